@@ -1,0 +1,41 @@
+/**
+ * CloudEvents 1.0 over Kafka, binary content mode: the value is the bare protobuf message and the
+ * context travels in headers (see proto/cie/common/v1/common.proto for the convention).
+ */
+export const CE_SPEC_VERSION = '1.0';
+export const PROTOBUF_CONTENT_TYPE = 'application/protobuf';
+
+export const CeHeader = {
+  specversion: 'ce_specversion',
+  id: 'ce_id',
+  source: 'ce_source',
+  type: 'ce_type',
+  time: 'ce_time',
+  subject: 'ce_subject',
+  dataschema: 'ce_dataschema',
+  contentType: 'content-type',
+  traceparent: 'traceparent',
+} as const;
+
+export const CreditEventType = {
+  published: 'credit.record.published',
+  corrected: 'credit.record.corrected',
+  withdrawn: 'credit.record.withdrawn',
+  disputed: 'credit.record.disputed',
+  disputeResolved: 'credit.record.dispute_resolved',
+  expired: 'credit.record.expired',
+  repaired: 'credit.record.repaired',
+} as const;
+export type CreditEventType = (typeof CreditEventType)[keyof typeof CreditEventType];
+
+/** The context of one event, as carried in the headers. */
+export interface CloudEventContext {
+  id: string;
+  source: string;
+  type: string;
+  time: Date;
+  subject: string;
+  /** Fully qualified protobuf message name of the value. */
+  dataschema: string;
+  traceparent?: string;
+}

@@ -1,0 +1,14 @@
+/** Kafka topic names: the single place they are spelled out. */
+export const SECTORS = ['tax', 'procurement', 'courts', 'ecommerce'] as const;
+export type Sector = (typeof SECTORS)[number];
+
+export const Topics = {
+  sectorEvents: (sector: Sector) => `credit.${sector}.events.v1`,
+  feed: (subscriberId: string) => `credit.feed.${subscriberId}.v1`,
+  deadLetters: (topic: string) => `${topic}.dlq`,
+  feedAcks: 'credit.feed-acks.v1',
+} as const;
+
+export function isSector(value: string): value is Sector {
+  return (SECTORS as readonly string[]).includes(value);
+}

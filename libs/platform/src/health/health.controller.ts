@@ -1,0 +1,45 @@
+import { Controller, Get, HttpCode, HttpStatus, Inject, Res } from '@nestjs/common';
+import type { Response } from 'express';
+
+/** A named dependency check used by readiness: resolves when the dependency answers. */
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<void>;
+}
+export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
+
+@Controller('health')
+export class HealthController {
+  constructor(@Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[]) {}
+
+  @Get('live')
+  @HttpCode(HttpStatus.OK)
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  async ready(@Res() res: Response): Promise<void> {
+    const results = await Promise.all(
+      this.checks.map(async (c) => {
+        try {
+          await withTimeout(c.check(), 2000);
+          return [c.name, { status: 'up' }] as const;
+        } catch (error) {
+          return [c.name, { status: 'down', error: error instanceof Error ? error.message : String(error) }] as const;
+        }
+      }),
+    );
+    const ok = results.every(([, r]) => r.status === 'up');
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', checks: Object.fromEntries(results) });
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

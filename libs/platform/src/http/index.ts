@@ -1,0 +1,3 @@
+export * from './problem.js';
+export * from './problem.filter.js';
+export * from './validation.js';

@@ -1,0 +1,60 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { CodedException, PROBLEM_CONTENT_TYPE, type ProblemDetails, problemType, RequestErrorCode } from './problem.js';
+
+const REQUEST_STATUS: Record<RequestErrorCode, number> = {
+  [RequestErrorCode.INVALID_FIELDS]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [RequestErrorCode.UNAUTHENTICATED]: HttpStatus.UNAUTHORIZED,
+  [RequestErrorCode.FORBIDDEN]: HttpStatus.FORBIDDEN,
+};
+
+/**
+ * The one HTTP exception filter: maps coded exceptions (statuses supplied by each module), Nest's
+ * own HTTP errors (malformed JSON, body too large) and anything unexpected to RFC 9457 responses.
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('http');
+  private readonly statusByCode: Record<string, number>;
+
+  constructor(statusByCode: Record<string, number> = {}) {
+    this.statusByCode = { ...REQUEST_STATUS, ...statusByCode };
+  }
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+    const problem = this.toProblem(exception);
+    problem.instance = request.originalUrl;
+    if (problem.status >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    if (problem.status === 401) response.setHeader('WWW-Authenticate', 'Bearer');
+    response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+  }
+
+  private toProblem(exception: unknown): ProblemDetails {
+    if (exception instanceof CodedException) {
+      const status = this.statusByCode[exception.code] ?? HttpStatus.INTERNAL_SERVER_ERROR;
+      return {
+        type: problemType(exception.code),
+        title: titleOf(status),
+        status,
+        code: exception.code,
+        detail: exception.message,
+        ...(exception.fieldProblems.length > 0 ? { errors: exception.fieldProblems } : {}),
+      };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      // body-parser errors (malformed JSON, too large) arrive as HttpExceptions with a useful message.
+      return { type: 'about:blank', title: titleOf(status), status, detail: exception.message };
+    }
+    return { type: 'about:blank', title: titleOf(500), status: 500, detail: 'Internal error; it has been logged.' };
+  }
+}
+
+function titleOf(status: number): string {
+  const name = HttpStatus[status];
+  if (!name) return 'Error';
+  return name.charAt(0) + name.slice(1).toLowerCase().replace(/_/g, ' ');
+}

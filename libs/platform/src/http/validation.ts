@@ -1,0 +1,33 @@
+import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type FieldProblem, RequestErrorCode, RequestException } from './problem.js';
+
+/** Flattens class-validator's nested errors into field paths such as `debtor.idNumber`. */
+export function toFieldProblems(errors: ValidationError[], parent = ''): FieldProblem[] {
+  return errors.flatMap((error) => {
+    const field = /^\d+$/.test(error.property) ? `${parent}[${error.property}]` : parent ? `${parent}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((detail) => ({ field, detail: detail.replace(/^property /, '') }));
+    return [...own, ...toFieldProblems(error.children ?? [], field)];
+  });
+}
+
+/**
+ * The request-body validation every service uses: unknown fields are refused (not silently
+ * dropped), values are transformed into DTO instances, and failures become one 422 problem.
+ */
+export function strictValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    transform: true,
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) => {
+      const problems = toFieldProblems(errors);
+      return new RequestException(
+        RequestErrorCode.INVALID_FIELDS,
+        `The record has ${problems.length} invalid field${problems.length === 1 ? '' : 's'}: ${problems.map((p) => p.field).join(', ')}`,
+        problems,
+      );
+    },
+  });
+}

@@ -1,0 +1,3 @@
+export * from './kafka-client.js';
+export * from './cloudevent-headers.js';
+export * from './ensure-topics.js';
