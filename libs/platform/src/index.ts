@@ -6,3 +6,4 @@ export * from './validation/index.js';
 export * from './runtime/clock.js';
 export * from './runtime/bootstrap.js';
 export * from './health/health.controller.js';
+export * from './agency/index.js';

@@ -1,3 +1,4 @@
+import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsString, Max, Min } from 'class-validator';
 
 /** Settings every service has. Service configuration classes extend it. */
@@ -7,10 +8,12 @@ export class CommonConfig {
   @IsNotEmpty()
   KAFKA_BROKERS = '127.0.0.1:19092';
 
+  // Explicit: environment values are strings and inferred types leave no metadata to convert by.
+  @Type(() => Number)
   @IsInt()
   @Min(0)
   @Max(65535)
-  PORT = 3000;
+  PORT: number = 3000;
 
   @IsIn(['debug', 'log', 'warn', 'error'])
   LOG_LEVEL: 'debug' | 'log' | 'warn' | 'error' = 'log';

@@ -20,6 +20,8 @@ export function strictValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
     transform: true,
+    // One message per field is clearer than every rule a bad value breaks.
+    stopAtFirstError: true,
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => {
       const problems = toFieldProblems(errors);

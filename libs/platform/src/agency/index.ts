@@ -1,0 +1,2 @@
+export * from './agency-keys.js';
+export * from './agency-auth.guard.js';

@@ -1,0 +1,9 @@
+export { testDatabaseUrl } from './database.js';
+export { expectEventually, type EventuallyOptions } from './expect-eventually.js';
+export {
+  readTopic,
+  testKafka,
+  testKafkaBrokers,
+  type ReadMessage,
+  type ReadTopicOptions,
+} from './kafka-reader.js';

@@ -1,0 +1,86 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { Topics } from '@cie/contracts';
+import {
+  Clock,
+  createKafka,
+  ensureTopics,
+  HealthController,
+  IdGenerator,
+  ProblemDetailsFilter,
+  READINESS_CHECKS,
+  type ReadinessCheck,
+  SystemClock,
+  UuidV7Generator,
+} from '@cie/platform';
+import { Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { createDataSource } from './database/data-source.js';
+import type { SubscriberPolicy } from './domain/routing.js';
+import { ExchangeConfig } from './exchange.config.js';
+import { SubjectIdentityService } from './identity/subject-identity.service.js';
+import { IngestService } from './ingest/ingest.service.js';
+import { CONSUMED_TOPICS, SectorEventsConsumer } from './ingest/sector-events.consumer.js';
+import { loadSubscriberPolicy } from './routing/subscriber-policy.loader.js';
+
+/** Token for the subscriber policy in force. */
+export const SUBSCRIBER_POLICY = 'SUBSCRIBER_POLICY';
+
+@Global()
+@Module({})
+export class AppModule {
+  static forRoot(config: ExchangeConfig): DynamicModule {
+    const policy = loadSubscriberPolicy(config.SUBSCRIBERS_FILE);
+    return {
+      module: AppModule,
+      controllers: [HealthController],
+      providers: [
+        { provide: ExchangeConfig, useValue: config },
+        { provide: SUBSCRIBER_POLICY, useValue: policy },
+        { provide: Kafka, useValue: createKafka('exchange', config.kafkaBrokers) },
+        {
+          provide: DataSource,
+          useFactory: async () => {
+            const db = createDataSource(config.DATABASE_URL);
+            await db.initialize();
+            await db.query('CREATE SCHEMA IF NOT EXISTS exchange');
+            await db.runMigrations();
+            return db;
+          },
+        },
+        { provide: SubjectIdentityService, useValue: new SubjectIdentityService(config.PSEUDONYM_SECRET, config.PII_ENCRYPTION_KEY) },
+        { provide: Clock, useClass: SystemClock },
+        { provide: IdGenerator, useClass: UuidV7Generator },
+        {
+          provide: IngestService,
+          inject: [DataSource, SubjectIdentityService, SUBSCRIBER_POLICY, Clock, IdGenerator],
+          useFactory: (db: DataSource, identity: SubjectIdentityService, p: SubscriberPolicy, clock: Clock, ids: IdGenerator) => new IngestService(db, identity, p, clock, ids),
+        },
+        {
+          // Topics exist before the consumer subscribes: the sector topics, their dead-letter topics, each feed.
+          provide: 'TOPICS',
+          inject: [Kafka],
+          useFactory: (kafka: Kafka) =>
+            ensureTopics(kafka, [
+              ...CONSUMED_TOPICS.flatMap((topic) => [{ topic }, { topic: Topics.deadLetters(topic) }]),
+              ...policy.subscribers.map((s) => ({ topic: Topics.feed(s.id) })),
+            ]),
+        },
+        {
+          provide: SectorEventsConsumer,
+          inject: [Kafka, ExchangeConfig, IngestService, 'TOPICS'],
+          useFactory: (kafka: Kafka, c: ExchangeConfig, ingest: IngestService) => new SectorEventsConsumer(kafka, c, ingest),
+        },
+        {
+          provide: READINESS_CHECKS,
+          inject: [DataSource, SectorEventsConsumer],
+          useFactory: (db: DataSource, consumer: SectorEventsConsumer): ReadinessCheck[] => [
+            { name: 'postgres', check: async () => void (await db.query('SELECT 1')) },
+            { name: 'kafka', check: () => consumer.ready() },
+          ],
+        },
+        { provide: APP_FILTER, useValue: new ProblemDetailsFilter() },
+      ],
+    };
+  }
+}

@@ -1,0 +1,18 @@
+import { DataSource } from 'typeorm';
+import { ENTITIES } from './entities.js';
+import { InitialSchema1763769600000 } from './migrations/1763769600000-initial-schema.js';
+
+/** The exchange's database: its own schema, migrations committed and run at start (never synchronize). */
+export function createDataSource(url: string): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: [InitialSchema1763769600000],
+    schema: 'exchange',
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'all',
+    synchronize: false,
+    extra: { max: 10, application_name: 'exchange' },
+  });
+}

@@ -1,0 +1,40 @@
+import { Type } from 'class-transformer';
+import { IsInt, IsNotEmpty, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { CommonConfig } from '@cie/platform';
+
+/** Environment of the exchange; see the README for each variable. */
+export class ExchangeConfig extends CommonConfig {
+  override PORT: number = 3000;
+
+  /** postgres://user:password@host:port/database */
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/cie';
+
+  /** Secret for natural persons' pseudonyms (HMAC-SHA256). Changing it changes every pseudonym. */
+  @IsString()
+  @MinLength(32, { message: 'PSEUDONYM_SECRET must be at least 32 characters' })
+  PSEUDONYM_SECRET!: string;
+
+  /** Base64 of 32 random bytes: the AES-256-GCM key for identity numbers at rest. */
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'PII_ENCRYPTION_KEY must be the base64 of 32 bytes' })
+  PII_ENCRYPTION_KEY!: string;
+
+  /** JSON file of the subscribers and their entitlements. */
+  @IsString()
+  @IsNotEmpty()
+  SUBSCRIBERS_FILE = 'deploy/local/subscribers.demo.json';
+
+  @IsString()
+  @IsNotEmpty()
+  KAFKA_CONSUMER_GROUP = 'exchange';
+
+  /** Stable per instance: the transactional id that fences a zombie of the same instance. */
+  @Matches(/^[a-z0-9-]+$/, { message: 'EXCHANGE_INSTANCE_ID must be lower-case letters, digits and hyphens' })
+  EXCHANGE_INSTANCE_ID = 'exchange-0';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(6000)
+  @Max(300000)
+  KAFKA_SESSION_TIMEOUT_MS: number = 30000;
+}

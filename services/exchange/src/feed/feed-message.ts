@@ -1,0 +1,92 @@
+import { create, toBinary } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import {
+  CreditRecordSchema,
+  DisclosureLevel,
+  FeedEventSchema,
+  Polarity,
+  RecordStatus,
+  Severity,
+  SubjectKind,
+  Topics,
+} from '@cie/contracts';
+import { cloudEventHeaders } from '@cie/platform';
+import type { CanonicalRecord, DisclosureLevelName, PolarityName, RecordStatusName, SeverityName, SubjectKindName } from '../domain/canonical-record.js';
+import type { SubscriberEntitlement } from '../domain/routing.js';
+
+const SUBJECT_KIND: Record<SubjectKindName, SubjectKind> = { legal_entity: SubjectKind.LEGAL_ENTITY, natural_person: SubjectKind.NATURAL_PERSON, other: SubjectKind.OTHER };
+const POLARITY: Record<PolarityName, Polarity> = { positive: Polarity.POSITIVE, negative: Polarity.NEGATIVE, neutral: Polarity.NEUTRAL };
+const SEVERITY: Record<SeverityName, Severity> = { minor: Severity.MINOR, general: Severity.GENERAL, serious: Severity.SERIOUS };
+const LEVEL: Record<DisclosureLevelName, DisclosureLevel> = { public: DisclosureLevel.PUBLIC, authorised: DisclosureLevel.AUTHORISED, shared: DisclosureLevel.SHARED };
+const STATUS: Record<RecordStatusName, RecordStatus> = {
+  active: RecordStatus.ACTIVE,
+  disputed: RecordStatus.DISPUTED,
+  corrected: RecordStatus.CORRECTED,
+  withdrawn: RecordStatus.WITHDRAWN,
+  expired: RecordStatus.EXPIRED,
+  repaired: RecordStatus.REPAIRED,
+};
+
+export interface FeedMessage {
+  topic: string;
+  key: string;
+  value: Buffer;
+  headers: Record<string, string>;
+}
+
+/**
+ * The message one subscriber receives for one record version: the subscriber's view of the record
+ * (a natural person's clear number only when its entitlement says `clear`) with CloudEvents headers.
+ */
+export function buildFeedMessage(args: {
+  eventId: string;
+  type: string;
+  record: CanonicalRecord;
+  subscriber: SubscriberEntitlement;
+  clearIdNumber: string;
+  occurredAt: Date;
+}): FeedMessage {
+  const { record, subscriber } = args;
+  const releaseClearId = record.subject.kind !== 'natural_person' || subscriber.naturalPersonIdentity === 'clear';
+  const view = create(CreditRecordSchema, {
+    recordId: record.recordId,
+    source: record.source,
+    subject: {
+      kind: SUBJECT_KIND[record.subject.kind],
+      canonicalId: record.subject.canonicalId,
+      name: record.subject.name,
+      regionCode: record.subject.regionCode,
+      idNumber: releaseClearId ? args.clearIdNumber : '',
+    },
+    kind: record.kind,
+    category: record.category,
+    polarity: POLARITY[record.polarity],
+    severity: SEVERITY[record.severity],
+    disclosure: { ...record.disclosure, level: LEVEL[record.disclosure.level] },
+    status: STATUS[record.status],
+    version: record.version,
+    recordedAt: timestampFromDate(new Date(record.recordedAt)),
+    attributes: record.attributes,
+    catalogueEdition: record.catalogueEdition,
+  });
+  const event = create(FeedEventSchema, {
+    eventId: args.eventId,
+    type: args.type,
+    subscriber: subscriber.id,
+    record: view,
+    occurredAt: timestampFromDate(args.occurredAt),
+  });
+  return {
+    topic: Topics.feed(subscriber.id),
+    key: record.subject.canonicalId,
+    value: Buffer.from(toBinary(FeedEventSchema, event)),
+    headers: cloudEventHeaders({
+      id: args.eventId,
+      source: '/exchange',
+      type: args.type,
+      time: args.occurredAt,
+      subject: record.subject.canonicalId,
+      dataschema: FeedEventSchema.typeName,
+    }),
+  };
+}

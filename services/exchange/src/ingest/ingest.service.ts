@@ -1,0 +1,225 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { CreditEventType, Topics } from '@cie/contracts';
+import { Clock, IdGenerator } from '@cie/platform';
+import type { KafkaMessage } from 'kafkajs';
+import { DataSource, type EntityManager } from 'typeorm';
+import { bulkInsert } from '../database/bulk-insert.js';
+import { NormalisationError, type NormalisedRecord, normaliseDishonestDebtor } from '../domain/normalise-courts.js';
+import { route, type SubscriberPolicy } from '../domain/routing.js';
+import { buildFeedMessage } from '../feed/feed-message.js';
+import { SubjectIdentityService } from '../identity/subject-identity.service.js';
+import { type DecodedSectorEvent, decodeSectorEvent, type SourcePosition } from './sector-event.decoder.js';
+
+/** A message to publish in the same Kafka transaction that commits the source offsets. */
+export interface OutboundMessage {
+  topic: string;
+  key: Buffer | string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+type Accepted = Extract<DecodedSectorEvent, { ok: true }> & { normalised: NormalisedRecord };
+const samePosition = (a: SourcePosition, b: { topic: string; partition: number; offset: string }) =>
+  a.topic === b.topic && a.partition === b.partition && a.offset === String(b.offset);
+
+/**
+ * Stores a batch of sector events and decides what to publish, in one PostgreSQL transaction.
+ *
+ * Exactly-once across PostgreSQL and Kafka: every output (feed message or dead letter) is stored
+ * with the source position that produced it, and published with the offset commit in one Kafka
+ * transaction. When a batch comes back (the Kafka transaction never committed, e.g. after kill -9),
+ * its stored outputs are published again unchanged; when a sector topic is replayed (offsets below
+ * `consumer_progress.next_offset`, whose outputs are known to be committed) nothing is published;
+ * an event id seen before at another position is a duplicate and publishes nothing.
+ */
+@Injectable()
+export class IngestService {
+  private readonly logger = new Logger(IngestService.name);
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly identity: SubjectIdentityService,
+    private readonly policy: SubscriberPolicy,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  async processBatch(consumerGroup: string, topic: string, partition: number, messages: KafkaMessage[]): Promise<OutboundMessage[]> {
+    return this.db.transaction(async (em) => {
+      const [progress] = (await em.query(
+        `SELECT next_offset FROM exchange.consumer_progress WHERE consumer_group = $1 AND topic = $2 AND partition = $3`,
+        [consumerGroup, topic, partition],
+      )) as { next_offset: string }[];
+      const committedBelow = BigInt(progress?.next_offset ?? '0');
+      const pending = messages.filter((m) => BigInt(m.offset) >= committedBelow);
+      if (pending.length === 0) return [];
+
+      const offsets = pending.map((m) => m.offset);
+      const handled = await this.storedOutputs(em, topic, partition, offsets);
+      const fresh = pending.filter((m) => !handled.positions.has(m.offset)).map((m) => decodeSectorEvent({ topic, partition, offset: m.offset }, m));
+      const outbound = [...handled.outbound, ...(await this.handleFresh(em, fresh))];
+      if (handled.positions.size > 0) this.logger.log(`re-publishing the stored outputs of ${handled.positions.size} event(s) on ${topic}[${partition}]`);
+      return outbound;
+    });
+  }
+
+  /** Records, after the Kafka transaction committed, that outputs below `nextOffset` are published. */
+  async markCommitted(consumerGroup: string, topic: string, partition: number, nextOffset: string): Promise<void> {
+    await this.db.query(
+      `INSERT INTO exchange.consumer_progress (consumer_group, topic, partition, next_offset, updated_at) VALUES ($1, $2, $3, $4, now())
+       ON CONFLICT (consumer_group, topic, partition)
+       DO UPDATE SET next_offset = GREATEST(exchange.consumer_progress.next_offset, EXCLUDED.next_offset), updated_at = now()`,
+      [consumerGroup, topic, partition, nextOffset],
+    );
+  }
+
+  /** Outputs already stored for these positions (their Kafka transaction may not have committed). */
+  private async storedOutputs(em: EntityManager, topic: string, partition: number, offsets: string[]) {
+    const processed = (await em.query(
+      `SELECT "offset"::text AS offset FROM exchange.processed_events WHERE topic = $1 AND partition = $2 AND "offset" = ANY($3::bigint[])
+       UNION SELECT source_offset::text FROM exchange.dead_letters WHERE source_topic = $1 AND source_partition = $2 AND source_offset = ANY($3::bigint[])`,
+      [topic, partition, offsets],
+    )) as { offset: string }[];
+    const positions = new Set(processed.map((r) => r.offset));
+    if (positions.size === 0) return { positions, outbound: [] };
+    const rows = (await em.query(
+      `SELECT topic, message_key AS key, payload AS value, headers, source_offset FROM (
+         SELECT topic, convert_to(message_key, 'UTF8') AS message_key, payload, headers, source_offset, created_at, delivery_id::text AS id
+           FROM exchange.deliveries WHERE source_topic = $1 AND source_partition = $2 AND source_offset = ANY($3::bigint[])
+         UNION ALL
+         SELECT topic, message_key, payload, headers, source_offset, created_at, dead_letter_id::text
+           FROM exchange.dead_letters WHERE source_topic = $1 AND source_partition = $2 AND source_offset = ANY($3::bigint[])
+       ) o ORDER BY source_offset, created_at, id`,
+      [topic, partition, [...positions]],
+    )) as { topic: string; key: Buffer | null; value: Buffer | null; headers: Record<string, string> }[];
+    return { positions, outbound: rows.map((r) => ({ topic: r.topic, key: r.key, value: r.value, headers: r.headers })) };
+  }
+
+  private async handleFresh(em: EntityManager, decoded: DecodedSectorEvent[]): Promise<OutboundMessage[]> {
+    const now = this.clock.now();
+    const eventIds = decoded.filter((d) => d.ok).map((d) => d.context.id);
+    const seenBefore = new Set(
+      ((await em.query(`SELECT event_id FROM exchange.processed_events WHERE event_id = ANY($1::text[])`, [eventIds])) as { event_id: string }[]).map((r) => r.event_id),
+    );
+
+    const rejected: { d: DecodedSectorEvent; reason: string }[] = [];
+    const accepted: Accepted[] = [];
+    const processed: unknown[][] = [];
+    for (const d of decoded) {
+      if (!d.ok) {
+        rejected.push({ d, reason: d.reason });
+        continue;
+      }
+      if (seenBefore.has(d.context.id)) {
+        this.logger.warn(`event ${d.context.id} at ${d.position.topic}[${d.position.partition}]@${d.position.offset} was processed before; ignored`);
+        continue;
+      }
+      seenBefore.add(d.context.id);
+      try {
+        const normalised = normaliseDishonestDebtor(d.event, { recordId: this.ids.next(), recordedAt: now, pseudonymise: this.identity.pseudonymise });
+        accepted.push({ ...d, normalised });
+      } catch (error) {
+        if (!(error instanceof NormalisationError)) throw error;
+        rejected.push({ d, reason: error.message });
+        processed.push([d.context.id, d.position.topic, d.position.partition, d.position.offset, 'dead_lettered', now]);
+      }
+    }
+
+    const stored = await this.storeRecords(em, accepted, now);
+    for (const a of accepted) {
+      const outcome = stored.has(a.normalised.record.recordId) ? 'stored' : 'dead_lettered';
+      if (outcome === 'dead_lettered') {
+        rejected.push({ d: a, reason: `agency ${a.normalised.record.source.agencyId} already published record ${a.normalised.record.source.sourceRecordId}; send a correction instead` });
+      }
+      processed.push([a.context.id, a.position.topic, a.position.partition, a.position.offset, outcome, now]);
+    }
+    const deliveries = await this.routeAndRecord(em, accepted.filter((a) => stored.has(a.normalised.record.recordId)), now);
+    const deadLetters = await this.deadLetter(em, rejected, now);
+    await bulkInsert(em, 'exchange.processed_events', ['event_id', 'topic', 'partition', 'offset', 'outcome', 'processed_at'], processed);
+    return [...deliveries, ...deadLetters];
+  }
+
+  /** Subjects, records and first versions; returns the ids of the records actually inserted. */
+  private async storeRecords(em: EntityManager, accepted: Accepted[], now: Date): Promise<Set<string>> {
+    if (accepted.length === 0) return new Set();
+    const subjects = new Map(accepted.map(({ normalised: { record, clearIdNumber } }) => [record.subject.canonicalId, { record, clearIdNumber }]));
+    await bulkInsert(
+      em,
+      'exchange.subjects',
+      ['canonical_id', 'kind', 'name', 'region_code', 'id_number_encrypted', 'created_at', 'updated_at'],
+      [...subjects.values()].map(({ record: { subject }, clearIdNumber }) => [
+        subject.canonicalId,
+        subject.kind,
+        subject.name,
+        subject.regionCode,
+        subject.kind === 'natural_person' ? this.identity.encrypt(clearIdNumber) : null,
+        now,
+        now,
+      ]),
+      `ON CONFLICT (canonical_id) DO UPDATE SET name = EXCLUDED.name, updated_at = EXCLUDED.updated_at`,
+    );
+    const inserted = await bulkInsert<{ record_id: string }>(
+      em,
+      'exchange.records',
+      ['record_id', 'sector', 'agency_id', 'source_record_id', 'subject_id', 'kind', 'status', 'current_version', 'created_at'],
+      accepted.map(({ normalised: { record: r } }) => [r.recordId, r.source.sector, r.source.agencyId, r.source.sourceRecordId, r.subject.canonicalId, r.kind, r.status, r.version, now]),
+      `ON CONFLICT (agency_id, source_record_id) DO NOTHING RETURNING record_id`,
+    );
+    const ids = new Set(inserted.map((r) => r.record_id));
+    await bulkInsert(
+      em,
+      'exchange.record_versions',
+      ['record_id', 'version', 'body', 'source_event_id', 'recorded_at', 'valid_from', 'valid_to'],
+      accepted.filter((a) => ids.has(a.normalised.record.recordId)).map(({ normalised: { record }, context }) => [record.recordId, record.version, record, context.id, now, now, null]),
+    );
+    return ids;
+  }
+
+  private async routeAndRecord(em: EntityManager, stored: Accepted[], now: Date): Promise<OutboundMessage[]> {
+    const rows: unknown[][] = [];
+    const outbound: OutboundMessage[] = [];
+    for (const { normalised, position } of stored) {
+      const { record, clearIdNumber } = normalised;
+      for (const decision of route(record, this.policy).filter((d) => d.allowed)) {
+        const subscriber = this.policy.subscribers.find((s) => s.id === decision.subscriberId);
+        if (!subscriber) continue;
+        const eventId = this.ids.next();
+        const message = buildFeedMessage({ eventId, type: CreditEventType.published, record, subscriber, clearIdNumber, occurredAt: now });
+        outbound.push(message);
+        rows.push([eventId, record.recordId, record.version, subscriber.id, CreditEventType.published, decision.rule, message.topic, message.key, message.value, message.headers, position.topic, position.partition, position.offset, now]);
+      }
+    }
+    await bulkInsert(
+      em,
+      'exchange.deliveries',
+      ['delivery_id', 'record_id', 'version', 'subscriber_id', 'event_type', 'rule', 'topic', 'message_key', 'payload', 'headers', 'source_topic', 'source_partition', 'source_offset', 'created_at'],
+      rows,
+    );
+    return outbound;
+  }
+
+  private async deadLetter(em: EntityManager, rejected: { d: DecodedSectorEvent; reason: string }[], now: Date): Promise<OutboundMessage[]> {
+    const outbound: OutboundMessage[] = [];
+    const rows = rejected.map(({ d, reason }) => {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(d.message.headers ?? {})) {
+        const first = Array.isArray(value) ? value[0] : value;
+        if (first !== undefined) headers[name] = first.toString();
+      }
+      Object.assign(headers, { dlq_reason: reason, dlq_source_topic: d.position.topic, dlq_source_partition: String(d.position.partition), dlq_source_offset: d.position.offset });
+      const message = { topic: Topics.deadLetters(d.position.topic), key: d.message.key, value: d.message.value, headers };
+      outbound.push(message);
+      this.logger.warn(`dead-lettered ${d.position.topic}[${d.position.partition}]@${d.position.offset}: ${reason}`);
+      const eventId = d.ok ? d.context.id : (d.eventId ?? null);
+      return [this.ids.next(), d.position.topic, d.position.partition, d.position.offset, eventId, reason, message.topic, message.key, message.value, headers, now];
+    });
+    await bulkInsert(
+      em,
+      'exchange.dead_letters',
+      ['dead_letter_id', 'source_topic', 'source_partition', 'source_offset', 'event_id', 'reason', 'topic', 'message_key', 'payload', 'headers', 'created_at'],
+      rows,
+      `ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING`,
+    );
+    return outbound;
+  }
+}

@@ -1,0 +1,111 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Topics } from '@cie/contracts';
+import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { ExchangeConfig } from '../exchange.config.js';
+import { IngestService, type OutboundMessage } from './ingest.service.js';
+
+/** Sector topics the exchange consumes today (one mapping per sector). */
+export const CONSUMED_TOPICS = [Topics.sectorEvents('courts')];
+
+/**
+ * Consumes sector events in batches with kafkajs directly (Nest's Kafka transport has no batch +
+ * transaction support): store in PostgreSQL first, then publish the feed messages and commit the
+ * offsets in one Kafka transaction. Offsets are never committed before the records are stored and routed.
+ */
+@Injectable()
+export class SectorEventsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(SectorEventsConsumer.name);
+  private readonly consumer: Consumer;
+  private readonly producer: Producer;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly config: ExchangeConfig,
+    private readonly ingest: IngestService,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: config.KAFKA_CONSUMER_GROUP,
+      sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS,
+      heartbeatInterval: Math.min(3000, Math.floor(config.KAFKA_SESSION_TIMEOUT_MS / 3)),
+      readUncommitted: false,
+      allowAutoTopicCreation: false,
+    });
+    this.producer = kafka.producer({
+      transactionalId: `${config.EXCHANGE_INSTANCE_ID}-tx`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.producer.connect();
+    await this.syncProgressFromKafka();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: CONSUMED_TOPICS, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+    this.logger.log(`consuming ${CONSUMED_TOPICS.join(', ')} as ${this.config.KAFKA_CONSUMER_GROUP}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // Stop fetching and let the batch in flight finish, then close the producer.
+    await this.consumer.disconnect();
+    await this.producer.disconnect();
+  }
+
+  /** The consumer is in its group and the producer connected. */
+  async ready(): Promise<void> {
+    const description = await this.consumer.describeGroup();
+    if (description.state !== 'Stable') throw new Error(`consumer group is ${description.state}`);
+  }
+
+  private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const last = batch.messages.at(-1);
+    if (!last || !isRunning() || isStale()) return;
+    const group = this.config.KAFKA_CONSUMER_GROUP;
+    const outbound = await this.ingest.processBatch(group, batch.topic, batch.partition, batch.messages);
+    const nextOffset = (BigInt(last.offset) + 1n).toString();
+
+    const transaction = await this.producer.transaction();
+    try {
+      if (outbound.length > 0) await transaction.sendBatch({ topicMessages: byTopic(outbound) });
+      await transaction.sendOffsets({ consumerGroupId: group, topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset }] }] });
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch((abortError: unknown) => this.logger.warn(`abort failed: ${String(abortError)}`));
+      throw error;
+    }
+    resolveOffset(last.offset);
+    await this.ingest.markCommitted(group, batch.topic, batch.partition, nextOffset);
+    await heartbeat();
+  }
+
+  /**
+   * The group's committed offsets are the truth of what was published; bring the database's copy up
+   * to them in case the process died between the Kafka commit and the progress update.
+   */
+  private async syncProgressFromKafka(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchOffsets({ groupId: this.config.KAFKA_CONSUMER_GROUP, topics: CONSUMED_TOPICS });
+      for (const { topic, partitions } of offsets) {
+        for (const { partition, offset } of partitions) {
+          if (BigInt(offset) > 0n) await this.ingest.markCommitted(this.config.KAFKA_CONSUMER_GROUP, topic, partition, offset);
+        }
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}
+
+function byTopic(messages: OutboundMessage[]) {
+  const topics = new Map<string, OutboundMessage[]>();
+  for (const m of messages) topics.set(m.topic, [...(topics.get(m.topic) ?? []), m]);
+  return [...topics].map(([topic, list]) => ({ topic, messages: list.map(({ key, value, headers }) => ({ key, value, headers })) }));
+}

@@ -1,0 +1,25 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createLogger, enableGracefulShutdown, loadConfig } from '@cie/platform';
+import { AppModule } from './app.module.js';
+import { ExchangeConfig } from './exchange.config.js';
+
+export async function createApp(config: ExchangeConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger: createLogger('exchange', config) });
+  enableGracefulShutdown(app);
+  return app;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(ExchangeConfig, process.env);
+  const app = await createApp(config);
+  await app.listen(config.PORT, '0.0.0.0');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,313 @@
+// `npm test` (after tools/run.sh has provisioned Node and node_modules):
+//   a. static contract checks: buf lint, generated protobuf code up to date, prettier
+//   b. build, lint and unit tests of every project (Nx)
+//   c. integration tests against a real Kafka broker and PostgreSQL database
+//   d. summary of the jest results, ending with the line `tests: N passed, N failed`
+//
+//   node tools/test.mjs [--unit-only | --int-only]
+//
+// Integration tests use KAFKA_BROKERS and DATABASE_URL when both are set; otherwise this starts
+// a local broker (tools/stack/kafka.mjs, stack "test") and a fresh database cie_test, and stops
+// that broker again whatever happens.
+
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startKafka, stopKafka } from './stack/kafka.mjs';
+import { ensureDatabase, waitForPostgres, DEFAULT_ADMIN_URL } from './stack/postgres.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+process.chdir(root);
+
+const KAFKA_STACK = { name: 'test', port: 29092 };
+const TEST_DATABASE = 'cie_test';
+const GEN_DIR = 'libs/contracts/src/gen';
+
+class Failure extends Error {}
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+const argv = process.argv.slice(2);
+const known = new Set(['--unit-only', '--int-only']);
+for (const a of argv) {
+  if (!known.has(a)) {
+    console.error(`test: unknown option ${a}\nusage: node tools/test.mjs [--unit-only | --int-only]`);
+    process.exit(2);
+  }
+}
+const unitOnly = argv.includes('--unit-only');
+const intOnly = argv.includes('--int-only');
+if (unitOnly && intOnly) {
+  console.error('test: --unit-only and --int-only exclude each other');
+  process.exit(2);
+}
+const runStatic = !intOnly;
+const runUnit = !intOnly;
+const runInt = !unitOnly;
+
+// ---------------------------------------------------------------------------------------------
+// Child processes and cleanup
+
+const children = new Set();
+let kafkaStart = null; // promise of the broker this run started, if any
+let cleanedUp = false;
+
+function run(label, cmd, args, { cwd = root, env = process.env } = {}) {
+  console.error(
+    `\n› ${label}: ${cmd} ${args.join(' ')}${cwd === root ? '' : `  (in ${path.relative(root, cwd)})`}`,
+  );
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, env, stdio: 'inherit' });
+    children.add(child);
+    child.on('error', (err) => {
+      children.delete(child);
+      reject(new Failure(`${label}: could not run ${cmd}: ${err.message}`));
+    });
+    child.on('exit', (code, signal) => {
+      children.delete(child);
+      if (code === 0) resolve();
+      else reject(new Failure(`${label} failed (${signal ? `signal ${signal}` : `exit code ${code}`})`));
+    });
+  });
+}
+
+async function cleanup() {
+  if (cleanedUp) return;
+  cleanedUp = true;
+  if (!kafkaStart) return;
+  // Wait for a start still in progress so its JVM is not orphaned, then stop exactly that stack.
+  const started = await kafkaStart.catch(() => null);
+  if (started) await started.stop();
+  else await stopKafka({ root, name: KAFKA_STACK.name }); // half-started: kafka.mjs already cleans up, be sure
+}
+
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+]) {
+  process.on(signal, () => {
+    console.error(`\ntest: ${signal} received, stopping`);
+    for (const child of children) child.kill(signal);
+    cleanup().finally(() => process.exit(code));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phases
+
+const timings = [];
+async function phase(name, fn) {
+  const t0 = Date.now();
+  try {
+    return await fn();
+  } finally {
+    timings.push([name, (Date.now() - t0) / 1000]);
+  }
+}
+
+async function staticChecks() {
+  await run('buf lint', 'npx', ['--no', '--', 'buf', 'lint', 'proto']);
+  await run('buf generate', 'npx', ['--no', '--', 'buf', 'generate'], { cwd: path.join(root, 'proto') });
+  let status;
+  try {
+    status = execFileSync('git', ['status', '--porcelain', '--', GEN_DIR], { encoding: 'utf8' });
+  } catch (err) {
+    throw new Failure(`could not ask git whether ${GEN_DIR} is up to date: ${err.message}`);
+  }
+  if (status.trim() !== '') {
+    console.error(status.trimEnd());
+    throw new Failure('generated protobuf code is stale: run npm run proto and commit');
+  }
+  console.error(`› ${GEN_DIR} is up to date`);
+  await run('prettier', 'npx', ['--no', '--', 'prettier', '--check', '.']);
+}
+
+/** libs/* and services/* that are workspace packages, as { dir, name }. */
+function projects() {
+  const out = [];
+  for (const group of ['libs', 'services']) {
+    const base = path.join(root, group);
+    if (!fs.existsSync(base)) continue;
+    for (const entry of fs.readdirSync(base, { withFileTypes: true })) {
+      const pkgFile = path.join(base, entry.name, 'package.json');
+      if (!entry.isDirectory() || !fs.existsSync(pkgFile)) continue;
+      const name = JSON.parse(fs.readFileSync(pkgFile, 'utf8')).name ?? `${group}/${entry.name}`;
+      out.push({ dir: path.join(base, entry.name), name });
+    }
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+const resultFile = (project, kind) => path.join(project.dir, '.test-results', `${kind}.json`);
+
+/** Removes earlier results so only files written (or restored from cache) by this run are counted. */
+function clearResults(kind) {
+  for (const p of projects()) fs.rmSync(resultFile(p, kind), { force: true });
+}
+
+async function unitPhase() {
+  clearResults('unit');
+  await run('build, lint and unit tests', 'npx', [
+    '--no',
+    '--',
+    'nx',
+    'run-many',
+    '-t',
+    'build',
+    'lint',
+    'test',
+    '--outputStyle=stream',
+  ]);
+}
+
+function startIntegrationStack() {
+  if (process.env.KAFKA_BROKERS && process.env.DATABASE_URL) return null;
+  // Started while the unit phase runs: the broker needs a few seconds of JVM start-up.
+  kafkaStart = startKafka({ root, ...KAFKA_STACK });
+  kafkaStart.catch(() => {}); // reported when awaited
+  return (async () => {
+    await waitForPostgres(DEFAULT_ADMIN_URL, 30_000);
+    const databaseUrl = await ensureDatabase({
+      adminUrl: DEFAULT_ADMIN_URL,
+      name: TEST_DATABASE,
+      fresh: true,
+    });
+    return databaseUrl;
+  })();
+}
+
+async function integrationPhase(databasePromise) {
+  let kafkaBrokers = process.env.KAFKA_BROKERS;
+  let databaseUrl = process.env.DATABASE_URL;
+  if (databasePromise) {
+    try {
+      kafkaBrokers = (await kafkaStart).brokers;
+    } catch (err) {
+      throw new Failure(`could not start the test Kafka broker: ${err.message}`);
+    }
+    try {
+      databaseUrl = await databasePromise;
+    } catch (err) {
+      throw new Failure(`could not create the test database ${TEST_DATABASE}: ${err.message}`);
+    }
+  } else {
+    console.error('› using KAFKA_BROKERS and DATABASE_URL from the environment');
+  }
+  console.error(`› KAFKA_BROKERS=${kafkaBrokers} DATABASE_URL=${redact(databaseUrl)}`);
+  clearResults('int');
+  await run(
+    'integration tests',
+    'npx',
+    ['--no', '--', 'nx', 'run-many', '-t', 'int-test', '--parallel=1', '--outputStyle=stream'],
+    {
+      env: { ...process.env, KAFKA_BROKERS: kafkaBrokers, DATABASE_URL: databaseUrl, TZ: 'UTC' },
+    },
+  );
+}
+
+function redact(url) {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Summary
+
+function summarise(kinds) {
+  const rows = [];
+  for (const p of projects()) {
+    for (const kind of kinds) {
+      const file = resultFile(p, kind);
+      if (!fs.existsSync(file)) continue;
+      let r;
+      try {
+        r = JSON.parse(fs.readFileSync(file, 'utf8'));
+      } catch (err) {
+        throw new Failure(`cannot read jest results ${path.relative(root, file)}: ${err.message}`);
+      }
+      // A suite that failed to run (syntax error, failing import) has no failed test; count it as one.
+      const brokenSuites = r.numRuntimeErrorTestSuites ?? 0;
+      rows.push({
+        project: p.name,
+        kind,
+        passed: r.numPassedTests ?? 0,
+        failed: (r.numFailedTests ?? 0) + brokenSuites,
+        skipped: (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0),
+        note: brokenSuites ? `${brokenSuites} suite(s) failed to run` : '',
+      });
+    }
+  }
+  const passed = rows.reduce((n, r) => n + r.passed, 0);
+  const failed = rows.reduce((n, r) => n + r.failed, 0);
+
+  const width = Math.max(7, ...rows.map((r) => r.project.length));
+  const line = (c) =>
+    `${c[0].padEnd(width)}  ${c[1].padEnd(5)}  ${c[2].padStart(6)}  ${c[3].padStart(6)}  ${c[4].padStart(7)}  ${c[5]}`.trimEnd();
+  console.log('');
+  console.log(line(['project', 'kind', 'passed', 'failed', 'skipped', '']));
+  for (const r of rows)
+    console.log(line([r.project, r.kind, String(r.passed), String(r.failed), String(r.skipped), r.note]));
+  console.log(timings.map(([name, s]) => `${name} ${s.toFixed(1)} s`).join(', '));
+  return { passed, failed, ran: passed + failed };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+async function main() {
+  const t0 = Date.now();
+  let failure = null;
+  const kinds = [...(runUnit ? ['unit'] : []), ...(runInt ? ['int'] : [])];
+  try {
+    if (runStatic) await phase('static checks', staticChecks);
+    const databasePromise = runInt ? startIntegrationStack() : null;
+    databasePromise?.catch(() => {}); // reported when awaited
+    try {
+      if (runUnit) await phase('build+lint+unit', unitPhase);
+      if (runInt) await phase('integration', () => integrationPhase(databasePromise));
+    } catch (err) {
+      failure = err; // still summarise the tests that ran
+    }
+  } catch (err) {
+    failure = err;
+    if (!(err instanceof Failure)) throw err;
+    console.error(`\ntest: FAILED: ${err.message}`);
+    return 1; // nothing ran yet: no test count to report
+  } finally {
+    await cleanup();
+  }
+  if (failure && !(failure instanceof Failure)) throw failure;
+
+  const { passed, failed, ran } = summarise(kinds);
+  console.log(`total ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  let code = 0;
+  if (failure) {
+    console.log(`FAILED: ${failure.message}`);
+    code = 1;
+  } else if (ran === 0) {
+    console.log('FAILED: no test ran at all');
+    code = 1;
+  } else if (failed > 0) {
+    code = 1;
+  }
+  console.log(`tests: ${passed} passed, ${failed} failed`);
+  return code;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  async (err) => {
+    await cleanup().catch(() => {});
+    console.error(`\ntest: FAILED: ${err.stack ?? err.message}`);
+    process.exitCode = 1;
+  },
+);
