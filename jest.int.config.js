@@ -7,4 +7,5 @@ export default {
   testTimeout: 120_000,
   maxWorkers: 1,
   globalSetup: '<rootDir>/../../libs/testing/src/global-setup.ts',
+  globalTeardown: '<rootDir>/../../libs/testing/src/global-teardown.ts',
 };

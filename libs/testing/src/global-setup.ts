@@ -40,14 +40,23 @@ async function checkKafka(brokers: string): Promise<void> {
     brokers: brokers.split(',').map((b) => b.trim()),
     logLevel: logLevel.NOTHING,
     connectionTimeout: 5_000,
-    retry: { retries: 3, initialRetryTime: 300 },
+    retry: { retries: 5, initialRetryTime: 300 },
   });
   const admin = kafka.admin();
   try {
-    await admin.connect();
-    await admin.describeCluster();
-  } catch (err) {
-    throw new Error(`KAFKA_BROKERS=${brokers} does not answer as a Kafka cluster: ${message(err)}`);
+    try {
+      await admin.connect();
+      await admin.describeCluster();
+    } catch (err) {
+      throw new Error(`KAFKA_BROKERS=${brokers} does not answer as a Kafka cluster: ${message(err)}`);
+    }
+    try {
+      // A fresh broker creates __consumer_offsets on the first group lookup; wait for it here so
+      // the tests' first consumer does not race it ("The group coordinator is not available").
+      await admin.describeGroups(['cie-test-global-setup']);
+    } catch (err) {
+      throw new Error(`KAFKA_BROKERS=${brokers} has no consumer group coordinator: ${message(err)}`);
+    }
   } finally {
     await admin.disconnect().catch(() => undefined);
   }

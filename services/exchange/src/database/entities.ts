@@ -85,10 +85,12 @@ export class ProcessedEventRow {
   @Column({ name: 'processed_at', type: 'timestamptz' }) processedAt!: Date;
 }
 
-/** The highest source offset whose outputs are committed to Kafka, per partition (see ingest). */
+/**
+ * Per source partition, the offset below which every output is committed to Kafka (see ingest).
+ * A fact about the topic, not about a consumer group: a new group replaying it publishes nothing.
+ */
 @Entity({ schema: 'exchange', name: 'consumer_progress' })
 export class ConsumerProgressRow {
-  @PrimaryColumn({ name: 'consumer_group', type: 'text' }) consumerGroup!: string;
   @PrimaryColumn({ type: 'text' }) topic!: string;
   @PrimaryColumn({ type: 'int' }) partition!: number;
   @Column({ name: 'next_offset', type: 'bigint' }) nextOffset!: string;

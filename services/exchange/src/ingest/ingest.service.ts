@@ -44,11 +44,11 @@ export class IngestService {
     private readonly ids: IdGenerator,
   ) {}
 
-  async processBatch(consumerGroup: string, topic: string, partition: number, messages: KafkaMessage[]): Promise<OutboundMessage[]> {
+  async processBatch(topic: string, partition: number, messages: KafkaMessage[]): Promise<OutboundMessage[]> {
     return this.db.transaction(async (em) => {
       const [progress] = (await em.query(
-        `SELECT next_offset FROM exchange.consumer_progress WHERE consumer_group = $1 AND topic = $2 AND partition = $3`,
-        [consumerGroup, topic, partition],
+        `SELECT next_offset FROM exchange.consumer_progress WHERE topic = $1 AND partition = $2`,
+        [topic, partition],
       )) as { next_offset: string }[];
       const committedBelow = BigInt(progress?.next_offset ?? '0');
       const pending = messages.filter((m) => BigInt(m.offset) >= committedBelow);
@@ -64,12 +64,12 @@ export class IngestService {
   }
 
   /** Records, after the Kafka transaction committed, that outputs below `nextOffset` are published. */
-  async markCommitted(consumerGroup: string, topic: string, partition: number, nextOffset: string): Promise<void> {
+  async markCommitted(topic: string, partition: number, nextOffset: string): Promise<void> {
     await this.db.query(
-      `INSERT INTO exchange.consumer_progress (consumer_group, topic, partition, next_offset, updated_at) VALUES ($1, $2, $3, $4, now())
-       ON CONFLICT (consumer_group, topic, partition)
+      `INSERT INTO exchange.consumer_progress (topic, partition, next_offset, updated_at) VALUES ($1, $2, $3, now())
+       ON CONFLICT (topic, partition)
        DO UPDATE SET next_offset = GREATEST(exchange.consumer_progress.next_offset, EXCLUDED.next_offset), updated_at = now()`,
-      [consumerGroup, topic, partition, nextOffset],
+      [topic, partition, nextOffset],
     );
   }
 

@@ -67,7 +67,7 @@ export class SectorEventsConsumer implements OnApplicationBootstrap, OnApplicati
     const last = batch.messages.at(-1);
     if (!last || !isRunning() || isStale()) return;
     const group = this.config.KAFKA_CONSUMER_GROUP;
-    const outbound = await this.ingest.processBatch(group, batch.topic, batch.partition, batch.messages);
+    const outbound = await this.ingest.processBatch(batch.topic, batch.partition, batch.messages);
     const nextOffset = (BigInt(last.offset) + 1n).toString();
 
     const transaction = await this.producer.transaction();
@@ -80,7 +80,7 @@ export class SectorEventsConsumer implements OnApplicationBootstrap, OnApplicati
       throw error;
     }
     resolveOffset(last.offset);
-    await this.ingest.markCommitted(group, batch.topic, batch.partition, nextOffset);
+    await this.ingest.markCommitted(batch.topic, batch.partition, nextOffset);
     await heartbeat();
   }
 
@@ -95,7 +95,7 @@ export class SectorEventsConsumer implements OnApplicationBootstrap, OnApplicati
       const offsets = await admin.fetchOffsets({ groupId: this.config.KAFKA_CONSUMER_GROUP, topics: CONSUMED_TOPICS });
       for (const { topic, partitions } of offsets) {
         for (const { partition, offset } of partitions) {
-          if (BigInt(offset) > 0n) await this.ingest.markCommitted(this.config.KAFKA_CONSUMER_GROUP, topic, partition, offset);
+          if (BigInt(offset) > 0n) await this.ingest.markCommitted(topic, partition, offset);
         }
       }
     } finally {

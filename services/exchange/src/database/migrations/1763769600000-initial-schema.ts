@@ -87,12 +87,11 @@ export class InitialSchema1763769600000 implements MigrationInterface {
     await q.query(`CREATE INDEX processed_events_position_idx ON exchange.processed_events (topic, partition, "offset")`);
     await q.query(`
       CREATE TABLE exchange.consumer_progress (
-        consumer_group text NOT NULL,
         topic text NOT NULL,
         partition int NOT NULL,
         next_offset bigint NOT NULL,
         updated_at timestamptz NOT NULL,
-        PRIMARY KEY (consumer_group, topic, partition)
+        PRIMARY KEY (topic, partition)
       )`);
   }
 

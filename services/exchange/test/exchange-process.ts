@@ -1,0 +1,55 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { expectEventually } from '@cie/testing';
+
+const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** Settings shared by every exchange process of one test file (same secrets, group, database). */
+export function exchangeEnv(overrides: Record<string, string>): Record<string, string> {
+  return {
+    PSEUDONYM_SECRET: 'integration-test-pseudonym-secret-0123456789',
+    PII_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    SUBSCRIBERS_FILE: `${REPO_ROOT}deploy/local/subscribers.demo.json`,
+    KAFKA_SESSION_TIMEOUT_MS: '6000',
+    LOG_FORMAT: 'json',
+    LOG_LEVEL: 'log',
+    ...overrides,
+  };
+}
+
+/** The built exchange as a real child process, so a test can SIGKILL it. */
+export class ExchangeProcess {
+  private child?: ChildProcess;
+  readonly output: string[] = [];
+
+  constructor(private readonly env: Record<string, string>) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.env['PORT'] ?? '3000'}`;
+  }
+
+  async start(): Promise<void> {
+    const child = spawn(process.execPath, [MAIN], { cwd: REPO_ROOT, env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    child.stdout?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
+    await expectEventually(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`exchange exited with ${child.exitCode}:\n${this.output.join('').slice(-3000)}`);
+        const response = await fetch(`${this.url}/health/ready`);
+        if (response.status !== 200) throw new Error(`not ready: ${await response.text()}`);
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    await exited;
+  }
+}

@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import { fromBinary } from '@bufbuild/protobuf';
+import { FeedEventSchema, SubjectKind, Topics } from '@cie/contracts';
+import { usccCheckCharacter } from '@cie/identifiers';
+import { expectEventually, type ReadMessage, readTopic, testDatabaseUrl, testKafka, testKafkaBrokers } from '@cie/testing';
+import type { Admin, Producer } from 'kafkajs';
+import pg from 'pg';
+import { ExchangeProcess, exchangeEnv } from './exchange-process.js';
+import { publishDebtor } from './sector-events.js';
+
+const FEEDS = ['beijing-platform', 'shanghai-platform', 'public-portal'] as const;
+const run = randomUUID().slice(0, 8);
+const kafka = testKafka(`exchange-it-${run}`);
+const env = exchangeEnv({
+  KAFKA_BROKERS: testKafkaBrokers().join(','),
+  DATABASE_URL: testDatabaseUrl(),
+  KAFKA_CONSUMER_GROUP: `exchange-it-${run}`,
+  EXCHANGE_INSTANCE_ID: `exchange-it-${run}`,
+  PORT: '38080',
+});
+
+/** A valid USCC registered in `region` (6 digits), unique to this run. */
+function uscc(region: string, serial: number): string {
+  const first17 = `91${region}${run.replace(/[^0-9A-F]/gi, '0').toUpperCase().replace(/[IOSVZ]/g, '1').slice(0, 6)}${String(serial).padStart(3, '0')}`;
+  return first17 + usccCheckCharacter(first17);
+}
+
+const decode = (m: ReadMessage) => fromBinary(FeedEventSchema, m.value);
+const ofSource = (messages: ReadMessage[], sourceRecordId: string) => messages.filter((m) => decode(m).record?.source?.sourceRecordId === sourceRecordId);
+
+async function readFeed(subscriber: string, until: (messages: ReadMessage[]) => boolean, timeoutMs = 30_000): Promise<ReadMessage[]> {
+  return readTopic(kafka, Topics.feed(subscriber), { until: (m) => until([...m]), timeoutMs });
+}
+
+describe('exchange on the real broker and database', () => {
+  let exchange: ExchangeProcess;
+  let producer: Producer;
+  let admin: Admin;
+  let db: pg.Client;
+
+  beforeAll(async () => {
+    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    admin = kafka.admin();
+    db = new pg.Client({ connectionString: testDatabaseUrl() });
+    await Promise.all([producer.connect(), admin.connect(), db.connect()]);
+    exchange = new ExchangeProcess(env);
+    await exchange.start();
+  });
+
+  afterAll(async () => {
+    await exchange.stop();
+    await Promise.all([producer.disconnect(), admin.disconnect(), db.end()]);
+  });
+
+  it('stores, classifies and routes each record only to the subscribers entitled to it', async () => {
+    const beijingCo = { sourceRecordId: `bj-co-${run}`, kind: SubjectKind.LEGAL_ENTITY, idNumber: uscc('110105', 1), name: '北京某某建设有限公司' };
+    const nanjingCo = { sourceRecordId: `nj-co-${run}`, kind: SubjectKind.LEGAL_ENTITY, idNumber: uscc('320100', 2), name: '南京某某科技有限公司' };
+    await publishDebtor(producer, beijingCo);
+    await publishDebtor(producer, nanjingCo);
+
+    const portal = await readFeed('public-portal', (m) => ofSource(m, beijingCo.sourceRecordId).length > 0 && ofSource(m, nanjingCo.sourceRecordId).length > 0);
+    expect(ofSource(portal, beijingCo.sourceRecordId)).toHaveLength(1);
+    expect(ofSource(portal, nanjingCo.sourceRecordId)).toHaveLength(1);
+    const beijing = await readFeed('beijing-platform', (m) => ofSource(m, beijingCo.sourceRecordId).length > 0);
+    expect(ofSource(beijing, beijingCo.sourceRecordId)).toHaveLength(1);
+    expect(ofSource(beijing, nanjingCo.sourceRecordId)).toHaveLength(0);
+    const shanghai = await readFeed('shanghai-platform', () => false, 3000);
+    expect(ofSource(shanghai, beijingCo.sourceRecordId)).toHaveLength(0);
+
+    const [message] = ofSource(beijing, beijingCo.sourceRecordId);
+    const event = decode(message!);
+    expect(message!.headers).toMatchObject({ ce_specversion: '1.0', ce_type: 'credit.record.published', ce_source: '/exchange', ce_subject: beijingCo.idNumber, 'content-type': 'application/protobuf' });
+    expect(message!.key).toBe(beijingCo.idNumber);
+    expect(event.record).toMatchObject({ kind: 'courts.dishonest_debtor', version: 1, catalogueEdition: '2026.1', attributes: { outstandingAmount: '98000.50' } });
+    expect(event.record?.disclosure).toMatchObject({ effectiveFrom: '2024-03-15', disclosureUntil: '2026-03-15' });
+
+    const { rows } = await db.query(
+      `SELECT d.subscriber_id, d.rule FROM exchange.deliveries d JOIN exchange.records r USING (record_id) WHERE r.source_record_id = $1 ORDER BY 1`,
+      [beijingCo.sourceRecordId],
+    );
+    expect(rows).toEqual([
+      { subscriber_id: 'beijing-platform', rule: 'subscribers@2026-11-22.1#beijing-platform' },
+      { subscriber_id: 'public-portal', rule: 'subscribers@2026-11-22.1#public-portal' },
+    ]);
+  });
+
+  it('releases a natural person’s clear identity number only to a subscriber entitled to it', async () => {
+    // 310115: Shanghai Pudong. Beijing does not receive it; Shanghai (pseudonym-only) never sees the number.
+    const person = { sourceRecordId: `sh-np-${run}`, kind: SubjectKind.NATURAL_PERSON, idNumber: '310115198001010016', name: '李四' };
+    await publishDebtor(producer, person);
+    const sh = await readFeed('shanghai-platform', (m) => ofSource(m, person.sourceRecordId).length > 0);
+    const [message] = ofSource(sh, person.sourceRecordId);
+    expect(message).toBeDefined();
+    const subject = decode(message!).record?.subject;
+    expect(subject?.canonicalId).toMatch(/^P[0-9A-F]{32}$/);
+    expect(subject?.idNumber).toBe('');
+    const everyByte = Buffer.concat(sh.flatMap((m) => [m.value, Buffer.from(m.key ?? ''), Buffer.from(JSON.stringify(m.headers))])).toString('latin1');
+    expect(everyByte).not.toContain('310115198001010016');
+
+    const { rows } = await db.query(`SELECT id_number_encrypted FROM exchange.subjects WHERE canonical_id = $1`, [subject?.canonicalId]);
+    expect(rows).toHaveLength(1);
+    expect((rows[0] as { id_number_encrypted: Buffer }).id_number_encrypted.toString('latin1')).not.toContain('310115198001010016');
+
+    // A Beijing person goes to Beijing, which is entitled to the clear number.
+    const bjPerson = { sourceRecordId: `bj-np-${run}`, kind: SubjectKind.NATURAL_PERSON, idNumber: '110105198506150022', name: '王五' };
+    await publishDebtor(producer, bjPerson);
+    const bj = await readFeed('beijing-platform', (m) => ofSource(m, bjPerson.sourceRecordId).length > 0);
+    const bjSubject = decode(ofSource(bj, bjPerson.sourceRecordId)[0]!).record?.subject;
+    expect(bjSubject?.idNumber).toBe('110105198506150022');
+    expect(bjSubject?.canonicalId).toMatch(/^P[0-9A-F]{32}$/);
+  });
+
+  it('dead-letters a poison message with its reason and keeps the partition moving', async () => {
+    const key = uscc('110105', 9);
+    await producer.send({ topic: Topics.sectorEvents('courts'), acks: -1, messages: [{ key, value: Buffer.from('not protobuf at all'), headers: { ce_id: `poison-${run}` } }] });
+    const after = { sourceRecordId: `after-poison-${run}`, kind: SubjectKind.LEGAL_ENTITY, idNumber: key, name: '北京某某贸易有限公司' };
+    await publishDebtor(producer, after);
+
+    const beijing = await readFeed('beijing-platform', (m) => ofSource(m, after.sourceRecordId).length > 0);
+    expect(ofSource(beijing, after.sourceRecordId)).toHaveLength(1);
+    const dlq = await readTopic(kafka, Topics.deadLetters(Topics.sectorEvents('courts')), { until: (m) => m.some((x) => x.headers['ce_id'] === `poison-${run}`) });
+    const dead = dlq.find((m) => m.headers['ce_id'] === `poison-${run}`);
+    expect(dead?.headers['dlq_reason']).toBe('invalid envelope: header ce_specversion is missing');
+    expect(dead?.value.toString()).toBe('not protobuf at all');
+    const { rows } = await db.query(`SELECT reason FROM exchange.dead_letters WHERE event_id IS NULL AND payload = $1`, [Buffer.from('not protobuf at all')]);
+    expect(rows.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('delivers exactly once when killed with SIGKILL after consuming a record and before storing it', async () => {
+    const victim = { sourceRecordId: `kill-${run}`, kind: SubjectKind.LEGAL_ENTITY, idNumber: uscc('110105', 3), name: '北京某某物流有限公司' };
+    const blocker = new pg.Client({ connectionString: testDatabaseUrl() });
+    await blocker.connect();
+    try {
+      // Hold the records table so the exchange consumes the event and then waits, uncommitted, on its insert.
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE exchange.records IN EXCLUSIVE MODE');
+      await publishDebtor(producer, victim);
+      await expectEventually(async () => {
+        const { rows } = await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'exchange' AND wait_event_type = 'Lock'`);
+        expect((rows[0] as { n: number }).n).toBeGreaterThan(0);
+      });
+      await exchange.stop('SIGKILL');
+      await blocker.query('ROLLBACK');
+    } finally {
+      await blocker.end();
+    }
+    const stored = await db.query(`SELECT count(*)::int AS n FROM exchange.records WHERE source_record_id = $1`, [victim.sourceRecordId]);
+    expect((stored.rows[0] as { n: number }).n).toBe(0);
+
+    exchange = new ExchangeProcess(env);
+    await exchange.start();
+    const marker = { sourceRecordId: `after-kill-${run}`, kind: SubjectKind.LEGAL_ENTITY, idNumber: victim.idNumber, name: victim.name };
+    await publishDebtor(producer, marker);
+
+    const beijing = await readFeed('beijing-platform', (m) => ofSource(m, marker.sourceRecordId).length > 0, 60_000);
+    expect(ofSource(beijing, victim.sourceRecordId)).toHaveLength(1);
+    expect(ofSource(beijing, marker.sourceRecordId)).toHaveLength(1);
+    const { rows } = await db.query(
+      `SELECT (SELECT count(*)::int FROM exchange.records WHERE source_record_id = $1) AS records,
+              (SELECT count(*)::int FROM exchange.deliveries d JOIN exchange.records r USING (record_id) WHERE r.source_record_id = $1) AS deliveries`,
+      [victim.sourceRecordId],
+    );
+    expect(rows[0]).toEqual({ records: 1, deliveries: 2 });
+  });
+
+  it('changes nothing and publishes nothing when the sector topic is replayed from offset 0', async () => {
+    const counts = async () =>
+      (await db.query(`SELECT (SELECT count(*)::int FROM exchange.records) AS records, (SELECT count(*)::int FROM exchange.deliveries) AS deliveries, (SELECT count(*)::int FROM exchange.dead_letters) AS dead_letters`)).rows[0] as Record<string, number>;
+    const feedEnds = async () => Object.fromEntries(await Promise.all(FEEDS.map(async (f) => [f, JSON.stringify(await admin.fetchTopicOffsets(Topics.feed(f)))] as const)));
+
+    await exchange.stop();
+    const before = { counts: await counts(), feeds: await feedEnds() };
+    const sectorTopic = Topics.sectorEvents('courts');
+    await admin.resetOffsets({ groupId: env['KAFKA_CONSUMER_GROUP']!, topic: sectorTopic, earliest: true });
+
+    exchange = new ExchangeProcess(env);
+    await exchange.start();
+    const ends = await admin.fetchTopicOffsets(sectorTopic);
+    await expectEventually(
+      async () => {
+        const [committed] = await admin.fetchOffsets({ groupId: env['KAFKA_CONSUMER_GROUP']!, topics: [sectorTopic] });
+        // Partitions that never held a message have nothing to re-read or commit.
+        for (const end of ends.filter((e) => e.high !== e.low)) {
+          expect(committed?.partitions.find((p) => p.partition === end.partition)?.offset).toBe(end.high);
+        }
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(await counts()).toEqual(before.counts);
+    expect(await feedEnds()).toEqual(before.feeds);
+  });
+});
