@@ -57,8 +57,27 @@ async function checkKafka(brokers: string): Promise<void> {
     } catch (err) {
       throw new Error(`KAFKA_BROKERS=${brokers} has no consumer group coordinator: ${message(err)}`);
     }
+    await warmUpTransactions(kafka, brokers);
   } finally {
     await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** Likewise creates the transaction state log, so the tests' first transactional producer does not wait for it. */
+async function warmUpTransactions(kafka: Kafka, brokers: string): Promise<void> {
+  const producer = kafka.producer({
+    transactionalId: `cie-test-global-setup-${process.pid}`,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
+  try {
+    await producer.connect();
+    const transaction = await producer.transaction();
+    await transaction.abort();
+  } catch (err) {
+    throw new Error(`KAFKA_BROKERS=${brokers} has no transaction coordinator: ${message(err)}`);
+  } finally {
+    await producer.disconnect().catch(() => undefined);
   }
 }
 

@@ -53,6 +53,48 @@ describe('test infrastructure (real Kafka and PostgreSQL)', () => {
     expect(messages).toEqual([]);
   });
 
+  it('readTopic reads committed transactional records from every partition and skips aborted ones', async () => {
+    const topic = `cie.testing.tx.${randomUUID()}`;
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+    } finally {
+      await admin.disconnect();
+    }
+    const producer = kafka.producer({
+      transactionalId: `cie-testing-${randomUUID()}`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+    try {
+      const aborted = await producer.transaction();
+      await aborted.send({ topic, messages: [{ key: 'aborted', value: 'x', partition: 0 }] });
+      await aborted.abort();
+      const committed = await producer.transaction();
+      await committed.send({
+        topic,
+        messages: [0, 1, 2].map((partition) => ({
+          key: `k-${partition}`,
+          value: `v-${partition}`,
+          partition,
+        })),
+      });
+      await committed.commit();
+    } finally {
+      await producer.disconnect();
+    }
+
+    const messages = await readTopic(kafka, topic, { until: (m) => m.length >= 3, timeoutMs: 30_000 });
+    expect(messages.map((m) => `${m.partition}:${m.key}=${m.value.toString()}`).sort()).toEqual([
+      '0:k-0=v-0',
+      '1:k-1=v-1',
+      '2:k-2=v-2',
+    ]);
+  });
+
   it('DATABASE_URL answers select 1', async () => {
     const client = new pg.Client({ connectionString: testDatabaseUrl() });
     await client.connect();

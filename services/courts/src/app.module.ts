@@ -5,6 +5,7 @@ import {
   AgencyDirectory,
   Clock,
   createKafka,
+  ensureTopics,
   EventPublisher,
   HealthController,
   IdGenerator,
@@ -16,6 +17,7 @@ import {
   SystemClock,
   UuidV7Generator,
 } from '@cie/platform';
+import { Topics } from '@cie/contracts';
 import { CourtsConfig } from './courts.config.js';
 import { RECORDS_ERROR_STATUS } from './records/records.exception.js';
 import { RecordsModule } from './records/records.module.js';
@@ -33,7 +35,13 @@ export class AppModule {
         { provide: CourtsConfig, useValue: config },
         { provide: SERVICE_SECTOR, useValue: 'courts' },
         { provide: AgencyDirectory, useValue: AgencyDirectory.fromFile(config.AGENCY_KEYS_FILE) },
-        { provide: EventPublisher, useValue: new EventPublisher(kafka) },
+        {
+          provide: EventPublisher,
+          useFactory: async () => {
+            await ensureTopics(kafka, [{ topic: Topics.sectorEvents('courts') }]);
+            return new EventPublisher(kafka);
+          },
+        },
         { provide: Clock, useClass: SystemClock },
         { provide: IdGenerator, useClass: UuidV7Generator },
         {

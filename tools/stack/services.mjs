@@ -1,0 +1,102 @@
+// Starts and stops the NestJS services of a local stack as detached processes with pid files
+// under .stack/<name>/, so `npm run stack -- down` can stop exactly what a demo started.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_ROOT } from './kafka.mjs';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** The services of the local stack, in start order (the exchange creates the topics it consumes). */
+export const SERVICES = [
+  { name: 'exchange', port: 3000, entry: 'services/exchange/dist/main.js' },
+  { name: 'courts', port: 3003, entry: 'services/courts/dist/main.js' },
+];
+
+/** Settings for one local stack. Secrets are made per stack and kept in .stack/<name>/secrets.json. */
+export function stackEnv({ root = DEFAULT_ROOT, name, kafkaBrokers, databaseUrl }) {
+  const file = path.join(root, '.stack', name, 'secrets.json');
+  let secrets;
+  try {
+    secrets = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    secrets = { PSEUDONYM_SECRET: randomBytes(32).toString('hex'), PII_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
+  }
+  return {
+    KAFKA_BROKERS: kafkaBrokers,
+    DATABASE_URL: databaseUrl,
+    AGENCY_KEYS_FILE: path.join(root, 'deploy/local/agency-keys.demo.json'),
+    SUBSCRIBERS_FILE: path.join(root, 'deploy/local/subscribers.demo.json'),
+    LOG_FORMAT: 'json',
+    ...secrets,
+  };
+}
+
+export async function startService({ root = DEFAULT_ROOT, name, service, env }) {
+  const dir = path.join(root, '.stack', name);
+  fs.mkdirSync(dir, { recursive: true });
+  const log = fs.openSync(path.join(dir, `${service.name}.log`), 'a');
+  const child = spawn(process.execPath, [path.join(root, service.entry)], {
+    cwd: root,
+    env: { ...process.env, ...env, PORT: String(service.port) },
+    stdio: ['ignore', log, log],
+    detached: true,
+  });
+  child.unref();
+  fs.writeFileSync(path.join(dir, `${service.name}.pid`), String(child.pid));
+  const url = `http://127.0.0.1:${service.port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${service.name} exited with ${child.exitCode}; see ${path.join(dir, `${service.name}.log`)}`);
+    try {
+      const response = await fetch(`${url}/health/ready`);
+      if (response.ok) return { url, pid: child.pid };
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${service.name} was not ready within 60 s; see ${path.join(dir, `${service.name}.log`)}`);
+    await sleep(250);
+  }
+}
+
+/** SIGTERM each service of the stack (they drain and commit), SIGKILL after 15 s. */
+export async function stopServices({ root = DEFAULT_ROOT, name }) {
+  for (const service of [...SERVICES].reverse()) {
+    const pidFile = path.join(root, '.stack', name, `${service.name}.pid`);
+    let pid;
+    try {
+      pid = Number(fs.readFileSync(pidFile, 'utf8'));
+    } catch {
+      continue;
+    }
+    if (isOurs(pid, service.entry)) {
+      process.kill(pid, 'SIGTERM');
+      const deadline = Date.now() + 15_000;
+      while (isAlive(pid) && Date.now() < deadline) await sleep(100);
+      if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    }
+    fs.rmSync(pidFile, { force: true });
+  }
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) Z/.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+// A pid file may outlive its process and the pid be reused: only signal our own service.
+function isOurs(pid, entry) {
+  try {
+    return isAlive(pid) && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(entry);
+  } catch {
+    return false;
+  }
+}
