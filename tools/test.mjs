@@ -53,6 +53,7 @@ const runInt = !unitOnly;
 const children = new Set();
 let kafkaStart = null; // promise of the broker this run started, if any
 let cleanedUp = false;
+let interrupted = false;
 
 function run(label, cmd, args, { cwd = root, env = process.env } = {}) {
   console.error(
@@ -88,6 +89,7 @@ for (const [signal, code] of [
   ['SIGTERM', 143],
 ]) {
   process.on(signal, () => {
+    interrupted = true;
     console.error(`\ntest: ${signal} received, stopping`);
     for (const child of children) child.kill(signal);
     cleanup().finally(() => process.exit(code));
@@ -284,6 +286,7 @@ async function main() {
     await cleanup();
   }
   if (failure && !(failure instanceof Failure)) throw failure;
+  if (interrupted) return new Promise(() => {}); // the signal handler exits once cleaned up
 
   const { passed, failed, ran } = summarise(kinds);
   console.log(`total ${((Date.now() - t0) / 1000).toFixed(1)} s`);

@@ -42,7 +42,6 @@ export function testKafka(clientId: string): Kafka {
     clientId,
     brokers: testKafkaBrokers(),
     logLevel: logLevel.WARN,
-    retry: { retries: 5, initialRetryTime: 200 },
   });
 }
 

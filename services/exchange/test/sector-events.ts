@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { create, toBinary } from '@bufbuild/protobuf';
-import { CreditEventType, DishonestDebtorEventSchema, PerformanceStatus, SubjectKind, Topics } from '@cie/contracts';
+import { CreditEventType, DishonestDebtorEventSchema, PerformanceStatus, type SubjectKind, Topics } from '@cie/contracts';
 import { cloudEventHeaders } from '@cie/platform';
 import type { Producer } from 'kafkajs';
 

@@ -8,6 +8,11 @@ export interface ReadinessCheck {
 }
 export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
 
+interface CheckResult {
+  status: 'up' | 'down';
+  error?: string;
+}
+
 @Controller('health')
 export class HealthController {
   constructor(@Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[]) {}
@@ -21,12 +26,12 @@ export class HealthController {
   @Get('ready')
   async ready(@Res() res: Response): Promise<void> {
     const results = await Promise.all(
-      this.checks.map(async (c) => {
+      this.checks.map(async (c): Promise<[string, CheckResult]> => {
         try {
           await withTimeout(c.check(), 2000);
-          return [c.name, { status: 'up' }] as const;
+          return [c.name, { status: 'up' }];
         } catch (error) {
-          return [c.name, { status: 'down', error: error instanceof Error ? error.message : String(error) }] as const;
+          return [c.name, { status: 'down', error: error instanceof Error ? error.message : String(error) }];
         }
       }),
     );

@@ -34,12 +34,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   private toProblem(exception: unknown): ProblemDetails {
     if (exception instanceof CodedException) {
-      const status = this.statusByCode[exception.code] ?? HttpStatus.INTERNAL_SERVER_ERROR;
+      const code: string = (exception as CodedException).code;
+      const status = this.statusByCode[code] ?? HttpStatus.INTERNAL_SERVER_ERROR;
       return {
-        type: problemType(exception.code),
+        type: problemType(code),
         title: titleOf(status),
         status,
-        code: exception.code,
+        code,
         detail: exception.message,
         ...(exception.fieldProblems.length > 0 ? { errors: exception.fieldProblems } : {}),
       };

@@ -9,5 +9,5 @@ export async function bulkInsert<R = unknown>(em: EntityManager, table: string, 
   const params: unknown[] = [];
   const tuples = rows.map((row) => `(${row.map((value) => `$${params.push(value)}`).join(', ')})`);
   const sql = `INSERT INTO ${table} (${columns.map((c) => `"${c}"`).join(', ')}) VALUES ${tuples.join(', ')} ${suffix}`;
-  return (await em.query(sql, params)) as R[];
+  return em.query<R[]>(sql, params);
 }

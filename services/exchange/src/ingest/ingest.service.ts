@@ -8,7 +8,7 @@ import { NormalisationError, type NormalisedRecord, normaliseDishonestDebtor } f
 import { route, type SubscriberPolicy } from '../domain/routing.js';
 import { buildFeedMessage } from '../feed/feed-message.js';
 import { SubjectIdentityService } from '../identity/subject-identity.service.js';
-import { type DecodedSectorEvent, decodeSectorEvent, type SourcePosition } from './sector-event.decoder.js';
+import { type DecodedSectorEvent, decodeSectorEvent } from './sector-event.decoder.js';
 
 /** A message to publish in the same Kafka transaction that commits the source offsets. */
 export interface OutboundMessage {
@@ -19,8 +19,6 @@ export interface OutboundMessage {
 }
 
 type Accepted = Extract<DecodedSectorEvent, { ok: true }> & { normalised: NormalisedRecord };
-const samePosition = (a: SourcePosition, b: { topic: string; partition: number; offset: string }) =>
-  a.topic === b.topic && a.partition === b.partition && a.offset === String(b.offset);
 
 /**
  * Stores a batch of sector events and decides what to publish, in one PostgreSQL transaction.
@@ -46,10 +44,10 @@ export class IngestService {
 
   async processBatch(topic: string, partition: number, messages: KafkaMessage[]): Promise<OutboundMessage[]> {
     return this.db.transaction(async (em) => {
-      const [progress] = (await em.query(
+      const [progress] = await em.query<{ next_offset: string }[]>(
         `SELECT next_offset FROM exchange.consumer_progress WHERE topic = $1 AND partition = $2`,
         [topic, partition],
-      )) as { next_offset: string }[];
+      );
       const committedBelow = BigInt(progress?.next_offset ?? '0');
       const pending = messages.filter((m) => BigInt(m.offset) >= committedBelow);
       if (pending.length === 0) return [];
@@ -75,14 +73,14 @@ export class IngestService {
 
   /** Outputs already stored for these positions (their Kafka transaction may not have committed). */
   private async storedOutputs(em: EntityManager, topic: string, partition: number, offsets: string[]) {
-    const processed = (await em.query(
+    const processed = await em.query<{ offset: string }[]>(
       `SELECT "offset"::text AS offset FROM exchange.processed_events WHERE topic = $1 AND partition = $2 AND "offset" = ANY($3::bigint[])
        UNION SELECT source_offset::text FROM exchange.dead_letters WHERE source_topic = $1 AND source_partition = $2 AND source_offset = ANY($3::bigint[])`,
       [topic, partition, offsets],
-    )) as { offset: string }[];
+    );
     const positions = new Set(processed.map((r) => r.offset));
     if (positions.size === 0) return { positions, outbound: [] };
-    const rows = (await em.query(
+    const rows = await em.query<{ topic: string; key: Buffer | null; value: Buffer | null; headers: Record<string, string> }[]>(
       `SELECT topic, message_key AS key, payload AS value, headers, source_offset FROM (
          SELECT topic, convert_to(message_key, 'UTF8') AS message_key, payload, headers, source_offset, created_at, delivery_id::text AS id
            FROM exchange.deliveries WHERE source_topic = $1 AND source_partition = $2 AND source_offset = ANY($3::bigint[])
@@ -91,7 +89,7 @@ export class IngestService {
            FROM exchange.dead_letters WHERE source_topic = $1 AND source_partition = $2 AND source_offset = ANY($3::bigint[])
        ) o ORDER BY source_offset, created_at, id`,
       [topic, partition, [...positions]],
-    )) as { topic: string; key: Buffer | null; value: Buffer | null; headers: Record<string, string> }[];
+    );
     return { positions, outbound: rows.map((r) => ({ topic: r.topic, key: r.key, value: r.value, headers: r.headers })) };
   }
 
@@ -99,7 +97,7 @@ export class IngestService {
     const now = this.clock.now();
     const eventIds = decoded.filter((d) => d.ok).map((d) => d.context.id);
     const seenBefore = new Set(
-      ((await em.query(`SELECT event_id FROM exchange.processed_events WHERE event_id = ANY($1::text[])`, [eventIds])) as { event_id: string }[]).map((r) => r.event_id),
+      (await em.query<{ event_id: string }[]>(`SELECT event_id FROM exchange.processed_events WHERE event_id = ANY($1::text[])`, [eventIds])).map((r) => r.event_id),
     );
 
     const rejected: { d: DecodedSectorEvent; reason: string }[] = [];

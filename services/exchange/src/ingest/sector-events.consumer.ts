@@ -63,9 +63,10 @@ export class SectorEventsConsumer implements OnApplicationBootstrap, OnApplicati
     if (description.state !== 'Stable') throw new Error(`consumer group is ${description.state}`);
   }
 
-  private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
     const last = batch.messages.at(-1);
-    if (!last || !isRunning() || isStale()) return;
+    if (!last || !payload.isRunning() || payload.isStale()) return;
     const group = this.config.KAFKA_CONSUMER_GROUP;
     const outbound = await this.ingest.processBatch(batch.topic, batch.partition, batch.messages);
     const nextOffset = (BigInt(last.offset) + 1n).toString();
@@ -79,9 +80,9 @@ export class SectorEventsConsumer implements OnApplicationBootstrap, OnApplicati
       await transaction.abort().catch((abortError: unknown) => this.logger.warn(`abort failed: ${String(abortError)}`));
       throw error;
     }
-    resolveOffset(last.offset);
+    payload.resolveOffset(last.offset);
     await this.ingest.markCommitted(batch.topic, batch.partition, nextOffset);
-    await heartbeat();
+    await payload.heartbeat();
   }
 
   /**
