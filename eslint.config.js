@@ -6,7 +6,18 @@ import tseslint from 'typescript-eslint';
 const sectors = ['tax', 'procurement', 'courts', 'ecommerce'];
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/.nx/**', '.stack/**', 'libs/contracts/src/gen/**', 'tools/**', '*.config.js', '**/jest.config.js'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/.nx/**',
+      '.stack/**',
+      'libs/contracts/src/gen/**',
+      'tools/**',
+      '*.config.js',
+      '**/jest.config.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -22,7 +33,14 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // Only the configuration classes read the environment.
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through the service config class (libs/platform loadConfig).' }],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read configuration through the service config class (libs/platform loadConfig).',
+        },
+      ],
       '@nx/enforce-module-boundaries': [
         'error',
         {
@@ -30,19 +48,38 @@ export default tseslint.config(
           allow: [],
           depConstraints: [
             // A sector service never imports the exchange or another sector.
-            ...sectors.map((s) => ({ sourceTag: `scope:${s}`, onlyDependOnLibsWithTags: [`scope:${s}`, 'scope:shared'] })),
+            ...sectors.map((s) => ({
+              sourceTag: `scope:${s}`,
+              onlyDependOnLibsWithTags: [`scope:${s}`, 'scope:shared'],
+            })),
             { sourceTag: 'scope:exchange', onlyDependOnLibsWithTags: ['scope:exchange', 'scope:shared'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
             // Apps may use the testing lib in their tests only (see the no-restricted-imports rule below).
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:infra', 'type:testing'] },
-            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:infra'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:infra', 'type:testing'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:infra', 'type:testing'],
+            },
+            {
+              sourceTag: 'type:infra',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:infra'],
+            },
+            {
+              sourceTag: 'type:testing',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:infra', 'type:testing'],
+            },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
             // Domain code is plain TypeScript: no broker, database or framework.
             {
               sourceTag: 'type:domain',
               onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'],
-              bannedExternalImports: ['kafkajs', '@nestjs/*', 'typeorm', 'pg', 'class-validator', 'class-transformer'],
+              bannedExternalImports: [
+                'kafkajs',
+                '@nestjs/*',
+                'typeorm',
+                'pg',
+                'class-validator',
+                'class-transformer',
+              ],
             },
           ],
         },
@@ -52,7 +89,12 @@ export default tseslint.config(
   {
     files: ['**/*.ts'],
     ignores: ['**/*.spec.ts', '**/*.int-spec.ts', '**/test/**', 'libs/testing/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: [{ name: '@cie/testing', message: 'Only tests may import the testing lib.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@cie/testing', message: 'Only tests may import the testing lib.' }] },
+      ],
+    },
   },
   {
     // Tests may read their infrastructure locations from the environment and use unsafe test doubles of JSON.

@@ -18,7 +18,11 @@ const say = (line = '') => process.stdout.write(`${line}\n`);
 const step = (line) => process.stderr.write(`› ${line}\n`);
 
 const usccOf = (first17) => first17 + usccCheckCharacter(first17);
-const KEYS = { chaoyang: 'demo-key-court-bj-chaoyang', pudong: 'demo-key-court-sh-pudong', tax: 'demo-key-tax-bj' };
+const KEYS = {
+  chaoyang: 'demo-key-court-bj-chaoyang',
+  pudong: 'demo-key-court-sh-pudong',
+  tax: 'demo-key-tax-bj',
+};
 const debtorRecord = (sourceRecordId, caseNumber, court, debtor, amount) => ({
   sourceRecordId,
   caseNumber,
@@ -30,12 +34,66 @@ const debtorRecord = (sourceRecordId, caseNumber, court, debtor, amount) => ({
   decisionDate: '2025-09-18',
 });
 const DEMO = [
-  { key: KEYS.chaoyang, body: debtorRecord('BJCY-2025-0001', '(2025)京0105执3301号', '北京市朝阳区人民法院', { kind: 'legal_entity', idNumber: usccOf('91110105MA01C8XK3'), name: '北京某某建设工程有限公司' }, '1250000.00') },
-  { key: KEYS.chaoyang, body: debtorRecord('BJCY-2025-0002', '(2025)京0105执3302号', '北京市朝阳区人民法院', { kind: 'natural_person', idNumber: '110105198506150022', name: '王五' }, '86000.00') },
-  { key: KEYS.pudong, body: debtorRecord('SHPD-2025-0001', '(2025)沪0115执8812号', '上海市浦东新区人民法院', { kind: 'natural_person', idNumber: '310115198001010016', name: '李四' }, '43000.50') },
-  { key: KEYS.chaoyang, body: debtorRecord('BJCY-2025-0003', '(2025)京0105执3303号', '北京市朝阳区人民法院', { kind: 'legal_entity', idNumber: '91320100748204660Q', name: '南京某某科技有限公司' }, '310000.00') },
-  { key: KEYS.chaoyang, body: debtorRecord('BJCY-2025-0004', '(2025)京0105执3304号', '北京市朝阳区人民法院', { kind: 'legal_entity', idNumber: '91320100748204660A', name: '校验码错误的公司' }, '5000.00') },
-  { key: KEYS.tax, body: debtorRecord('TAX-BJ-0001', '(2025)京0105执3305号', '北京市朝阳区人民法院', { kind: 'legal_entity', idNumber: '91320100748204660Q', name: '南京某某科技有限公司' }, '1.00') },
+  {
+    key: KEYS.chaoyang,
+    body: debtorRecord(
+      'BJCY-2025-0001',
+      '(2025)京0105执3301号',
+      '北京市朝阳区人民法院',
+      { kind: 'legal_entity', idNumber: usccOf('91110105MA01C8XK3'), name: '北京某某建设工程有限公司' },
+      '1250000.00',
+    ),
+  },
+  {
+    key: KEYS.chaoyang,
+    body: debtorRecord(
+      'BJCY-2025-0002',
+      '(2025)京0105执3302号',
+      '北京市朝阳区人民法院',
+      { kind: 'natural_person', idNumber: '110105198506150022', name: '王五' },
+      '86000.00',
+    ),
+  },
+  {
+    key: KEYS.pudong,
+    body: debtorRecord(
+      'SHPD-2025-0001',
+      '(2025)沪0115执8812号',
+      '上海市浦东新区人民法院',
+      { kind: 'natural_person', idNumber: '310115198001010016', name: '李四' },
+      '43000.50',
+    ),
+  },
+  {
+    key: KEYS.chaoyang,
+    body: debtorRecord(
+      'BJCY-2025-0003',
+      '(2025)京0105执3303号',
+      '北京市朝阳区人民法院',
+      { kind: 'legal_entity', idNumber: '91320100748204660Q', name: '南京某某科技有限公司' },
+      '310000.00',
+    ),
+  },
+  {
+    key: KEYS.chaoyang,
+    body: debtorRecord(
+      'BJCY-2025-0004',
+      '(2025)京0105执3304号',
+      '北京市朝阳区人民法院',
+      { kind: 'legal_entity', idNumber: '91320100748204660A', name: '校验码错误的公司' },
+      '5000.00',
+    ),
+  },
+  {
+    key: KEYS.tax,
+    body: debtorRecord(
+      'TAX-BJ-0001',
+      '(2025)京0105执3305号',
+      '北京市朝阳区人民法院',
+      { kind: 'legal_entity', idNumber: '91320100748204660Q', name: '南京某某科技有限公司' },
+      '1.00',
+    ),
+  },
 ];
 
 async function stopAll() {
@@ -45,7 +103,10 @@ async function stopAll() {
 
 async function main() {
   step('building the services (nx, cached)');
-  execFileSync('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static'], { cwd: DEFAULT_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static'], {
+    cwd: DEFAULT_ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   await stopServices({ name: NAME });
   step('starting Kafka 3.9 (KRaft) from the Maven Central jars');
   const kafka = await startKafka({ name: NAME, port: 19092 });
@@ -60,10 +121,19 @@ async function main() {
   say(`\nSubmitted to the courts service (POST ${urls.courts}/v1/records)`);
   const outcomes = [];
   for (const { key, body } of DEMO) {
-    const response = await fetch(`${urls.courts}/v1/records`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(body) });
+    const response = await fetch(`${urls.courts}/v1/records`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify(body),
+    });
     const answer = await response.json();
     outcomes.push({ body, status: response.status, answer });
-    const why = response.status === 202 ? `accepted, event ${answer.eventId}` : answer.errors ? answer.errors.map((e) => `${e.field}: ${e.detail}`).join('; ') : answer.detail;
+    const why =
+      response.status === 202
+        ? `accepted, event ${answer.eventId}`
+        : answer.errors
+          ? answer.errors.map((e) => `${e.field}: ${e.detail}`).join('; ')
+          : answer.detail;
     say(`  ${response.status}  ${body.sourceRecordId.padEnd(15)} ${why}  [${body.debtor.name}]`);
   }
 
@@ -75,16 +145,27 @@ async function main() {
     say(`  ${Topics.feed(subscriber)}  ${events.length} record(s)`);
     for (const e of events) {
       const s = e.record.subject;
-      const identity = s.idNumber ? (s.kind === 2 ? `id ${s.idNumber.slice(0, 6)}********${s.idNumber.slice(-4)} (clear: entitled)` : `USCC ${s.idNumber}`) : `pseudonym ${s.canonicalId}`;
-      say(`    ${e.record.source.sourceRecordId.padEnd(15)} region ${s.regionCode}  until ${e.record.disclosure.disclosureUntil}  ${identity}  [${s.name}]`);
+      const identity = s.idNumber
+        ? s.kind === 2
+          ? `id ${s.idNumber.slice(0, 6)}********${s.idNumber.slice(-4)} (clear: entitled)`
+          : `USCC ${s.idNumber}`
+        : `pseudonym ${s.canonicalId}`;
+      say(
+        `    ${e.record.source.sourceRecordId.padEnd(15)} region ${s.regionCode}  until ${e.record.disclosure.disclosureUntil}  ${identity}  [${s.name}]`,
+      );
     }
   }
-  const notDelivered = accepted.filter((id) => ![...feeds.values()].flat().some((e) => e.record.source.sourceRecordId === id));
-  if (notDelivered.length > 0) throw new Error(`accepted but not delivered to any feed: ${notDelivered.join(', ')}`);
+  const notDelivered = accepted.filter(
+    (id) => ![...feeds.values()].flat().some((e) => e.record.source.sourceRecordId === id),
+  );
+  if (notDelivered.length > 0)
+    throw new Error(`accepted but not delivered to any feed: ${notDelivered.join(', ')}`);
 
   say('\nRefused (nothing was published for these)');
   for (const o of outcomes.filter((x) => x.status !== 202)) {
-    say(`  ${o.body.sourceRecordId.padEnd(15)} ${o.status} ${o.answer.title}: ${o.answer.errors ? o.answer.errors.map((e) => `${e.field} ${e.detail}`).join('; ') : o.answer.detail}`);
+    say(
+      `  ${o.body.sourceRecordId.padEnd(15)} ${o.status} ${o.answer.title}: ${o.answer.errors ? o.answer.errors.map((e) => `${e.field} ${e.detail}`).join('; ') : o.answer.detail}`,
+    );
   }
 
   if (once) {
@@ -108,8 +189,16 @@ Stop with Ctrl-C, or from another terminal: npm run stack -- down`);
 
 /** Reads every subscriber feed until each accepted record has reached at least one feed. */
 async function readFeeds(brokers, accepted) {
-  const client = new kafkajs.Kafka({ clientId: 'demo-reader', brokers: [brokers], logLevel: kafkajs.logLevel.NOTHING });
-  const consumer = client.consumer({ groupId: `demo-reader-${Date.now()}`, readUncommitted: false, maxWaitTimeInMs: 200 });
+  const client = new kafkajs.Kafka({
+    clientId: 'demo-reader',
+    brokers: [brokers],
+    logLevel: kafkajs.logLevel.NOTHING,
+  });
+  const consumer = client.consumer({
+    groupId: `demo-reader-${Date.now()}`,
+    readUncommitted: false,
+    maxWaitTimeInMs: 200,
+  });
   const feeds = new Map(subscribers.map((s) => [s, []]));
   await consumer.connect();
   await consumer.subscribe({ topics: subscribers.map((s) => Topics.feed(s)), fromBeginning: true });

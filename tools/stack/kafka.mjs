@@ -72,7 +72,15 @@ export async function ensureKafkaJars({ root = DEFAULT_ROOT, log = process.stder
   await fsp.mkdir(path.dirname(p.classpath), { recursive: true });
   // Write to a private temp file and rename, so a concurrent reader never sees half a file.
   const tmp = `${p.classpath}.${process.pid}.tmp`;
-  const args = ['-q', '-B', '-Dstyle.color=never', '-f', p.pom, 'dependency:build-classpath', `-Dmdep.outputFile=${tmp}`];
+  const args = [
+    '-q',
+    '-B',
+    '-Dstyle.color=never',
+    '-f',
+    p.pom,
+    'dependency:build-classpath',
+    `-Dmdep.outputFile=${tmp}`,
+  ];
   try {
     // Offline first: fast and works without network when ~/.m2 is complete; fall back to online.
     await runMaven(['-o', ...args]).catch(() => runMaven(args));
@@ -191,7 +199,11 @@ function serverProperties({ p, port, controllerPort }) {
     'log.cleaner.dedupe.buffer.size': 2 * 1024 * 1024,
     'num.recovery.threads.per.data.dir': 1,
   };
-  return Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
+  return (
+    Object.entries(props)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n') + '\n'
+  );
 }
 
 // Kafka cluster ids are 16 random bytes in URL-safe base64 (what `StorageTool random-uuid`
@@ -204,8 +216,18 @@ function clusterId() {
 }
 
 async function formatStorage(p, classpath) {
-  const args = ['-Xmx256m', `-Dlog4j.configuration=${pathToFileURL(p.log4j).href}`, '-cp', classpath,
-    'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', p.props];
+  const args = [
+    '-Xmx256m',
+    `-Dlog4j.configuration=${pathToFileURL(p.log4j).href}`,
+    '-cp',
+    classpath,
+    'kafka.tools.StorageTool',
+    'format',
+    '-t',
+    clusterId(),
+    '-c',
+    p.props,
+  ];
   try {
     await execFileP(JAVA, args, { maxBuffer: 16 << 20 });
   } catch (err) {
@@ -216,19 +238,29 @@ async function formatStorage(p, classpath) {
 function spawnBroker(p, classpath, heapMb) {
   const out = fs.openSync(p.log, 'w');
   try {
-    const child = spawn(JAVA, [
-      `-Xmx${heapMb}m`, `-Xms${heapMb}m`,
-      '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true',
-      `-Dlog4j.configuration=${pathToFileURL(p.log4j).href}`,
-      `-Dkafka.logs.dir=${p.dir}`,
-      '-cp', classpath, 'kafka.Kafka', p.props,
-    ], {
-      // Own process group (setsid) so the broker outlives this Node process and
-      // stopKafka can signal the whole group.
-      detached: true,
-      stdio: ['ignore', out, out],
-      cwd: p.dir,
-    });
+    const child = spawn(
+      JAVA,
+      [
+        `-Xmx${heapMb}m`,
+        `-Xms${heapMb}m`,
+        '-XX:+UseG1GC',
+        '-XX:MaxGCPauseMillis=20',
+        '-Djava.awt.headless=true',
+        `-Dlog4j.configuration=${pathToFileURL(p.log4j).href}`,
+        `-Dkafka.logs.dir=${p.dir}`,
+        '-cp',
+        classpath,
+        'kafka.Kafka',
+        p.props,
+      ],
+      {
+        // Own process group (setsid) so the broker outlives this Node process and
+        // stopKafka can signal the whole group.
+        detached: true,
+        stdio: ['ignore', out, out],
+        cwd: p.dir,
+      },
+    );
     child.unref();
     if (!child.pid) throw new Error(`kafka: could not spawn ${JAVA}`);
     return child.pid;
@@ -282,7 +314,10 @@ export function apiVersions(port, host = '127.0.0.1', timeoutMs = 3000) {
   return new Promise((resolve, reject) => {
     const sock = net.connect({ port, host });
     let buf = Buffer.alloc(0);
-    const fail = (err) => { sock.destroy(); reject(err); };
+    const fail = (err) => {
+      sock.destroy();
+      reject(err);
+    };
     sock.setTimeout(timeoutMs, () => fail(new Error('ApiVersions: timeout')));
     sock.on('error', fail);
     sock.on('connect', () => sock.write(req));
@@ -303,7 +338,8 @@ function assertPortFree(port) {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', (err) =>
-      reject(new Error(`kafka: 127.0.0.1:${port} is already in use (${err.code}); pick another --port`)));
+      reject(new Error(`kafka: 127.0.0.1:${port} is already in use (${err.code}); pick another --port`)),
+    );
     srv.listen(port, '127.0.0.1', () => srv.close(resolve));
   });
 }
@@ -312,7 +348,12 @@ function assertPortFree(port) {
 // Stop / status
 
 /** Stops the broker recorded in the pid file (and only that one). No-op when nothing runs. */
-export async function stopKafka({ root = DEFAULT_ROOT, name = 'demo', timeoutMs = 20_000, log = process.stderr } = {}) {
+export async function stopKafka({
+  root = DEFAULT_ROOT,
+  name = 'demo',
+  timeoutMs = 20_000,
+  log = process.stderr,
+} = {}) {
   const p = paths(root, name);
   const pid = await readPid(p);
   if (!pid) return false;
@@ -347,7 +388,11 @@ function signalGroup(pid, signal) {
   try {
     process.kill(-pid, signal); // detached => the JVM leads its own process group
   } catch {
-    try { process.kill(pid, signal); } catch { /* already gone */ }
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* already gone */
+    }
   }
 }
 
@@ -441,15 +486,22 @@ export async function kafkaCliMain(argv = process.argv.slice(2)) {
       return s.running && s.answering ? 0 : 1;
     }
     default:
-      process.stderr.write('usage: node tools/stack/kafka.mjs up|down|status [--name demo] [--port 19092] ' +
-        '[--controller-port N] [--heap 512] [--timeout 90] [--root DIR]\n');
+      process.stderr.write(
+        'usage: node tools/stack/kafka.mjs up|down|status [--name demo] [--port 19092] ' +
+          '[--controller-port N] [--heap 512] [--timeout 90] [--root DIR]\n',
+      );
       return 2;
   }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   kafkaCliMain().then(
-    (code) => { process.exitCode = code; },
-    (err) => { process.stderr.write(`${err.message}\n`); process.exitCode = 1; },
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`${err.message}\n`);
+      process.exitCode = 1;
+    },
   );
 }

@@ -21,7 +21,10 @@ export function stackEnv({ root = DEFAULT_ROOT, name, kafkaBrokers, databaseUrl 
   try {
     secrets = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch {
-    secrets = { PSEUDONYM_SECRET: randomBytes(32).toString('hex'), PII_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+    secrets = {
+      PSEUDONYM_SECRET: randomBytes(32).toString('hex'),
+      PII_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    };
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
   }
@@ -50,14 +53,20 @@ export async function startService({ root = DEFAULT_ROOT, name, service, env }) 
   const url = `http://127.0.0.1:${service.port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${service.name} exited with ${child.exitCode}; see ${path.join(dir, `${service.name}.log`)}`);
+    if (child.exitCode !== null)
+      throw new Error(
+        `${service.name} exited with ${child.exitCode}; see ${path.join(dir, `${service.name}.log`)}`,
+      );
     try {
       const response = await fetch(`${url}/health/ready`);
       if (response.ok) return { url, pid: child.pid };
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`${service.name} was not ready within 60 s; see ${path.join(dir, `${service.name}.log`)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${service.name} was not ready within 60 s; see ${path.join(dir, `${service.name}.log`)}`,
+      );
     await sleep(250);
   }
 }

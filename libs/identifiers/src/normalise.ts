@@ -3,5 +3,8 @@
  * half-width (NFKC), upper-cases (a resident id's `x`), and drops spaces and hyphens.
  */
 export function normaliseIdentifier(raw: string): string {
-  return raw.normalize('NFKC').toUpperCase().replace(/[\s\-\u2010-\u2015]/g, '');
+  return raw
+    .normalize('NFKC')
+    .toUpperCase()
+    .replace(/[\s\-\u2010-\u2015]/g, '');
 }

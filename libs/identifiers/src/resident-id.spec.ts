@@ -19,6 +19,9 @@ describe('resident identity number (GB 11643)', () => {
   });
 
   it('refuses the wrong length', () => {
-    expect(checkResidentId('11010519491231')).toMatchObject({ valid: false, reason: 'must be 18 characters, got 14' });
+    expect(checkResidentId('11010519491231')).toMatchObject({
+      valid: false,
+      reason: 'must be 18 characters, got 14',
+    });
   });
 });

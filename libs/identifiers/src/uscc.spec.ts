@@ -10,7 +10,11 @@ function referenceCheck(first17: string): string {
 
 describe('unified social credit code (GB 32100)', () => {
   it('accepts the example code from the design', () => {
-    expect(checkUscc('91320100748204660Q')).toEqual({ valid: true, value: '91320100748204660Q', regionCode: '320100' });
+    expect(checkUscc('91320100748204660Q')).toEqual({
+      valid: true,
+      value: '91320100748204660Q',
+      regionCode: '320100',
+    });
   });
 
   it('normalises full-width characters, lower case, spaces and hyphens before checking', () => {
@@ -46,8 +50,14 @@ describe('unified social credit code (GB 32100)', () => {
   });
 
   it('refuses wrong lengths and characters outside the alphabet', () => {
-    expect(checkUscc('9132010074820466')).toMatchObject({ valid: false, reason: 'must be 18 characters, got 16' });
-    expect(checkUscc('91320100748204660I')).toMatchObject({ valid: false, reason: expect.stringContaining('alphabet') });
+    expect(checkUscc('9132010074820466')).toMatchObject({
+      valid: false,
+      reason: 'must be 18 characters, got 16',
+    });
+    expect(checkUscc('91320100748204660I')).toMatchObject({
+      valid: false,
+      reason: expect.stringContaining('alphabet'),
+    });
   });
 
   it('accepts a legacy pilot code that fails the check only when it is allow-listed', () => {

@@ -47,7 +47,9 @@ export class AppModule {
         {
           provide: READINESS_CHECKS,
           inject: [EventPublisher],
-          useFactory: (publisher: EventPublisher): ReadinessCheck[] => [{ name: 'kafka', check: () => publisher.ready() }],
+          useFactory: (publisher: EventPublisher): ReadinessCheck[] => [
+            { name: 'kafka', check: () => publisher.ready() },
+          ],
         },
         AgencyAuthGuard,
         { provide: APP_PIPE, useFactory: strictValidationPipe },

@@ -48,13 +48,22 @@ export class AppModule {
             return db;
           },
         },
-        { provide: SubjectIdentityService, useValue: new SubjectIdentityService(config.PSEUDONYM_SECRET, config.PII_ENCRYPTION_KEY) },
+        {
+          provide: SubjectIdentityService,
+          useValue: new SubjectIdentityService(config.PSEUDONYM_SECRET, config.PII_ENCRYPTION_KEY),
+        },
         { provide: Clock, useClass: SystemClock },
         { provide: IdGenerator, useClass: UuidV7Generator },
         {
           provide: IngestService,
           inject: [DataSource, SubjectIdentityService, SUBSCRIBER_POLICY, Clock, IdGenerator],
-          useFactory: (db: DataSource, identity: SubjectIdentityService, p: SubscriberPolicy, clock: Clock, ids: IdGenerator) => new IngestService(db, identity, p, clock, ids),
+          useFactory: (
+            db: DataSource,
+            identity: SubjectIdentityService,
+            p: SubscriberPolicy,
+            clock: Clock,
+            ids: IdGenerator,
+          ) => new IngestService(db, identity, p, clock, ids),
         },
         {
           // Topics exist before the consumer subscribes: the sector topics, their dead-letter topics, each feed.
@@ -69,7 +78,8 @@ export class AppModule {
         {
           provide: SectorEventsConsumer,
           inject: [Kafka, ExchangeConfig, IngestService, 'TOPICS'],
-          useFactory: (kafka: Kafka, c: ExchangeConfig, ingest: IngestService) => new SectorEventsConsumer(kafka, c, ingest),
+          useFactory: (kafka: Kafka, c: ExchangeConfig, ingest: IngestService) =>
+            new SectorEventsConsumer(kafka, c, ingest),
         },
         {
           provide: READINESS_CHECKS,

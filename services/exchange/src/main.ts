@@ -6,7 +6,9 @@ import { AppModule } from './app.module.js';
 import { ExchangeConfig } from './exchange.config.js';
 
 export async function createApp(config: ExchangeConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger: createLogger('exchange', config) });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    logger: createLogger('exchange', config),
+  });
   enableGracefulShutdown(app);
   return app;
 }

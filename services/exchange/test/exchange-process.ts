@@ -31,13 +31,18 @@ export class ExchangeProcess {
   }
 
   async start(): Promise<void> {
-    const child = spawn(process.execPath, [MAIN], { cwd: REPO_ROOT, env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     child.stdout?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
     await expectEventually(
       async () => {
-        if (child.exitCode !== null) throw new Error(`exchange exited with ${child.exitCode}:\n${this.output.join('').slice(-3000)}`);
+        if (child.exitCode !== null)
+          throw new Error(`exchange exited with ${child.exitCode}:\n${this.output.join('').slice(-3000)}`);
         const response = await fetch(`${this.url}/health/ready`);
         if (response.status !== 200) throw new Error(`not ready: ${await response.text()}`);
       },

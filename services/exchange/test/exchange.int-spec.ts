@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { fromBinary } from '@bufbuild/protobuf';
 import { FeedEventSchema, SubjectKind, Topics } from '@cie/contracts';
 import { usccCheckCharacter } from '@cie/identifiers';
-import { expectEventually, type ReadMessage, readTopic, testDatabaseUrl, testKafka, testKafkaBrokers } from '@cie/testing';
+import {
+  expectEventually,
+  type ReadMessage,
+  readTopic,
+  testDatabaseUrl,
+  testKafka,
+  testKafkaBrokers,
+} from '@cie/testing';
 import type { Admin, Producer } from 'kafkajs';
 import pg from 'pg';
 import { ExchangeProcess, exchangeEnv } from './exchange-process.js';
@@ -21,14 +28,23 @@ const env = exchangeEnv({
 
 /** A valid USCC registered in `region` (6 digits), unique to this run. */
 function uscc(region: string, serial: number): string {
-  const first17 = `91${region}${run.replace(/[^0-9A-F]/gi, '0').toUpperCase().replace(/[IOSVZ]/g, '1').slice(0, 6)}${String(serial).padStart(3, '0')}`;
+  const first17 = `91${region}${run
+    .replace(/[^0-9A-F]/gi, '0')
+    .toUpperCase()
+    .replace(/[IOSVZ]/g, '1')
+    .slice(0, 6)}${String(serial).padStart(3, '0')}`;
   return first17 + usccCheckCharacter(first17);
 }
 
 const decode = (m: ReadMessage) => fromBinary(FeedEventSchema, m.value);
-const ofSource = (messages: ReadMessage[], sourceRecordId: string) => messages.filter((m) => decode(m).record?.source?.sourceRecordId === sourceRecordId);
+const ofSource = (messages: ReadMessage[], sourceRecordId: string) =>
+  messages.filter((m) => decode(m).record?.source?.sourceRecordId === sourceRecordId);
 
-async function readFeed(subscriber: string, until: (messages: ReadMessage[]) => boolean, timeoutMs = 30_000): Promise<ReadMessage[]> {
+async function readFeed(
+  subscriber: string,
+  until: (messages: ReadMessage[]) => boolean,
+  timeoutMs = 30_000,
+): Promise<ReadMessage[]> {
   return readTopic(kafka, Topics.feed(subscriber), { until: (m) => until([...m]), timeoutMs });
 }
 
@@ -53,15 +69,32 @@ describe('exchange on the real broker and database', () => {
   });
 
   it('stores, classifies and routes each record only to the subscribers entitled to it', async () => {
-    const beijingCo = { sourceRecordId: `bj-co-${run}`, kind: SubjectKind.LEGAL_ENTITY, idNumber: uscc('110105', 1), name: '北京某某建设有限公司' };
-    const nanjingCo = { sourceRecordId: `nj-co-${run}`, kind: SubjectKind.LEGAL_ENTITY, idNumber: uscc('320100', 2), name: '南京某某科技有限公司' };
+    const beijingCo = {
+      sourceRecordId: `bj-co-${run}`,
+      kind: SubjectKind.LEGAL_ENTITY,
+      idNumber: uscc('110105', 1),
+      name: '北京某某建设有限公司',
+    };
+    const nanjingCo = {
+      sourceRecordId: `nj-co-${run}`,
+      kind: SubjectKind.LEGAL_ENTITY,
+      idNumber: uscc('320100', 2),
+      name: '南京某某科技有限公司',
+    };
     await publishDebtor(producer, beijingCo);
     await publishDebtor(producer, nanjingCo);
 
-    const portal = await readFeed('public-portal', (m) => ofSource(m, beijingCo.sourceRecordId).length > 0 && ofSource(m, nanjingCo.sourceRecordId).length > 0);
+    const portal = await readFeed(
+      'public-portal',
+      (m) =>
+        ofSource(m, beijingCo.sourceRecordId).length > 0 && ofSource(m, nanjingCo.sourceRecordId).length > 0,
+    );
     expect(ofSource(portal, beijingCo.sourceRecordId)).toHaveLength(1);
     expect(ofSource(portal, nanjingCo.sourceRecordId)).toHaveLength(1);
-    const beijing = await readFeed('beijing-platform', (m) => ofSource(m, beijingCo.sourceRecordId).length > 0);
+    const beijing = await readFeed(
+      'beijing-platform',
+      (m) => ofSource(m, beijingCo.sourceRecordId).length > 0,
+    );
     expect(ofSource(beijing, beijingCo.sourceRecordId)).toHaveLength(1);
     expect(ofSource(beijing, nanjingCo.sourceRecordId)).toHaveLength(0);
     const shanghai = await readFeed('shanghai-platform', () => false, 3000);
@@ -69,10 +102,24 @@ describe('exchange on the real broker and database', () => {
 
     const [message] = ofSource(beijing, beijingCo.sourceRecordId);
     const event = decode(message!);
-    expect(message!.headers).toMatchObject({ ce_specversion: '1.0', ce_type: 'credit.record.published', ce_source: '/exchange', ce_subject: beijingCo.idNumber, 'content-type': 'application/protobuf' });
+    expect(message!.headers).toMatchObject({
+      ce_specversion: '1.0',
+      ce_type: 'credit.record.published',
+      ce_source: '/exchange',
+      ce_subject: beijingCo.idNumber,
+      'content-type': 'application/protobuf',
+    });
     expect(message!.key).toBe(beijingCo.idNumber);
-    expect(event.record).toMatchObject({ kind: 'courts.dishonest_debtor', version: 1, catalogueEdition: '2026.1', attributes: { outstandingAmount: '98000.50' } });
-    expect(event.record?.disclosure).toMatchObject({ effectiveFrom: '2024-03-15', disclosureUntil: '2026-03-15' });
+    expect(event.record).toMatchObject({
+      kind: 'courts.dishonest_debtor',
+      version: 1,
+      catalogueEdition: '2026.1',
+      attributes: { outstandingAmount: '98000.50' },
+    });
+    expect(event.record?.disclosure).toMatchObject({
+      effectiveFrom: '2024-03-15',
+      disclosureUntil: '2026-03-15',
+    });
 
     const { rows } = await db.query(
       `SELECT d.subscriber_id, d.rule FROM exchange.deliveries d JOIN exchange.records r USING (record_id) WHERE r.source_record_id = $1 ORDER BY 1`,
@@ -86,7 +133,12 @@ describe('exchange on the real broker and database', () => {
 
   it('releases a natural person’s clear identity number only to a subscriber entitled to it', async () => {
     // 310115: Shanghai Pudong. Beijing does not receive it; Shanghai (pseudonym-only) never sees the number.
-    const person = { sourceRecordId: `sh-np-${run}`, kind: SubjectKind.NATURAL_PERSON, idNumber: '310115198001010016', name: '李四' };
+    const person = {
+      sourceRecordId: `sh-np-${run}`,
+      kind: SubjectKind.NATURAL_PERSON,
+      idNumber: '310115198001010016',
+      name: '李四',
+    };
     await publishDebtor(producer, person);
     const sh = await readFeed('shanghai-platform', (m) => ofSource(m, person.sourceRecordId).length > 0);
     const [message] = ofSource(sh, person.sourceRecordId);
@@ -94,15 +146,27 @@ describe('exchange on the real broker and database', () => {
     const subject = decode(message!).record?.subject;
     expect(subject?.canonicalId).toMatch(/^P[0-9A-F]{32}$/);
     expect(subject?.idNumber).toBe('');
-    const everyByte = Buffer.concat(sh.flatMap((m) => [m.value, Buffer.from(m.key ?? ''), Buffer.from(JSON.stringify(m.headers))])).toString('latin1');
+    const everyByte = Buffer.concat(
+      sh.flatMap((m) => [m.value, Buffer.from(m.key ?? ''), Buffer.from(JSON.stringify(m.headers))]),
+    ).toString('latin1');
     expect(everyByte).not.toContain('310115198001010016');
 
-    const { rows } = await db.query(`SELECT id_number_encrypted FROM exchange.subjects WHERE canonical_id = $1`, [subject?.canonicalId]);
+    const { rows } = await db.query(
+      `SELECT id_number_encrypted FROM exchange.subjects WHERE canonical_id = $1`,
+      [subject?.canonicalId],
+    );
     expect(rows).toHaveLength(1);
-    expect((rows[0] as { id_number_encrypted: Buffer }).id_number_encrypted.toString('latin1')).not.toContain('310115198001010016');
+    expect((rows[0] as { id_number_encrypted: Buffer }).id_number_encrypted.toString('latin1')).not.toContain(
+      '310115198001010016',
+    );
 
     // A Beijing person goes to Beijing, which is entitled to the clear number.
-    const bjPerson = { sourceRecordId: `bj-np-${run}`, kind: SubjectKind.NATURAL_PERSON, idNumber: '110105198506150022', name: '王五' };
+    const bjPerson = {
+      sourceRecordId: `bj-np-${run}`,
+      kind: SubjectKind.NATURAL_PERSON,
+      idNumber: '110105198506150022',
+      name: '王五',
+    };
     await publishDebtor(producer, bjPerson);
     const bj = await readFeed('beijing-platform', (m) => ofSource(m, bjPerson.sourceRecordId).length > 0);
     const bjSubject = decode(ofSource(bj, bjPerson.sourceRecordId)[0]!).record?.subject;
@@ -112,22 +176,41 @@ describe('exchange on the real broker and database', () => {
 
   it('dead-letters a poison message with its reason and keeps the partition moving', async () => {
     const key = uscc('110105', 9);
-    await producer.send({ topic: Topics.sectorEvents('courts'), acks: -1, messages: [{ key, value: Buffer.from('not protobuf at all'), headers: { ce_id: `poison-${run}` } }] });
-    const after = { sourceRecordId: `after-poison-${run}`, kind: SubjectKind.LEGAL_ENTITY, idNumber: key, name: '北京某某贸易有限公司' };
+    await producer.send({
+      topic: Topics.sectorEvents('courts'),
+      acks: -1,
+      messages: [{ key, value: Buffer.from('not protobuf at all'), headers: { ce_id: `poison-${run}` } }],
+    });
+    const after = {
+      sourceRecordId: `after-poison-${run}`,
+      kind: SubjectKind.LEGAL_ENTITY,
+      idNumber: key,
+      name: '北京某某贸易有限公司',
+    };
     await publishDebtor(producer, after);
 
     const beijing = await readFeed('beijing-platform', (m) => ofSource(m, after.sourceRecordId).length > 0);
     expect(ofSource(beijing, after.sourceRecordId)).toHaveLength(1);
-    const dlq = await readTopic(kafka, Topics.deadLetters(Topics.sectorEvents('courts')), { until: (m) => m.some((x) => x.headers['ce_id'] === `poison-${run}`) });
+    const dlq = await readTopic(kafka, Topics.deadLetters(Topics.sectorEvents('courts')), {
+      until: (m) => m.some((x) => x.headers['ce_id'] === `poison-${run}`),
+    });
     const dead = dlq.find((m) => m.headers['ce_id'] === `poison-${run}`);
     expect(dead?.headers['dlq_reason']).toBe('invalid envelope: header ce_specversion is missing');
     expect(dead?.value.toString()).toBe('not protobuf at all');
-    const { rows } = await db.query(`SELECT reason FROM exchange.dead_letters WHERE event_id IS NULL AND payload = $1`, [Buffer.from('not protobuf at all')]);
+    const { rows } = await db.query(
+      `SELECT reason FROM exchange.dead_letters WHERE event_id IS NULL AND payload = $1`,
+      [Buffer.from('not protobuf at all')],
+    );
     expect(rows.length).toBeGreaterThanOrEqual(1);
   });
 
   it('delivers exactly once when killed with SIGKILL after consuming a record and before storing it', async () => {
-    const victim = { sourceRecordId: `kill-${run}`, kind: SubjectKind.LEGAL_ENTITY, idNumber: uscc('110105', 3), name: '北京某某物流有限公司' };
+    const victim = {
+      sourceRecordId: `kill-${run}`,
+      kind: SubjectKind.LEGAL_ENTITY,
+      idNumber: uscc('110105', 3),
+      name: '北京某某物流有限公司',
+    };
     const blocker = new pg.Client({ connectionString: testDatabaseUrl() });
     await blocker.connect();
     try {
@@ -136,7 +219,9 @@ describe('exchange on the real broker and database', () => {
       await blocker.query('LOCK TABLE exchange.records IN EXCLUSIVE MODE');
       await publishDebtor(producer, victim);
       await expectEventually(async () => {
-        const { rows } = await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'exchange' AND wait_event_type = 'Lock'`);
+        const { rows } = await db.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'exchange' AND wait_event_type = 'Lock'`,
+        );
         expect((rows[0] as { n: number }).n).toBeGreaterThan(0);
       });
       await exchange.stop('SIGKILL');
@@ -144,15 +229,27 @@ describe('exchange on the real broker and database', () => {
     } finally {
       await blocker.end();
     }
-    const stored = await db.query(`SELECT count(*)::int AS n FROM exchange.records WHERE source_record_id = $1`, [victim.sourceRecordId]);
+    const stored = await db.query(
+      `SELECT count(*)::int AS n FROM exchange.records WHERE source_record_id = $1`,
+      [victim.sourceRecordId],
+    );
     expect((stored.rows[0] as { n: number }).n).toBe(0);
 
     exchange = new ExchangeProcess(env);
     await exchange.start();
-    const marker = { sourceRecordId: `after-kill-${run}`, kind: SubjectKind.LEGAL_ENTITY, idNumber: victim.idNumber, name: victim.name };
+    const marker = {
+      sourceRecordId: `after-kill-${run}`,
+      kind: SubjectKind.LEGAL_ENTITY,
+      idNumber: victim.idNumber,
+      name: victim.name,
+    };
     await publishDebtor(producer, marker);
 
-    const beijing = await readFeed('beijing-platform', (m) => ofSource(m, marker.sourceRecordId).length > 0, 60_000);
+    const beijing = await readFeed(
+      'beijing-platform',
+      (m) => ofSource(m, marker.sourceRecordId).length > 0,
+      60_000,
+    );
     expect(ofSource(beijing, victim.sourceRecordId)).toHaveLength(1);
     expect(ofSource(beijing, marker.sourceRecordId)).toHaveLength(1);
     const { rows } = await db.query(
@@ -165,8 +262,17 @@ describe('exchange on the real broker and database', () => {
 
   it('changes nothing and publishes nothing when the sector topic is replayed from offset 0', async () => {
     const counts = async () =>
-      (await db.query(`SELECT (SELECT count(*)::int FROM exchange.records) AS records, (SELECT count(*)::int FROM exchange.deliveries) AS deliveries, (SELECT count(*)::int FROM exchange.dead_letters) AS dead_letters`)).rows[0] as Record<string, number>;
-    const feedEnds = async () => Object.fromEntries(await Promise.all(FEEDS.map(async (f) => [f, JSON.stringify(await admin.fetchTopicOffsets(Topics.feed(f)))] as const)));
+      (
+        await db.query(
+          `SELECT (SELECT count(*)::int FROM exchange.records) AS records, (SELECT count(*)::int FROM exchange.deliveries) AS deliveries, (SELECT count(*)::int FROM exchange.dead_letters) AS dead_letters`,
+        )
+      ).rows[0] as Record<string, number>;
+    const feedEnds = async () =>
+      Object.fromEntries(
+        await Promise.all(
+          FEEDS.map(async (f) => [f, JSON.stringify(await admin.fetchTopicOffsets(Topics.feed(f)))] as const),
+        ),
+      );
 
     await exchange.stop();
     const before = { counts: await counts(), feeds: await feedEnds() };
@@ -178,7 +284,10 @@ describe('exchange on the real broker and database', () => {
     const ends = await admin.fetchTopicOffsets(sectorTopic);
     await expectEventually(
       async () => {
-        const [committed] = await admin.fetchOffsets({ groupId: env['KAFKA_CONSUMER_GROUP']!, topics: [sectorTopic] });
+        const [committed] = await admin.fetchOffsets({
+          groupId: env['KAFKA_CONSUMER_GROUP']!,
+          topics: [sectorTopic],
+        });
         // Partitions that never held a message have nothing to re-read or commit.
         for (const end of ends.filter((e) => e.high !== e.low)) {
           expect(committed?.partitions.find((p) => p.partition === end.partition)?.offset).toBe(end.high);

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { create, toBinary } from '@bufbuild/protobuf';
-import { CreditEventType, DishonestDebtorEventSchema, PerformanceStatus, type SubjectKind, Topics } from '@cie/contracts';
+import {
+  CreditEventType,
+  DishonestDebtorEventSchema,
+  PerformanceStatus,
+  type SubjectKind,
+  Topics,
+} from '@cie/contracts';
 import { cloudEventHeaders } from '@cie/platform';
 import type { Producer } from 'kafkajs';
 
@@ -13,10 +19,21 @@ export interface DebtorFixture {
 }
 
 /** Publishes a dishonest-debtor event exactly as the courts service does (protobuf + CloudEvents headers). */
-export async function publishDebtor(producer: Producer, debtor: DebtorFixture, eventId: string = randomUUID()): Promise<string> {
+export async function publishDebtor(
+  producer: Producer,
+  debtor: DebtorFixture,
+  eventId: string = randomUUID(),
+): Promise<string> {
   const agencyId = debtor.agencyId ?? 'court-bj-chaoyang';
   const event = create(DishonestDebtorEventSchema, {
-    source: { sector: 'courts', agencyId, sourceRecordId: debtor.sourceRecordId, decisionNumber: '(2024)京0105执777号', decidingAuthority: '北京市朝阳区人民法院', decisionDate: '2024-03-15' },
+    source: {
+      sector: 'courts',
+      agencyId,
+      sourceRecordId: debtor.sourceRecordId,
+      decisionNumber: '(2024)京0105执777号',
+      decidingAuthority: '北京市朝阳区人民法院',
+      decisionDate: '2024-03-15',
+    },
     debtor: { kind: debtor.kind, idNumber: debtor.idNumber, name: debtor.name },
     caseNumber: '(2024)京0105执777号',
     obligation: '支付工程款',

@@ -1,4 +1,10 @@
-import { type CanActivate, createParamDecorator, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import {
+  type CanActivate,
+  createParamDecorator,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+} from '@nestjs/common';
 import type { Request } from 'express';
 import type { Sector } from '@cie/contracts';
 import { RequestErrorCode, RequestException } from '../http/problem.js';
@@ -21,11 +27,19 @@ export class AgencyAuthGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-    if (!match?.[1]) throw new RequestException(RequestErrorCode.UNAUTHENTICATED, 'An agency key is required: Authorization: Bearer <key>');
+    if (!match?.[1])
+      throw new RequestException(
+        RequestErrorCode.UNAUTHENTICATED,
+        'An agency key is required: Authorization: Bearer <key>',
+      );
     const agency = this.directory.authenticate(match[1]);
-    if (!agency) throw new RequestException(RequestErrorCode.UNAUTHENTICATED, 'The agency key is not recognised');
+    if (!agency)
+      throw new RequestException(RequestErrorCode.UNAUTHENTICATED, 'The agency key is not recognised');
     if (agency.sector !== this.sector) {
-      throw new RequestException(RequestErrorCode.FORBIDDEN, `Agency ${agency.agencyId} belongs to sector ${agency.sector} and cannot submit ${this.sector} records`);
+      throw new RequestException(
+        RequestErrorCode.FORBIDDEN,
+        `Agency ${agency.agencyId} belongs to sector ${agency.sector} and cannot submit ${this.sector} records`,
+      );
     }
     request.agency = agency;
     return true;

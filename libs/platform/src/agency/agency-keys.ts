@@ -8,7 +8,9 @@ import { toFieldProblems } from '../http/validation.js';
 
 /** An agency as it authenticates: each key is bound to one agency of one sector and stored hashed. */
 export class AgencyKeyEntry {
-  @Matches(/^[a-z0-9][a-z0-9-]{1,62}$/, { message: 'agencyId must be lower-case letters, digits and hyphens' })
+  @Matches(/^[a-z0-9][a-z0-9-]{1,62}$/, {
+    message: 'agencyId must be lower-case letters, digits and hyphens',
+  })
   agencyId!: string;
 
   @IsIn(SECTORS)
@@ -50,8 +52,13 @@ export class AgencyDirectory {
     }
     const parsed = plainToInstance(AgencyKeyFile, raw);
     const problems = toFieldProblems(validateSync(parsed, { forbidUnknownValues: true }));
-    if (problems.length > 0) throw new ConfigurationError(problems.map((p) => `AGENCY_KEYS_FILE ${file}: ${p.field} ${p.detail}`));
-    return new AgencyDirectory(new Map(parsed.agencies.map((a) => [a.keySha256, { agencyId: a.agencyId, sector: a.sector, name: a.name }])));
+    if (problems.length > 0)
+      throw new ConfigurationError(problems.map((p) => `AGENCY_KEYS_FILE ${file}: ${p.field} ${p.detail}`));
+    return new AgencyDirectory(
+      new Map(
+        parsed.agencies.map((a) => [a.keySha256, { agencyId: a.agencyId, sector: a.sector, name: a.name }]),
+      ),
+    );
   }
 
   authenticate(bearerKey: string): Agency | undefined {

@@ -23,6 +23,8 @@ export class CommonConfig {
   LOG_FORMAT: 'json' | 'text' = 'json';
 
   get kafkaBrokers(): string[] {
-    return this.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean);
+    return this.KAFKA_BROKERS.split(',')
+      .map((b) => b.trim())
+      .filter(Boolean);
   }
 }

@@ -13,7 +13,10 @@ export class ConfigurationError extends Error {
  * Builds and validates a configuration class from environment variables. Property names are the
  * variable names, so every message names the variable to fix.
  */
-export function loadConfig<T extends object>(type: ClassConstructor<T>, env: Record<string, string | undefined>): T {
+export function loadConfig<T extends object>(
+  type: ClassConstructor<T>,
+  env: Record<string, string | undefined>,
+): T {
   const config = plainToInstance(type, env, { enableImplicitConversion: true, exposeDefaultValues: true });
   const errors = validateSync(config, { whitelist: false, forbidUnknownValues: true });
   if (errors.length > 0) throw new ConfigurationError(errors.flatMap((e) => describe(e)));

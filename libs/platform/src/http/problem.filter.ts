@@ -1,6 +1,19 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { CodedException, PROBLEM_CONTENT_TYPE, type ProblemDetails, problemType, RequestErrorCode } from './problem.js';
+import {
+  CodedException,
+  PROBLEM_CONTENT_TYPE,
+  type ProblemDetails,
+  problemType,
+  RequestErrorCode,
+} from './problem.js';
 
 const REQUEST_STATUS: Record<RequestErrorCode, number> = {
   [RequestErrorCode.INVALID_FIELDS]: HttpStatus.UNPROCESSABLE_ENTITY,
@@ -27,7 +40,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const response = http.getResponse<Response>();
     const problem = this.toProblem(exception);
     problem.instance = request.originalUrl;
-    if (problem.status >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    if (problem.status >= 500)
+      this.logger.error(
+        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+      );
     if (problem.status === 401) response.setHeader('WWW-Authenticate', 'Bearer');
     response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   }
@@ -50,7 +66,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       // body-parser errors (malformed JSON, too large) arrive as HttpExceptions with a useful message.
       return { type: 'about:blank', title: titleOf(status), status, detail: exception.message };
     }
-    return { type: 'about:blank', title: titleOf(500), status: 500, detail: 'Internal error; it has been logged.' };
+    return {
+      type: 'about:blank',
+      title: titleOf(500),
+      status: 500,
+      detail: 'Internal error; it has been logged.',
+    };
   }
 }
 

@@ -4,8 +4,15 @@ import { type FieldProblem, RequestErrorCode, RequestException } from './problem
 /** Flattens class-validator's nested errors into field paths such as `debtor.idNumber`. */
 export function toFieldProblems(errors: ValidationError[], parent = ''): FieldProblem[] {
   return errors.flatMap((error) => {
-    const field = /^\d+$/.test(error.property) ? `${parent}[${error.property}]` : parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((detail) => ({ field, detail: detail.replace(/^property /, '') }));
+    const field = /^\d+$/.test(error.property)
+      ? `${parent}[${error.property}]`
+      : parent
+        ? `${parent}.${error.property}`
+        : error.property;
+    const own = Object.values(error.constraints ?? {}).map((detail) => ({
+      field,
+      detail: detail.replace(/^property /, ''),
+    }));
     return [...own, ...toFieldProblems(error.children ?? [], field)];
   });
 }

@@ -35,11 +35,18 @@ export function readCloudEvent(headers: IHeaders | undefined): CloudEventContext
     return value;
   };
   const specversion = required(CeHeader.specversion);
-  if (specversion !== CE_SPEC_VERSION) throw new InvalidEnvelopeError(`header ${CeHeader.specversion} is ${specversion}, expected ${CE_SPEC_VERSION}`);
+  if (specversion !== CE_SPEC_VERSION)
+    throw new InvalidEnvelopeError(
+      `header ${CeHeader.specversion} is ${specversion}, expected ${CE_SPEC_VERSION}`,
+    );
   const contentType = required(CeHeader.contentType);
-  if (contentType !== PROTOBUF_CONTENT_TYPE) throw new InvalidEnvelopeError(`header ${CeHeader.contentType} is ${contentType}, expected ${PROTOBUF_CONTENT_TYPE}`);
+  if (contentType !== PROTOBUF_CONTENT_TYPE)
+    throw new InvalidEnvelopeError(
+      `header ${CeHeader.contentType} is ${contentType}, expected ${PROTOBUF_CONTENT_TYPE}`,
+    );
   const time = new Date(required(CeHeader.time));
-  if (Number.isNaN(time.getTime())) throw new InvalidEnvelopeError(`header ${CeHeader.time} is not an RFC 3339 time`);
+  if (Number.isNaN(time.getTime()))
+    throw new InvalidEnvelopeError(`header ${CeHeader.time} is not an RFC 3339 time`);
   const traceparent = header(headers, CeHeader.traceparent);
   return {
     id: required(CeHeader.id),

@@ -29,7 +29,11 @@ export class EventPublisher implements OnApplicationShutdown {
   private connected?: Promise<void>;
 
   constructor(kafka: Kafka) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
   }
 
   async connect(): Promise<void> {
@@ -40,14 +44,26 @@ export class EventPublisher implements OnApplicationShutdown {
     await this.connected;
   }
 
-  async publish<D extends DescMessage>(topic: string, key: string, schema: D, message: MessageShape<D>, ctx: Omit<CloudEventContext, 'dataschema'>): Promise<PublishedPosition> {
+  async publish<D extends DescMessage>(
+    topic: string,
+    key: string,
+    schema: D,
+    message: MessageShape<D>,
+    ctx: Omit<CloudEventContext, 'dataschema'>,
+  ): Promise<PublishedPosition> {
     try {
       await this.connect();
       const [result] = await this.producer.send({
         topic,
         acks: -1,
         compression: CompressionTypes.None,
-        messages: [{ key, value: Buffer.from(toBinary(schema, message)), headers: cloudEventHeaders({ ...ctx, dataschema: schema.typeName }) }],
+        messages: [
+          {
+            key,
+            value: Buffer.from(toBinary(schema, message)),
+            headers: cloudEventHeaders({ ...ctx, dataschema: schema.typeName }),
+          },
+        ],
       });
       if (!result) throw new BrokerUnavailableError(`no acknowledgement from ${topic}`);
       return { topic, partition: result.partition, offset: result.baseOffset ?? '' };

@@ -4,7 +4,10 @@ import type { CommonConfig } from '../config/common-config.js';
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug'];
 
 /** The logger every service uses: JSON lines with the service name, or text for a terminal. */
-export function createLogger(service: string, config: Pick<CommonConfig, 'LOG_LEVEL' | 'LOG_FORMAT'>): ConsoleLogger {
+export function createLogger(
+  service: string,
+  config: Pick<CommonConfig, 'LOG_LEVEL' | 'LOG_FORMAT'>,
+): ConsoleLogger {
   return new ConsoleLogger(service, {
     json: config.LOG_FORMAT === 'json',
     colors: config.LOG_FORMAT === 'text',

@@ -9,8 +9,13 @@ export type SubjectKindName = (typeof SUBJECT_KINDS)[number];
  * Checks an identity number against the subject kind found in the sibling property `kindProperty`:
  * a resident identity number for natural persons, a unified social credit code otherwise.
  */
-export function IsSubjectIdNumber(kindProperty = 'kind', legacyUscc: ReadonlySet<string> = new Set(), options?: ValidationOptions) {
-  const isPerson = (args: ValidationArguments) => (args.object as Record<string, unknown>)[kindProperty] === 'natural_person';
+export function IsSubjectIdNumber(
+  kindProperty = 'kind',
+  legacyUscc: ReadonlySet<string> = new Set(),
+  options?: ValidationOptions,
+) {
+  const isPerson = (args: ValidationArguments) =>
+    (args.object as Record<string, unknown>)[kindProperty] === 'natural_person';
   const check = (value: unknown, args: ValidationArguments) => {
     if (typeof value !== 'string') return { valid: false as const, reason: 'must be a string' };
     return isPerson(args) ? checkResidentId(value) : checkUscc(value, legacyUscc);

@@ -24,7 +24,10 @@ const PERFORMANCE: Record<PerformanceStatusName, PerformanceStatus> = {
 };
 
 /** The court's JSON record as the sector event the exchange consumes. */
-export function toDishonestDebtorEvent(record: DishonestDebtorRecordDto, agency: Agency): DishonestDebtorEvent {
+export function toDishonestDebtorEvent(
+  record: DishonestDebtorRecordDto,
+  agency: Agency,
+): DishonestDebtorEvent {
   const caseNumber = record.caseNumber.replace('（', '(').replace('）', ')');
   return create(DishonestDebtorEventSchema, {
     source: create(SourceRefSchema, {

@@ -11,7 +11,9 @@ import { createApp } from '../main.js';
 const COURT_KEY = 'demo-key-court-bj-chaoyang';
 const TAX_KEY = 'demo-key-tax-bj';
 const topic = Topics.sectorEvents('courts');
-const AGENCY_KEYS_FILE = fileURLToPath(new URL('../../../../deploy/local/agency-keys.demo.json', import.meta.url));
+const AGENCY_KEYS_FILE = fileURLToPath(
+  new URL('../../../../deploy/local/agency-keys.demo.json', import.meta.url),
+);
 
 const validRecord = (sourceRecordId: string) => ({
   sourceRecordId,
@@ -30,7 +32,13 @@ describe('courts: POST /v1/records on the real broker', () => {
   const run = randomUUID().slice(0, 8);
 
   beforeAll(async () => {
-    const config = loadConfig(CourtsConfig, { KAFKA_BROKERS: testKafkaBrokers().join(','), AGENCY_KEYS_FILE, PORT: '0', LOG_FORMAT: 'json', LOG_LEVEL: 'warn' });
+    const config = loadConfig(CourtsConfig, {
+      KAFKA_BROKERS: testKafkaBrokers().join(','),
+      AGENCY_KEYS_FILE,
+      PORT: '0',
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'warn',
+    });
     app = await createApp(config);
     await app.listen(0, '127.0.0.1');
     base = await app.getUrl();
@@ -49,13 +57,29 @@ describe('courts: POST /v1/records on the real broker', () => {
 
   it('accepts a valid record with 202 only after the broker has it, as protobuf with CloudEvents headers', async () => {
     const invalidId = `bad-${run}`;
-    const invalid = await post({ ...validRecord(invalidId), debtor: { kind: 'legal_entity', idNumber: '91320100748204660A', name: 'x' } }, COURT_KEY);
+    const invalid = await post(
+      {
+        ...validRecord(invalidId),
+        debtor: { kind: 'legal_entity', idNumber: '91320100748204660A', name: 'x' },
+      },
+      COURT_KEY,
+    );
     expect(invalid.status).toBe(422);
 
     const response = await post(validRecord(`ok-${run}`), COURT_KEY);
     expect(response.status).toBe(202);
-    const receipt = (await response.json()) as { eventId: string; topic: string; partition: number; offset: string };
-    expect(receipt).toMatchObject({ status: 'accepted', agencyId: 'court-bj-chaoyang', sourceRecordId: `ok-${run}`, topic });
+    const receipt = (await response.json()) as {
+      eventId: string;
+      topic: string;
+      partition: number;
+      offset: string;
+    };
+    expect(receipt).toMatchObject({
+      status: 'accepted',
+      agencyId: 'court-bj-chaoyang',
+      sourceRecordId: `ok-${run}`,
+      topic,
+    });
 
     const messages = await readTopic(testKafka('courts-it'), topic, {
       until: (read) => read.some((m) => m.headers['ce_id'] === receipt.eventId),
@@ -73,22 +97,43 @@ describe('courts: POST /v1/records on the real broker', () => {
     });
     const event = fromBinary(DishonestDebtorEventSchema, message!.value);
     expect(event.debtor).toMatchObject({ kind: SubjectKind.LEGAL_ENTITY, idNumber: '91320100748204660Q' });
-    expect(event.source).toMatchObject({ agencyId: 'court-bj-chaoyang', sourceRecordId: `ok-${run}`, decisionDate: '2023-06-01' });
+    expect(event.source).toMatchObject({
+      agencyId: 'court-bj-chaoyang',
+      sourceRecordId: `ok-${run}`,
+      decisionDate: '2023-06-01',
+    });
     expect(event.performanceStatus).toBe(PerformanceStatus.NOT_PERFORMED);
     expect(event.outstandingAmount).toBe('125000.00');
 
     // The refused record never reached the topic.
-    const refused = messages.filter((m) => fromBinary(DishonestDebtorEventSchema, m.value).source?.sourceRecordId === invalidId);
+    const refused = messages.filter(
+      (m) => fromBinary(DishonestDebtorEventSchema, m.value).source?.sourceRecordId === invalidId,
+    );
     expect(refused).toHaveLength(0);
   });
 
   it('refuses a wrong USCC check digit with a 422 problem naming the field', async () => {
-    const response = await post({ ...validRecord(`uscc-${run}`), debtor: { kind: 'legal_entity', idNumber: '91320100748204660A', name: 'x' } }, COURT_KEY);
+    const response = await post(
+      {
+        ...validRecord(`uscc-${run}`),
+        debtor: { kind: 'legal_entity', idNumber: '91320100748204660A', name: 'x' },
+      },
+      COURT_KEY,
+    );
     expect(response.status).toBe(422);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
-    const problem = (await response.json()) as { status: number; code: string; errors: { field: string; detail: string }[] };
+    const problem = (await response.json()) as {
+      status: number;
+      code: string;
+      errors: { field: string; detail: string }[];
+    };
     expect(problem).toMatchObject({ status: 422, code: 'INVALID_FIELDS' });
-    expect(problem.errors).toEqual([{ field: 'debtor.idNumber', detail: 'idNumber check character is A, expected Q (GB 32100) (unified social credit code)' }]);
+    expect(problem.errors).toEqual([
+      {
+        field: 'debtor.idNumber',
+        detail: 'idNumber check character is A, expected Q (GB 32100) (unified social credit code)',
+      },
+    ]);
   });
 
   it('refuses a bad resident id, a malformed case number and unknown fields, naming each', async () => {
@@ -113,7 +158,11 @@ describe('courts: POST /v1/records on the real broker', () => {
   });
 
   it('answers a malformed JSON body with a 400 problem', async () => {
-    const response = await fetch(`${base}/v1/records`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${COURT_KEY}` }, body: '{"sourceRecordId": ' });
+    const response = await fetch(`${base}/v1/records`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${COURT_KEY}` },
+      body: '{"sourceRecordId": ',
+    });
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
   });

@@ -4,7 +4,13 @@ import type { EntityManager } from 'typeorm';
  * One multi-row INSERT for a batch (hot paths write in batches, not row by row).
  * `suffix` carries ON CONFLICT / RETURNING clauses. Returns the rows RETURNING produced.
  */
-export async function bulkInsert<R = unknown>(em: EntityManager, table: string, columns: string[], rows: unknown[][], suffix = ''): Promise<R[]> {
+export async function bulkInsert<R = unknown>(
+  em: EntityManager,
+  table: string,
+  columns: string[],
+  rows: unknown[][],
+  suffix = '',
+): Promise<R[]> {
   if (rows.length === 0) return [];
   const params: unknown[] = [];
   const tuples = rows.map((row) => `(${row.map((value) => `$${params.push(value)}`).join(', ')})`);

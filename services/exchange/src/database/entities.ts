@@ -97,4 +97,12 @@ export class ConsumerProgressRow {
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }
 
-export const ENTITIES = [SubjectRow, RecordRow, RecordVersionRow, DeliveryRow, DeadLetterRow, ProcessedEventRow, ConsumerProgressRow];
+export const ENTITIES = [
+  SubjectRow,
+  RecordRow,
+  RecordVersionRow,
+  DeliveryRow,
+  DeadLetterRow,
+  ProcessedEventRow,
+  ConsumerProgressRow,
+];

@@ -33,18 +33,24 @@ const PERFORMANCE_NAMES: Partial<Record<PerformanceStatus, string>> = {
 };
 
 /** Maps a courts dishonest-debtor event to the canonical record, re-checking what the edge checked. */
-export function normaliseDishonestDebtor(event: DishonestDebtorEvent, ctx: NormaliseContext): NormalisedRecord {
+export function normaliseDishonestDebtor(
+  event: DishonestDebtorEvent,
+  ctx: NormaliseContext,
+): NormalisedRecord {
   const source = event.source;
   const debtor = event.debtor;
   if (!source || !debtor) throw new NormalisationError('source and debtor are required');
-  if (source.sector !== 'courts') throw new NormalisationError(`source.sector is ${source.sector}, expected courts`);
+  if (source.sector !== 'courts')
+    throw new NormalisationError(`source.sector is ${source.sector}, expected courts`);
   const kind = KIND_NAMES[debtor.kind];
   if (!kind) throw new NormalisationError('debtor.kind is unspecified');
   const performance = PERFORMANCE_NAMES[event.performanceStatus];
   if (!performance) throw new NormalisationError('performanceStatus is unspecified');
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(source.decisionDate)) throw new NormalisationError('source.decisionDate is not an ISO date');
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(source.decisionDate))
+    throw new NormalisationError('source.decisionDate is not an ISO date');
 
-  const id = kind === 'natural_person' ? checkResidentId(debtor.idNumber) : checkUscc(debtor.idNumber, ctx.legacyUscc);
+  const id =
+    kind === 'natural_person' ? checkResidentId(debtor.idNumber) : checkUscc(debtor.idNumber, ctx.legacyUscc);
   if (!id.valid) throw new NormalisationError(`debtor.idNumber ${id.reason}`);
 
   const entry = CATALOGUE.entries.get('courts.dishonest_debtor');
@@ -81,7 +87,10 @@ export function normaliseDishonestDebtor(event: DishonestDebtorEvent, ctx: Norma
       polarity: entry.polarity,
       severity: entry.severity,
       disclosure: {
-        level: kind === 'natural_person' && !entry.naturalPersonsPublic && entry.level === 'public' ? 'authorised' : entry.level,
+        level:
+          kind === 'natural_person' && !entry.naturalPersonsPublic && entry.level === 'public'
+            ? 'authorised'
+            : entry.level,
         effectiveFrom: source.decisionDate,
         disclosureUntil: addMonths(source.decisionDate, entry.disclosureMonths),
         legalBasis: entry.legalBasis,

@@ -41,7 +41,12 @@ describe('routing a record to subscribers', () => {
       subscriberId: 'shanghai',
       allowed: false,
       rule: 'subscribers@v7#shanghai',
-      reasons: ['sector courts allowed', 'kind courts.dishonest_debtor allowed', 'level public allowed', 'region 110105 not entitled'],
+      reasons: [
+        'sector courts allowed',
+        'kind courts.dishonest_debtor allowed',
+        'level public allowed',
+        'region 110105 not entitled',
+      ],
     });
   });
 });

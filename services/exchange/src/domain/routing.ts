@@ -29,8 +29,11 @@ export interface RoutingDecision {
   reasons: string[];
 }
 
-const matchesAny = (allowed: string[], value: string, match: (a: string, v: string) => boolean = (a, v) => a === v) =>
-  allowed.includes('*') || allowed.some((a) => match(a, value));
+const matchesAny = (
+  allowed: string[],
+  value: string,
+  match: (a: string, v: string) => boolean = (a, v) => a === v,
+) => allowed.includes('*') || allowed.some((a) => match(a, value));
 
 /** Decides, for every subscriber, whether the record may reach it. Pure: no I/O. */
 export function route(record: CanonicalRecord, policy: SubscriberPolicy): RoutingDecision[] {
@@ -39,7 +42,10 @@ export function route(record: CanonicalRecord, policy: SubscriberPolicy): Routin
       [s.sectors.includes(record.source.sector), `sector ${record.source.sector}`],
       [matchesAny(s.kinds, record.kind), `kind ${record.kind}`],
       [s.levels.includes(record.disclosure.level), `level ${record.disclosure.level}`],
-      [matchesAny(s.regions, record.subject.regionCode, (prefix, code) => code.startsWith(prefix)), `region ${record.subject.regionCode}`],
+      [
+        matchesAny(s.regions, record.subject.regionCode, (prefix, code) => code.startsWith(prefix)),
+        `region ${record.subject.regionCode}`,
+      ],
     ];
     return {
       subscriberId: s.id,

@@ -11,13 +11,36 @@ import {
   Topics,
 } from '@cie/contracts';
 import { cloudEventHeaders } from '@cie/platform';
-import type { CanonicalRecord, DisclosureLevelName, PolarityName, RecordStatusName, SeverityName, SubjectKindName } from '../domain/canonical-record.js';
+import type {
+  CanonicalRecord,
+  DisclosureLevelName,
+  PolarityName,
+  RecordStatusName,
+  SeverityName,
+  SubjectKindName,
+} from '../domain/canonical-record.js';
 import type { SubscriberEntitlement } from '../domain/routing.js';
 
-const SUBJECT_KIND: Record<SubjectKindName, SubjectKind> = { legal_entity: SubjectKind.LEGAL_ENTITY, natural_person: SubjectKind.NATURAL_PERSON, other: SubjectKind.OTHER };
-const POLARITY: Record<PolarityName, Polarity> = { positive: Polarity.POSITIVE, negative: Polarity.NEGATIVE, neutral: Polarity.NEUTRAL };
-const SEVERITY: Record<SeverityName, Severity> = { minor: Severity.MINOR, general: Severity.GENERAL, serious: Severity.SERIOUS };
-const LEVEL: Record<DisclosureLevelName, DisclosureLevel> = { public: DisclosureLevel.PUBLIC, authorised: DisclosureLevel.AUTHORISED, shared: DisclosureLevel.SHARED };
+const SUBJECT_KIND: Record<SubjectKindName, SubjectKind> = {
+  legal_entity: SubjectKind.LEGAL_ENTITY,
+  natural_person: SubjectKind.NATURAL_PERSON,
+  other: SubjectKind.OTHER,
+};
+const POLARITY: Record<PolarityName, Polarity> = {
+  positive: Polarity.POSITIVE,
+  negative: Polarity.NEGATIVE,
+  neutral: Polarity.NEUTRAL,
+};
+const SEVERITY: Record<SeverityName, Severity> = {
+  minor: Severity.MINOR,
+  general: Severity.GENERAL,
+  serious: Severity.SERIOUS,
+};
+const LEVEL: Record<DisclosureLevelName, DisclosureLevel> = {
+  public: DisclosureLevel.PUBLIC,
+  authorised: DisclosureLevel.AUTHORISED,
+  shared: DisclosureLevel.SHARED,
+};
 const STATUS: Record<RecordStatusName, RecordStatus> = {
   active: RecordStatus.ACTIVE,
   disputed: RecordStatus.DISPUTED,
@@ -47,7 +70,8 @@ export function buildFeedMessage(args: {
   occurredAt: Date;
 }): FeedMessage {
   const { record, subscriber } = args;
-  const releaseClearId = record.subject.kind !== 'natural_person' || subscriber.naturalPersonIdentity === 'clear';
+  const releaseClearId =
+    record.subject.kind !== 'natural_person' || subscriber.naturalPersonIdentity === 'clear';
   const view = create(CreditRecordSchema, {
     recordId: record.recordId,
     source: record.source,

@@ -4,7 +4,11 @@ import { Clock, IdGenerator } from '@cie/platform';
 import type { KafkaMessage } from 'kafkajs';
 import { DataSource, type EntityManager } from 'typeorm';
 import { bulkInsert } from '../database/bulk-insert.js';
-import { NormalisationError, type NormalisedRecord, normaliseDishonestDebtor } from '../domain/normalise-courts.js';
+import {
+  NormalisationError,
+  type NormalisedRecord,
+  normaliseDishonestDebtor,
+} from '../domain/normalise-courts.js';
 import { route, type SubscriberPolicy } from '../domain/routing.js';
 import { buildFeedMessage } from '../feed/feed-message.js';
 import { SubjectIdentityService } from '../identity/subject-identity.service.js';
@@ -54,9 +58,14 @@ export class IngestService {
 
       const offsets = pending.map((m) => m.offset);
       const handled = await this.storedOutputs(em, topic, partition, offsets);
-      const fresh = pending.filter((m) => !handled.positions.has(m.offset)).map((m) => decodeSectorEvent({ topic, partition, offset: m.offset }, m));
+      const fresh = pending
+        .filter((m) => !handled.positions.has(m.offset))
+        .map((m) => decodeSectorEvent({ topic, partition, offset: m.offset }, m));
       const outbound = [...handled.outbound, ...(await this.handleFresh(em, fresh))];
-      if (handled.positions.size > 0) this.logger.log(`re-publishing the stored outputs of ${handled.positions.size} event(s) on ${topic}[${partition}]`);
+      if (handled.positions.size > 0)
+        this.logger.log(
+          `re-publishing the stored outputs of ${handled.positions.size} event(s) on ${topic}[${partition}]`,
+        );
       return outbound;
     });
   }
@@ -80,7 +89,9 @@ export class IngestService {
     );
     const positions = new Set(processed.map((r) => r.offset));
     if (positions.size === 0) return { positions, outbound: [] };
-    const rows = await em.query<{ topic: string; key: Buffer | null; value: Buffer | null; headers: Record<string, string> }[]>(
+    const rows = await em.query<
+      { topic: string; key: Buffer | null; value: Buffer | null; headers: Record<string, string> }[]
+    >(
       `SELECT topic, message_key AS key, payload AS value, headers, source_offset FROM (
          SELECT topic, convert_to(message_key, 'UTF8') AS message_key, payload, headers, source_offset, created_at, delivery_id::text AS id
            FROM exchange.deliveries WHERE source_topic = $1 AND source_partition = $2 AND source_offset = ANY($3::bigint[])
@@ -90,14 +101,22 @@ export class IngestService {
        ) o ORDER BY source_offset, created_at, id`,
       [topic, partition, [...positions]],
     );
-    return { positions, outbound: rows.map((r) => ({ topic: r.topic, key: r.key, value: r.value, headers: r.headers })) };
+    return {
+      positions,
+      outbound: rows.map((r) => ({ topic: r.topic, key: r.key, value: r.value, headers: r.headers })),
+    };
   }
 
   private async handleFresh(em: EntityManager, decoded: DecodedSectorEvent[]): Promise<OutboundMessage[]> {
     const now = this.clock.now();
     const eventIds = decoded.filter((d) => d.ok).map((d) => d.context.id);
     const seenBefore = new Set(
-      (await em.query<{ event_id: string }[]>(`SELECT event_id FROM exchange.processed_events WHERE event_id = ANY($1::text[])`, [eventIds])).map((r) => r.event_id),
+      (
+        await em.query<{ event_id: string }[]>(
+          `SELECT event_id FROM exchange.processed_events WHERE event_id = ANY($1::text[])`,
+          [eventIds],
+        )
+      ).map((r) => r.event_id),
     );
 
     const rejected: { d: DecodedSectorEvent; reason: string }[] = [];
@@ -109,17 +128,30 @@ export class IngestService {
         continue;
       }
       if (seenBefore.has(d.context.id)) {
-        this.logger.warn(`event ${d.context.id} at ${d.position.topic}[${d.position.partition}]@${d.position.offset} was processed before; ignored`);
+        this.logger.warn(
+          `event ${d.context.id} at ${d.position.topic}[${d.position.partition}]@${d.position.offset} was processed before; ignored`,
+        );
         continue;
       }
       seenBefore.add(d.context.id);
       try {
-        const normalised = normaliseDishonestDebtor(d.event, { recordId: this.ids.next(), recordedAt: now, pseudonymise: this.identity.pseudonymise });
+        const normalised = normaliseDishonestDebtor(d.event, {
+          recordId: this.ids.next(),
+          recordedAt: now,
+          pseudonymise: this.identity.pseudonymise,
+        });
         accepted.push({ ...d, normalised });
       } catch (error) {
         if (!(error instanceof NormalisationError)) throw error;
         rejected.push({ d, reason: error.message });
-        processed.push([d.context.id, d.position.topic, d.position.partition, d.position.offset, 'dead_lettered', now]);
+        processed.push([
+          d.context.id,
+          d.position.topic,
+          d.position.partition,
+          d.position.offset,
+          'dead_lettered',
+          now,
+        ]);
       }
     }
 
@@ -127,20 +159,37 @@ export class IngestService {
     for (const a of accepted) {
       const outcome = stored.has(a.normalised.record.recordId) ? 'stored' : 'dead_lettered';
       if (outcome === 'dead_lettered') {
-        rejected.push({ d: a, reason: `agency ${a.normalised.record.source.agencyId} already published record ${a.normalised.record.source.sourceRecordId}; send a correction instead` });
+        rejected.push({
+          d: a,
+          reason: `agency ${a.normalised.record.source.agencyId} already published record ${a.normalised.record.source.sourceRecordId}; send a correction instead`,
+        });
       }
       processed.push([a.context.id, a.position.topic, a.position.partition, a.position.offset, outcome, now]);
     }
-    const deliveries = await this.routeAndRecord(em, accepted.filter((a) => stored.has(a.normalised.record.recordId)), now);
+    const deliveries = await this.routeAndRecord(
+      em,
+      accepted.filter((a) => stored.has(a.normalised.record.recordId)),
+      now,
+    );
     const deadLetters = await this.deadLetter(em, rejected, now);
-    await bulkInsert(em, 'exchange.processed_events', ['event_id', 'topic', 'partition', 'offset', 'outcome', 'processed_at'], processed);
+    await bulkInsert(
+      em,
+      'exchange.processed_events',
+      ['event_id', 'topic', 'partition', 'offset', 'outcome', 'processed_at'],
+      processed,
+    );
     return [...deliveries, ...deadLetters];
   }
 
   /** Subjects, records and first versions; returns the ids of the records actually inserted. */
   private async storeRecords(em: EntityManager, accepted: Accepted[], now: Date): Promise<Set<string>> {
     if (accepted.length === 0) return new Set();
-    const subjects = new Map(accepted.map(({ normalised: { record, clearIdNumber } }) => [record.subject.canonicalId, { record, clearIdNumber }]));
+    const subjects = new Map(
+      accepted.map(({ normalised: { record, clearIdNumber } }) => [
+        record.subject.canonicalId,
+        { record, clearIdNumber },
+      ]),
+    );
     await bulkInsert(
       em,
       'exchange.subjects',
@@ -159,8 +208,28 @@ export class IngestService {
     const inserted = await bulkInsert<{ record_id: string }>(
       em,
       'exchange.records',
-      ['record_id', 'sector', 'agency_id', 'source_record_id', 'subject_id', 'kind', 'status', 'current_version', 'created_at'],
-      accepted.map(({ normalised: { record: r } }) => [r.recordId, r.source.sector, r.source.agencyId, r.source.sourceRecordId, r.subject.canonicalId, r.kind, r.status, r.version, now]),
+      [
+        'record_id',
+        'sector',
+        'agency_id',
+        'source_record_id',
+        'subject_id',
+        'kind',
+        'status',
+        'current_version',
+        'created_at',
+      ],
+      accepted.map(({ normalised: { record: r } }) => [
+        r.recordId,
+        r.source.sector,
+        r.source.agencyId,
+        r.source.sourceRecordId,
+        r.subject.canonicalId,
+        r.kind,
+        r.status,
+        r.version,
+        now,
+      ]),
       `ON CONFLICT (agency_id, source_record_id) DO NOTHING RETURNING record_id`,
     );
     const ids = new Set(inserted.map((r) => r.record_id));
@@ -168,7 +237,17 @@ export class IngestService {
       em,
       'exchange.record_versions',
       ['record_id', 'version', 'body', 'source_event_id', 'recorded_at', 'valid_from', 'valid_to'],
-      accepted.filter((a) => ids.has(a.normalised.record.recordId)).map(({ normalised: { record }, context }) => [record.recordId, record.version, record, context.id, now, now, null]),
+      accepted
+        .filter((a) => ids.has(a.normalised.record.recordId))
+        .map(({ normalised: { record }, context }) => [
+          record.recordId,
+          record.version,
+          record,
+          context.id,
+          now,
+          now,
+          null,
+        ]),
     );
     return ids;
   }
@@ -182,21 +261,62 @@ export class IngestService {
         const subscriber = this.policy.subscribers.find((s) => s.id === decision.subscriberId);
         if (!subscriber) continue;
         const eventId = this.ids.next();
-        const message = buildFeedMessage({ eventId, type: CreditEventType.published, record, subscriber, clearIdNumber, occurredAt: now });
+        const message = buildFeedMessage({
+          eventId,
+          type: CreditEventType.published,
+          record,
+          subscriber,
+          clearIdNumber,
+          occurredAt: now,
+        });
         outbound.push(message);
-        rows.push([eventId, record.recordId, record.version, subscriber.id, CreditEventType.published, decision.rule, message.topic, message.key, message.value, message.headers, position.topic, position.partition, position.offset, now]);
+        rows.push([
+          eventId,
+          record.recordId,
+          record.version,
+          subscriber.id,
+          CreditEventType.published,
+          decision.rule,
+          message.topic,
+          message.key,
+          message.value,
+          message.headers,
+          position.topic,
+          position.partition,
+          position.offset,
+          now,
+        ]);
       }
     }
     await bulkInsert(
       em,
       'exchange.deliveries',
-      ['delivery_id', 'record_id', 'version', 'subscriber_id', 'event_type', 'rule', 'topic', 'message_key', 'payload', 'headers', 'source_topic', 'source_partition', 'source_offset', 'created_at'],
+      [
+        'delivery_id',
+        'record_id',
+        'version',
+        'subscriber_id',
+        'event_type',
+        'rule',
+        'topic',
+        'message_key',
+        'payload',
+        'headers',
+        'source_topic',
+        'source_partition',
+        'source_offset',
+        'created_at',
+      ],
       rows,
     );
     return outbound;
   }
 
-  private async deadLetter(em: EntityManager, rejected: { d: DecodedSectorEvent; reason: string }[], now: Date): Promise<OutboundMessage[]> {
+  private async deadLetter(
+    em: EntityManager,
+    rejected: { d: DecodedSectorEvent; reason: string }[],
+    now: Date,
+  ): Promise<OutboundMessage[]> {
     const outbound: OutboundMessage[] = [];
     const rows = rejected.map(({ d, reason }) => {
       const headers: Record<string, string> = {};
@@ -204,17 +324,53 @@ export class IngestService {
         const first = Array.isArray(value) ? value[0] : value;
         if (first !== undefined) headers[name] = first.toString();
       }
-      Object.assign(headers, { dlq_reason: reason, dlq_source_topic: d.position.topic, dlq_source_partition: String(d.position.partition), dlq_source_offset: d.position.offset });
-      const message = { topic: Topics.deadLetters(d.position.topic), key: d.message.key, value: d.message.value, headers };
+      Object.assign(headers, {
+        dlq_reason: reason,
+        dlq_source_topic: d.position.topic,
+        dlq_source_partition: String(d.position.partition),
+        dlq_source_offset: d.position.offset,
+      });
+      const message = {
+        topic: Topics.deadLetters(d.position.topic),
+        key: d.message.key,
+        value: d.message.value,
+        headers,
+      };
       outbound.push(message);
-      this.logger.warn(`dead-lettered ${d.position.topic}[${d.position.partition}]@${d.position.offset}: ${reason}`);
+      this.logger.warn(
+        `dead-lettered ${d.position.topic}[${d.position.partition}]@${d.position.offset}: ${reason}`,
+      );
       const eventId = d.ok ? d.context.id : (d.eventId ?? null);
-      return [this.ids.next(), d.position.topic, d.position.partition, d.position.offset, eventId, reason, message.topic, message.key, message.value, headers, now];
+      return [
+        this.ids.next(),
+        d.position.topic,
+        d.position.partition,
+        d.position.offset,
+        eventId,
+        reason,
+        message.topic,
+        message.key,
+        message.value,
+        headers,
+        now,
+      ];
     });
     await bulkInsert(
       em,
       'exchange.dead_letters',
-      ['dead_letter_id', 'source_topic', 'source_partition', 'source_offset', 'event_id', 'reason', 'topic', 'message_key', 'payload', 'headers', 'created_at'],
+      [
+        'dead_letter_id',
+        'source_topic',
+        'source_partition',
+        'source_offset',
+        'event_id',
+        'reason',
+        'topic',
+        'message_key',
+        'payload',
+        'headers',
+        'created_at',
+      ],
       rows,
       `ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING`,
     );

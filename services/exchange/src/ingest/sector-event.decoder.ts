@@ -1,5 +1,10 @@
 import { fromBinary } from '@bufbuild/protobuf';
-import { type CloudEventContext, CreditEventType, type DishonestDebtorEvent, DishonestDebtorEventSchema } from '@cie/contracts';
+import {
+  type CloudEventContext,
+  CreditEventType,
+  type DishonestDebtorEvent,
+  DishonestDebtorEventSchema,
+} from '@cie/contracts';
 import { readCloudEvent } from '@cie/platform';
 import type { KafkaMessage } from 'kafkajs';
 
@@ -10,7 +15,13 @@ export interface SourcePosition {
 }
 
 export type DecodedSectorEvent =
-  | { ok: true; position: SourcePosition; message: KafkaMessage; context: CloudEventContext; event: DishonestDebtorEvent }
+  | {
+      ok: true;
+      position: SourcePosition;
+      message: KafkaMessage;
+      context: CloudEventContext;
+      event: DishonestDebtorEvent;
+    }
   | { ok: false; position: SourcePosition; message: KafkaMessage; eventId?: string; reason: string };
 
 /** Checks the envelope and decodes the payload; anything wrong becomes a reason for the dead-letter topic. */
@@ -21,12 +32,25 @@ export function decodeSectorEvent(position: SourcePosition, message: KafkaMessag
   } catch (error) {
     return { ok: false, position, message, reason: `invalid envelope: ${(error as Error).message}` };
   }
-  const fail = (reason: string): DecodedSectorEvent => ({ ok: false, position, message, eventId: context.id, reason });
+  const fail = (reason: string): DecodedSectorEvent => ({
+    ok: false,
+    position,
+    message,
+    eventId: context.id,
+    reason,
+  });
   if (context.type !== CreditEventType.published) return fail(`unsupported event type ${context.type}`);
-  if (context.dataschema !== DishonestDebtorEventSchema.typeName) return fail(`unsupported dataschema ${context.dataschema}`);
+  if (context.dataschema !== DishonestDebtorEventSchema.typeName)
+    return fail(`unsupported dataschema ${context.dataschema}`);
   if (!message.value) return fail('empty payload');
   try {
-    return { ok: true, position, message, context, event: fromBinary(DishonestDebtorEventSchema, message.value) };
+    return {
+      ok: true,
+      position,
+      message,
+      context,
+      event: fromBinary(DishonestDebtorEventSchema, message.value),
+    };
   } catch (error) {
     return fail(`payload is not a valid ${DishonestDebtorEventSchema.typeName}: ${(error as Error).message}`);
   }

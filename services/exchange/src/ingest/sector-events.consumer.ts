@@ -74,10 +74,15 @@ export class SectorEventsConsumer implements OnApplicationBootstrap, OnApplicati
     const transaction = await this.producer.transaction();
     try {
       if (outbound.length > 0) await transaction.sendBatch({ topicMessages: byTopic(outbound) });
-      await transaction.sendOffsets({ consumerGroupId: group, topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset }] }] });
+      await transaction.sendOffsets({
+        consumerGroupId: group,
+        topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset }] }],
+      });
       await transaction.commit();
     } catch (error) {
-      await transaction.abort().catch((abortError: unknown) => this.logger.warn(`abort failed: ${String(abortError)}`));
+      await transaction
+        .abort()
+        .catch((abortError: unknown) => this.logger.warn(`abort failed: ${String(abortError)}`));
       throw error;
     }
     payload.resolveOffset(last.offset);
@@ -93,7 +98,10 @@ export class SectorEventsConsumer implements OnApplicationBootstrap, OnApplicati
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const offsets = await admin.fetchOffsets({ groupId: this.config.KAFKA_CONSUMER_GROUP, topics: CONSUMED_TOPICS });
+      const offsets = await admin.fetchOffsets({
+        groupId: this.config.KAFKA_CONSUMER_GROUP,
+        topics: CONSUMED_TOPICS,
+      });
       for (const { topic, partitions } of offsets) {
         for (const { partition, offset } of partitions) {
           if (BigInt(offset) > 0n) await this.ingest.markCommitted(topic, partition, offset);
@@ -108,5 +116,8 @@ export class SectorEventsConsumer implements OnApplicationBootstrap, OnApplicati
 function byTopic(messages: OutboundMessage[]) {
   const topics = new Map<string, OutboundMessage[]>();
   for (const m of messages) topics.set(m.topic, [...(topics.get(m.topic) ?? []), m]);
-  return [...topics].map(([topic, list]) => ({ topic, messages: list.map(({ key, value, headers }) => ({ key, value, headers })) }));
+  return [...topics].map(([topic, list]) => ({
+    topic,
+    messages: list.map(({ key, value, headers }) => ({ key, value, headers })),
+  }));
 }

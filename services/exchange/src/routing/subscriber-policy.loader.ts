@@ -18,7 +18,10 @@ class SubscriberEntry {
   @ArrayMinSize(1)
   sectors!: Sector[];
 
-  @Matches(/^(\*|[a-z]+\.[a-z_]+)$/, { each: true, message: 'kinds must be catalogue kinds like courts.dishonest_debtor, or *' })
+  @Matches(/^(\*|[a-z]+\.[a-z_]+)$/, {
+    each: true,
+    message: 'kinds must be catalogue kinds like courts.dishonest_debtor, or *',
+  })
   @ArrayMinSize(1)
   kinds!: string[];
 
@@ -26,7 +29,10 @@ class SubscriberEntry {
   @ArrayMinSize(1)
   levels!: DisclosureLevelName[];
 
-  @Matches(/^(\*|\d{2,6})$/, { each: true, message: 'regions must be division code prefixes (2-6 digits) or *' })
+  @Matches(/^(\*|\d{2,6})$/, {
+    each: true,
+    message: 'regions must be division code prefixes (2-6 digits) or *',
+  })
   @ArrayMinSize(1)
   regions!: string[];
 
@@ -53,10 +59,13 @@ export function loadSubscriberPolicy(file: string): SubscriberPolicy {
     throw new ConfigurationError([`SUBSCRIBERS_FILE ${file}: ${(error as Error).message}`]);
   }
   const parsed = plainToInstance(PolicyFile, raw);
-  const problems = toFieldProblems(validateSync(parsed, { forbidUnknownValues: true, whitelist: true, forbidNonWhitelisted: true }));
+  const problems = toFieldProblems(
+    validateSync(parsed, { forbidUnknownValues: true, whitelist: true, forbidNonWhitelisted: true }),
+  );
   const ids = parsed.subscribers?.map((s) => s.id) ?? [];
   const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
   if (duplicate) problems.push({ field: 'subscribers', detail: `subscriber id ${duplicate} appears twice` });
-  if (problems.length > 0) throw new ConfigurationError(problems.map((p) => `SUBSCRIBERS_FILE ${file}: ${p.field} ${p.detail}`));
+  if (problems.length > 0)
+    throw new ConfigurationError(problems.map((p) => `SUBSCRIBERS_FILE ${file}: ${p.field} ${p.detail}`));
   return { version: parsed.version, subscribers: parsed.subscribers.map((s) => ({ ...s })) };
 }

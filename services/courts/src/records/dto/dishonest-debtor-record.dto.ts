@@ -1,5 +1,14 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import {
+  IsIn,
+  IsISO8601,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
 import { IsSubjectIdNumber, SUBJECT_KINDS, type SubjectKindName } from '@cie/platform';
 
 export const PERFORMANCE_STATUSES = ['not_performed', 'partially_performed'] as const;
@@ -29,10 +38,14 @@ export class DebtorDto {
 /** A dishonest judgment debtor (失信被执行人) listing as a court submits it. */
 export class DishonestDebtorRecordDto {
   /** The court's own record id; unique per agency. */
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, { message: 'sourceRecordId must be 1-64 letters, digits, dots, colons, underscores or hyphens' })
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, {
+    message: 'sourceRecordId must be 1-64 letters, digits, dots, colons, underscores or hyphens',
+  })
   sourceRecordId!: string;
 
-  @Matches(CASE_NUMBER, { message: 'caseNumber must follow the official pattern, e.g. (2023)京0105执12345号' })
+  @Matches(CASE_NUMBER, {
+    message: 'caseNumber must follow the official pattern, e.g. (2023)京0105执12345号',
+  })
   caseNumber!: string;
 
   @IsString()
@@ -54,7 +67,9 @@ export class DishonestDebtorRecordDto {
 
   /** Amount still owed, exact decimal CNY as a string, e.g. "125000.00". */
   @IsOptional()
-  @Matches(DECIMAL_CNY, { message: 'outstandingAmount must be a decimal string in CNY with at most 2 decimals, e.g. "125000.00"' })
+  @Matches(DECIMAL_CNY, {
+    message: 'outstandingAmount must be a decimal string in CNY with at most 2 decimals, e.g. "125000.00"',
+  })
   outstandingAmount?: string;
 
   /** ISO 8601 calendar date of the listing decision. */

@@ -58,8 +58,12 @@ export class InitialSchema1763769600000 implements MigrationInterface {
         created_at timestamptz NOT NULL,
         CONSTRAINT deliveries_once_uq UNIQUE (record_id, version, subscriber_id, event_type)
       )`);
-    await q.query(`CREATE INDEX deliveries_source_idx ON exchange.deliveries (source_topic, source_partition, source_offset)`);
-    await q.query(`CREATE INDEX deliveries_subscriber_idx ON exchange.deliveries (subscriber_id, created_at)`);
+    await q.query(
+      `CREATE INDEX deliveries_source_idx ON exchange.deliveries (source_topic, source_partition, source_offset)`,
+    );
+    await q.query(
+      `CREATE INDEX deliveries_subscriber_idx ON exchange.deliveries (subscriber_id, created_at)`,
+    );
     await q.query(`
       CREATE TABLE exchange.dead_letters (
         dead_letter_id uuid PRIMARY KEY,
@@ -84,7 +88,9 @@ export class InitialSchema1763769600000 implements MigrationInterface {
         outcome text NOT NULL,
         processed_at timestamptz NOT NULL
       )`);
-    await q.query(`CREATE INDEX processed_events_position_idx ON exchange.processed_events (topic, partition, "offset")`);
+    await q.query(
+      `CREATE INDEX processed_events_position_idx ON exchange.processed_events (topic, partition, "offset")`,
+    );
     await q.query(`
       CREATE TABLE exchange.consumer_progress (
         topic text NOT NULL,
