@@ -10,8 +10,12 @@ ensure_node
 stamp=node_modules/.install-stamp
 lock_sum=$(sha256sum package-lock.json 2>/dev/null | cut -d' ' -f1 || echo none)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ]; then
-  echo "› npm ci (Node $(node --version))" >&2
-  npm ci --no-audit --no-fund --loglevel=error >&2
+  # Not `npm ci`: the registry these machines reach serves only the linux-x64 builds of packages
+  # that ship native binaries as optional dependencies (buf, nx, unrs), so the lock file cannot list
+  # the other platforms' builds and `npm ci` refuses it. `npm install --no-save` installs exactly the
+  # locked versions and leaves the lock file untouched.
+  echo "› npm install from package-lock.json (Node $(node --version))" >&2
+  npm install --no-save --no-audit --no-fund --loglevel=error >&2
   echo "$lock_sum" > "$stamp"
 fi
 
