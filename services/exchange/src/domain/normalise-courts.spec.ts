@@ -6,7 +6,7 @@ import { NormalisationError, normaliseDishonestDebtor } from './normalise-courts
 const ctx = {
   recordId: '01935a3e-0000-7000-8000-000000000001',
   recordedAt: new Date('2026-11-22T08:00:00Z'),
-  pseudonymise: (id: string) => `P(${id})`,
+  pseudonymise: (id: string) => (id === '11010519491231002X' ? 'P-PSEUDONYM-OF-ZHANG' : 'P-OTHER'),
 };
 
 function event(overrides: { kind?: SubjectKind; idNumber?: string } = {}) {
@@ -66,9 +66,9 @@ describe('normalising a dishonest debtor listing', () => {
       event({ kind: SubjectKind.NATURAL_PERSON, idNumber: '11010519491231002X' }),
       ctx,
     );
-    expect(record.subject.canonicalId).toBe('P(11010519491231002X)');
+    expect(record.subject.canonicalId).toBe('P-PSEUDONYM-OF-ZHANG');
     expect(record.subject.regionCode).toBe('110105');
-    expect(JSON.stringify(record)).not.toContain('11010519491231002X'.slice(6));
+    expect(JSON.stringify(record)).not.toContain('11010519491231002X');
     expect(clearIdNumber).toBe('11010519491231002X');
   });
 
