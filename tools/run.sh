@@ -21,4 +21,4 @@ fi
 
 command=${1:?usage: tools/run.sh test|demo|stack [args]}
 shift
-exec node "tools/$command.mjs" "$@"
+exec node --disable-warning=TimeoutNegativeWarning "tools/$command.mjs" "$@"

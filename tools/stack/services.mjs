@@ -8,6 +8,10 @@ import { DEFAULT_ROOT } from './kafka.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// kafkajs 2.2.4 schedules `setTimeout(fn, throttledUntil - Date.now())` with throttledUntil = -1, which
+// Node 24 reports as a TimeoutNegativeWarning on every start; harmless (Node uses 1 ms), so silenced.
+export const NODE_FLAGS = ['--disable-warning=TimeoutNegativeWarning'];
+
 /** The services of the local stack, in start order (the exchange creates the topics it consumes). */
 export const SERVICES = [
   { name: 'exchange', port: 3000, entry: 'services/exchange/dist/main.js' },
@@ -42,7 +46,7 @@ export async function startService({ root = DEFAULT_ROOT, name, service, env }) 
   const dir = path.join(root, '.stack', name);
   fs.mkdirSync(dir, { recursive: true });
   const log = fs.openSync(path.join(dir, `${service.name}.log`), 'a');
-  const child = spawn(process.execPath, [path.join(root, service.entry)], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, path.join(root, service.entry)], {
     cwd: root,
     env: { ...process.env, ...env, PORT: String(service.port) },
     stdio: ['ignore', log, log],

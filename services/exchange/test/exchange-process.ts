@@ -31,7 +31,7 @@ export class ExchangeProcess {
   }
 
   async start(): Promise<void> {
-    const child = spawn(process.execPath, [MAIN], {
+    const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', MAIN], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
