@@ -7,3 +7,4 @@ export * from './runtime/clock.js';
 export * from './runtime/bootstrap.js';
 export * from './health/health.controller.js';
 export * from './agency/index.js';
+export * from './database/bulk-insert.js';

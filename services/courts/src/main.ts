@@ -1,28 +1,10 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createLogger, enableGracefulShutdown, loadConfig } from '@cie/platform';
-import { AppModule } from './app.module.js';
-import { CourtsConfig } from './courts.config.js';
+import { runSectorService } from '@cie/sector-kit';
+import { courtsSector } from './record-types/index.js';
 
-export async function createApp(config: CourtsConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    logger: createLogger('courts', config),
-    bodyParser: false,
-  });
-  app.useBodyParser('json', { limit: '1mb', type: ['application/json', 'application/*+json'] });
-  enableGracefulShutdown(app);
-  return app;
-}
-
-async function main(): Promise<void> {
-  const config = loadConfig(CourtsConfig, process.env);
-  const app = await createApp(config);
-  await app.listen(config.PORT, '0.0.0.0');
-}
-
+// The courts sector service: its record types are its own, everything else is the sector kit's.
 if (import.meta.url === `file://${process.argv[1]}`) {
-  main().catch((error: unknown) => {
+  runSectorService(courtsSector, process.env).catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   });

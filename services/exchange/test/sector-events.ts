@@ -34,12 +34,10 @@ export async function publishDebtor(
       decidingAuthority: '北京市朝阳区人民法院',
       decisionDate: '2024-03-15',
     },
-    debtor: { kind: debtor.kind, idNumber: debtor.idNumber, name: debtor.name },
-    caseNumber: '(2024)京0105执777号',
+    subject: { kind: debtor.kind, idNumber: debtor.idNumber, name: debtor.name },
     obligation: '支付工程款',
     performanceStatus: PerformanceStatus.NOT_PERFORMED,
     outstandingAmount: '98000.50',
-    court: '北京市朝阳区人民法院',
   });
   await producer.send({
     topic: Topics.sectorEvents('courts'),

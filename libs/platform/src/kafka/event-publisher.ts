@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { type DescMessage, type MessageShape, toBinary } from '@bufbuild/protobuf';
 import kafkajs, { CompressionTypes, type Kafka, type Producer } from 'kafkajs';
+import { KeyPartitioner } from './key-partitioner.js';
 import type { CloudEventContext } from '@cie/contracts';
 import { cloudEventHeaders } from './cloudevent-headers.js';
 
@@ -28,7 +29,10 @@ export class EventPublisher implements OnApplicationShutdown {
   private readonly producer: Producer;
   private connected?: Promise<void>;
 
-  constructor(kafka: Kafka) {
+  private readonly partitioner: KeyPartitioner;
+
+  constructor(kafka: Kafka, partitions: number) {
+    this.partitioner = new KeyPartitioner(partitions);
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -51,22 +55,34 @@ export class EventPublisher implements OnApplicationShutdown {
     message: MessageShape<D>,
     ctx: Omit<CloudEventContext, 'dataschema'>,
   ): Promise<PublishedPosition> {
+    const [position] = await this.publishBatch(topic, [{ key, value: Buffer.from(toBinary(schema, message)), ctx: { ...ctx, dataschema: schema.typeName } }]);
+    if (!position) throw new BrokerUnavailableError(`no acknowledgement from ${topic}`);
+    return position;
+  }
+
+  /**
+   * Publishes encoded events in one request per partition and returns each one's position, in
+   * input order. With one request in flight, a partition's messages get consecutive offsets from
+   * the base offset the broker acknowledges.
+   */
+  async publishBatch(topic: string, events: { key: string; value: Buffer; ctx: CloudEventContext }[]): Promise<PublishedPosition[]> {
+    if (events.length === 0) return [];
     try {
       await this.connect();
-      const [result] = await this.producer.send({
+      const partitionOf = events.map((e) => this.partitioner.partition(e.key));
+      const results = await this.producer.send({
         topic,
         acks: -1,
         compression: CompressionTypes.None,
-        messages: [
-          {
-            key,
-            value: Buffer.from(toBinary(schema, message)),
-            headers: cloudEventHeaders({ ...ctx, dataschema: schema.typeName }),
-          },
-        ],
+        messages: events.map((e, i) => ({ key: e.key, value: e.value, partition: partitionOf[i], headers: cloudEventHeaders(e.ctx) })),
       });
-      if (!result) throw new BrokerUnavailableError(`no acknowledgement from ${topic}`);
-      return { topic, partition: result.partition, offset: result.baseOffset ?? '' };
+      const next = new Map(results.map((r) => [r.partition, BigInt(r.baseOffset ?? '-1')]));
+      return partitionOf.map((partition) => {
+        const offset = next.get(partition);
+        if (offset === undefined || offset < 0n) throw new BrokerUnavailableError(`no acknowledgement for ${topic}[${partition}]`);
+        next.set(partition, offset + 1n);
+        return { topic, partition, offset: offset.toString() };
+      });
     } catch (error) {
       if (error instanceof KafkaJSError || error instanceof BrokerUnavailableError) {
         this.logger.warn(`publish to ${topic} failed: ${error.message}`);

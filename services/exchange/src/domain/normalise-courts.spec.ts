@@ -19,16 +19,14 @@ function event(overrides: { kind?: SubjectKind; idNumber?: string } = {}) {
       decidingAuthority: '北京市朝阳区人民法院',
       decisionDate: '2024-02-29',
     },
-    debtor: {
+    subject: {
       kind: overrides.kind ?? SubjectKind.LEGAL_ENTITY,
       idNumber: overrides.idNumber ?? '91320100748204660Q',
       name: '南京某某科技有限公司',
     },
-    caseNumber: '(2023)京0105执12345号',
     obligation: '支付货款',
     performanceStatus: PerformanceStatus.NOT_PERFORMED,
     outstandingAmount: '125000.00',
-    court: '北京市朝阳区人民法院',
   });
 }
 
@@ -74,7 +72,7 @@ describe('normalising a dishonest debtor listing', () => {
 
   it('Given a bad identity number, it refuses with the field and the reason', () => {
     expect(() => normaliseDishonestDebtor(event({ idNumber: '91320100748204660A' }), ctx)).toThrow(
-      new NormalisationError('debtor.idNumber check character is A, expected Q (GB 32100)'),
+      new NormalisationError('subject.idNumber check character is A, expected Q (GB 32100)'),
     );
   });
 });

@@ -38,12 +38,12 @@ export function normaliseDishonestDebtor(
   ctx: NormaliseContext,
 ): NormalisedRecord {
   const source = event.source;
-  const debtor = event.debtor;
-  if (!source || !debtor) throw new NormalisationError('source and debtor are required');
+  const debtor = event.subject;
+  if (!source || !debtor) throw new NormalisationError('source and subject are required');
   if (source.sector !== 'courts')
     throw new NormalisationError(`source.sector is ${source.sector}, expected courts`);
   const kind = KIND_NAMES[debtor.kind];
-  if (!kind) throw new NormalisationError('debtor.kind is unspecified');
+  if (!kind) throw new NormalisationError('subject.kind is unspecified');
   const performance = PERFORMANCE_NAMES[event.performanceStatus];
   if (!performance) throw new NormalisationError('performanceStatus is unspecified');
   if (!/^\d{4}-\d{2}-\d{2}$/.test(source.decisionDate))
@@ -51,18 +51,19 @@ export function normaliseDishonestDebtor(
 
   const id =
     kind === 'natural_person' ? checkResidentId(debtor.idNumber) : checkUscc(debtor.idNumber, ctx.legacyUscc);
-  if (!id.valid) throw new NormalisationError(`debtor.idNumber ${id.reason}`);
+  if (!id.valid) throw new NormalisationError(`subject.idNumber ${id.reason}`);
 
   const entry = CATALOGUE.entries.get('courts.dishonest_debtor');
   if (!entry) throw new NormalisationError('courts.dishonest_debtor is not in the catalogue');
 
   const attributes: Record<string, string> = {
-    caseNumber: event.caseNumber,
-    court: event.court,
+    caseNumber: source.decisionNumber,
+    court: source.decidingAuthority,
     obligation: event.obligation,
     performanceStatus: performance,
   };
   if (event.outstandingAmount) attributes['outstandingAmount'] = event.outstandingAmount;
+  if (event.enforcementBasis) attributes['enforcementBasis'] = event.enforcementBasis;
 
   return {
     clearIdNumber: id.value,

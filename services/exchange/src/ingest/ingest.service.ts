@@ -1,9 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CreditEventType, Topics } from '@cie/contracts';
-import { Clock, IdGenerator } from '@cie/platform';
+import { bulkInsert, Clock, IdGenerator } from '@cie/platform';
 import type { KafkaMessage } from 'kafkajs';
 import { DataSource, type EntityManager } from 'typeorm';
-import { bulkInsert } from '../database/bulk-insert.js';
 import {
   NormalisationError,
   type NormalisedRecord,

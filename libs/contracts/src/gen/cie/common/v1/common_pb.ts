@@ -24,7 +24,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file cie/common/v1/common.proto.
  */
 export const file_cie_common_v1_common: GenFile = /*@__PURE__*/
-  fileDesc("ChpjaWUvY29tbW9uL3YxL2NvbW1vbi5wcm90bxINY2llLmNvbW1vbi52MSJcCg9TdWJqZWN0SWRlbnRpdHkSKAoEa2luZBgBIAEoDjIaLmNpZS5jb21tb24udjEuU3ViamVjdEtpbmQSEQoJaWRfbnVtYmVyGAIgASgJEgwKBG5hbWUYAyABKAkilAEKCVNvdXJjZVJlZhIOCgZzZWN0b3IYASABKAkSEQoJYWdlbmN5X2lkGAIgASgJEhgKEHNvdXJjZV9yZWNvcmRfaWQYAyABKAkSFwoPZGVjaXNpb25fbnVtYmVyGAQgASgJEhoKEmRlY2lkaW5nX2F1dGhvcml0eRgFIAEoCRIVCg1kZWNpc2lvbl9kYXRlGAYgASgJKoMBCgtTdWJqZWN0S2luZBIcChhTVUJKRUNUX0tJTkRfVU5TUEVDSUZJRUQQABIdChlTVUJKRUNUX0tJTkRfTEVHQUxfRU5USVRZEAESHwobU1VCSkVDVF9LSU5EX05BVFVSQUxfUEVSU09OEAISFgoSU1VCSkVDVF9LSU5EX09USEVSEANiBnByb3RvMw");
+  fileDesc("ChpjaWUvY29tbW9uL3YxL2NvbW1vbi5wcm90bxINY2llLmNvbW1vbi52MSJcCg9TdWJqZWN0SWRlbnRpdHkSKAoEa2luZBgBIAEoDjIaLmNpZS5jb21tb24udjEuU3ViamVjdEtpbmQSEQoJaWRfbnVtYmVyGAIgASgJEgwKBG5hbWUYAyABKAkilAEKCVNvdXJjZVJlZhIOCgZzZWN0b3IYASABKAkSEQoJYWdlbmN5X2lkGAIgASgJEhgKEHNvdXJjZV9yZWNvcmRfaWQYAyABKAkSFwoPZGVjaXNpb25fbnVtYmVyGAQgASgJEhoKEmRlY2lkaW5nX2F1dGhvcml0eRgFIAEoCRIVCg1kZWNpc2lvbl9kYXRlGAYgASgJIqYBChBSZWNvcmRXaXRoZHJhd2FsEigKBnNvdXJjZRgBIAEoCzIYLmNpZS5jb21tb24udjEuU291cmNlUmVmEhMKC3JlY29yZF90eXBlGAIgASgJEi8KBnJlYXNvbhgDIAEoDjIfLmNpZS5jb21tb24udjEuV2l0aGRyYXdhbFJlYXNvbhIMCgRub3RlGAQgASgJEhQKDHdpdGhkcmF3bl9vbhgFIAEoCSItCgxGaWVsZFByb2JsZW0SDQoFZmllbGQYASABKAkSDgoGZGV0YWlsGAIgASgJIuMBChFTdWJtaXNzaW9uUmVjZWlwdBIVCg1zdWJtaXNzaW9uX2lkGAEgASgJEhEKCWFnZW5jeV9pZBgCIAEoCRIYChBzb3VyY2VfcmVjb3JkX2lkGAMgASgJEg4KBnN0YXR1cxgEIAEoCRITCgtodHRwX3N0YXR1cxgFIAEoDRIQCghldmVudF9pZBgGIAEoCRIPCgd2ZXJzaW9uGAcgASgNEi0KCHByb2JsZW1zGAggAygLMhsuY2llLmNvbW1vbi52MS5GaWVsZFByb2JsZW0SEwoLcmVjZWl2ZWRfYXQYCSABKAkqgwEKC1N1YmplY3RLaW5kEhwKGFNVQkpFQ1RfS0lORF9VTlNQRUNJRklFRBAAEh0KGVNVQkpFQ1RfS0lORF9MRUdBTF9FTlRJVFkQARIfChtTVUJKRUNUX0tJTkRfTkFUVVJBTF9QRVJTT04QAhIWChJTVUJKRUNUX0tJTkRfT1RIRVIQAyrQAQoQV2l0aGRyYXdhbFJlYXNvbhIhCh1XSVRIRFJBV0FMX1JFQVNPTl9VTlNQRUNJRklFRBAAEiYKIldJVEhEUkFXQUxfUkVBU09OX0RFQ0lTSU9OX1JFVk9LRUQQARIqCiZXSVRIRFJBV0FMX1JFQVNPTl9PQkxJR0FUSU9OX0ZVTEZJTExFRBACEigKJFdJVEhEUkFXQUxfUkVBU09OX1BVQkxJU0hFRF9JTl9FUlJPUhADEhsKF1dJVEhEUkFXQUxfUkVBU09OX09USEVSEARiBnByb3RvMw");
 
 /**
  * The subject as the agency identified it.
@@ -110,6 +110,143 @@ export const SourceRefSchema: GenMessage<SourceRef> = /*@__PURE__*/
   messageDesc(file_cie_common_v1_common, 1);
 
 /**
+ * An agency withdraws one of its records. ce_type: credit.record.withdrawn
+ *
+ * @generated from message cie.common.v1.RecordWithdrawal
+ */
+export type RecordWithdrawal = Message<"cie.common.v1.RecordWithdrawal"> & {
+  /**
+   * @generated from field: cie.common.v1.SourceRef source = 1;
+   */
+  source?: SourceRef | undefined;
+
+  /**
+   * Catalogue kind of the withdrawn record, e.g. "courts.dishonest_debtor".
+   *
+   * @generated from field: string record_type = 2;
+   */
+  recordType: string;
+
+  /**
+   * @generated from field: cie.common.v1.WithdrawalReason reason = 3;
+   */
+  reason: WithdrawalReason;
+
+  /**
+   * @generated from field: string note = 4;
+   */
+  note: string;
+
+  /**
+   * ISO 8601 date from which the record no longer applies.
+   *
+   * @generated from field: string withdrawn_on = 5;
+   */
+  withdrawnOn: string;
+};
+
+/**
+ * Describes the message cie.common.v1.RecordWithdrawal.
+ * Use `create(RecordWithdrawalSchema)` to create a new message.
+ */
+export const RecordWithdrawalSchema: GenMessage<RecordWithdrawal> = /*@__PURE__*/
+  messageDesc(file_cie_common_v1_common, 2);
+
+/**
+ * One field an agency's record got wrong.
+ *
+ * @generated from message cie.common.v1.FieldProblem
+ */
+export type FieldProblem = Message<"cie.common.v1.FieldProblem"> & {
+  /**
+   * @generated from field: string field = 1;
+   */
+  field: string;
+
+  /**
+   * @generated from field: string detail = 2;
+   */
+  detail: string;
+};
+
+/**
+ * Describes the message cie.common.v1.FieldProblem.
+ * Use `create(FieldProblemSchema)` to create a new message.
+ */
+export const FieldProblemSchema: GenMessage<FieldProblem> = /*@__PURE__*/
+  messageDesc(file_cie_common_v1_common, 3);
+
+/**
+ * The answer to one submission on agency.<sector>.submissions.v1, published on
+ * agency.<sector>.receipts.v1 keyed by agency id. Same meaning as the HTTP receipt.
+ *
+ * @generated from message cie.common.v1.SubmissionReceipt
+ */
+export type SubmissionReceipt = Message<"cie.common.v1.SubmissionReceipt"> & {
+  /**
+   * The submission's own id: its ce_id header, or "<topic>/<partition>/<offset>" when it had none.
+   *
+   * @generated from field: string submission_id = 1;
+   */
+  submissionId: string;
+
+  /**
+   * @generated from field: string agency_id = 2;
+   */
+  agencyId: string;
+
+  /**
+   * @generated from field: string source_record_id = 3;
+   */
+  sourceRecordId: string;
+
+  /**
+   * accepted, duplicate, refused, conflict, forbidden or unauthenticated.
+   *
+   * @generated from field: string status = 4;
+   */
+  status: string;
+
+  /**
+   * The HTTP status the same submission would have had.
+   *
+   * @generated from field: uint32 http_status = 5;
+   */
+  httpStatus: number;
+
+  /**
+   * The sector event published for the record (for accepted and duplicate).
+   *
+   * @generated from field: string event_id = 6;
+   */
+  eventId: string;
+
+  /**
+   * @generated from field: uint32 version = 7;
+   */
+  version: number;
+
+  /**
+   * @generated from field: repeated cie.common.v1.FieldProblem problems = 8;
+   */
+  problems: FieldProblem[];
+
+  /**
+   * RFC 3339.
+   *
+   * @generated from field: string received_at = 9;
+   */
+  receivedAt: string;
+};
+
+/**
+ * Describes the message cie.common.v1.SubmissionReceipt.
+ * Use `create(SubmissionReceiptSchema)` to create a new message.
+ */
+export const SubmissionReceiptSchema: GenMessage<SubmissionReceipt> = /*@__PURE__*/
+  messageDesc(file_cie_common_v1_common, 4);
+
+/**
  * Kind of the person or organisation a record is about.
  *
  * @generated from enum cie.common.v1.SubjectKind
@@ -147,4 +284,48 @@ export enum SubjectKind {
  */
 export const SubjectKindSchema: GenEnum<SubjectKind> = /*@__PURE__*/
   enumDesc(file_cie_common_v1_common, 0);
+
+/**
+ * Why an agency withdraws a record.
+ *
+ * @generated from enum cie.common.v1.WithdrawalReason
+ */
+export enum WithdrawalReason {
+  /**
+   * @generated from enum value: WITHDRAWAL_REASON_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The decision was revoked or annulled.
+   *
+   * @generated from enum value: WITHDRAWAL_REASON_DECISION_REVOKED = 1;
+   */
+  DECISION_REVOKED = 1,
+
+  /**
+   * The obligation was fulfilled (e.g. the debt was paid and the court removes the listing).
+   *
+   * @generated from enum value: WITHDRAWAL_REASON_OBLIGATION_FULFILLED = 2;
+   */
+  OBLIGATION_FULFILLED = 2,
+
+  /**
+   * The record was published in error.
+   *
+   * @generated from enum value: WITHDRAWAL_REASON_PUBLISHED_IN_ERROR = 3;
+   */
+  PUBLISHED_IN_ERROR = 3,
+
+  /**
+   * @generated from enum value: WITHDRAWAL_REASON_OTHER = 4;
+   */
+  OTHER = 4,
+}
+
+/**
+ * Describes the enum cie.common.v1.WithdrawalReason.
+ */
+export const WithdrawalReasonSchema: GenEnum<WithdrawalReason> = /*@__PURE__*/
+  enumDesc(file_cie_common_v1_common, 1);
 

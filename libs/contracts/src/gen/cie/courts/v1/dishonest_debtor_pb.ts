@@ -14,11 +14,13 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file cie/courts/v1/dishonest_debtor.proto.
  */
 export const file_cie_courts_v1_dishonest_debtor: GenFile = /*@__PURE__*/
-  fileDesc("CiRjaWUvY291cnRzL3YxL2Rpc2hvbmVzdF9kZWJ0b3IucHJvdG8SDWNpZS5jb3VydHMudjEiggIKFERpc2hvbmVzdERlYnRvckV2ZW50EigKBnNvdXJjZRgBIAEoCzIYLmNpZS5jb21tb24udjEuU291cmNlUmVmEi4KBmRlYnRvchgCIAEoCzIeLmNpZS5jb21tb24udjEuU3ViamVjdElkZW50aXR5EhMKC2Nhc2VfbnVtYmVyGAMgASgJEhIKCm9ibGlnYXRpb24YBCABKAkSPAoScGVyZm9ybWFuY2Vfc3RhdHVzGAUgASgOMiAuY2llLmNvdXJ0cy52MS5QZXJmb3JtYW5jZVN0YXR1cxIaChJvdXRzdGFuZGluZ19hbW91bnQYBiABKAkSDQoFY291cnQYByABKAkqiQEKEVBlcmZvcm1hbmNlU3RhdHVzEiIKHlBFUkZPUk1BTkNFX1NUQVRVU19VTlNQRUNJRklFRBAAEiQKIFBFUkZPUk1BTkNFX1NUQVRVU19OT1RfUEVSRk9STUVEEAESKgomUEVSRk9STUFOQ0VfU1RBVFVTX1BBUlRJQUxMWV9QRVJGT1JNRUQQAmIGcHJvdG8z", [file_cie_common_v1_common]);
+  fileDesc("CiRjaWUvY291cnRzL3YxL2Rpc2hvbmVzdF9kZWJ0b3IucHJvdG8SDWNpZS5jb3VydHMudjEimgIKFERpc2hvbmVzdERlYnRvckV2ZW50EigKBnNvdXJjZRgBIAEoCzIYLmNpZS5jb21tb24udjEuU291cmNlUmVmEi8KB3N1YmplY3QYAiABKAsyHi5jaWUuY29tbW9uLnYxLlN1YmplY3RJZGVudGl0eRISCgpvYmxpZ2F0aW9uGAQgASgJEjwKEnBlcmZvcm1hbmNlX3N0YXR1cxgFIAEoDjIgLmNpZS5jb3VydHMudjEuUGVyZm9ybWFuY2VTdGF0dXMSGgoSb3V0c3RhbmRpbmdfYW1vdW50GAYgASgJEhkKEWVuZm9yY2VtZW50X2Jhc2lzGAggASgJSgQIAxAESgQIBxAIUgtjYXNlX251bWJlclIFY291cnQqiQEKEVBlcmZvcm1hbmNlU3RhdHVzEiIKHlBFUkZPUk1BTkNFX1NUQVRVU19VTlNQRUNJRklFRBAAEiQKIFBFUkZPUk1BTkNFX1NUQVRVU19OT1RfUEVSRk9STUVEEAESKgomUEVSRk9STUFOQ0VfU1RBVFVTX1BBUlRJQUxMWV9QRVJGT1JNRUQQAmIGcHJvdG8z", [file_cie_common_v1_common]);
 
 /**
- * A dishonest judgment debtor (失信被执行人) listing, as published by a court.
- * ce_type: credit.record.published
+ * A dishonest judgment debtor (失信被执行人) listing, as published by a court. The source's
+ * decision_number is the enforcement case number, e.g. "(2023)京0105执12345号", and its
+ * deciding_authority the enforcing court.
+ * ce_type: credit.record.published, or credit.record.corrected for a new version.
  *
  * @generated from message cie.courts.v1.DishonestDebtorEvent
  */
@@ -29,16 +31,11 @@ export type DishonestDebtorEvent = Message<"cie.courts.v1.DishonestDebtorEvent">
   source?: SourceRef | undefined;
 
   /**
-   * @generated from field: cie.common.v1.SubjectIdentity debtor = 2;
-   */
-  debtor?: SubjectIdentity | undefined;
-
-  /**
-   * Case number in the official pattern, e.g. "(2023)京0105执12345号".
+   * The debtor.
    *
-   * @generated from field: string case_number = 3;
+   * @generated from field: cie.common.v1.SubjectIdentity subject = 2;
    */
-  caseNumber: string;
+  subject?: SubjectIdentity | undefined;
 
   /**
    * The obligation set by the enforcement basis, in words.
@@ -60,11 +57,11 @@ export type DishonestDebtorEvent = Message<"cie.courts.v1.DishonestDebtorEvent">
   outstandingAmount: string;
 
   /**
-   * Name of the enforcing court.
+   * The enforcement basis (执行依据), e.g. the number of the judgment being enforced.
    *
-   * @generated from field: string court = 7;
+   * @generated from field: string enforcement_basis = 8;
    */
-  court: string;
+  enforcementBasis: string;
 };
 
 /**

@@ -1,0 +1,117 @@
+import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { create, toBinary } from '@bufbuild/protobuf';
+import { CeHeader, SubmissionReceiptSchema } from '@cie/contracts';
+import { type Agency, AgencyDirectory } from '@cie/platform';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { IntakeService } from '../intake/intake.service.js';
+import type { Receipt } from '../intake/receipt.js';
+
+export const submissionsTopic = (sector: string) => `agency.${sector}.submissions.v1`;
+export const receiptsTopic = (sector: string) => `agency.${sector}.receipts.v1`;
+
+const header = (m: KafkaMessage, name: string) => m.headers?.[name]?.toString();
+
+/**
+ * The Kafka door for agencies: JSON records (the same format as HTTP) on
+ * agency.<sector>.submissions.v1, each with an `authorization: Bearer <key>` header; each gets a
+ * protobuf SubmissionReceipt on agency.<sector>.receipts.v1. Offsets are committed after the
+ * receipts are written; a redelivered submission gets the same receipt (intake is idempotent).
+ */
+export class SubmissionsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(SubmissionsConsumer.name);
+  private readonly consumer: Consumer;
+  private readonly producer: Producer;
+
+  constructor(
+    kafka: Kafka,
+    private readonly sector: string,
+    private readonly intake: IntakeService,
+    private readonly agencies: AgencyDirectory,
+  ) {
+    this.consumer = kafka.consumer({ groupId: `${sector}-submissions`, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.producer.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: submissionsTopic(this.sector), fromBeginning: true });
+    await this.consumer.run({ eachBatchAutoResolve: false, eachBatch: (payload) => this.handle(payload) });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.consumer.disconnect();
+    await this.producer.disconnect();
+  }
+
+  private async handle(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const answers: { message: KafkaMessage; agencyId: string; receipt: Receipt }[] = [];
+    // Consecutive submissions of one agency go to the intake together (one write, one publish).
+    let run: { agency: Agency; messages: KafkaMessage[]; bodies: unknown[] } | undefined;
+    const flush = async () => {
+      if (!run) return;
+      const receipts = await this.intake.submit(run.agency, run.bodies, 'kafka');
+      run.messages.forEach((message, i) => answers.push({ message, agencyId: run!.agency.agencyId, receipt: receipts[i]! }));
+      run = undefined;
+    };
+    for (const message of batch.messages) {
+      const key = /^Bearer\s+(\S+)$/i.exec(header(message, 'authorization') ?? '')?.[1];
+      const agency = key ? this.agencies.authenticate(key) : undefined;
+      const refuse = (httpStatus: number, status: Receipt['status'], detail: string) => {
+        answers.push({ message, agencyId: agency?.agencyId ?? '', receipt: { status, httpStatus, sourceRecordId: null, problems: [{ field: '', detail }] } });
+      };
+      let body: unknown;
+      if (!agency) {
+        await flush();
+        refuse(401, 'refused', 'the authorization header must carry a known agency key: Bearer <key>');
+        continue;
+      }
+      if (agency.sector !== this.sector) {
+        await flush();
+        refuse(403, 'forbidden', `agency ${agency.agencyId} belongs to sector ${agency.sector}`);
+        continue;
+      }
+      try {
+        body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(message.value ?? Buffer.alloc(0)));
+      } catch (error) {
+        await flush();
+        refuse(400, 'refused', `the message value is not UTF-8 JSON: ${(error as Error).message}`);
+        continue;
+      }
+      if (run && run.agency.agencyId !== agency.agencyId) await flush();
+      run ??= { agency, messages: [], bodies: [] };
+      run.messages.push(message);
+      run.bodies.push(body);
+    }
+    await flush();
+
+    await this.producer.send({
+      topic: receiptsTopic(this.sector),
+      acks: -1,
+      messages: answers.map(({ message, agencyId, receipt }) => ({
+        key: agencyId,
+        value: Buffer.from(toBinary(SubmissionReceiptSchema, this.toProto(batch.topic, batch.partition, message, agencyId, receipt))),
+        headers: { 'content-type': 'application/protobuf', ce_dataschema: SubmissionReceiptSchema.typeName },
+      })),
+    });
+    const last = batch.messages.at(-1);
+    if (last) payload.resolveOffset(last.offset);
+    await payload.commitOffsetsIfNecessary();
+    this.logger.debug(`answered ${answers.length} submission(s) on ${receiptsTopic(this.sector)}`);
+  }
+
+  private toProto(topic: string, partition: number, message: KafkaMessage, agencyId: string, receipt: Receipt) {
+    return create(SubmissionReceiptSchema, {
+      submissionId: header(message, CeHeader.id) ?? `${topic}/${partition}/${message.offset}`,
+      agencyId,
+      sourceRecordId: receipt.sourceRecordId ?? '',
+      status: receipt.status,
+      httpStatus: receipt.httpStatus,
+      eventId: receipt.eventId ?? '',
+      version: receipt.version ?? 0,
+      problems: receipt.problems ?? [],
+      receivedAt: receipt.receivedAt ?? new Date(Number(message.timestamp)).toISOString(),
+    });
+  }
+}

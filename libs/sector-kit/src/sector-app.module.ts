@@ -1,0 +1,123 @@
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { Topics } from '@cie/contracts';
+import {
+  AgencyAuthGuard,
+  AgencyDirectory,
+  Clock,
+  createKafka,
+  ensureTopics,
+  EventPublisher,
+  HealthController,
+  IdGenerator,
+  ProblemDetailsFilter,
+  READINESS_CHECKS,
+  type ReadinessCheck,
+  SERVICE_SECTOR,
+  strictValidationPipe,
+  SystemClock,
+  UuidV7Generator,
+} from '@cie/platform';
+import { Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { intakeSchemaMigration } from './database/intake-schema.migration.js';
+import { AgencyThrottlerGuard } from './http/agency-throttler.guard.js';
+import { ContentTypeGuard } from './http/content-type.guard.js';
+import { RecordsController } from './http/records.controller.js';
+import { INTAKE_ERROR_STATUS } from './intake/intake.exception.js';
+import { IntakeService } from './intake/intake.service.js';
+import { receiptsTopic, SubmissionsConsumer, submissionsTopic } from './kafka/submissions.consumer.js';
+import type { SectorDefinition } from './record-type.js';
+import { SectorConfig } from './sector.config.js';
+
+const SECTOR_TOPIC_PARTITIONS = 3;
+
+/**
+ * Everything a sector service is, given its record types: agency auth, limits, the intake over
+ * HTTP, NDJSON and Kafka, receipts, health. A sector's own code is only its SectorDefinition.
+ */
+@Module({})
+export class SectorAppModule {
+  static forSector(sector: SectorDefinition, config: SectorConfig): DynamicModule {
+    const kafka = createKafka(sector.sector, config.kafkaBrokers);
+    const providers: Provider[] = [
+      { provide: SectorConfig, useValue: config },
+      { provide: SERVICE_SECTOR, useValue: sector.sector },
+      { provide: Kafka, useValue: kafka },
+      { provide: AgencyDirectory, useValue: AgencyDirectory.fromFile(config.AGENCY_KEYS_FILE) },
+      { provide: Clock, useClass: SystemClock },
+      { provide: IdGenerator, useClass: UuidV7Generator },
+      {
+        provide: EventPublisher,
+        useFactory: async () => {
+          await ensureTopics(kafka, [
+            { topic: Topics.sectorEvents(sector.sector), numPartitions: SECTOR_TOPIC_PARTITIONS },
+            { topic: submissionsTopic(sector.sector) },
+            { topic: receiptsTopic(sector.sector) },
+          ]);
+          return new EventPublisher(kafka, await partitionCount(kafka, Topics.sectorEvents(sector.sector)));
+        },
+      },
+      {
+        provide: DataSource,
+        useFactory: async () => {
+          const db = new DataSource({
+            type: 'postgres',
+            url: config.DATABASE_URL,
+            schema: sector.sector,
+            migrations: [intakeSchemaMigration(sector.sector)],
+            migrationsTableName: 'migrations',
+            migrationsTransactionMode: 'all',
+            synchronize: false,
+            extra: { max: 10, application_name: sector.sector },
+          });
+          await db.initialize();
+          await db.query(`CREATE SCHEMA IF NOT EXISTS ${sector.sector}`);
+          await db.runMigrations();
+          return db;
+        },
+      },
+      {
+        provide: IntakeService,
+        inject: [DataSource, EventPublisher, Clock, IdGenerator],
+        useFactory: (db: DataSource, publisher: EventPublisher, clock: Clock, ids: IdGenerator) => new IntakeService(db, publisher, sector, clock, ids),
+      },
+      {
+        provide: SubmissionsConsumer,
+        inject: [IntakeService, AgencyDirectory],
+        useFactory: (intake: IntakeService, agencies: AgencyDirectory) => new SubmissionsConsumer(kafka, sector.sector, intake, agencies),
+      },
+      {
+        provide: READINESS_CHECKS,
+        inject: [EventPublisher, DataSource],
+        useFactory: (publisher: EventPublisher, db: DataSource): ReadinessCheck[] => [
+          { name: 'kafka', check: () => publisher.ready() },
+          { name: 'postgres', check: async () => void (await db.query('SELECT 1')) },
+        ],
+      },
+      AgencyAuthGuard,
+      AgencyThrottlerGuard,
+      ContentTypeGuard,
+      { provide: APP_PIPE, useFactory: strictValidationPipe },
+      { provide: APP_FILTER, useValue: new ProblemDetailsFilter(INTAKE_ERROR_STATUS) },
+    ];
+    return {
+      module: SectorAppModule,
+      imports: [ThrottlerModule.forRoot([{ name: 'agency', ttl: 60_000, limit: config.RATE_LIMIT_PER_MINUTE }])],
+      controllers: [HealthController, RecordsController],
+      providers,
+    };
+  }
+}
+
+async function partitionCount(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    return topics[0]?.partitions.length ?? SECTOR_TOPIC_PARTITIONS;
+  } finally {
+    await admin.disconnect();
+  }
+}
