@@ -18,6 +18,11 @@ export async function createSectorApp(sector: SectorDefinition, config: SectorCo
     logger: createLogger(sector.sector, config),
     bodyParser: false,
   });
+  return configureSectorApp(app);
+}
+
+/** Body parsing and shutdown for an app built from SectorAppModule (created with `bodyParser: false`). */
+export function configureSectorApp(app: NestExpressApplication): NestExpressApplication {
   // express.json directly: Nest reserves body-parser's `verify`, which is where bytes can be checked.
   app.use(
     express.json({

@@ -1,6 +1,5 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { Topics } from '@cie/contracts';
 import {
   AgencyAuthGuard,
@@ -22,7 +21,7 @@ import {
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { intakeSchemaMigration } from './database/intake-schema.migration.js';
-import { AgencyThrottlerGuard } from './http/agency-throttler.guard.js';
+import { AgencyRateLimitGuard } from './http/agency-rate-limit.guard.js';
 import { ContentTypeGuard } from './http/content-type.guard.js';
 import { RecordsController } from './http/records.controller.js';
 import { INTAKE_ERROR_STATUS } from './intake/intake.exception.js';
@@ -97,14 +96,13 @@ export class SectorAppModule {
         ],
       },
       AgencyAuthGuard,
-      AgencyThrottlerGuard,
+      AgencyRateLimitGuard,
       ContentTypeGuard,
       { provide: APP_PIPE, useFactory: strictValidationPipe },
       { provide: APP_FILTER, useValue: new ProblemDetailsFilter(INTAKE_ERROR_STATUS) },
     ];
     return {
       module: SectorAppModule,
-      imports: [ThrottlerModule.forRoot([{ name: 'agency', ttl: 60_000, limit: config.RATE_LIMIT_PER_MINUTE }])],
       controllers: [HealthController, RecordsController],
       providers,
     };

@@ -7,3 +7,4 @@ export {
   type ReadMessage,
   type ReadTopicOptions,
 } from './kafka-reader.js';
+export { describeSectorService, type SectorContractOptions } from './sector-contract.js';

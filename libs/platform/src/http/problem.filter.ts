@@ -45,6 +45,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
       );
     if (problem.status === 401) response.setHeader('WWW-Authenticate', 'Bearer');
+    // Nothing was accepted; the same request can simply be sent again a little later.
+    if (problem.status === 503) response.setHeader('Retry-After', '5');
     response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   }
 

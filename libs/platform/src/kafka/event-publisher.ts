@@ -33,10 +33,14 @@ export class EventPublisher implements OnApplicationShutdown {
 
   constructor(kafka: Kafka, partitions: number) {
     this.partitioner = new KeyPartitioner(partitions);
+    // Few retries: an agency waiting on a broker that is down gets a 503 within seconds rather than
+    // a hung request. Safe for exactly-once: a record answered 503 is re-sent with the same event id,
+    // which the exchange de-duplicates.
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
     });
   }
 

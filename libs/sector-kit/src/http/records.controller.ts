@@ -6,7 +6,7 @@ import { type Channel, IntakeService } from '../intake/intake.service.js';
 import type { Receipt } from '../intake/receipt.js';
 import { WithdrawalDto } from '../intake/withdrawal.dto.js';
 import { SectorConfig } from '../sector.config.js';
-import { AgencyThrottlerGuard } from './agency-throttler.guard.js';
+import { AgencyRateLimitGuard } from './agency-rate-limit.guard.js';
 import { Consumes, ContentTypeGuard } from './content-type.guard.js';
 import { type NdjsonLine, ndjsonLines } from './ndjson-lines.js';
 
@@ -21,7 +21,7 @@ function answer(receipt: Receipt, res: Response): Receipt {
 }
 
 @Controller('v1/records')
-@UseGuards(AgencyAuthGuard, AgencyThrottlerGuard, ContentTypeGuard)
+@UseGuards(AgencyAuthGuard, AgencyRateLimitGuard, ContentTypeGuard)
 export class RecordsController {
   constructor(
     @Inject(IntakeService) private readonly intake: IntakeService,

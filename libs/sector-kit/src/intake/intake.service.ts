@@ -17,6 +17,7 @@ import { DataSource } from 'typeorm';
 import type { RecordTypeDefinition, SectorDefinition } from '../record-type.js';
 import type { SectorRecordDto } from '../sector-record.dto.js';
 import { validateRecord } from '../validate-record.js';
+import { IntakeErrorCode, IntakeException } from './intake.exception.js';
 import { canonicalJson, inspectJson } from './json-guards.js';
 import { type Receipt, refused } from './receipt.js';
 import type { WithdrawalDto } from './withdrawal.dto.js';
@@ -70,11 +71,6 @@ interface RecordRow {
   version: number;
   status: 'active' | 'withdrawn';
   content_hash: string;
-}
-
-/** Thrown when the broker did not acknowledge: nothing may be reported as accepted. */
-export class IntakeUnavailableError extends Error {
-  override readonly name = 'IntakeUnavailableError';
 }
 
 /**
@@ -301,7 +297,11 @@ export class IntakeService {
         unique.map((o) => ({ key: o.key, value: o.value, ctx: this.context(o, agency, now) })),
       );
     } catch (error) {
-      if (error instanceof BrokerUnavailableError) throw new IntakeUnavailableError(error.message);
+      if (error instanceof BrokerUnavailableError) {
+        // Nothing is claimed as accepted; the stored submissions stay pending and a resubmission
+        // publishes them again under the same event ids.
+        throw new IntakeException(IntakeErrorCode.BROKER_UNAVAILABLE, 'Kafka did not acknowledge the record(s); nothing was accepted. Retry later.');
+      }
       throw error;
     }
     const acceptedAt = this.clock.now();

@@ -64,7 +64,9 @@ describe('courts.consumption_restriction', () => {
   });
 
   it('refuses an over-long legal representative and unknown fields', () => {
-    expect(fieldsRefused(withFields({ legalRepresentative: '王'.repeat(101) }))).toEqual(['legalRepresentative']);
+    expect(fieldsRefused(withFields({ legalRepresentative: '王'.repeat(101) }))).toEqual([
+      'legalRepresentative',
+    ]);
     expect(fieldsRefused(withFields({ court: '上海市浦东新区人民法院' }))).toEqual(['court']);
   });
 
@@ -87,9 +89,15 @@ describe('courts.consumption_restriction', () => {
       idNumber: '91310115MA1K4B7N26',
       name: '上海浦江建材贸易有限公司',
     });
-    const event = consumptionRestriction.toEvent(check.record as ConsumptionRestrictionDto, { source, subject });
+    const event = consumptionRestriction.toEvent(check.record as ConsumptionRestrictionDto, {
+      source,
+      subject,
+    });
 
-    expect(event.source).toMatchObject({ agencyId: 'court-sh-pudong', decisionNumber: '(2025)沪0115执5678号' });
+    expect(event.source).toMatchObject({
+      agencyId: 'court-sh-pudong',
+      decisionNumber: '(2025)沪0115执5678号',
+    });
     expect(event.subject).toBe(subject);
     expect(event.restrictedMeasures).toEqual([
       RestrictedMeasure.AIR_TRAVEL,

@@ -10,6 +10,7 @@ import {
   IsNotEmpty,
   IsOptional,
   IsString,
+  Matches,
   MaxLength,
   registerDecorator,
   Validate,
@@ -52,7 +53,8 @@ export class BanLengthConstraint implements ValidatorConstraintInterface {
   validate(until: unknown, args: ValidationArguments): boolean {
     const { banFrom } = args.object as Partial<SupplierMisconductDto>;
     // A missing or malformed banFrom is reported on banFrom itself.
-    if (typeof banFrom !== 'string' || !ISO_DATE.test(banFrom) || Number.isNaN(Date.parse(banFrom))) return true;
+    if (typeof banFrom !== 'string' || !ISO_DATE.test(banFrom) || Number.isNaN(Date.parse(banFrom)))
+      return true;
     if (typeof until !== 'string') return false;
     const last = Date.parse(until);
     return last >= plusYears(banFrom, BAN_MIN_YEARS) - DAY_MS && last <= plusYears(banFrom, BAN_MAX_YEARS);
@@ -83,7 +85,8 @@ function IsUscc(): PropertyDecorator {
   };
 }
 
-const hasBan = (record: SupplierMisconductDto) => record.banFrom !== undefined || record.banUntil !== undefined;
+const hasBan = (record: SupplierMisconductDto) =>
+  record.banFrom !== undefined || record.banUntil !== undefined;
 
 // class-validator runs a property's rules bottom-up: type checks are listed last so that they run first.
 
@@ -135,9 +138,11 @@ export class SupplierMisconductDto extends SectorRecordDto {
 
   /** Fine imposed; required when there is no ban. */
   @ValidateIf((record: SupplierMisconductDto) => record.fineAmount !== undefined || !hasBan(record))
+  @Matches(/[1-9]/, { message: 'fineAmount must be greater than zero; omit it when there is no fine' })
   @IsCnyAmount()
   @IsDefined({
-    message: 'fineAmount is required when there is no ban (banFrom, banUntil): a penalty is a fine, a ban or both',
+    message:
+      'fineAmount is required when there is no ban (banFrom, banUntil): a penalty is a fine, a ban or both',
   })
   fineAmount?: string;
 
@@ -171,7 +176,10 @@ export class SupplierMisconductDto extends SectorRecordDto {
   legalBasis?: string;
 }
 
-export const supplierMisconduct: RecordTypeDefinition<SupplierMisconductDto, typeof SupplierMisconductEventSchema> = {
+export const supplierMisconduct: RecordTypeDefinition<
+  SupplierMisconductDto,
+  typeof SupplierMisconductEventSchema
+> = {
   recordType: 'procurement.supplier_misconduct',
   description: 'Supplier misconduct in government procurement and its penalty: a fine and/or a 1-3 year ban',
   dto: SupplierMisconductDto,

@@ -21,24 +21,35 @@ describe('tax.credit_rating', () => {
     for (const rating of ['A', 'B', 'M', 'C', 'D']) {
       expect(validateRecord(taxSector, withFields({ rating })).ok).toBe(true);
     }
-    const individualBusiness = { kind: 'other', idNumber: '91320100748204660Q', name: '南京市玄武区老王面馆' };
+    const individualBusiness = {
+      kind: 'other',
+      idNumber: '91320100748204660Q',
+      name: '南京市玄武区老王面馆',
+    };
     expect(validateRecord(taxSector, withFields({ subject: individualBusiness })).ok).toBe(true);
   });
 
   it('refuses a natural person, naming subject.kind', () => {
-    const body = withFields({ subject: { kind: 'natural_person', idNumber: '110105198506150022', name: '张丽' } });
+    const body = withFields({
+      subject: { kind: 'natural_person', idNumber: '110105198506150022', name: '张丽' },
+    });
     expect(problemsOf(body)).toEqual([
-      { field: 'subject.kind', detail: expect.stringContaining('subject.kind must be legal_entity or other') },
+      {
+        field: 'subject.kind',
+        detail: expect.stringContaining('subject.kind must be legal_entity or other'),
+      },
     ]);
   });
 
   it('still checks the subject identity number and unknown subject fields', () => {
-    expect(fieldsRefused(withFields({ subject: { ...(example.subject as object), idNumber: '91440106MA59C2K40A' } }))).toEqual(
-      ['subject.idNumber'],
-    );
-    expect(fieldsRefused(withFields({ subject: { ...(example.subject as object), region: '440106' } }))).toEqual([
-      'subject.region',
-    ]);
+    expect(
+      fieldsRefused(
+        withFields({ subject: { ...(example.subject as object), idNumber: '91440106MA59C2K40A' } }),
+      ),
+    ).toEqual(['subject.idNumber']);
+    expect(
+      fieldsRefused(withFields({ subject: { ...(example.subject as object), region: '440106' } })),
+    ).toEqual(['subject.region']);
   });
 
   it.each(['AA', 'a', 'E', 3])('refuses the rating %s', (rating) => {

@@ -7,7 +7,6 @@ import {
   IsIn,
   Matches,
   Validate,
-  type ValidationArguments,
   ValidateNested,
   ValidatorConstraint,
   type ValidatorConstraintInterface,
@@ -29,7 +28,11 @@ export const FIRST_EVALUATION_YEAR = 2014;
 @ValidatorConstraint({ name: 'evaluationYearRange' })
 class EvaluationYearRangeConstraint implements ValidatorConstraintInterface {
   validate(year: unknown): boolean {
-    return typeof year === 'string' && Number(year) >= FIRST_EVALUATION_YEAR && Number(year) <= new Date().getFullYear();
+    return (
+      typeof year === 'string' &&
+      Number(year) >= FIRST_EVALUATION_YEAR &&
+      Number(year) <= new Date().getFullYear()
+    );
   }
 
   defaultMessage(): string {

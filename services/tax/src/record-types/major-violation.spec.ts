@@ -19,7 +19,10 @@ describe('tax.major_violation', () => {
 
   it('accepts a natural person without a legal representative or penalty', () => {
     const { legalRepresentative: _l, penaltyAmount: _p, ...rest } = example;
-    const body = { ...rest, subject: { kind: 'natural_person', idNumber: '310115198001010016', name: '陈明' } };
+    const body = {
+      ...rest,
+      subject: { kind: 'natural_person', idNumber: '310115198001010016', name: '陈明' },
+    };
     expect(validateRecord(taxSector, body).ok).toBe(true);
   });
 
@@ -46,7 +49,9 @@ describe('tax.major_violation', () => {
   });
 
   it('refuses a violation period that ends before it starts or after the decision', () => {
-    expect(problemsOf(withFields({ violationPeriodFrom: '2024-01-01', violationPeriodTo: '2023-12-31' }))).toEqual([
+    expect(
+      problemsOf(withFields({ violationPeriodFrom: '2024-01-01', violationPeriodTo: '2023-12-31' })),
+    ).toEqual([
       { field: 'violationPeriodTo', detail: expect.stringContaining('on or after violationPeriodFrom') },
     ]);
     expect(fieldsRefused(withFields({ violationPeriodTo: '2025-07-01' }))).toEqual(['violationPeriodTo']);
@@ -58,7 +63,9 @@ describe('tax.major_violation', () => {
   });
 
   it('refuses a legal representative for a natural person', () => {
-    const body = withFields({ subject: { kind: 'natural_person', idNumber: '110105198506150022', name: '张丽' } });
+    const body = withFields({
+      subject: { kind: 'natural_person', idNumber: '110105198506150022', name: '张丽' },
+    });
     expect(problemsOf(body)).toEqual([
       { field: 'legalRepresentative', detail: expect.stringContaining('subject.kind is natural_person') },
     ]);
@@ -82,7 +89,10 @@ describe('tax.major_violation', () => {
     });
     const event = majorViolation.toEvent(check.record as MajorViolationDto, { source, subject });
 
-    expect(event.source).toMatchObject({ agencyId: 'tax-bj-inspection-1', decisionNumber: '京税稽罚〔2025〕118号' });
+    expect(event.source).toMatchObject({
+      agencyId: 'tax-bj-inspection-1',
+      decisionNumber: '京税稽罚〔2025〕118号',
+    });
     expect(event.subject).toBe(subject);
     expect(event).toMatchObject({
       violationType: MajorViolationType.TAX_EVASION,

@@ -88,7 +88,9 @@ export class MajorViolationDto extends SectorRecordDto {
   @Matches(TAX_DECISION_NUMBER, { message: TAX_DECISION_NUMBER_MESSAGE })
   override decisionNumber!: string;
 
-  @IsIn(MAJOR_VIOLATION_TYPES, { message: `violationType must be one of: ${MAJOR_VIOLATION_TYPES.join(', ')}` })
+  @IsIn(MAJOR_VIOLATION_TYPES, {
+    message: `violationType must be one of: ${MAJOR_VIOLATION_TYPES.join(', ')}`,
+  })
   violationType!: ViolationTypeName;
 
   /** Main facts of the violation (主要违法事实), in words. */

@@ -1,0 +1,258 @@
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { fromBinary } from '@bufbuild/protobuf';
+import { RecordWithdrawalSchema, SubmissionReceiptSchema, Topics } from '@cie/contracts';
+import { createKafka, EventPublisher, loadConfig } from '@cie/platform';
+import { configureSectorApp, createSectorApp, receiptsTopic, type SectorDefinition, SectorAppModule, SectorConfig, submissionsTopic } from '@cie/sector-kit';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { testDatabaseUrl } from './database.js';
+import { type ReadMessage, readTopic, testKafka, testKafkaBrokers } from './kafka-reader.js';
+
+export interface SectorContractOptions {
+  sector: SectorDefinition;
+  /** Demo key of an agency of this sector. */
+  agencyKey: string;
+  /** Demo key of an agency of another sector (403). */
+  otherSectorKey: string;
+}
+
+const AGENCY_KEYS_FILE = fileURLToPath(new URL('../../../deploy/local/agency-keys.demo.json', import.meta.url));
+type Json = Record<string, unknown>;
+
+/** The example of a record type, made unique to this test run. */
+function exampleOf(sector: SectorDefinition, index: number, id: string): Json {
+  const definition = sector.recordTypes[index];
+  if (!definition) throw new Error(`no record type ${index}`);
+  return { ...structuredClone(definition.example), sourceRecordId: id };
+}
+
+/**
+ * The contract every sector service keeps, run against the real broker and database: valid records
+ * of every type, field errors, idempotent and conflicting resubmission, correction, withdrawal,
+ * arrays, NDJSON bulk, the Kafka submission path with receipts, hostile input, cross-sector 403,
+ * rate limits and the broker being unavailable.
+ */
+export function describeSectorService({ sector, agencyKey, otherSectorKey }: SectorContractOptions): void {
+  const name = sector.sector;
+  const topic = Topics.sectorEvents(name);
+  const run = randomUUID().slice(0, 8);
+  const config = (overrides: Record<string, string> = {}) =>
+    loadConfig(SectorConfig, {
+      KAFKA_BROKERS: testKafkaBrokers().join(','),
+      DATABASE_URL: testDatabaseUrl(),
+      AGENCY_KEYS_FILE,
+      PORT: '0',
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'warn',
+      ...overrides,
+    });
+
+  describe(`${name} service: the sector contract on the real broker and database`, () => {
+    let app: NestExpressApplication;
+    let base: string;
+    const kafka = testKafka(`${name}-contract-${run}`);
+
+    beforeAll(async () => {
+      app = await createSectorApp(sector, config());
+      await app.listen(0, '127.0.0.1');
+      base = await app.getUrl();
+    });
+    afterAll(async () => {
+      await app.close();
+    });
+
+    const post = (path: string, body: unknown, { key = agencyKey, type = 'application/json' } = {}) =>
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': type, authorization: `Bearer ${key}` },
+        body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
+      });
+    const eventsOf = async (until: (messages: readonly ReadMessage[]) => boolean) => readTopic(kafka, topic, { until });
+    const withId = (messages: readonly ReadMessage[], eventId: string) => messages.filter((m) => m.headers['ce_id'] === eventId);
+
+    it.each(sector.recordTypes.map((d, i) => [d.recordType, i] as const))('accepts a valid %s, published once with CloudEvents headers where the receipt says', async (recordType, index) => {
+      const body = exampleOf(sector, index, `${run}-valid-${index}`);
+      const response = await post('/v1/records', body);
+      expect(response.status).toBe(202);
+      const receipt = (await response.json()) as Json;
+      expect(receipt).toMatchObject({ status: 'accepted', recordType, version: 1, topic, sourceRecordId: body['sourceRecordId'] });
+
+      const messages = await eventsOf((m) => withId(m, String(receipt['eventId'])).length > 0);
+      const [event] = withId(messages, String(receipt['eventId']));
+      expect(event).toMatchObject({ partition: receipt['partition'], offset: receipt['offset'] });
+      expect(event?.headers).toMatchObject({
+        ce_specversion: '1.0',
+        ce_type: 'credit.record.published',
+        ce_source: `/sectors/${name}/agencies/${String((await (await fetch(`${base}/v1/records/${String(body['sourceRecordId'])}`, { headers: { authorization: `Bearer ${agencyKey}` } })).json() as Json)['agencyId'])}`,
+        'content-type': 'application/protobuf',
+        ce_dataschema: sector.recordTypes[index]!.schema.typeName,
+      });
+      const decoded = fromBinary(sector.recordTypes[index]!.schema, event!.value) as unknown as { source: Json; subject: Json };
+      expect(decoded.source).toMatchObject({ sector: name, sourceRecordId: body['sourceRecordId'], decisionDate: body['decisionDate'] });
+      expect(JSON.stringify(event?.headers)).not.toContain(String((body['subject'] as Json)['idNumber']));
+    });
+
+    it.each(sector.recordTypes.map((d, i) => [d.recordType, i] as const))('refuses a %s with a wrong identity number, an impossible date and an unknown field, naming each, publishing nothing', async (_type, index) => {
+      const body = exampleOf(sector, index, `${run}-invalid-${index}`);
+      const subject = body['subject'] as Json;
+      const badId = subject['kind'] === 'natural_person' ? '110105194912310021' : '91320100748204660A';
+      const response = await post('/v1/records', { ...body, decisionDate: '2023-02-30', subject: { ...subject, idNumber: badId }, surprise: 1 });
+      expect(response.status).toBe(422);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      const problem = (await response.json()) as { errors: { field: string; detail: string }[] };
+      expect(problem.errors.map((e) => e.field).sort()).toEqual(['decisionDate', 'subject.idNumber', 'surprise']);
+      const history = await fetch(`${base}/v1/records/${String(body['sourceRecordId'])}`, { headers: { authorization: `Bearer ${agencyKey}` } });
+      expect(history.status).toBe(404);
+    });
+
+    it('answers a resubmission with the same receipt and no second event, and a different one with 409', async () => {
+      const body = exampleOf(sector, 0, `${run}-again`);
+      const first = (await (await post('/v1/records', body)).json()) as Json;
+      const again = await post('/v1/records', body);
+      expect(again.status).toBe(200);
+      expect((await again.json()) as Json).toMatchObject({ status: 'duplicate', eventId: first['eventId'], offset: first['offset'] });
+      const conflicting = await post('/v1/records', { ...body, decidingAuthority: `${String(body['decidingAuthority'])}（更正）` });
+      expect(conflicting.status).toBe(409);
+
+      const messages = await eventsOf((m) => withId(m, String(first['eventId'])).length > 0);
+      const schema = sector.recordTypes[0]!.schema;
+      const forRecord = messages
+        .filter((m) => m.headers['ce_dataschema'] === schema.typeName)
+        .filter((m) => (fromBinary(schema, m.value) as unknown as { source?: Json }).source?.['sourceRecordId'] === body['sourceRecordId']);
+      expect(forRecord).toHaveLength(1);
+    });
+
+    it('publishes a correction as version 2 and a withdrawal, and shows both in the record history', async () => {
+      const body = exampleOf(sector, 0, `${run}-lifecycle`);
+      expect((await post('/v1/records', body)).status).toBe(202);
+      const corrected = { ...body, decidingAuthority: `${String(body['decidingAuthority'])}（复核）` };
+      const correction = await post(`/v1/records/${String(body['sourceRecordId'])}/corrections`, corrected);
+      expect(correction.status).toBe(202);
+      const correctionReceipt = (await correction.json()) as Json;
+      expect(correctionReceipt).toMatchObject({ action: 'correct', version: 2 });
+      expect((await post(`/v1/records/${String(body['sourceRecordId'])}/corrections`, corrected)).status).toBe(200);
+
+      const withdrawal = await post(`/v1/records/${String(body['sourceRecordId'])}/withdrawal`, { reason: 'decision_revoked', note: '复议撤销', withdrawnOn: '2025-10-01' });
+      expect(withdrawal.status).toBe(202);
+      const withdrawalReceipt = (await withdrawal.json()) as Json;
+
+      const messages = await eventsOf((m) => withId(m, String(withdrawalReceipt['eventId'])).length > 0);
+      expect(withId(messages, String(correctionReceipt['eventId']))[0]?.headers['ce_type']).toBe('credit.record.corrected');
+      const [withdrawn] = withId(messages, String(withdrawalReceipt['eventId']));
+      expect(withdrawn?.headers['ce_type']).toBe('credit.record.withdrawn');
+      expect(fromBinary(RecordWithdrawalSchema, withdrawn!.value)).toMatchObject({ recordType: sector.recordTypes[0]!.recordType, withdrawnOn: '2025-10-01', note: '复议撤销' });
+
+      const history = (await (await fetch(`${base}/v1/records/${String(body['sourceRecordId'])}`, { headers: { authorization: `Bearer ${agencyKey}` } })).json()) as { status: string; version: number; events: Json[] };
+      expect(history).toMatchObject({ status: 'withdrawn', version: 2 });
+      expect(history.events.map((e) => e['action'])).toEqual(['publish', 'correct', 'withdraw']);
+      expect((await post(`/v1/records/${String(body['sourceRecordId'])}/corrections`, corrected)).status).toBe(409);
+      expect((await post(`/v1/records/nope-${run}/withdrawal`, { reason: 'other', withdrawnOn: '2025-10-01' })).status).toBe(404);
+    });
+
+    it('answers an array item by item (207), and streams NDJSON receipts line by line with a summary', async () => {
+      const good = exampleOf(sector, 0, `${run}-array`);
+      const array = await post('/v1/records', [good, { recordType: 'nonsense' }, good]);
+      expect(array.status).toBe(207);
+      const { results, summary } = (await array.json()) as { results: Json[]; summary: Json };
+      expect(results.map((r) => r['status'])).toEqual(['accepted', 'refused', 'duplicate']);
+      expect(results[2]?.['eventId']).toBe(results[0]?.['eventId']);
+      expect(summary).toEqual({ total: 3, accepted: 1, refused: 1, duplicate: 1 });
+
+      const lines = sector.recordTypes.map((_, i) => JSON.stringify(exampleOf(sector, i, `${run}-bulk-${i}`)));
+      const ndjson = Buffer.concat([Buffer.from(`${lines.join('\n')}\n{not json\n`), Buffer.from([0xff, 0xfe, 0x0a])]);
+      const bulk = await post('/v1/records/bulk', ndjson, { type: 'application/x-ndjson' });
+      expect(bulk.status).toBe(200);
+      const answers = (await bulk.text()).trim().split('\n').map((l) => JSON.parse(l) as Json);
+      expect(answers.slice(0, lines.length).every((a) => a['status'] === 'accepted')).toBe(true);
+      expect(answers[lines.length]).toMatchObject({ line: lines.length + 1, status: 'refused' });
+      expect(answers[lines.length + 1]).toMatchObject({ line: lines.length + 2, status: 'refused', problems: [{ field: '', detail: 'line is not valid UTF-8' }] });
+      expect(answers.at(-1)).toEqual({ summary: { total: lines.length + 2, accepted: lines.length, refused: 2 } });
+    });
+
+    it('takes records from the agency submissions topic and answers each on the receipts topic', async () => {
+      const producer = kafka.producer();
+      await producer.connect();
+      const ids = [`${run}-topic-ok`, `${run}-topic-bad`, `${run}-topic-nokey`];
+      await producer.send({
+        topic: submissionsTopic(name),
+        acks: -1,
+        messages: [
+          { key: 'a', value: JSON.stringify(exampleOf(sector, 0, ids[0]!)), headers: { authorization: `Bearer ${agencyKey}`, ce_id: ids[0]! } },
+          { key: 'a', value: JSON.stringify({ ...exampleOf(sector, 0, ids[1]!), decisionDate: 'yesterday' }), headers: { authorization: `Bearer ${agencyKey}`, ce_id: ids[1]! } },
+          { key: 'a', value: JSON.stringify(exampleOf(sector, 0, ids[2]!)), headers: { authorization: 'Bearer wrong', ce_id: ids[2]! } },
+        ],
+      });
+      await producer.disconnect();
+      const receipts = (await readTopic(kafka, receiptsTopic(name), { until: (m) => ids.every((id) => m.some((x) => fromBinary(SubmissionReceiptSchema, x.value).submissionId === id)), timeoutMs: 30_000 }))
+        .map((m) => fromBinary(SubmissionReceiptSchema, m.value))
+        .filter((r) => ids.includes(r.submissionId));
+      const byId = new Map(receipts.map((r) => [r.submissionId, r]));
+      expect(byId.get(ids[0]!)).toMatchObject({ status: 'accepted', httpStatus: 202, sourceRecordId: ids[0] });
+      expect(byId.get(ids[0]!)?.eventId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(byId.get(ids[1]!)).toMatchObject({ status: 'refused', httpStatus: 422, problems: [expect.objectContaining({ field: 'decisionDate' })] });
+      expect(byId.get(ids[2]!)).toMatchObject({ status: 'refused', httpStatus: 401 });
+    });
+
+    it('refuses another sector’s agency and another sector’s record types with 403, and unknown keys with 401', async () => {
+      expect((await post('/v1/records', exampleOf(sector, 0, `${run}-x1`), { key: otherSectorKey })).status).toBe(403);
+      const foreignType = name === 'tax' ? 'courts.dishonest_debtor' : 'tax.major_violation';
+      const foreign = await post('/v1/records', { ...exampleOf(sector, 0, `${run}-x2`), recordType: foreignType });
+      expect(foreign.status).toBe(403);
+      expect(((await foreign.json()) as { detail: string }).detail).toContain(`belongs to sector ${foreignType.split('.')[0]}`);
+      expect((await post('/v1/records', exampleOf(sector, 0, `${run}-x3`), { key: 'not-a-key' })).status).toBe(401);
+    });
+
+    it('answers hostile input with a problem naming what is wrong, and stays up', async () => {
+      expect((await post('/v1/records', 'x', { type: 'text/plain' })).status).toBe(415);
+      expect((await post('/v1/records', '{"recordType": ')).status).toBe(400);
+      expect((await post('/v1/records', Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d]))).status).toBe(400);
+      const deep = await post('/v1/records', `{"recordType":"x","n":1e400,"a":${'{"b":'.repeat(12)}1${'}'.repeat(12)}}`);
+      expect(deep.status).toBe(422);
+      expect(((await deep.json()) as { errors: { detail: string }[] }).errors.map((e) => e.detail)).toEqual(
+        expect.arrayContaining(['number out of range; send amounts and identifiers as strings', 'nesting deeper than 8 levels']),
+      );
+      expect((await post('/v1/records', Array.from({ length: 1001 }, () => ({})))).status).toBe(413);
+      expect((await post('/v1/records', { ...exampleOf(sector, 0, `${run}-big`), decidingAuthority: 'x'.repeat(70_000) })).status).toBe(413);
+      expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+    });
+
+    it('answers 429 past the agency rate limit', async () => {
+      const limited = await createSectorApp(sector, config({ RATE_LIMIT_PER_MINUTE: '2' }));
+      await limited.listen(0, '127.0.0.1');
+      try {
+        const url = await limited.getUrl();
+        const statuses = [];
+        for (let i = 0; i < 3; i++) {
+          statuses.push((await fetch(`${url}/v1/records/none`, { headers: { authorization: `Bearer ${agencyKey}` } })).status);
+        }
+        expect(statuses).toEqual([404, 404, 429]);
+      } finally {
+        await limited.close();
+      }
+    });
+
+    it('answers 503 with Retry-After and claims nothing when Kafka does not acknowledge', async () => {
+      // The same module with its publisher pointed at a port where no broker listens: a real
+      // kafkajs producer that cannot connect, not a stand-in.
+      const moduleRef = await Test.createTestingModule({ imports: [SectorAppModule.forSector(sector, config())] })
+        .overrideProvider(EventPublisher)
+        .useValue(new EventPublisher(createKafka(`${name}-dead`, ['127.0.0.1:1'], { retry: { retries: 1, initialRetryTime: 100 }, connectionTimeout: 500 }), 3))
+        .compile();
+      const broken = configureSectorApp(moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false }));
+      await broken.listen(0, '127.0.0.1');
+      try {
+        const url = await broken.getUrl();
+        const body = exampleOf(sector, 0, `${run}-unavailable`);
+        const response = await fetch(`${url}/v1/records`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${agencyKey}` }, body: JSON.stringify(body) });
+        expect(response.status).toBe(503);
+        expect(response.headers.get('retry-after')).toBe('5');
+        // Sent again once Kafka is back, the record is accepted under the event id reserved the first time.
+        const retried = await post('/v1/records', body);
+        expect(retried.status).toBe(202);
+      } finally {
+        await broken.close();
+      }
+    });
+  });
+}
