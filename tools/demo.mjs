@@ -4,7 +4,7 @@
 // holds, read back with a Kafka consumer. Without --once it keeps running until Ctrl-C.
 import { execFileSync } from 'node:child_process';
 import { fromBinary } from '@bufbuild/protobuf';
-import { FeedEventSchema, Topics } from '@cie/contracts';
+import { FeedEventSchema, SubmissionReceiptSchema, Topics } from '@cie/contracts';
 import { usccCheckCharacter } from '@cie/identifiers';
 import kafkajs from 'kafkajs';
 import { DEFAULT_ROOT, startKafka, stopKafka } from './stack/kafka.mjs';
@@ -23,15 +23,16 @@ const KEYS = {
   pudong: 'demo-key-court-sh-pudong',
   tax: 'demo-key-tax-bj',
 };
-const debtorRecord = (sourceRecordId, caseNumber, court, debtor, amount) => ({
+const debtorRecord = (sourceRecordId, decisionNumber, decidingAuthority, subject, amount) => ({
+  recordType: 'courts.dishonest_debtor',
   sourceRecordId,
-  caseNumber,
-  court,
-  debtor,
+  decisionNumber,
+  decidingAuthority,
+  decisionDate: '2025-09-18',
+  subject,
   obligation: `支付欠款人民币${amount}元及迟延履行期间的债务利息`,
   performanceStatus: 'not_performed',
   outstandingAmount: amount,
-  decisionDate: '2025-09-18',
 });
 const DEMO = [
   {
@@ -96,6 +97,22 @@ const DEMO = [
   },
 ];
 
+/** Each sector service, the demo agency key it submits with, and where its record types are. */
+const SECTORS = [
+  { sector: 'tax', key: KEYS.tax, definition: 'services/tax/dist/record-types/index.js' },
+  {
+    sector: 'procurement',
+    key: 'demo-key-procurement-bj',
+    definition: 'services/procurement/dist/record-types/index.js',
+  },
+  { sector: 'courts', key: KEYS.chaoyang, definition: 'services/courts/dist/record-types/index.js' },
+  {
+    sector: 'ecommerce',
+    key: 'demo-key-ecommerce-hz',
+    definition: 'services/ecommerce/dist/record-types/index.js',
+  },
+];
+
 async function stopAll() {
   await stopServices({ name: NAME });
   await stopKafka({ name: NAME, log: { write: () => true } });
@@ -113,12 +130,19 @@ async function main() {
   const databaseUrl = process.env.DATABASE_URL ?? (await ensureDatabase({ name: 'cie_demo', fresh: true }));
   const env = stackEnv({ name: NAME, kafkaBrokers: kafka.brokers, databaseUrl });
   const urls = {};
-  for (const service of SERVICES) {
-    step(`starting ${service.name} on :${service.port}`);
-    urls[service.name] = (await startService({ name: NAME, service, env })).url;
-  }
+  const [exchange, ...sectors] = SERVICES;
+  step(`starting ${exchange.name} on :${exchange.port}`);
+  urls[exchange.name] = (await startService({ name: NAME, service: exchange, env })).url;
+  step(`starting ${sectors.map((x) => `${x.name} on :${x.port}`).join(', ')}`);
+  await Promise.all(
+    sectors.map(
+      async (service) => (urls[service.name] = (await startService({ name: NAME, service, env })).url),
+    ),
+  );
 
-  say(`\nSubmitted to the courts service (POST ${urls.courts}/v1/records)`);
+  await everyIngestionPath(urls, kafka.brokers);
+
+  say(`\nCourts to the exchange to the subscriber feeds (POST ${urls.courts}/v1/records)`);
   const outcomes = [];
   for (const { key, body } of DEMO) {
     const response = await fetch(`${urls.courts}/v1/records`, {
@@ -134,15 +158,19 @@ async function main() {
         : answer.errors
           ? answer.errors.map((e) => `${e.field}: ${e.detail}`).join('; ')
           : answer.detail;
-    say(`  ${response.status}  ${body.sourceRecordId.padEnd(15)} ${why}  [${body.debtor.name}]`);
+    say(`  ${response.status}  ${body.sourceRecordId.padEnd(15)} ${why}  [${body.subject.name}]`);
   }
 
   const accepted = outcomes.filter((o) => o.status === 202).map((o) => o.body.sourceRecordId);
   const feeds = await readFeeds(kafka.brokers, accepted);
   say('\nDelivered (read back from each feed by a read_committed Kafka consumer)');
   for (const subscriber of subscribers) {
-    const events = feeds.get(subscriber) ?? [];
-    say(`  ${Topics.feed(subscriber)}  ${events.length} record(s)`);
+    const all = feeds.get(subscriber) ?? [];
+    const events = all.filter((e) => accepted.includes(e.record.source.sourceRecordId));
+    const others = all.length - events.length;
+    say(
+      `  ${Topics.feed(subscriber)}  ${events.length} of these record(s)${others ? ` (and ${others} from the ingestion-path demo above)` : ''}`,
+    );
     for (const e of events) {
       const s = e.record.subject;
       const identity = s.idNumber
@@ -174,8 +202,8 @@ async function main() {
     return;
   }
   say(`\nThe stack keeps running:
-  exchange  ${urls.exchange}   health: ${urls.exchange}/health/live  ${urls.exchange}/health/ready
-  courts    ${urls.courts}   POST /v1/records with Authorization: Bearer ${KEYS.chaoyang}
+  exchange     ${urls.exchange}   health: ${urls.exchange}/health/live  ${urls.exchange}/health/ready
+${SECTORS.map((x) => `  ${x.sector.padEnd(12)} ${urls[x.sector]}   POST /v1/records, /v1/records/bulk  (Authorization: Bearer ${x.key})`).join('\n')}
   kafka     ${kafka.brokers}   feeds: ${subscribers.map((s) => Topics.feed(s)).join(', ')}
   logs      .stack/${NAME}/*.log
 Stop with Ctrl-C, or from another terminal: npm run stack -- down`);
@@ -185,6 +213,106 @@ Stop with Ctrl-C, or from another terminal: npm run stack -- down`);
   });
   step('stopping');
   await stopAll();
+}
+
+/**
+ * Every record type of every sector through every ingestion path: one record, a JSON array,
+ * NDJSON bulk, and the agency submissions topic (answered on the receipts topic).
+ */
+async function everyIngestionPath(urls, brokers) {
+  const client = new kafkajs.Kafka({
+    clientId: 'demo-agencies',
+    brokers: [brokers],
+    logLevel: kafkajs.logLevel.NOTHING,
+  });
+  const producer = client.producer();
+  await producer.connect();
+  say('\nEvery record type through every ingestion path (receipts)');
+  const submitted = [];
+  for (const { sector, key, definition } of SECTORS) {
+    const { recordTypes } = Object.values(await import(new URL(`../${definition}`, import.meta.url).href))[0];
+    const example = (type, path) => ({
+      ...type.example,
+      sourceRecordId: `${type.example.sourceRecordId}-${path}`,
+    });
+    const post = (path, body, type = 'application/json') =>
+      fetch(`${urls[sector]}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': type, authorization: `Bearer ${key}` },
+        body,
+      });
+    const show = (path, receipt) =>
+      say(
+        `  ${sector.padEnd(12)} ${path.padEnd(7)} ${(receipt.recordType ?? '').padEnd(34)} ${String(receipt.sourceRecordId).padEnd(28)} ${receipt.status}${receipt.eventId ? `  event ${receipt.eventId}` : ''}${receipt.problems ? `  ${receipt.problems.map((p) => `${p.field}: ${p.detail}`).join('; ')}` : ''}`,
+      );
+
+    for (const type of recordTypes)
+      show('single', await (await post('/v1/records', JSON.stringify(example(type, 'single')))).json());
+    const array = await (
+      await post('/v1/records', JSON.stringify(recordTypes.map((t) => example(t, 'array'))))
+    ).json();
+    for (const receipt of array.results) show('array', receipt);
+    const ndjson = recordTypes.map((t) => JSON.stringify(example(t, 'bulk'))).join('\n');
+    const lines = (await (await post('/v1/records/bulk', ndjson, 'application/x-ndjson')).text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    for (const line of lines.filter((l) => l.status)) show('bulk', line);
+    for (const type of recordTypes) {
+      const body = example(type, 'topic');
+      submitted.push({ sector, id: body.sourceRecordId, recordType: type.recordType });
+      await producer.send({
+        topic: `agency.${sector}.submissions.v1`,
+        acks: -1,
+        messages: [
+          {
+            key: sector,
+            value: JSON.stringify(body),
+            headers: { authorization: `Bearer ${key}`, ce_id: body.sourceRecordId },
+          },
+        ],
+      });
+    }
+  }
+  await producer.disconnect();
+
+  const receipts = await readUntil(
+    client,
+    SECTORS.map((x) => `agency.${x.sector}.receipts.v1`),
+    (m) => fromBinary(SubmissionReceiptSchema, m.value),
+    (all) => submitted.every((s) => all.some((r) => r.submissionId === s.id)),
+  );
+  for (const s of submitted) {
+    const receipt = receipts.find((r) => r.submissionId === s.id);
+    say(
+      `  ${s.sector.padEnd(12)} ${'topic'.padEnd(7)} ${s.recordType.padEnd(34)} ${s.id.padEnd(28)} ${receipt ? `${receipt.status}  event ${receipt.eventId}  (on agency.${s.sector}.receipts.v1)` : 'no receipt within 30 s'}`,
+    );
+    if (!receipt || receipt.status !== 'accepted')
+      throw new Error(`submission ${s.id} on agency.${s.sector}.submissions.v1 was not accepted`);
+  }
+}
+
+/** Reads topics from the beginning until `done` holds for what was decoded, or 30 s pass. */
+async function readUntil(client, topics, decode, done) {
+  const consumer = client.consumer({
+    groupId: `demo-reader-${Date.now()}-${Math.random()}`,
+    readUncommitted: false,
+    maxWaitTimeInMs: 200,
+  });
+  const decoded = [];
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: true });
+  let finish;
+  const finished = new Promise((resolve) => (finish = resolve));
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      decoded.push(decode(message));
+      if (done(decoded)) finish();
+    },
+  });
+  await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+  await consumer.disconnect();
+  return decoded;
 }
 
 /** Reads every subscriber feed until each accepted record has reached at least one feed. */

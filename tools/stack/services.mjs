@@ -15,7 +15,10 @@ export const NODE_FLAGS = ['--disable-warning=TimeoutNegativeWarning'];
 /** The services of the local stack, in start order (the exchange creates the topics it consumes). */
 export const SERVICES = [
   { name: 'exchange', port: 3000, entry: 'services/exchange/dist/main.js' },
+  { name: 'tax', port: 3001, entry: 'services/tax/dist/main.js' },
+  { name: 'procurement', port: 3002, entry: 'services/procurement/dist/main.js' },
   { name: 'courts', port: 3003, entry: 'services/courts/dist/main.js' },
+  { name: 'ecommerce', port: 3004, entry: 'services/ecommerce/dist/main.js' },
 ];
 
 /** Settings for one local stack. Secrets are made per stack and kept in .stack/<name>/secrets.json. */
@@ -42,19 +45,20 @@ export function stackEnv({ root = DEFAULT_ROOT, name, kafkaBrokers, databaseUrl 
   };
 }
 
-export async function startService({ root = DEFAULT_ROOT, name, service, env }) {
+/** Starts `service` detached and waits for /health/ready; `port` overrides `service.port`. */
+export async function startService({ root = DEFAULT_ROOT, name, service, env, port = service.port }) {
   const dir = path.join(root, '.stack', name);
   fs.mkdirSync(dir, { recursive: true });
   const log = fs.openSync(path.join(dir, `${service.name}.log`), 'a');
   const child = spawn(process.execPath, [...NODE_FLAGS, path.join(root, service.entry)], {
     cwd: root,
-    env: { ...process.env, ...env, PORT: String(service.port) },
+    env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', log, log],
     detached: true,
   });
   child.unref();
   fs.writeFileSync(path.join(dir, `${service.name}.pid`), String(child.pid));
-  const url = `http://127.0.0.1:${service.port}`;
+  const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null)

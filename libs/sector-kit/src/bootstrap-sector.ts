@@ -13,7 +13,10 @@ class InvalidUtf8Error extends Error {
 }
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export async function createSectorApp(sector: SectorDefinition, config: SectorConfig): Promise<NestExpressApplication> {
+export async function createSectorApp(
+  sector: SectorDefinition,
+  config: SectorConfig,
+): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(SectorAppModule.forSector(sector, config), {
     logger: createLogger(sector.sector, config),
     bodyParser: false,
@@ -42,7 +45,10 @@ export function configureSectorApp(app: NestExpressApplication): NestExpressAppl
 }
 
 /** main() of every sector service: configuration from the environment, then listen. */
-export async function runSectorService(sector: SectorDefinition, env: Record<string, string | undefined>): Promise<void> {
+export async function runSectorService(
+  sector: SectorDefinition,
+  env: Record<string, string | undefined>,
+): Promise<void> {
   const config = loadConfig(SectorConfig, { PORT: String(sector.defaultPort), ...env });
   const app = await createSectorApp(sector, config);
   await app.listen(config.PORT, '0.0.0.0');

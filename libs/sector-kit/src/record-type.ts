@@ -7,7 +7,10 @@ import type { SectorRecordDto } from './sector-record.dto.js';
  * protobuf sector event it becomes, and a realistic example. Everything else (auth, limits,
  * idempotency, HTTP, NDJSON, Kafka submissions, receipts) is the kit's.
  */
-export interface RecordTypeDefinition<D extends SectorRecordDto = SectorRecordDto, S extends DescMessage = DescMessage> {
+export interface RecordTypeDefinition<
+  D extends SectorRecordDto = SectorRecordDto,
+  S extends DescMessage = DescMessage,
+> {
   /** The JSON `recordType` value, which is also the catalogue kind, e.g. `courts.dishonest_debtor`. */
   recordType: string;
   /** One line for the OpenAPI document. */
@@ -25,7 +28,6 @@ export interface SectorDefinition {
   sector: Sector;
   /** Default HTTP port (DESIGN §9: tax 3001, procurement 3002, courts 3003, ecommerce 3004). */
   defaultPort: number;
-  // Each definition's DTO and schema differ; the kit only relies on the shared shape.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  recordTypes: RecordTypeDefinition<any, any>[];
+  // Each definition has its own DTO and schema; `toEvent` is a method, so they fit the shared shape.
+  recordTypes: RecordTypeDefinition[];
 }

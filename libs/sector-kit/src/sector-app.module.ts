@@ -80,12 +80,14 @@ export class SectorAppModule {
       {
         provide: IntakeService,
         inject: [DataSource, EventPublisher, Clock, IdGenerator],
-        useFactory: (db: DataSource, publisher: EventPublisher, clock: Clock, ids: IdGenerator) => new IntakeService(db, publisher, sector, clock, ids),
+        useFactory: (db: DataSource, publisher: EventPublisher, clock: Clock, ids: IdGenerator) =>
+          new IntakeService(db, publisher, sector, clock, ids),
       },
       {
         provide: SubmissionsConsumer,
         inject: [IntakeService, AgencyDirectory],
-        useFactory: (intake: IntakeService, agencies: AgencyDirectory) => new SubmissionsConsumer(kafka, sector.sector, intake, agencies),
+        useFactory: (intake: IntakeService, agencies: AgencyDirectory) =>
+          new SubmissionsConsumer(kafka, sector.sector, intake, agencies),
       },
       {
         provide: READINESS_CHECKS,

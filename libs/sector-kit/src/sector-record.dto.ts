@@ -20,15 +20,22 @@ export class SubjectDto {
 /** ISO 8601 calendar date (YYYY-MM-DD), a real date. */
 export function IsCalendarDate(): PropertyDecorator {
   return (target, key) => {
-    Matches(/^\d{4}-\d{2}-\d{2}$/, { message: `${String(key)} must be a calendar date YYYY-MM-DD` })(target, key);
-    IsISO8601({ strict: true, strictSeparator: true }, { message: `${String(key)} is not a real date` })(target, key);
+    Matches(/^\d{4}-\d{2}-\d{2}$/, { message: `${String(key)} must be a calendar date YYYY-MM-DD` })(
+      target,
+      key,
+    );
+    IsISO8601({ strict: true, strictSeparator: true }, { message: `${String(key)} is not a real date` })(
+      target,
+      key,
+    );
   };
 }
 
 /** Exact amount in CNY as a decimal string with at most 2 decimals, e.g. "125000.00" (never a JSON number). */
 export function IsCnyAmount(): PropertyDecorator {
   return Matches(/^(0|[1-9]\d{0,14})(\.\d{1,2})?$/, {
-    message: (args) => `${args.property} must be a decimal string in CNY with at most 2 decimals, e.g. "125000.00"`,
+    message: (args) =>
+      `${args.property} must be a decimal string in CNY with at most 2 decimals, e.g. "125000.00"`,
   });
 }
 

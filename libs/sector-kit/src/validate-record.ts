@@ -24,13 +24,31 @@ export function validateRecord(sector: SectorDefinition, body: unknown): RecordC
   if (!definition) {
     const other = typeof recordType === 'string' ? SECTOR_OF_TYPE.exec(recordType)?.[1] : undefined;
     if (other && other !== sector.sector) {
-      return { ok: false, status: 403, problems: [{ field: 'recordType', detail: `recordType ${String(recordType)} belongs to sector ${other}; this is the ${sector.sector} service` }] };
+      return {
+        ok: false,
+        status: 403,
+        problems: [
+          {
+            field: 'recordType',
+            detail: `recordType ${String(recordType)} belongs to sector ${other}; this is the ${sector.sector} service`,
+          },
+        ],
+      };
     }
     const known = sector.recordTypes.map((d) => d.recordType).join(', ');
-    return { ok: false, status: 422, problems: [{ field: 'recordType', detail: `recordType must be one of: ${known}` }] };
+    return {
+      ok: false,
+      status: 422,
+      problems: [{ field: 'recordType', detail: `recordType must be one of: ${known}` }],
+    };
   }
-  const record = plainToInstance(definition.dto, body) as SectorRecordDto;
-  const errors = validateSync(record, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, stopAtFirstError: true });
+  const record: SectorRecordDto = plainToInstance(definition.dto, body);
+  const errors = validateSync(record, {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    stopAtFirstError: true,
+  });
   if (errors.length > 0) return { ok: false, status: 422, problems: toFieldProblems(errors) };
   return { ok: true, definition, record };
 }

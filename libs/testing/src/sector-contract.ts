@@ -3,7 +3,15 @@ import { fileURLToPath } from 'node:url';
 import { fromBinary } from '@bufbuild/protobuf';
 import { RecordWithdrawalSchema, SubmissionReceiptSchema, Topics } from '@cie/contracts';
 import { createKafka, EventPublisher, loadConfig } from '@cie/platform';
-import { configureSectorApp, createSectorApp, receiptsTopic, type SectorDefinition, SectorAppModule, SectorConfig, submissionsTopic } from '@cie/sector-kit';
+import {
+  configureSectorApp,
+  createSectorApp,
+  receiptsTopic,
+  type SectorDefinition,
+  SectorAppModule,
+  SectorConfig,
+  submissionsTopic,
+} from '@cie/sector-kit';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { testDatabaseUrl } from './database.js';
@@ -17,7 +25,9 @@ export interface SectorContractOptions {
   otherSectorKey: string;
 }
 
-const AGENCY_KEYS_FILE = fileURLToPath(new URL('../../../deploy/local/agency-keys.demo.json', import.meta.url));
+const AGENCY_KEYS_FILE = fileURLToPath(
+  new URL('../../../deploy/local/agency-keys.demo.json', import.meta.url),
+);
 type Json = Record<string, unknown>;
 
 /** The example of a record type, made unique to this test run. */
@@ -68,58 +78,100 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
         headers: { 'content-type': type, authorization: `Bearer ${key}` },
         body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
       });
-    const eventsOf = async (until: (messages: readonly ReadMessage[]) => boolean) => readTopic(kafka, topic, { until });
-    const withId = (messages: readonly ReadMessage[], eventId: string) => messages.filter((m) => m.headers['ce_id'] === eventId);
+    const eventsOf = async (until: (messages: readonly ReadMessage[]) => boolean) =>
+      readTopic(kafka, topic, { until });
+    const withId = (messages: readonly ReadMessage[], eventId: string) =>
+      messages.filter((m) => m.headers['ce_id'] === eventId);
 
-    it.each(sector.recordTypes.map((d, i) => [d.recordType, i] as const))('accepts a valid %s, published once with CloudEvents headers where the receipt says', async (recordType, index) => {
-      const body = exampleOf(sector, index, `${run}-valid-${index}`);
-      const response = await post('/v1/records', body);
-      expect(response.status).toBe(202);
-      const receipt = (await response.json()) as Json;
-      expect(receipt).toMatchObject({ status: 'accepted', recordType, version: 1, topic, sourceRecordId: body['sourceRecordId'] });
+    it.each(sector.recordTypes.map((d, i) => [d.recordType, i] as const))(
+      'accepts a valid %s, published once with CloudEvents headers where the receipt says',
+      async (recordType, index) => {
+        const body = exampleOf(sector, index, `${run}-valid-${index}`);
+        const response = await post('/v1/records', body);
+        expect(response.status).toBe(202);
+        const receipt = (await response.json()) as Json;
+        expect(receipt).toMatchObject({
+          status: 'accepted',
+          recordType,
+          version: 1,
+          topic,
+          sourceRecordId: body['sourceRecordId'],
+        });
 
-      const messages = await eventsOf((m) => withId(m, String(receipt['eventId'])).length > 0);
-      const [event] = withId(messages, String(receipt['eventId']));
-      expect(event).toMatchObject({ partition: receipt['partition'], offset: receipt['offset'] });
-      expect(event?.headers).toMatchObject({
-        ce_specversion: '1.0',
-        ce_type: 'credit.record.published',
-        ce_source: `/sectors/${name}/agencies/${String((await (await fetch(`${base}/v1/records/${String(body['sourceRecordId'])}`, { headers: { authorization: `Bearer ${agencyKey}` } })).json() as Json)['agencyId'])}`,
-        'content-type': 'application/protobuf',
-        ce_dataschema: sector.recordTypes[index]!.schema.typeName,
-      });
-      const decoded = fromBinary(sector.recordTypes[index]!.schema, event!.value) as unknown as { source: Json; subject: Json };
-      expect(decoded.source).toMatchObject({ sector: name, sourceRecordId: body['sourceRecordId'], decisionDate: body['decisionDate'] });
-      expect(JSON.stringify(event?.headers)).not.toContain(String((body['subject'] as Json)['idNumber']));
-    });
+        const messages = await eventsOf((m) => withId(m, String(receipt['eventId'])).length > 0);
+        const [event] = withId(messages, String(receipt['eventId']));
+        expect(event).toMatchObject({ partition: receipt['partition'], offset: receipt['offset'] });
+        expect(event?.headers).toMatchObject({
+          ce_specversion: '1.0',
+          ce_type: 'credit.record.published',
+          ce_source: `/sectors/${name}/agencies/${String(((await (await fetch(`${base}/v1/records/${String(body['sourceRecordId'])}`, { headers: { authorization: `Bearer ${agencyKey}` } })).json()) as Json)['agencyId'])}`,
+          'content-type': 'application/protobuf',
+          ce_dataschema: sector.recordTypes[index]!.schema.typeName,
+        });
+        const decoded = fromBinary(sector.recordTypes[index]!.schema, event!.value) as unknown as {
+          source: Json;
+          subject: Json;
+        };
+        expect(decoded.source).toMatchObject({
+          sector: name,
+          sourceRecordId: body['sourceRecordId'],
+          decisionDate: body['decisionDate'],
+        });
+        expect(JSON.stringify(event?.headers)).not.toContain(String((body['subject'] as Json)['idNumber']));
+      },
+    );
 
-    it.each(sector.recordTypes.map((d, i) => [d.recordType, i] as const))('refuses a %s with a wrong identity number, an impossible date and an unknown field, naming each, publishing nothing', async (_type, index) => {
-      const body = exampleOf(sector, index, `${run}-invalid-${index}`);
-      const subject = body['subject'] as Json;
-      const badId = subject['kind'] === 'natural_person' ? '110105194912310021' : '91320100748204660A';
-      const response = await post('/v1/records', { ...body, decisionDate: '2023-02-30', subject: { ...subject, idNumber: badId }, surprise: 1 });
-      expect(response.status).toBe(422);
-      expect(response.headers.get('content-type')).toContain('application/problem+json');
-      const problem = (await response.json()) as { errors: { field: string; detail: string }[] };
-      expect(problem.errors.map((e) => e.field).sort()).toEqual(['decisionDate', 'subject.idNumber', 'surprise']);
-      const history = await fetch(`${base}/v1/records/${String(body['sourceRecordId'])}`, { headers: { authorization: `Bearer ${agencyKey}` } });
-      expect(history.status).toBe(404);
-    });
+    it.each(sector.recordTypes.map((d, i) => [d.recordType, i] as const))(
+      'refuses a %s with a wrong identity number, an impossible date and an unknown field, naming each, publishing nothing',
+      async (_type, index) => {
+        const body = exampleOf(sector, index, `${run}-invalid-${index}`);
+        const subject = body['subject'] as Json;
+        const badId = subject['kind'] === 'natural_person' ? '110105194912310021' : '91320100748204660A';
+        const response = await post('/v1/records', {
+          ...body,
+          decisionDate: '2023-02-30',
+          subject: { ...subject, idNumber: badId },
+          surprise: 1,
+        });
+        expect(response.status).toBe(422);
+        expect(response.headers.get('content-type')).toContain('application/problem+json');
+        const problem = (await response.json()) as { errors: { field: string; detail: string }[] };
+        // Each broken field is named (a type may add its own cross-field findings, e.g. a period ending after the date).
+        expect(problem.errors.map((e) => e.field)).toEqual(
+          expect.arrayContaining(['decisionDate', 'subject.idNumber', 'surprise']),
+        );
+        const history = await fetch(`${base}/v1/records/${String(body['sourceRecordId'])}`, {
+          headers: { authorization: `Bearer ${agencyKey}` },
+        });
+        expect(history.status).toBe(404);
+      },
+    );
 
     it('answers a resubmission with the same receipt and no second event, and a different one with 409', async () => {
       const body = exampleOf(sector, 0, `${run}-again`);
       const first = (await (await post('/v1/records', body)).json()) as Json;
       const again = await post('/v1/records', body);
       expect(again.status).toBe(200);
-      expect((await again.json()) as Json).toMatchObject({ status: 'duplicate', eventId: first['eventId'], offset: first['offset'] });
-      const conflicting = await post('/v1/records', { ...body, decidingAuthority: `${String(body['decidingAuthority'])}（更正）` });
+      expect((await again.json()) as Json).toMatchObject({
+        status: 'duplicate',
+        eventId: first['eventId'],
+        offset: first['offset'],
+      });
+      const conflicting = await post('/v1/records', {
+        ...body,
+        decidingAuthority: `${String(body['decidingAuthority'])}（更正）`,
+      });
       expect(conflicting.status).toBe(409);
 
       const messages = await eventsOf((m) => withId(m, String(first['eventId'])).length > 0);
       const schema = sector.recordTypes[0]!.schema;
       const forRecord = messages
         .filter((m) => m.headers['ce_dataschema'] === schema.typeName)
-        .filter((m) => (fromBinary(schema, m.value) as unknown as { source?: Json }).source?.['sourceRecordId'] === body['sourceRecordId']);
+        .filter(
+          (m) =>
+            (fromBinary(schema, m.value) as unknown as { source?: Json }).source?.['sourceRecordId'] ===
+            body['sourceRecordId'],
+        );
       expect(forRecord).toHaveLength(1);
     });
 
@@ -131,23 +183,44 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
       expect(correction.status).toBe(202);
       const correctionReceipt = (await correction.json()) as Json;
       expect(correctionReceipt).toMatchObject({ action: 'correct', version: 2 });
-      expect((await post(`/v1/records/${String(body['sourceRecordId'])}/corrections`, corrected)).status).toBe(200);
+      expect(
+        (await post(`/v1/records/${String(body['sourceRecordId'])}/corrections`, corrected)).status,
+      ).toBe(200);
 
-      const withdrawal = await post(`/v1/records/${String(body['sourceRecordId'])}/withdrawal`, { reason: 'decision_revoked', note: '复议撤销', withdrawnOn: '2025-10-01' });
+      const withdrawal = await post(`/v1/records/${String(body['sourceRecordId'])}/withdrawal`, {
+        reason: 'decision_revoked',
+        note: '复议撤销',
+        withdrawnOn: '2025-10-01',
+      });
       expect(withdrawal.status).toBe(202);
       const withdrawalReceipt = (await withdrawal.json()) as Json;
 
       const messages = await eventsOf((m) => withId(m, String(withdrawalReceipt['eventId'])).length > 0);
-      expect(withId(messages, String(correctionReceipt['eventId']))[0]?.headers['ce_type']).toBe('credit.record.corrected');
+      expect(withId(messages, String(correctionReceipt['eventId']))[0]?.headers['ce_type']).toBe(
+        'credit.record.corrected',
+      );
       const [withdrawn] = withId(messages, String(withdrawalReceipt['eventId']));
       expect(withdrawn?.headers['ce_type']).toBe('credit.record.withdrawn');
-      expect(fromBinary(RecordWithdrawalSchema, withdrawn!.value)).toMatchObject({ recordType: sector.recordTypes[0]!.recordType, withdrawnOn: '2025-10-01', note: '复议撤销' });
+      expect(fromBinary(RecordWithdrawalSchema, withdrawn!.value)).toMatchObject({
+        recordType: sector.recordTypes[0]!.recordType,
+        withdrawnOn: '2025-10-01',
+        note: '复议撤销',
+      });
 
-      const history = (await (await fetch(`${base}/v1/records/${String(body['sourceRecordId'])}`, { headers: { authorization: `Bearer ${agencyKey}` } })).json()) as { status: string; version: number; events: Json[] };
+      const history = (await (
+        await fetch(`${base}/v1/records/${String(body['sourceRecordId'])}`, {
+          headers: { authorization: `Bearer ${agencyKey}` },
+        })
+      ).json()) as { status: string; version: number; events: Json[] };
       expect(history).toMatchObject({ status: 'withdrawn', version: 2 });
       expect(history.events.map((e) => e['action'])).toEqual(['publish', 'correct', 'withdraw']);
-      expect((await post(`/v1/records/${String(body['sourceRecordId'])}/corrections`, corrected)).status).toBe(409);
-      expect((await post(`/v1/records/nope-${run}/withdrawal`, { reason: 'other', withdrawnOn: '2025-10-01' })).status).toBe(404);
+      expect(
+        (await post(`/v1/records/${String(body['sourceRecordId'])}/corrections`, corrected)).status,
+      ).toBe(409);
+      expect(
+        (await post(`/v1/records/nope-${run}/withdrawal`, { reason: 'other', withdrawnOn: '2025-10-01' }))
+          .status,
+      ).toBe(404);
     });
 
     it('answers an array item by item (207), and streams NDJSON receipts line by line with a summary', async () => {
@@ -159,15 +232,29 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
       expect(results[2]?.['eventId']).toBe(results[0]?.['eventId']);
       expect(summary).toEqual({ total: 3, accepted: 1, refused: 1, duplicate: 1 });
 
-      const lines = sector.recordTypes.map((_, i) => JSON.stringify(exampleOf(sector, i, `${run}-bulk-${i}`)));
-      const ndjson = Buffer.concat([Buffer.from(`${lines.join('\n')}\n{not json\n`), Buffer.from([0xff, 0xfe, 0x0a])]);
+      const lines = sector.recordTypes.map((_, i) =>
+        JSON.stringify(exampleOf(sector, i, `${run}-bulk-${i}`)),
+      );
+      const ndjson = Buffer.concat([
+        Buffer.from(`${lines.join('\n')}\n{not json\n`),
+        Buffer.from([0xff, 0xfe, 0x0a]),
+      ]);
       const bulk = await post('/v1/records/bulk', ndjson, { type: 'application/x-ndjson' });
       expect(bulk.status).toBe(200);
-      const answers = (await bulk.text()).trim().split('\n').map((l) => JSON.parse(l) as Json);
+      const answers = (await bulk.text())
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Json);
       expect(answers.slice(0, lines.length).every((a) => a['status'] === 'accepted')).toBe(true);
       expect(answers[lines.length]).toMatchObject({ line: lines.length + 1, status: 'refused' });
-      expect(answers[lines.length + 1]).toMatchObject({ line: lines.length + 2, status: 'refused', problems: [{ field: '', detail: 'line is not valid UTF-8' }] });
-      expect(answers.at(-1)).toEqual({ summary: { total: lines.length + 2, accepted: lines.length, refused: 2 } });
+      expect(answers[lines.length + 1]).toMatchObject({
+        line: lines.length + 2,
+        status: 'refused',
+        problems: [{ field: '', detail: 'line is not valid UTF-8' }],
+      });
+      expect(answers.at(-1)).toEqual({
+        summary: { total: lines.length + 2, accepted: lines.length, refused: 2 },
+      });
     });
 
     it('takes records from the agency submissions topic and answers each on the receipts topic', async () => {
@@ -178,42 +265,99 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
         topic: submissionsTopic(name),
         acks: -1,
         messages: [
-          { key: 'a', value: JSON.stringify(exampleOf(sector, 0, ids[0]!)), headers: { authorization: `Bearer ${agencyKey}`, ce_id: ids[0]! } },
-          { key: 'a', value: JSON.stringify({ ...exampleOf(sector, 0, ids[1]!), decisionDate: 'yesterday' }), headers: { authorization: `Bearer ${agencyKey}`, ce_id: ids[1]! } },
-          { key: 'a', value: JSON.stringify(exampleOf(sector, 0, ids[2]!)), headers: { authorization: 'Bearer wrong', ce_id: ids[2]! } },
+          {
+            key: 'a',
+            value: JSON.stringify(exampleOf(sector, 0, ids[0]!)),
+            headers: { authorization: `Bearer ${agencyKey}`, ce_id: ids[0]! },
+          },
+          {
+            key: 'a',
+            value: JSON.stringify({ ...exampleOf(sector, 0, ids[1]!), decisionDate: 'yesterday' }),
+            headers: { authorization: `Bearer ${agencyKey}`, ce_id: ids[1]! },
+          },
+          {
+            key: 'a',
+            value: JSON.stringify(exampleOf(sector, 0, ids[2]!)),
+            headers: { authorization: 'Bearer wrong', ce_id: ids[2]! },
+          },
         ],
       });
       await producer.disconnect();
-      const receipts = (await readTopic(kafka, receiptsTopic(name), { until: (m) => ids.every((id) => m.some((x) => fromBinary(SubmissionReceiptSchema, x.value).submissionId === id)), timeoutMs: 30_000 }))
+      const receipts = (
+        await readTopic(kafka, receiptsTopic(name), {
+          until: (m) =>
+            ids.every((id) =>
+              m.some((x) => fromBinary(SubmissionReceiptSchema, x.value).submissionId === id),
+            ),
+          timeoutMs: 30_000,
+        })
+      )
         .map((m) => fromBinary(SubmissionReceiptSchema, m.value))
         .filter((r) => ids.includes(r.submissionId));
       const byId = new Map(receipts.map((r) => [r.submissionId, r]));
-      expect(byId.get(ids[0]!)).toMatchObject({ status: 'accepted', httpStatus: 202, sourceRecordId: ids[0] });
+      expect(byId.get(ids[0]!)).toMatchObject({
+        status: 'accepted',
+        httpStatus: 202,
+        sourceRecordId: ids[0],
+      });
       expect(byId.get(ids[0]!)?.eventId).toMatch(/^[0-9a-f-]{36}$/);
-      expect(byId.get(ids[1]!)).toMatchObject({ status: 'refused', httpStatus: 422, problems: [expect.objectContaining({ field: 'decisionDate' })] });
+      expect(byId.get(ids[1]!)).toMatchObject({
+        status: 'refused',
+        httpStatus: 422,
+        problems: [expect.objectContaining({ field: 'decisionDate' })],
+      });
       expect(byId.get(ids[2]!)).toMatchObject({ status: 'refused', httpStatus: 401 });
     });
 
     it('refuses another sector’s agency and another sector’s record types with 403, and unknown keys with 401', async () => {
-      expect((await post('/v1/records', exampleOf(sector, 0, `${run}-x1`), { key: otherSectorKey })).status).toBe(403);
+      expect(
+        (await post('/v1/records', exampleOf(sector, 0, `${run}-x1`), { key: otherSectorKey })).status,
+      ).toBe(403);
       const foreignType = name === 'tax' ? 'courts.dishonest_debtor' : 'tax.major_violation';
-      const foreign = await post('/v1/records', { ...exampleOf(sector, 0, `${run}-x2`), recordType: foreignType });
+      const foreign = await post('/v1/records', {
+        ...exampleOf(sector, 0, `${run}-x2`),
+        recordType: foreignType,
+      });
       expect(foreign.status).toBe(403);
-      expect(((await foreign.json()) as { detail: string }).detail).toContain(`belongs to sector ${foreignType.split('.')[0]}`);
-      expect((await post('/v1/records', exampleOf(sector, 0, `${run}-x3`), { key: 'not-a-key' })).status).toBe(401);
+      expect(((await foreign.json()) as { detail: string }).detail).toContain(
+        `belongs to sector ${foreignType.split('.')[0]}`,
+      );
+      expect(
+        (await post('/v1/records', exampleOf(sector, 0, `${run}-x3`), { key: 'not-a-key' })).status,
+      ).toBe(401);
     });
 
     it('answers hostile input with a problem naming what is wrong, and stays up', async () => {
       expect((await post('/v1/records', 'x', { type: 'text/plain' })).status).toBe(415);
       expect((await post('/v1/records', '{"recordType": ')).status).toBe(400);
       expect((await post('/v1/records', Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d]))).status).toBe(400);
-      const deep = await post('/v1/records', `{"recordType":"x","n":1e400,"a":${'{"b":'.repeat(12)}1${'}'.repeat(12)}}`);
+      const deep = await post(
+        '/v1/records',
+        `{"recordType":"x","n":1e400,"a":${'{"b":'.repeat(12)}1${'}'.repeat(12)}}`,
+      );
       expect(deep.status).toBe(422);
       expect(((await deep.json()) as { errors: { detail: string }[] }).errors.map((e) => e.detail)).toEqual(
-        expect.arrayContaining(['number out of range; send amounts and identifiers as strings', 'nesting deeper than 8 levels']),
+        expect.arrayContaining([
+          'number out of range; send amounts and identifiers as strings',
+          'nesting deeper than 8 levels',
+        ]),
       );
-      expect((await post('/v1/records', Array.from({ length: 1001 }, () => ({})))).status).toBe(413);
-      expect((await post('/v1/records', { ...exampleOf(sector, 0, `${run}-big`), decidingAuthority: 'x'.repeat(70_000) })).status).toBe(413);
+      expect(
+        (
+          await post(
+            '/v1/records',
+            Array.from({ length: 1001 }, () => ({})),
+          )
+        ).status,
+      ).toBe(413);
+      expect(
+        (
+          await post('/v1/records', {
+            ...exampleOf(sector, 0, `${run}-big`),
+            decidingAuthority: 'x'.repeat(70_000),
+          })
+        ).status,
+      ).toBe(413);
       expect((await fetch(`${base}/health/ready`)).status).toBe(200);
     });
 
@@ -224,7 +368,10 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
         const url = await limited.getUrl();
         const statuses = [];
         for (let i = 0; i < 3; i++) {
-          statuses.push((await fetch(`${url}/v1/records/none`, { headers: { authorization: `Bearer ${agencyKey}` } })).status);
+          statuses.push(
+            (await fetch(`${url}/v1/records/none`, { headers: { authorization: `Bearer ${agencyKey}` } }))
+              .status,
+          );
         }
         expect(statuses).toEqual([404, 404, 429]);
       } finally {
@@ -235,16 +382,32 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
     it('answers 503 with Retry-After and claims nothing when Kafka does not acknowledge', async () => {
       // The same module with its publisher pointed at a port where no broker listens: a real
       // kafkajs producer that cannot connect, not a stand-in.
-      const moduleRef = await Test.createTestingModule({ imports: [SectorAppModule.forSector(sector, config())] })
+      const moduleRef = await Test.createTestingModule({
+        imports: [SectorAppModule.forSector(sector, config())],
+      })
         .overrideProvider(EventPublisher)
-        .useValue(new EventPublisher(createKafka(`${name}-dead`, ['127.0.0.1:1'], { retry: { retries: 1, initialRetryTime: 100 }, connectionTimeout: 500 }), 3))
+        .useValue(
+          new EventPublisher(
+            createKafka(`${name}-dead`, ['127.0.0.1:1'], {
+              retry: { retries: 1, initialRetryTime: 100 },
+              connectionTimeout: 500,
+            }),
+            3,
+          ),
+        )
         .compile();
-      const broken = configureSectorApp(moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false }));
+      const broken = configureSectorApp(
+        moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false }),
+      );
       await broken.listen(0, '127.0.0.1');
       try {
         const url = await broken.getUrl();
         const body = exampleOf(sector, 0, `${run}-unavailable`);
-        const response = await fetch(`${url}/v1/records`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${agencyKey}` }, body: JSON.stringify(body) });
+        const response = await fetch(`${url}/v1/records`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${agencyKey}` },
+          body: JSON.stringify(body),
+        });
         expect(response.status).toBe(503);
         expect(response.headers.get('retry-after')).toBe('5');
         // Sent again once Kafka is back, the record is accepted under the event id reserved the first time.

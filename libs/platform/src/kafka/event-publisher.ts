@@ -59,7 +59,9 @@ export class EventPublisher implements OnApplicationShutdown {
     message: MessageShape<D>,
     ctx: Omit<CloudEventContext, 'dataschema'>,
   ): Promise<PublishedPosition> {
-    const [position] = await this.publishBatch(topic, [{ key, value: Buffer.from(toBinary(schema, message)), ctx: { ...ctx, dataschema: schema.typeName } }]);
+    const [position] = await this.publishBatch(topic, [
+      { key, value: Buffer.from(toBinary(schema, message)), ctx: { ...ctx, dataschema: schema.typeName } },
+    ]);
     if (!position) throw new BrokerUnavailableError(`no acknowledgement from ${topic}`);
     return position;
   }
@@ -69,7 +71,10 @@ export class EventPublisher implements OnApplicationShutdown {
    * input order. With one request in flight, a partition's messages get consecutive offsets from
    * the base offset the broker acknowledges.
    */
-  async publishBatch(topic: string, events: { key: string; value: Buffer; ctx: CloudEventContext }[]): Promise<PublishedPosition[]> {
+  async publishBatch(
+    topic: string,
+    events: { key: string; value: Buffer; ctx: CloudEventContext }[],
+  ): Promise<PublishedPosition[]> {
     if (events.length === 0) return [];
     try {
       await this.connect();
@@ -78,12 +83,18 @@ export class EventPublisher implements OnApplicationShutdown {
         topic,
         acks: -1,
         compression: CompressionTypes.None,
-        messages: events.map((e, i) => ({ key: e.key, value: e.value, partition: partitionOf[i], headers: cloudEventHeaders(e.ctx) })),
+        messages: events.map((e, i) => ({
+          key: e.key,
+          value: e.value,
+          partition: partitionOf[i],
+          headers: cloudEventHeaders(e.ctx),
+        })),
       });
       const next = new Map(results.map((r) => [r.partition, BigInt(r.baseOffset ?? '-1')]));
       return partitionOf.map((partition) => {
         const offset = next.get(partition);
-        if (offset === undefined || offset < 0n) throw new BrokerUnavailableError(`no acknowledgement for ${topic}[${partition}]`);
+        if (offset === undefined || offset < 0n)
+          throw new BrokerUnavailableError(`no acknowledgement for ${topic}[${partition}]`);
         next.set(partition, offset + 1n);
         return { topic, partition, offset: offset.toString() };
       });

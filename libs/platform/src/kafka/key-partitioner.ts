@@ -12,7 +12,13 @@ export class KeyPartitioner {
   partition(key: string): number {
     return this.choose({
       topic: '',
-      partitionMetadata: Array.from({ length: this.partitions }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 })),
+      partitionMetadata: Array.from({ length: this.partitions }, (_, partitionId) => ({
+        partitionId,
+        leader: 0,
+        replicas: [0],
+        isr: [0],
+        partitionErrorCode: 0,
+      })),
       message: { key, value: null },
     });
   }

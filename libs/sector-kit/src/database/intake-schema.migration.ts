@@ -43,7 +43,9 @@ export function intakeSchemaMigration(schema: string): new () => MigrationInterf
           FOREIGN KEY (agency_id, source_record_id) REFERENCES ${schema}.records (agency_id, source_record_id),
           CONSTRAINT submissions_once_uq UNIQUE (agency_id, source_record_id, action, version)
         )`);
-      await q.query(`CREATE INDEX submissions_record_idx ON ${schema}.submissions (agency_id, source_record_id, received_at)`);
+      await q.query(
+        `CREATE INDEX submissions_record_idx ON ${schema}.submissions (agency_id, source_record_id, received_at)`,
+      );
     }
 
     async down(q: QueryRunner): Promise<void> {

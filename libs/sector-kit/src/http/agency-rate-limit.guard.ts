@@ -1,4 +1,11 @@
-import { type CanActivate, type ExecutionContext, HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Agency } from '@cie/platform';
@@ -18,7 +25,7 @@ export class AgencyRateLimitGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
-    const agency = (http.getRequest<Request & { agency?: Agency }>()).agency;
+    const agency = http.getRequest<Request & { agency?: Agency }>().agency;
     if (!agency) return true;
     try {
       await this.limiter.consume(agency.agencyId);
@@ -27,7 +34,10 @@ export class AgencyRateLimitGuard implements CanActivate {
       if (!(outcome instanceof RateLimiterRes)) throw outcome;
       const seconds = Math.max(1, Math.ceil(outcome.msBeforeNext / 1000));
       http.getResponse<Response>().setHeader('Retry-After', String(seconds));
-      throw new HttpException(`Agency ${agency.agencyId} sent too many requests; retry in ${seconds} s`, HttpStatus.TOO_MANY_REQUESTS);
+      throw new HttpException(
+        `Agency ${agency.agencyId} sent too many requests; retry in ${seconds} s`,
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
     }
   }
 }

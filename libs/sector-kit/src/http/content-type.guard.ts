@@ -14,9 +14,15 @@ export class ContentTypeGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const expected = this.reflector.get<string | undefined>(CONSUMES, context.getHandler());
     if (!expected) return true;
-    const actual = (context.switchToHttp().getRequest<Request>().headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+    const actual = (context.switchToHttp().getRequest<Request>().headers['content-type'] ?? '')
+      .split(';')[0]
+      ?.trim()
+      .toLowerCase();
     if (actual !== expected) {
-      throw new IntakeException(IntakeErrorCode.UNSUPPORTED_MEDIA_TYPE, `Content-Type must be ${expected}, got ${actual || 'none'}`);
+      throw new IntakeException(
+        IntakeErrorCode.UNSUPPORTED_MEDIA_TYPE,
+        `Content-Type must be ${expected}, got ${actual || 'none'}`,
+      );
     }
     return true;
   }

@@ -1,6 +1,8 @@
 import type { Readable } from 'node:stream';
 
-export type NdjsonLine = { lineNumber: number } & ({ ok: true; text: string } | { ok: false; reason: string });
+export type NdjsonLine = { lineNumber: number } & (
+  { ok: true; text: string } | { ok: false; reason: string }
+);
 
 /**
  * Splits a byte stream into NDJSON lines without ever holding more than one line (at most

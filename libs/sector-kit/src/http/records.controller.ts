@@ -34,14 +34,22 @@ export class RecordsController {
    */
   @Post()
   @Consumes('application/json')
-  async submit(@Body() body: unknown, @CurrentAgency() agency: Agency, @Res({ passthrough: true }) res: Response) {
+  async submit(
+    @Body() body: unknown,
+    @CurrentAgency() agency: Agency,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     if (!Array.isArray(body)) {
       const [receipt] = await this.intake.submit(agency, [body], 'http');
       return answer(receipt!, res);
     }
-    if (body.length === 0) throw new IntakeException(IntakeErrorCode.INVALID_RECORD, 'the array holds no record');
+    if (body.length === 0)
+      throw new IntakeException(IntakeErrorCode.INVALID_RECORD, 'the array holds no record');
     if (body.length > this.config.MAX_RECORDS_PER_REQUEST) {
-      throw new IntakeException(IntakeErrorCode.TOO_LARGE, `at most ${this.config.MAX_RECORDS_PER_REQUEST} records per request; use /v1/records/bulk for more`);
+      throw new IntakeException(
+        IntakeErrorCode.TOO_LARGE,
+        `at most ${this.config.MAX_RECORDS_PER_REQUEST} records per request; use /v1/records/bulk for more`,
+      );
     }
     const results = await this.intake.submit(agency, body, 'http');
     res.status(207);
@@ -60,12 +68,17 @@ export class RecordsController {
     let batch: ParsedLine[] = [];
     const flush = async () => {
       const parsed = batch.filter((l) => !l.receipt);
-      const receipts = await this.intake.submit(agency, parsed.map((l) => l.body), 'bulk');
+      const receipts = await this.intake.submit(
+        agency,
+        parsed.map((l) => l.body),
+        'bulk',
+      );
       const byLine = new Map(parsed.map((l, i) => [l.lineNumber, receipts[i]!]));
       for (const line of batch) {
         const receipt = line.receipt ?? byLine.get(line.lineNumber)!;
         all.push(receipt);
-        if (!res.write(`${JSON.stringify({ line: line.lineNumber, ...receipt })}\n`)) await new Promise((r) => res.once('drain', r));
+        if (!res.write(`${JSON.stringify({ line: line.lineNumber, ...receipt })}\n`))
+          await new Promise((r) => res.once('drain', r));
       }
       batch = [];
     };
@@ -79,28 +92,44 @@ export class RecordsController {
     } catch (error) {
       // Headers are sent: the only honest signal left is a last line saying where it stopped.
       const detail = error instanceof Error ? error.message : String(error);
-      res.end(`${JSON.stringify({ error: 'stopped before the end of the upload', detail, summary: summarise(all) })}\n`);
+      res.end(
+        `${JSON.stringify({ error: 'stopped before the end of the upload', detail, summary: summarise(all) })}\n`,
+      );
     }
   }
 
   @Get(':sourceRecordId')
   async get(@Param('sourceRecordId') sourceRecordId: string, @CurrentAgency() agency: Agency) {
     const history = await this.intake.history(agency, sourceRecordId);
-    if (!history) throw new IntakeException(IntakeErrorCode.RECORD_NOT_FOUND, `no record ${sourceRecordId} of agency ${agency.agencyId}`);
+    if (!history)
+      throw new IntakeException(
+        IntakeErrorCode.RECORD_NOT_FOUND,
+        `no record ${sourceRecordId} of agency ${agency.agencyId}`,
+      );
     return history;
   }
 
   /** A new version of the record (the full record, as first published, with the corrected facts). */
   @Post(':sourceRecordId/corrections')
   @Consumes('application/json')
-  async correct(@Param('sourceRecordId') sourceRecordId: string, @Body() body: unknown, @CurrentAgency() agency: Agency, @Res({ passthrough: true }) res: Response) {
+  async correct(
+    @Param('sourceRecordId') sourceRecordId: string,
+    @Body() body: unknown,
+    @CurrentAgency() agency: Agency,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return answer(await this.intake.correct(agency, sourceRecordId, body, 'http' satisfies Channel), res);
   }
 
   @Post(':sourceRecordId/withdrawal')
   @Consumes('application/json')
   @HttpCode(202)
-  async withdraw(@Param('sourceRecordId') sourceRecordId: string, @Body() body: WithdrawalDto, @CurrentAgency() agency: Agency, @Res({ passthrough: true }) res: Response) {
+  async withdraw(
+    @Param('sourceRecordId') sourceRecordId: string,
+    @Body() body: WithdrawalDto,
+    @CurrentAgency() agency: Agency,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return answer(await this.intake.withdraw(agency, sourceRecordId, body, 'http'), res);
   }
 }

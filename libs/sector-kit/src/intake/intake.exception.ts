@@ -39,7 +39,10 @@ export class IntakeException extends CodedException<IntakeErrorCode> {
   static fromReceipt(receipt: Receipt): IntakeException {
     const problems = receipt.problems ?? [];
     const code = CODE_BY_STATUS[receipt.httpStatus] ?? IntakeErrorCode.INVALID_RECORD;
-    const detail = problems.length === 1 ? (problems[0]?.detail ?? '') : `The record has ${problems.length} problems: ${problems.map((p) => p.field || '(record)').join(', ')}`;
+    const detail =
+      problems.length === 1
+        ? (problems[0]?.detail ?? '')
+        : `The record has ${problems.length} problems: ${problems.map((p) => p.field || '(record)').join(', ')}`;
     return new IntakeException(code, detail, problems);
   }
 }

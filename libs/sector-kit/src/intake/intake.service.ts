@@ -11,9 +11,17 @@ import {
   WithdrawalReason,
 } from '@cie/contracts';
 import { normaliseIdentifier } from '@cie/identifiers';
-import { type Agency, BrokerUnavailableError, bulkInsert, Clock, EventPublisher, IdGenerator, type SqlRunner } from '@cie/platform';
+import {
+  type Agency,
+  BrokerUnavailableError,
+  bulkInsert,
+  type Clock,
+  type EventPublisher,
+  type IdGenerator,
+  type SqlRunner,
+} from '@cie/platform';
 import { instanceToPlain } from 'class-transformer';
-import { DataSource } from 'typeorm';
+import { type DataSource } from 'typeorm';
 import type { RecordTypeDefinition, SectorDefinition } from '../record-type.js';
 import type { SectorRecordDto } from '../sector-record.dto.js';
 import { validateRecord } from '../validate-record.js';
@@ -25,7 +33,11 @@ import type { WithdrawalDto } from './withdrawal.dto.js';
 export type Channel = 'http' | 'bulk' | 'kafka';
 export const MAX_RECORD_BYTES = 64 * 1024;
 
-const SUBJECT_KIND = { legal_entity: SubjectKind.LEGAL_ENTITY, natural_person: SubjectKind.NATURAL_PERSON, other: SubjectKind.OTHER } as const;
+const SUBJECT_KIND = {
+  legal_entity: SubjectKind.LEGAL_ENTITY,
+  natural_person: SubjectKind.NATURAL_PERSON,
+  other: SubjectKind.OTHER,
+} as const;
 const WITHDRAWAL_REASON = {
   decision_revoked: WithdrawalReason.DECISION_REVOKED,
   obligation_fulfilled: WithdrawalReason.OBLIGATION_FULFILLED,
@@ -112,8 +124,28 @@ export class IntakeService {
           await bulkInsert<{ source_record_id: string }>(
             em,
             `${this.schema}.records`,
-            ['agency_id', 'source_record_id', 'record_type', 'version', 'status', 'content_hash', 'subject_key', 'created_at', 'updated_at'],
-            [...first.values()].map((c) => [agency.agencyId, c.record.sourceRecordId, c.definition.recordType, 1, 'active', c.hash, subjectKeyOf(c.record), now, now]),
+            [
+              'agency_id',
+              'source_record_id',
+              'record_type',
+              'version',
+              'status',
+              'content_hash',
+              'subject_key',
+              'created_at',
+              'updated_at',
+            ],
+            [...first.values()].map((c) => [
+              agency.agencyId,
+              c.record.sourceRecordId,
+              c.definition.recordType,
+              1,
+              'active',
+              c.hash,
+              subjectKeyOf(c.record),
+              now,
+              now,
+            ]),
             'ON CONFLICT (agency_id, source_record_id) DO NOTHING RETURNING source_record_id',
           )
         ).map((r) => r.source_record_id),
@@ -134,14 +166,35 @@ export class IntakeService {
         const original = first.get(id)!;
         const stored = published.get(id);
         const conflict = () =>
-          refused(id, 409, [{ field: 'sourceRecordId', detail: `record ${id} was already published with different content; send a correction to change it` }], 'conflict');
+          refused(
+            id,
+            409,
+            [
+              {
+                field: 'sourceRecordId',
+                detail: `record ${id} was already published with different content; send a correction to change it`,
+              },
+            ],
+            'conflict',
+          );
         if (original !== c) {
           if (original.hash !== c.hash) receipts[c.index] = conflict();
           else aliases.set(c.index, original.index);
         } else if (inserted.has(id)) {
           const eventId = this.ids.next();
           fresh.push([eventId, agency.agencyId, id, 'publish', 1, c.hash, channel, 'pending', now]);
-          out.push(this.outgoingRecord(c, agency, eventId, CreditEventType.published, { status: 'accepted', httpStatus: 202, sourceRecordId: id, eventId, recordType: c.definition.recordType, action: 'publish', version: 1, receivedAt: now.toISOString() }));
+          out.push(
+            this.outgoingRecord(c, agency, eventId, CreditEventType.published, {
+              status: 'accepted',
+              httpStatus: 202,
+              sourceRecordId: id,
+              eventId,
+              recordType: c.definition.recordType,
+              action: 'publish',
+              version: 1,
+              receivedAt: now.toISOString(),
+            }),
+          );
         } else if (!stored || stored.content_hash !== c.hash) {
           receipts[c.index] = conflict();
         } else if (stored.status === 'accepted') {
@@ -149,7 +202,15 @@ export class IntakeService {
         } else {
           // Stored but never acknowledged by Kafka (the broker failed, or the service died): publish
           // again with the same event id, which the exchange de-duplicates.
-          out.push(this.outgoingRecord(c, agency, stored.event_id, CreditEventType.published, toReceipt(stored, 'accepted', 202, c.definition.recordType)));
+          out.push(
+            this.outgoingRecord(
+              c,
+              agency,
+              stored.event_id,
+              CreditEventType.published,
+              toReceipt(stored, 'accepted', 202, c.definition.recordType),
+            ),
+          );
         }
       }
       await this.insertSubmissions(em, fresh);
@@ -160,7 +221,8 @@ export class IntakeService {
     for (const o of outgoing) receipts[o.index] = o.receipt;
     for (const [index, originalIndex] of aliases) {
       const original = receipts[originalIndex];
-      receipts[index] = original && original.eventId ? { ...original, status: 'duplicate', httpStatus: 200 } : original!;
+      receipts[index] =
+        original && original.eventId ? { ...original, status: 'duplicate', httpStatus: 200 } : original!;
     }
     return receipts;
   }
@@ -171,38 +233,93 @@ export class IntakeService {
     const checked = this.check(body, now);
     if ('receipt' in checked) return checked.receipt;
     if (checked.record.sourceRecordId !== sourceRecordId) {
-      return refused(sourceRecordId, 422, [{ field: 'sourceRecordId', detail: `must be ${sourceRecordId}, the record being corrected` }]);
+      return refused(sourceRecordId, 422, [
+        { field: 'sourceRecordId', detail: `must be ${sourceRecordId}, the record being corrected` },
+      ]);
     }
     const candidate: Candidate = { index: 0, ...checked };
     const outgoing = await this.db.transaction(async (em) => {
       const current = await this.lockRecord(em, agency, sourceRecordId);
-      if (!current) return refused(sourceRecordId, 404, [{ field: 'sourceRecordId', detail: `no record ${sourceRecordId} of agency ${agency.agencyId}` }], 'not_found');
+      if (!current)
+        return refused(
+          sourceRecordId,
+          404,
+          [{ field: 'sourceRecordId', detail: `no record ${sourceRecordId} of agency ${agency.agencyId}` }],
+          'not_found',
+        );
       if (current.record_type !== candidate.definition.recordType) {
-        return refused(sourceRecordId, 422, [{ field: 'recordType', detail: `record ${sourceRecordId} is a ${current.record_type}` }]);
+        return refused(sourceRecordId, 422, [
+          { field: 'recordType', detail: `record ${sourceRecordId} is a ${current.record_type}` },
+        ]);
       }
-      if (current.status === 'withdrawn') return refused(sourceRecordId, 409, [{ field: 'sourceRecordId', detail: 'the record was withdrawn and cannot be corrected' }], 'conflict');
+      if (current.status === 'withdrawn')
+        return refused(
+          sourceRecordId,
+          409,
+          [{ field: 'sourceRecordId', detail: 'the record was withdrawn and cannot be corrected' }],
+          'conflict',
+        );
       if (current.content_hash === candidate.hash) return this.replay(em, agency, sourceRecordId, candidate);
       const version = current.version + 1;
       const eventId = this.ids.next();
-      await em.query(`UPDATE ${this.schema}.records SET version = $3, content_hash = $4, updated_at = $5 WHERE agency_id = $1 AND source_record_id = $2`, [agency.agencyId, sourceRecordId, version, candidate.hash, now]);
-      await this.insertSubmissions(em, [[eventId, agency.agencyId, sourceRecordId, 'correct', version, candidate.hash, channel, 'pending', now]]);
-      return this.outgoingRecord(candidate, agency, eventId, CreditEventType.corrected, { status: 'accepted', httpStatus: 202, sourceRecordId, eventId, recordType: candidate.definition.recordType, action: 'correct', version, receivedAt: now.toISOString() });
+      await em.query(
+        `UPDATE ${this.schema}.records SET version = $3, content_hash = $4, updated_at = $5 WHERE agency_id = $1 AND source_record_id = $2`,
+        [agency.agencyId, sourceRecordId, version, candidate.hash, now],
+      );
+      await this.insertSubmissions(em, [
+        [
+          eventId,
+          agency.agencyId,
+          sourceRecordId,
+          'correct',
+          version,
+          candidate.hash,
+          channel,
+          'pending',
+          now,
+        ],
+      ]);
+      return this.outgoingRecord(candidate, agency, eventId, CreditEventType.corrected, {
+        status: 'accepted',
+        httpStatus: 202,
+        sourceRecordId,
+        eventId,
+        recordType: candidate.definition.recordType,
+        action: 'correct',
+        version,
+        receivedAt: now.toISOString(),
+      });
     });
     return this.publishOne(outgoing, agency, now);
   }
 
   /** Withdraws a record (decision revoked, obligation fulfilled, published in error). */
-  async withdraw(agency: Agency, sourceRecordId: string, withdrawal: WithdrawalDto, channel: Channel): Promise<Receipt> {
+  async withdraw(
+    agency: Agency,
+    sourceRecordId: string,
+    withdrawal: WithdrawalDto,
+    channel: Channel,
+  ): Promise<Receipt> {
     const now = this.clock.now();
     const hash = sha256(canonicalJson(instanceToPlain(withdrawal)));
     const outgoing = await this.db.transaction(async (em): Promise<Receipt | Outgoing> => {
       const current = await this.lockRecord(em, agency, sourceRecordId);
-      if (!current) return refused(sourceRecordId, 404, [{ field: 'sourceRecordId', detail: `no record ${sourceRecordId} of agency ${agency.agencyId}` }], 'not_found');
+      if (!current)
+        return refused(
+          sourceRecordId,
+          404,
+          [{ field: 'sourceRecordId', detail: `no record ${sourceRecordId} of agency ${agency.agencyId}` }],
+          'not_found',
+        );
       const event = () =>
         toBinary(
           RecordWithdrawalSchema,
           create(RecordWithdrawalSchema, {
-            source: create(SourceRefSchema, { sector: this.sector.sector, agencyId: agency.agencyId, sourceRecordId }),
+            source: create(SourceRefSchema, {
+              sector: this.sector.sector,
+              agencyId: agency.agencyId,
+              sourceRecordId,
+            }),
             recordType: current.record_type,
             reason: WITHDRAWAL_REASON[withdrawal.reason],
             note: withdrawal.note ?? '',
@@ -210,16 +327,53 @@ export class IntakeService {
           }),
         );
       if (current.status === 'withdrawn') {
-        const [stored] = await em.query<SubmissionRow[]>(`SELECT * FROM ${this.schema}.submissions WHERE agency_id = $1 AND source_record_id = $2 AND action = 'withdraw'`, [agency.agencyId, sourceRecordId]);
+        const [stored] = await em.query<SubmissionRow[]>(
+          `SELECT * FROM ${this.schema}.submissions WHERE agency_id = $1 AND source_record_id = $2 AND action = 'withdraw'`,
+          [agency.agencyId, sourceRecordId],
+        );
         if (!stored) throw new Error(`withdrawn record ${sourceRecordId} has no withdrawal`);
-        if (stored.content_hash !== hash) return refused(sourceRecordId, 409, [{ field: 'sourceRecordId', detail: 'the record was already withdrawn' }], 'conflict');
-        const receipt = toReceipt(stored, stored.status === 'accepted' ? 'duplicate' : 'accepted', stored.status === 'accepted' ? 200 : 202, current.record_type);
+        if (stored.content_hash !== hash)
+          return refused(
+            sourceRecordId,
+            409,
+            [{ field: 'sourceRecordId', detail: 'the record was already withdrawn' }],
+            'conflict',
+          );
+        const receipt = toReceipt(
+          stored,
+          stored.status === 'accepted' ? 'duplicate' : 'accepted',
+          stored.status === 'accepted' ? 200 : 202,
+          current.record_type,
+        );
         if (stored.status === 'accepted') return receipt;
-        return { index: 0, eventId: stored.event_id, key: await this.subjectKeyOf(em, agency, sourceRecordId), value: Buffer.from(event()), type: CreditEventType.withdrawn, dataschema: RecordWithdrawalSchema.typeName, receipt };
+        return {
+          index: 0,
+          eventId: stored.event_id,
+          key: await this.subjectKeyOf(em, agency, sourceRecordId),
+          value: Buffer.from(event()),
+          type: CreditEventType.withdrawn,
+          dataschema: RecordWithdrawalSchema.typeName,
+          receipt,
+        };
       }
       const eventId = this.ids.next();
-      await em.query(`UPDATE ${this.schema}.records SET status = 'withdrawn', updated_at = $3 WHERE agency_id = $1 AND source_record_id = $2`, [agency.agencyId, sourceRecordId, now]);
-      await this.insertSubmissions(em, [[eventId, agency.agencyId, sourceRecordId, 'withdraw', current.version, hash, channel, 'pending', now]]);
+      await em.query(
+        `UPDATE ${this.schema}.records SET status = 'withdrawn', updated_at = $3 WHERE agency_id = $1 AND source_record_id = $2`,
+        [agency.agencyId, sourceRecordId, now],
+      );
+      await this.insertSubmissions(em, [
+        [
+          eventId,
+          agency.agencyId,
+          sourceRecordId,
+          'withdraw',
+          current.version,
+          hash,
+          channel,
+          'pending',
+          now,
+        ],
+      ]);
       return {
         index: 0,
         eventId,
@@ -227,7 +381,16 @@ export class IntakeService {
         value: Buffer.from(event()),
         type: CreditEventType.withdrawn,
         dataschema: RecordWithdrawalSchema.typeName,
-        receipt: { status: 'accepted', httpStatus: 202, sourceRecordId, eventId, recordType: current.record_type, action: 'withdraw', version: current.version, receivedAt: now.toISOString() },
+        receipt: {
+          status: 'accepted',
+          httpStatus: 202,
+          sourceRecordId,
+          eventId,
+          recordType: current.record_type,
+          action: 'withdraw',
+          version: current.version,
+          receivedAt: now.toISOString(),
+        },
       };
     });
     return this.publishOne(outgoing, agency, now);
@@ -250,25 +413,55 @@ export class IntakeService {
       recordType: record.record_type,
       status: record.status,
       version: record.version,
-      events: submissions.map((s) => toReceipt(s, s.status === 'accepted' ? 'accepted' : 'duplicate', 200, record.record_type)),
+      events: submissions.map((s) =>
+        toReceipt(s, s.status === 'accepted' ? 'accepted' : 'duplicate', 200, record.record_type),
+      ),
     };
   }
 
   private check(body: unknown, now: Date): { receipt: Receipt } | Omit<Candidate, 'index'> {
     const id = sourceIdOf(body);
     const size = Buffer.byteLength(JSON.stringify(body) ?? '');
-    if (size > MAX_RECORD_BYTES) return { receipt: refused(id, 413, [{ field: '', detail: `a record may be at most ${MAX_RECORD_BYTES} bytes; this one is ${size}` }], 'too_large') };
+    if (size > MAX_RECORD_BYTES)
+      return {
+        receipt: refused(
+          id,
+          413,
+          [{ field: '', detail: `a record may be at most ${MAX_RECORD_BYTES} bytes; this one is ${size}` }],
+          'too_large',
+        ),
+      };
     const hostile = inspectJson(body);
     if (hostile.length > 0) return { receipt: refused(id, 422, hostile) };
     const checked = validateRecord(this.sector, body);
-    if (!checked.ok) return { receipt: refused(id, checked.status, checked.problems, checked.status === 403 ? 'forbidden' : 'refused') };
+    if (!checked.ok)
+      return {
+        receipt: refused(
+          id,
+          checked.status,
+          checked.problems,
+          checked.status === 403 ? 'forbidden' : 'refused',
+        ),
+      };
     if (checked.record.decisionDate > now.toISOString().slice(0, 10)) {
-      return { receipt: refused(id, 422, [{ field: 'decisionDate', detail: 'decisionDate is in the future' }]) };
+      return {
+        receipt: refused(id, 422, [{ field: 'decisionDate', detail: 'decisionDate is in the future' }]),
+      };
     }
-    return { definition: checked.definition, record: checked.record, hash: sha256(canonicalJson(instanceToPlain(checked.record))) };
+    return {
+      definition: checked.definition,
+      record: checked.record,
+      hash: sha256(canonicalJson(instanceToPlain(checked.record))),
+    };
   }
 
-  private outgoingRecord(c: Candidate, agency: Agency, eventId: string, type: string, receipt: Receipt): Outgoing {
+  private outgoingRecord(
+    c: Candidate,
+    agency: Agency,
+    eventId: string,
+    type: string,
+    receipt: Receipt,
+  ): Outgoing {
     const { record, definition } = c;
     const source = create(SourceRefSchema, {
       sector: this.sector.sector,
@@ -284,7 +477,15 @@ export class IntakeService {
       name: record.subject.name.trim(),
     });
     const value = Buffer.from(toBinary(definition.schema, definition.toEvent(record, { source, subject })));
-    return { index: c.index, eventId, key: subjectKeyOf(record), value, type, dataschema: definition.schema.typeName, receipt };
+    return {
+      index: c.index,
+      eventId,
+      key: subjectKeyOf(record),
+      value,
+      type,
+      dataschema: definition.schema.typeName,
+      receipt,
+    };
   }
 
   private async publish(outgoing: Outgoing[], agency: Agency, now: Date): Promise<void> {
@@ -300,7 +501,10 @@ export class IntakeService {
       if (error instanceof BrokerUnavailableError) {
         // Nothing is claimed as accepted; the stored submissions stay pending and a resubmission
         // publishes them again under the same event ids.
-        throw new IntakeException(IntakeErrorCode.BROKER_UNAVAILABLE, 'Kafka did not acknowledge the record(s); nothing was accepted. Retry later.');
+        throw new IntakeException(
+          IntakeErrorCode.BROKER_UNAVAILABLE,
+          'Kafka did not acknowledge the record(s); nothing was accepted. Retry later.',
+        );
       }
       throw error;
     }
@@ -309,10 +513,17 @@ export class IntakeService {
       `UPDATE ${this.schema}.submissions s SET status = 'accepted', topic = $2, partition = p.partition, "offset" = p.off, accepted_at = $3
          FROM unnest($1::uuid[], $4::int[], $5::bigint[]) AS p(event_id, partition, off)
         WHERE s.event_id = p.event_id AND s.status = 'pending'`,
-      [unique.map((o) => o.eventId), this.topic, acceptedAt, positions.map((p) => p.partition), positions.map((p) => p.offset)],
+      [
+        unique.map((o) => o.eventId),
+        this.topic,
+        acceptedAt,
+        positions.map((p) => p.partition),
+        positions.map((p) => p.offset),
+      ],
     );
     const byEvent = new Map(unique.map((o, i) => [o.eventId, positions[i]]));
-    for (const o of outgoing) Object.assign(o.receipt, byEvent.get(o.eventId), { acceptedAt: acceptedAt.toISOString() });
+    for (const o of outgoing)
+      Object.assign(o.receipt, byEvent.get(o.eventId), { acceptedAt: acceptedAt.toISOString() });
   }
 
   private async publishOne(outgoing: Outgoing | Receipt, agency: Agency, now: Date): Promise<Receipt> {
@@ -322,24 +533,51 @@ export class IntakeService {
   }
 
   private context(o: Outgoing, agency: Agency, now: Date): CloudEventContext {
-    return { id: o.eventId, source: `/sectors/${this.sector.sector}/agencies/${agency.agencyId}`, type: o.type, time: now, subject: o.key, dataschema: o.dataschema };
+    return {
+      id: o.eventId,
+      source: `/sectors/${this.sector.sector}/agencies/${agency.agencyId}`,
+      type: o.type,
+      time: now,
+      subject: o.key,
+      dataschema: o.dataschema,
+    };
   }
 
   /** A correction identical to the record's current content: its receipt again, published again if pending. */
-  private async replay(em: SqlRunner, agency: Agency, sourceRecordId: string, candidate: Candidate): Promise<Receipt | Outgoing> {
+  private async replay(
+    em: SqlRunner,
+    agency: Agency,
+    sourceRecordId: string,
+    candidate: Candidate,
+  ): Promise<Receipt | Outgoing> {
     const [stored] = await em.query<SubmissionRow[]>(
       `SELECT * FROM ${this.schema}.submissions WHERE agency_id = $1 AND source_record_id = $2 AND action IN ('publish', 'correct') AND content_hash = $3
         ORDER BY version DESC LIMIT 1`,
       [agency.agencyId, sourceRecordId, candidate.hash],
     );
-    if (!stored) throw new Error(`record ${sourceRecordId} has content ${candidate.hash} but no submission with it`);
-    if (stored.status === 'accepted') return toReceipt(stored, 'duplicate', 200, candidate.definition.recordType);
+    if (!stored)
+      throw new Error(`record ${sourceRecordId} has content ${candidate.hash} but no submission with it`);
+    if (stored.status === 'accepted')
+      return toReceipt(stored, 'duplicate', 200, candidate.definition.recordType);
     const type = stored.action === 'publish' ? CreditEventType.published : CreditEventType.corrected;
-    return this.outgoingRecord(candidate, agency, stored.event_id, type, toReceipt(stored, 'accepted', 202, candidate.definition.recordType));
+    return this.outgoingRecord(
+      candidate,
+      agency,
+      stored.event_id,
+      type,
+      toReceipt(stored, 'accepted', 202, candidate.definition.recordType),
+    );
   }
 
-  private async lockRecord(em: SqlRunner, agency: Agency, sourceRecordId: string): Promise<RecordRow | undefined> {
-    const [row] = await em.query<RecordRow[]>(`SELECT * FROM ${this.schema}.records WHERE agency_id = $1 AND source_record_id = $2 FOR UPDATE`, [agency.agencyId, sourceRecordId]);
+  private async lockRecord(
+    em: SqlRunner,
+    agency: Agency,
+    sourceRecordId: string,
+  ): Promise<RecordRow | undefined> {
+    const [row] = await em.query<RecordRow[]>(
+      `SELECT * FROM ${this.schema}.records WHERE agency_id = $1 AND source_record_id = $2 FOR UPDATE`,
+      [agency.agencyId, sourceRecordId],
+    );
     return row;
   }
 
@@ -354,7 +592,22 @@ export class IntakeService {
   }
 
   private async insertSubmissions(em: SqlRunner, rows: unknown[][]): Promise<void> {
-    await bulkInsert(em, `${this.schema}.submissions`, ['event_id', 'agency_id', 'source_record_id', 'action', 'version', 'content_hash', 'channel', 'status', 'received_at'], rows);
+    await bulkInsert(
+      em,
+      `${this.schema}.submissions`,
+      [
+        'event_id',
+        'agency_id',
+        'source_record_id',
+        'action',
+        'version',
+        'content_hash',
+        'channel',
+        'status',
+        'received_at',
+      ],
+      rows,
+    );
   }
 }
 
@@ -363,7 +616,10 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 export const subjectKeyOf = (record: SectorRecordDto) => sha256(normaliseIdentifier(record.subject.idNumber));
 
 function sourceIdOf(body: unknown): string | null {
-  const id = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['sourceRecordId'] : undefined;
+  const id =
+    typeof body === 'object' && body !== null
+      ? (body as Record<string, unknown>)['sourceRecordId']
+      : undefined;
   return typeof id === 'string' ? id : null;
 }
 
@@ -374,7 +630,12 @@ function firstPerRecord(candidates: Candidate[]): Map<string, Candidate> {
   return first;
 }
 
-function toReceipt(s: SubmissionRow, status: Receipt['status'], httpStatus: number, recordType: string): Receipt {
+function toReceipt(
+  s: SubmissionRow,
+  status: Receipt['status'],
+  httpStatus: number,
+  recordType: string,
+): Receipt {
   return {
     status,
     httpStatus,
@@ -388,4 +649,3 @@ function toReceipt(s: SubmissionRow, status: Receipt['status'], httpStatus: numb
     ...(s.accepted_at ? { acceptedAt: s.accepted_at.toISOString() } : {}),
   };
 }
-

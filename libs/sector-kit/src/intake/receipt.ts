@@ -1,6 +1,7 @@
 import type { FieldProblem } from '@cie/platform';
 
-export type ReceiptStatus = 'accepted' | 'duplicate' | 'refused' | 'conflict' | 'forbidden' | 'not_found' | 'too_large';
+export type ReceiptStatus =
+  'accepted' | 'duplicate' | 'refused' | 'conflict' | 'forbidden' | 'not_found' | 'too_large';
 
 /** The answer to one submitted record, whatever the channel (HTTP, NDJSON line, Kafka). */
 export interface Receipt {
@@ -20,7 +21,12 @@ export interface Receipt {
   problems?: FieldProblem[];
 }
 
-export const refused = (sourceRecordId: string | null, httpStatus: number, problems: FieldProblem[], status: ReceiptStatus = 'refused'): Receipt => ({
+export const refused = (
+  sourceRecordId: string | null,
+  httpStatus: number,
+  problems: FieldProblem[],
+  status: ReceiptStatus = 'refused',
+): Receipt => ({
   status,
   httpStatus,
   sourceRecordId,

@@ -1,7 +1,12 @@
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsCalendarDate } from '../sector-record.dto.js';
 
-export const WITHDRAWAL_REASONS = ['decision_revoked', 'obligation_fulfilled', 'published_in_error', 'other'] as const;
+export const WITHDRAWAL_REASONS = [
+  'decision_revoked',
+  'obligation_fulfilled',
+  'published_in_error',
+  'other',
+] as const;
 
 /** POST /v1/records/{sourceRecordId}/withdrawal */
 export class WithdrawalDto {

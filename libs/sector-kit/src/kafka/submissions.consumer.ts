@@ -1,7 +1,7 @@
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { CeHeader, SubmissionReceiptSchema } from '@cie/contracts';
-import { type Agency, AgencyDirectory } from '@cie/platform';
+import { type Agency, type AgencyDirectory } from '@cie/platform';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { IntakeService } from '../intake/intake.service.js';
 import type { Receipt } from '../intake/receipt.js';
@@ -29,7 +29,11 @@ export class SubmissionsConsumer implements OnApplicationBootstrap, OnApplicatio
     private readonly agencies: AgencyDirectory,
   ) {
     this.consumer = kafka.consumer({ groupId: `${sector}-submissions`, allowAutoTopicCreation: false });
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -52,14 +56,20 @@ export class SubmissionsConsumer implements OnApplicationBootstrap, OnApplicatio
     const flush = async () => {
       if (!run) return;
       const receipts = await this.intake.submit(run.agency, run.bodies, 'kafka');
-      run.messages.forEach((message, i) => answers.push({ message, agencyId: run!.agency.agencyId, receipt: receipts[i]! }));
+      run.messages.forEach((message, i) =>
+        answers.push({ message, agencyId: run!.agency.agencyId, receipt: receipts[i]! }),
+      );
       run = undefined;
     };
     for (const message of batch.messages) {
       const key = /^Bearer\s+(\S+)$/i.exec(header(message, 'authorization') ?? '')?.[1];
       const agency = key ? this.agencies.authenticate(key) : undefined;
       const refuse = (httpStatus: number, status: Receipt['status'], detail: string) => {
-        answers.push({ message, agencyId: agency?.agencyId ?? '', receipt: { status, httpStatus, sourceRecordId: null, problems: [{ field: '', detail }] } });
+        answers.push({
+          message,
+          agencyId: agency?.agencyId ?? '',
+          receipt: { status, httpStatus, sourceRecordId: null, problems: [{ field: '', detail }] },
+        });
       };
       let body: unknown;
       if (!agency) {
@@ -91,7 +101,12 @@ export class SubmissionsConsumer implements OnApplicationBootstrap, OnApplicatio
       acks: -1,
       messages: answers.map(({ message, agencyId, receipt }) => ({
         key: agencyId,
-        value: Buffer.from(toBinary(SubmissionReceiptSchema, this.toProto(batch.topic, batch.partition, message, agencyId, receipt))),
+        value: Buffer.from(
+          toBinary(
+            SubmissionReceiptSchema,
+            this.toProto(batch.topic, batch.partition, message, agencyId, receipt),
+          ),
+        ),
         headers: { 'content-type': 'application/protobuf', ce_dataschema: SubmissionReceiptSchema.typeName },
       })),
     });
@@ -101,7 +116,13 @@ export class SubmissionsConsumer implements OnApplicationBootstrap, OnApplicatio
     this.logger.debug(`answered ${answers.length} submission(s) on ${receiptsTopic(this.sector)}`);
   }
 
-  private toProto(topic: string, partition: number, message: KafkaMessage, agencyId: string, receipt: Receipt) {
+  private toProto(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    agencyId: string,
+    receipt: Receipt,
+  ) {
     return create(SubmissionReceiptSchema, {
       submissionId: header(message, CeHeader.id) ?? `${topic}/${partition}/${message.offset}`,
       agencyId,

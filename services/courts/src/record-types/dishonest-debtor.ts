@@ -8,7 +8,8 @@ import { Equals, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } fr
  * e.g. (2023)京0105执12345号. Full-width brackets are accepted as courts often type them.
  */
 export const CASE_NUMBER = /^[(（]\d{4}[)）][\u4e00-\u9fa5]\d{0,4}[\u4e00-\u9fa5]{1,4}\d{1,6}号$/u;
-export const CASE_NUMBER_MESSAGE = 'decisionNumber must be a case number in the official pattern, e.g. (2023)京0105执12345号';
+export const CASE_NUMBER_MESSAGE =
+  'decisionNumber must be a case number in the official pattern, e.g. (2023)京0105执12345号';
 export const normaliseCaseNumber = (caseNumber: string) => caseNumber.replace('（', '(').replace('）', ')');
 
 const PERFORMANCE = {
