@@ -2,6 +2,7 @@
 // The whole stack on real engines: Kafka (KRaft, Maven Central jars), PostgreSQL, the exchange and
 // the courts service; demo traffic through the courts API; a summary of what each subscriber's feed
 // holds, read back with a Kafka consumer. Without --once it keeps running until Ctrl-C.
+import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import { fromBinary } from '@bufbuild/protobuf';
 import { FeedEventSchema, SubmissionReceiptSchema, Topics } from '@cie/contracts';
@@ -230,7 +231,7 @@ async function everyIngestionPath(urls, brokers) {
   say('\nEvery record type through every ingestion path (receipts)');
   const submitted = [];
   for (const { sector, key, definition } of SECTORS) {
-    const { recordTypes } = Object.values(await import(new URL(`../${definition}`, import.meta.url).href))[0];
+    const { recordTypes } = (await import(new URL(`../${definition}`, import.meta.url).href))[`${sector}Sector`];
     const example = (type, path) => ({
       ...type.example,
       sourceRecordId: `${type.example.sourceRecordId}-${path}`,
