@@ -10,3 +10,4 @@ export * from './intake/withdrawal.dto.js';
 export * from './intake/json-guards.js';
 export * from './kafka/submissions.consumer.js';
 export * from './http/ndjson-lines.js';
+export * from './http/openapi.js';

@@ -23,6 +23,7 @@ import { DataSource } from 'typeorm';
 import { intakeSchemaMigration } from './database/intake-schema.migration.js';
 import { AgencyRateLimitGuard } from './http/agency-rate-limit.guard.js';
 import { ContentTypeGuard } from './http/content-type.guard.js';
+import { OpenApiController, SECTOR_DEFINITION } from './http/openapi.controller.js';
 import { RecordsController } from './http/records.controller.js';
 import { INTAKE_ERROR_STATUS } from './intake/intake.exception.js';
 import { IntakeService } from './intake/intake.service.js';
@@ -43,6 +44,7 @@ export class SectorAppModule {
     const providers: Provider[] = [
       { provide: SectorConfig, useValue: config },
       { provide: SERVICE_SECTOR, useValue: sector.sector },
+      { provide: SECTOR_DEFINITION, useValue: sector },
       { provide: Kafka, useValue: kafka },
       { provide: AgencyDirectory, useValue: AgencyDirectory.fromFile(config.AGENCY_KEYS_FILE) },
       { provide: Clock, useClass: SystemClock },
@@ -105,7 +107,7 @@ export class SectorAppModule {
     ];
     return {
       module: SectorAppModule,
-      controllers: [HealthController, RecordsController],
+      controllers: [HealthController, RecordsController, OpenApiController],
       providers,
     };
   }
