@@ -1,5 +1,15 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsISO8601, IsNotEmpty, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import {
+  IsIn,
+  IsISO8601,
+  IsNotEmpty,
+  IsString,
+  Matches,
+  MaxLength,
+  registerDecorator,
+  ValidateNested,
+  type ValidationArguments,
+} from 'class-validator';
 import { IsSubjectIdNumber, SUBJECT_KINDS, type SubjectKindName } from '@cie/platform';
 
 /** The company or person a record is about. */
@@ -37,6 +47,23 @@ export function IsCnyAmount(): PropertyDecorator {
     message: (args) =>
       `${args.property} must be a decimal string in CNY with at most 2 decimals, e.g. "125000.00"`,
   });
+}
+
+/** Refuses the property when the record's subject is a natural person (e.g. a legal representative). */
+export function IsOnlyForOrganisations(): PropertyDecorator {
+  return (target, propertyName) => {
+    registerDecorator({
+      name: 'isOnlyForOrganisations',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      validator: {
+        validate: (_value: unknown, args: ValidationArguments) =>
+          (args.object as { subject?: { kind?: unknown } }).subject?.kind !== 'natural_person',
+        defaultMessage: (args: ValidationArguments) =>
+          `${args.property} applies to organisations only; omit it when subject.kind is natural_person`,
+      },
+    });
+  };
 }
 
 /**

@@ -361,6 +361,29 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
       expect((await fetch(`${base}/health/ready`)).status).toBe(200);
     });
 
+    it('publishes its OpenAPI document with every record type, its rules and a valid example', async () => {
+      const response = await fetch(`${base}/openapi.json`);
+      expect(response.status).toBe(200);
+      const doc = (await response.json()) as {
+        components: { schemas: Record<string, unknown> };
+        paths: Record<
+          string,
+          Record<
+            string,
+            { requestBody?: { content: Record<string, { examples?: Record<string, { value: unknown }> }> } }
+          >
+        >;
+      };
+      for (const definition of sector.recordTypes) {
+        expect(doc.components.schemas[definition.dto.name]).toBeDefined();
+        const example =
+          doc.paths['/v1/records']?.['post']?.requestBody?.content['application/json']?.examples?.[
+            definition.recordType
+          ];
+        expect(example?.value).toEqual(definition.example);
+      }
+    });
+
     it('answers 429 past the agency rate limit', async () => {
       const limited = await createSectorApp(sector, config({ RATE_LIMIT_PER_MINUTE: '2' }));
       await limited.listen(0, '127.0.0.1');

@@ -1,6 +1,11 @@
 import { create } from '@bufbuild/protobuf';
 import { ConsumptionRestrictionEventSchema, RestrictedMeasure } from '@cie/contracts';
-import { IsCnyAmount, type RecordTypeDefinition, SectorRecordDto } from '@cie/sector-kit';
+import {
+  IsCnyAmount,
+  type RecordTypeDefinition,
+  SectorRecordDto,
+  IsOnlyForOrganisations,
+} from '@cie/sector-kit';
 import {
   ArrayNotEmpty,
   ArrayUnique,
@@ -12,8 +17,6 @@ import {
   IsString,
   Matches,
   MaxLength,
-  registerDecorator,
-  type ValidationArguments,
 } from 'class-validator';
 import { CASE_NUMBER, CASE_NUMBER_MESSAGE, normaliseCaseNumber } from './dishonest-debtor.js';
 
@@ -34,23 +37,6 @@ const MEASURES = {
 } as const;
 type MeasureName = keyof typeof MEASURES;
 export const RESTRICTED_MEASURES = Object.keys(MEASURES) as MeasureName[];
-
-/** Refuses the property when the record's subject is a natural person (who has no legal representative). */
-function IsOnlyForOrganisations(): PropertyDecorator {
-  return (target, propertyName) => {
-    registerDecorator({
-      name: 'isOnlyForOrganisations',
-      target: target.constructor,
-      propertyName: String(propertyName),
-      validator: {
-        validate: (_value: unknown, args: ValidationArguments) =>
-          (args.object as { subject?: { kind?: unknown } }).subject?.kind !== 'natural_person',
-        defaultMessage: (args: ValidationArguments) =>
-          `${args.property} applies to organisations only; omit it when subject.kind is natural_person`,
-      },
-    });
-  };
-}
 
 /**
  * A restriction on high consumption (限制消费令) issued by the enforcing court; `decisionNumber` is the

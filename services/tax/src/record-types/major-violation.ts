@@ -1,6 +1,12 @@
 import { create } from '@bufbuild/protobuf';
 import { MajorViolationEventSchema, MajorViolationType } from '@cie/contracts';
-import { IsCalendarDate, IsCnyAmount, type RecordTypeDefinition, SectorRecordDto } from '@cie/sector-kit';
+import {
+  IsCalendarDate,
+  IsCnyAmount,
+  type RecordTypeDefinition,
+  SectorRecordDto,
+  IsOnlyForOrganisations,
+} from '@cie/sector-kit';
 import {
   Equals,
   IsIn,
@@ -9,7 +15,6 @@ import {
   IsString,
   Matches,
   MaxLength,
-  registerDecorator,
   Validate,
   type ValidationArguments,
   ValidatorConstraint,
@@ -57,23 +62,6 @@ class ViolationPeriodConstraint implements ValidatorConstraintInterface {
     const { violationPeriodFrom: from, decisionDate } = args.object as Partial<MajorViolationDto>;
     return `violationPeriodTo (${String(args.value)}) must be on or after violationPeriodFrom (${String(from)}) and not after decisionDate (${String(decisionDate)})`;
   }
-}
-
-/** Refuses the property when the record's subject is a natural person (who has no legal representative). */
-function IsOnlyForOrganisations(): PropertyDecorator {
-  return (target, propertyName) => {
-    registerDecorator({
-      name: 'isOnlyForOrganisations',
-      target: target.constructor,
-      propertyName: String(propertyName),
-      validator: {
-        validate: (_value: unknown, args: ValidationArguments) =>
-          (args.object as { subject?: { kind?: unknown } }).subject?.kind !== 'natural_person',
-        defaultMessage: (args: ValidationArguments) =>
-          `${args.property} applies to organisations only; omit it when subject.kind is natural_person`,
-      },
-    });
-  };
 }
 
 /**
