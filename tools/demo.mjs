@@ -231,7 +231,9 @@ async function everyIngestionPath(urls, brokers) {
   say('\nEvery record type through every ingestion path (receipts)');
   const submitted = [];
   for (const { sector, key, definition } of SECTORS) {
-    const { recordTypes } = (await import(new URL(`../${definition}`, import.meta.url).href))[`${sector}Sector`];
+    const { recordTypes } = (await import(new URL(`../${definition}`, import.meta.url).href))[
+      `${sector}Sector`
+    ];
     const example = (type, path) => ({
       ...type.example,
       sourceRecordId: `${type.example.sourceRecordId}-${path}`,
