@@ -41,12 +41,14 @@ const option = (name) => {
   return args[i].includes('=') ? args[i].slice(args[i].indexOf('=') + 1) : args[i + 1];
 };
 const N = Number(option('records') ?? 100_000);
-if (!Number.isInteger(N) || N < 10) throw new Error(`--records must be an integer >= 10, got ${option('records')}`);
+if (!Number.isInteger(N) || N < 10)
+  throw new Error(`--records must be an integer >= 10, got ${option('records')}`);
 const build = !args.includes('--no-build');
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const t0 = performance.now();
-const step = (line) => process.stderr.write(`› [${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
+const step = (line) =>
+  process.stderr.write(`› [${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
 const mb = (kb) => `${(kb / 1024).toFixed(1)} MB`;
 const quiet = { write: () => true };
 
@@ -56,12 +58,19 @@ const quiet = { write: () => true };
 let stopping;
 function stopAll() {
   stopping ??= (async () => {
-    await stopServices({ name: NAME }).catch((e) => process.stderr.write(`bench: stopping courts: ${e.message}\n`));
-    await stopKafka({ name: NAME, log: quiet }).catch((e) => process.stderr.write(`bench: stopping kafka: ${e.message}\n`));
+    await stopServices({ name: NAME }).catch((e) =>
+      process.stderr.write(`bench: stopping courts: ${e.message}\n`),
+    );
+    await stopKafka({ name: NAME, log: quiet }).catch((e) =>
+      process.stderr.write(`bench: stopping kafka: ${e.message}\n`),
+    );
   })();
   return stopping;
 }
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+]) {
   process.once(signal, () => {
     process.stderr.write(`\nbench: ${signal}, stopping what it started\n`);
     stopAll().finally(() => process.exit(code));
@@ -76,14 +85,22 @@ let subjects;
 async function loadRecordFormat() {
   const { usccCheckCharacter } = await import('@cie/identifiers');
   await import('reflect-metadata'); // the record type's module decorates classes as it loads
-  ({ dishonestDebtor: { example } } = await import(new URL('../../services/courts/dist/record-types/dishonest-debtor.js', import.meta.url).href));
+  ({
+    dishonestDebtor: { example },
+  } = await import(
+    new URL('../../services/courts/dist/record-types/dishonest-debtor.js', import.meta.url).href
+  ));
   // A few legal entities across regions so that subject keys spread over the partitions.
   const regions = ['110105', '310115', '320100', '440300'];
   subjects = [];
   for (const [r, region] of regions.entries()) {
     for (const last of ['3', '7']) {
       const first17 = `91${region}MA01C8X${'KLMN'[r]}${last}`;
-      subjects.push({ kind: 'legal_entity', idNumber: first17 + usccCheckCharacter(first17), name: `测试企业${region}${last}有限公司` });
+      subjects.push({
+        kind: 'legal_entity',
+        idNumber: first17 + usccCheckCharacter(first17),
+        name: `测试企业${region}${last}有限公司`,
+      });
     }
   }
 }
@@ -184,7 +201,11 @@ async function upload({ url, pid, prefix, n }) {
               counts[answer.status] = (counts[answer.status] ?? 0) + 1;
               answered++;
               for (const mark of marks) {
-                if (answered === mark.at) Object.assign(mark, { rss: memory(pid).rss, seconds: (performance.now() - started) / 1000 });
+                if (answered === mark.at)
+                  Object.assign(mark, {
+                    rss: memory(pid).rss,
+                    seconds: (performance.now() - started) / 1000,
+                  });
               }
             } else {
               summary = answer.summary;
@@ -207,23 +228,41 @@ async function upload({ url, pid, prefix, n }) {
   if (!summary) error ??= 'the response ended without a summary line';
   else if (summary.total !== n) error ??= `the summary counts ${summary.total} records, ${n} were sent`;
   if (answered !== n) error ??= `${answered} receipts for ${n} records`;
-  return { n, seconds, counts, answered, summary, error, marks, sampledMax: sampled.max, samples: sampled.samples, hwm };
+  return {
+    n,
+    seconds,
+    counts,
+    answered,
+    summary,
+    error,
+    marks,
+    sampledMax: sampled.max,
+    samples: sampled.samples,
+    hwm,
+  };
 }
 
 function describe(counts) {
-  return Object.entries(counts)
-    .map(([status, count]) => `${status} ${count}`)
-    .join(', ') || 'none';
+  return (
+    Object.entries(counts)
+      .map(([status, count]) => `${status} ${count}`)
+      .join(', ') || 'none'
+  );
 }
 
-const allAccepted = (run) => !run.error && run.counts.accepted === run.n && Object.keys(run.counts).length === 1;
+const allAccepted = (run) =>
+  !run.error && run.counts.accepted === run.n && Object.keys(run.counts).length === 1;
 
 // ---------------------------------------------------------------------------------------------
 // Raw Kafka ceiling
 
 /** One message as the service produced it, to copy its encoded size (value, key and headers). */
 async function sampleMessage(kafkajs, brokers) {
-  const client = new kafkajs.Kafka({ clientId: 'bench-sample', brokers: [brokers], logLevel: kafkajs.logLevel.NOTHING });
+  const client = new kafkajs.Kafka({
+    clientId: 'bench-sample',
+    brokers: [brokers],
+    logLevel: kafkajs.logLevel.NOTHING,
+  });
   const consumer = client.consumer({ groupId: `bench-sample-${randomUUID()}`, maxWaitTimeInMs: 200 });
   await consumer.connect();
   try {
@@ -241,16 +280,30 @@ async function sampleMessage(kafkajs, brokers) {
 
 /** N messages of the sampled size through an idempotent producer (acks -1, batches of 500); records/s. */
 async function rawKafka(kafkajs, brokers, sample, n) {
-  const client = new kafkajs.Kafka({ clientId: 'bench-raw', brokers: [brokers], logLevel: kafkajs.logLevel.NOTHING });
+  const client = new kafkajs.Kafka({
+    clientId: 'bench-raw',
+    brokers: [brokers],
+    logLevel: kafkajs.logLevel.NOTHING,
+  });
   const admin = client.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: SCRATCH_TOPIC, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
+  await admin.createTopics({
+    topics: [{ topic: SCRATCH_TOPIC, numPartitions: 3, replicationFactor: 1 }],
+    waitForLeaders: true,
+  });
   await admin.disconnect();
-  const producer = client.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer = client.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  });
   await producer.connect();
   const keys = subjects.map((s) => createHash('sha256').update(s.idNumber).digest('hex'));
   const headers = (id) => ({ ...sample.headers, ce_id: Buffer.from(id) });
-  const bytes = sample.value.length + (sample.key?.length ?? 0) + Object.entries(sample.headers ?? {}).reduce((sum, [k, v]) => sum + k.length + v.length, 0);
+  const bytes =
+    sample.value.length +
+    (sample.key?.length ?? 0) +
+    Object.entries(sample.headers ?? {}).reduce((sum, [k, v]) => sum + k.length + v.length, 0);
   try {
     const started = performance.now();
     for (let sent = 0; sent < n; sent += RAW_BATCH) {
@@ -258,7 +311,12 @@ async function rawKafka(kafkajs, brokers, sample, n) {
       for (let i = sent; i < Math.min(n, sent + RAW_BATCH); i++) {
         messages.push({ key: keys[i % keys.length], value: sample.value, headers: headers(randomUUID()) });
       }
-      await producer.send({ topic: SCRATCH_TOPIC, acks: -1, compression: kafkajs.CompressionTypes.None, messages });
+      await producer.send({
+        topic: SCRATCH_TOPIC,
+        acks: -1,
+        compression: kafkajs.CompressionTypes.None,
+        messages,
+      });
     }
     const seconds = (performance.now() - started) / 1000;
     return { seconds, perSecond: n / seconds, bytes };
@@ -272,7 +330,10 @@ async function rawKafka(kafkajs, brokers, sample, n) {
 async function main() {
   if (build) {
     step('building the services (nx, cached)');
-    execFileSync('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static'], { cwd: DEFAULT_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static'], {
+      cwd: DEFAULT_ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
   }
   await loadRecordFormat();
   const { default: kafkajs } = await import('kafkajs');
@@ -282,14 +343,18 @@ async function main() {
   const kafka = await startKafka({ name: NAME, port: KAFKA_PORT });
   step(`fresh database ${DATABASE}`);
   const databaseUrl = await ensureDatabase({ name: DATABASE, fresh: true });
-  const env = { ...stackEnv({ name: NAME, kafkaBrokers: kafka.brokers, databaseUrl }), RATE_LIMIT_PER_MINUTE: '1000000' };
+  const env = {
+    ...stackEnv({ name: NAME, kafkaBrokers: kafka.brokers, databaseUrl }),
+    RATE_LIMIT_PER_MINUTE: '1000000',
+  };
   const courts = SERVICES.find((s) => s.name === 'courts');
   step(`starting courts on :${SERVICE_PORT} (log: .stack/${NAME}/courts.log)`);
   const { url, pid } = await startService({ name: NAME, service: courts, env, port: SERVICE_PORT });
 
   step(`warm-up upload of ${WARM_UP} records`);
   const warm = await upload({ url, pid, prefix: 'WARM', n: WARM_UP });
-  if (!allAccepted(warm)) throw new Error(`warm-up not accepted: ${describe(warm.counts)} ${warm.error ?? ''}`);
+  if (!allAccepted(warm))
+    throw new Error(`warm-up not accepted: ${describe(warm.counts)} ${warm.error ?? ''}`);
   await sleep(2000);
   const idle = memory(pid).rss;
   step(`idle RSS ${mb(idle)}`);
@@ -316,7 +381,9 @@ async function main() {
     return m?.rss ? `${mb(m.rss)} (at ${m.seconds.toFixed(1)} s)` : 'n/a';
   };
   say('');
-  say(`Bulk intake benchmark: courts service, POST /v1/records/bulk (NDJSON, chunked), Node ${process.versions.node}`);
+  say(
+    `Bulk intake benchmark: courts service, POST /v1/records/bulk (NDJSON, chunked), Node ${process.versions.node}`,
+  );
   say(`  records            ${N}`);
   say(`  seconds            ${big.seconds.toFixed(1)}`);
   say(`  records/s          ${bigPerSecond.toFixed(0)}`);
@@ -325,12 +392,20 @@ async function main() {
   say(`  RSS at 10 %        ${at(big, 0.1)}`);
   say(`  RSS at 50 %        ${at(big, 0.5)}`);
   say(`  RSS at 100 %       ${at(big, 1)}`);
-  say(`  peak RSS (VmHWM)   ${mb(big.hwm)} (max sampled every 200 ms: ${mb(big.sampledMax)}, ${big.samples} samples)`);
+  say(
+    `  peak RSS (VmHWM)   ${mb(big.hwm)} (max sampled every 200 ms: ${mb(big.sampledMax)}, ${big.samples} samples)`,
+  );
   say(`Baseline (a): ${nSmall} records through the same service, before the big upload`);
-  say(`  ${small.seconds.toFixed(1)} s, ${(nSmall / small.seconds).toFixed(0)} records/s, ${describe(small.counts)}${small.error ? `  ERROR: ${small.error}` : ''}`);
+  say(
+    `  ${small.seconds.toFixed(1)} s, ${(nSmall / small.seconds).toFixed(0)} records/s, ${describe(small.counts)}${small.error ? `  ERROR: ${small.error}` : ''}`,
+  );
   say(`  peak RSS (VmHWM)   ${mb(small.hwm)}`);
-  say(`  peak - idle        ${mb(bigDelta)} for ${N} vs ${mb(smallDelta)} for ${nSmall}: ratio ${(bigDelta / Math.max(1, smallDelta)).toFixed(2)} (1 = flat in N, 10 = linear)`);
-  say(`Baseline (b): kafkajs idempotent producer, acks -1, batches of ${RAW_BATCH}, ${raw.bytes}-byte messages (value+key+headers, as produced by the service), same broker`);
+  say(
+    `  peak - idle        ${mb(bigDelta)} for ${N} vs ${mb(smallDelta)} for ${nSmall}: ratio ${(bigDelta / Math.max(1, smallDelta)).toFixed(2)} (1 = flat in N, 10 = linear)`,
+  );
+  say(
+    `Baseline (b): kafkajs idempotent producer, acks -1, batches of ${RAW_BATCH}, ${raw.bytes}-byte messages (value+key+headers, as produced by the service), same broker`,
+  );
   say(`  ${N} messages in ${raw.seconds.toFixed(1)} s = ${raw.perSecond.toFixed(0)} records/s`);
   say(`  bulk path / raw Kafka = ${(bigPerSecond / raw.perSecond).toFixed(3)}`);
 

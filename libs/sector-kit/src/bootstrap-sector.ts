@@ -12,6 +12,7 @@ class InvalidUtf8Error extends Error {
   readonly expose = true;
 }
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+const BULK_REQUEST_TIMEOUT_MS = 2 * 60 * 60 * 1000;
 
 export async function createSectorApp(
   sector: SectorDefinition,
@@ -52,4 +53,7 @@ export async function runSectorService(
   const config = loadConfig(SectorConfig, { PORT: String(sector.defaultPort), ...env });
   const app = await createSectorApp(sector, config);
   await app.listen(config.PORT, '0.0.0.0');
+  // NDJSON uploads stream for as long as they have records; Node's default 5-minute limit on
+  // receiving a request would cut a large one off (about 600k records at today's rate).
+  app.getHttpServer().requestTimeout = BULK_REQUEST_TIMEOUT_MS;
 }

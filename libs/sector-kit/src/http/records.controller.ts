@@ -64,7 +64,8 @@ export class RecordsController {
   @Consumes('application/x-ndjson')
   async bulk(@CurrentAgency() agency: Agency, @Req() req: Request, @Res() res: Response): Promise<void> {
     res.status(200).type('application/x-ndjson');
-    const all: Receipt[] = [];
+    // Counts, not receipts: an upload of any size is answered in constant memory.
+    const summary: Record<string, number> = { total: 0 };
     let batch: ParsedLine[] = [];
     const flush = async () => {
       const parsed = batch.filter((l) => !l.receipt);
@@ -76,7 +77,7 @@ export class RecordsController {
       const byLine = new Map(parsed.map((l, i) => [l.lineNumber, receipts[i]!]));
       for (const line of batch) {
         const receipt = line.receipt ?? byLine.get(line.lineNumber)!;
-        all.push(receipt);
+        count(summary, receipt);
         if (!res.write(`${JSON.stringify({ line: line.lineNumber, ...receipt })}\n`))
           await new Promise((r) => res.once('drain', r));
       }
@@ -88,13 +89,11 @@ export class RecordsController {
         if (batch.length >= BULK_BATCH) await flush();
       }
       await flush();
-      res.end(`${JSON.stringify({ summary: summarise(all) })}\n`);
+      res.end(`${JSON.stringify({ summary })}\n`);
     } catch (error) {
       // Headers are sent: the only honest signal left is a last line saying where it stopped.
       const detail = error instanceof Error ? error.message : String(error);
-      res.end(
-        `${JSON.stringify({ error: 'stopped before the end of the upload', detail, summary: summarise(all) })}\n`,
-      );
+      res.end(`${JSON.stringify({ error: 'stopped before the end of the upload', detail, summary })}\n`);
     }
   }
 
@@ -154,8 +153,13 @@ function parseLine(line: NdjsonLine): ParsedLine {
   }
 }
 
+function count(summary: Record<string, number>, receipt: Receipt): void {
+  summary['total'] = (summary['total'] ?? 0) + 1;
+  summary[receipt.status] = (summary[receipt.status] ?? 0) + 1;
+}
+
 export function summarise(receipts: Receipt[]): Record<string, number> {
-  const summary: Record<string, number> = { total: receipts.length };
-  for (const r of receipts) summary[r.status] = (summary[r.status] ?? 0) + 1;
+  const summary: Record<string, number> = { total: 0 };
+  for (const receipt of receipts) count(summary, receipt);
   return summary;
 }
