@@ -5,6 +5,8 @@ export type Sector = (typeof SECTORS)[number];
 export const Topics = {
   sectorEvents: (sector: Sector) => `credit.${sector}.events.v1`,
   feed: (subscriberId: string) => `credit.feed.${subscriberId}.v1`,
+  /** The exchange's outcome for each sector event, back to the sector service. */
+  outcomes: (sector: Sector) => `credit.${sector}.outcomes.v1`,
   deadLetters: (topic: string) => `${topic}.dlq`,
   feedAcks: 'credit.feed-acks.v1',
 } as const;

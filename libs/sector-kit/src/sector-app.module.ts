@@ -21,12 +21,14 @@ import {
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { intakeSchemaMigration } from './database/intake-schema.migration.js';
+import { outcomesMigration } from './database/outcomes.migration.js';
 import { AgencyRateLimitGuard } from './http/agency-rate-limit.guard.js';
 import { ContentTypeGuard } from './http/content-type.guard.js';
 import { OpenApiController, SECTOR_DEFINITION } from './http/openapi.controller.js';
 import { RecordsController } from './http/records.controller.js';
 import { INTAKE_ERROR_STATUS } from './intake/intake.exception.js';
 import { IntakeService } from './intake/intake.service.js';
+import { OutcomesConsumer } from './kafka/outcomes.consumer.js';
 import { receiptsTopic, SubmissionsConsumer, submissionsTopic } from './kafka/submissions.consumer.js';
 import type { SectorDefinition } from './record-type.js';
 import { SectorConfig } from './sector.config.js';
@@ -56,6 +58,7 @@ export class SectorAppModule {
             { topic: Topics.sectorEvents(sector.sector), numPartitions: SECTOR_TOPIC_PARTITIONS },
             { topic: submissionsTopic(sector.sector) },
             { topic: receiptsTopic(sector.sector) },
+            { topic: Topics.outcomes(sector.sector) },
           ]);
           return new EventPublisher(kafka, await partitionCount(kafka, Topics.sectorEvents(sector.sector)));
         },
@@ -67,7 +70,7 @@ export class SectorAppModule {
             type: 'postgres',
             url: config.DATABASE_URL,
             schema: sector.sector,
-            migrations: [intakeSchemaMigration(sector.sector)],
+            migrations: [intakeSchemaMigration(sector.sector), outcomesMigration(sector.sector)],
             migrationsTableName: 'migrations',
             migrationsTransactionMode: 'all',
             synchronize: false,
@@ -90,6 +93,12 @@ export class SectorAppModule {
         inject: [IntakeService, AgencyDirectory],
         useFactory: (intake: IntakeService, agencies: AgencyDirectory) =>
           new SubmissionsConsumer(kafka, sector.sector, intake, agencies),
+      },
+      {
+        provide: OutcomesConsumer,
+        // After the topics exist (EventPublisher's factory creates them).
+        inject: [DataSource, EventPublisher],
+        useFactory: (db: DataSource) => new OutcomesConsumer(kafka, sector.sector, db),
       },
       {
         provide: READINESS_CHECKS,

@@ -76,6 +76,10 @@ interface SubmissionRow {
   offset: string | null;
   received_at: Date;
   accepted_at: Date | null;
+  outcome?: string | null;
+  outcome_reason?: string | null;
+  exchange_record_id?: string | null;
+  outcome_at?: Date | null;
 }
 
 interface RecordRow {
@@ -647,5 +651,15 @@ function toReceipt(
     ...(s.topic ? { topic: s.topic, partition: s.partition ?? -1, offset: String(s.offset) } : {}),
     receivedAt: s.received_at.toISOString(),
     ...(s.accepted_at ? { acceptedAt: s.accepted_at.toISOString() } : {}),
+    ...(s.outcome
+      ? {
+          exchangeOutcome: {
+            status: s.outcome,
+            recordId: s.exchange_record_id ?? undefined,
+            reason: s.outcome_reason ?? undefined,
+            at: s.outcome_at?.toISOString(),
+          },
+        }
+      : {}),
   };
 }

@@ -19,6 +19,8 @@ export interface Receipt {
   receivedAt?: string;
   acceptedAt?: string;
   problems?: FieldProblem[];
+  /** What the exchange did with the event, once it has said so (stored, or dead-lettered and why). */
+  exchangeOutcome?: { status: string; recordId?: string; reason?: string; at?: string };
 }
 
 export const refused = (

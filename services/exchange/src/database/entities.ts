@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { AuditLogRow } from '../audit/audit-log.entity.js';
 import type { CanonicalRecord } from '../domain/canonical-record.js';
 
 // Rows of the exchange schema. They never leave the service: APIs and events are built from contracts.
@@ -105,4 +106,5 @@ export const ENTITIES = [
   DeadLetterRow,
   ProcessedEventRow,
   ConsumerProgressRow,
+  AuditLogRow,
 ];

@@ -24,7 +24,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file cie/common/v1/common.proto.
  */
 export const file_cie_common_v1_common: GenFile = /*@__PURE__*/
-  fileDesc("ChpjaWUvY29tbW9uL3YxL2NvbW1vbi5wcm90bxINY2llLmNvbW1vbi52MSJcCg9TdWJqZWN0SWRlbnRpdHkSKAoEa2luZBgBIAEoDjIaLmNpZS5jb21tb24udjEuU3ViamVjdEtpbmQSEQoJaWRfbnVtYmVyGAIgASgJEgwKBG5hbWUYAyABKAkilAEKCVNvdXJjZVJlZhIOCgZzZWN0b3IYASABKAkSEQoJYWdlbmN5X2lkGAIgASgJEhgKEHNvdXJjZV9yZWNvcmRfaWQYAyABKAkSFwoPZGVjaXNpb25fbnVtYmVyGAQgASgJEhoKEmRlY2lkaW5nX2F1dGhvcml0eRgFIAEoCRIVCg1kZWNpc2lvbl9kYXRlGAYgASgJIqYBChBSZWNvcmRXaXRoZHJhd2FsEigKBnNvdXJjZRgBIAEoCzIYLmNpZS5jb21tb24udjEuU291cmNlUmVmEhMKC3JlY29yZF90eXBlGAIgASgJEi8KBnJlYXNvbhgDIAEoDjIfLmNpZS5jb21tb24udjEuV2l0aGRyYXdhbFJlYXNvbhIMCgRub3RlGAQgASgJEhQKDHdpdGhkcmF3bl9vbhgFIAEoCSItCgxGaWVsZFByb2JsZW0SDQoFZmllbGQYASABKAkSDgoGZGV0YWlsGAIgASgJIuMBChFTdWJtaXNzaW9uUmVjZWlwdBIVCg1zdWJtaXNzaW9uX2lkGAEgASgJEhEKCWFnZW5jeV9pZBgCIAEoCRIYChBzb3VyY2VfcmVjb3JkX2lkGAMgASgJEg4KBnN0YXR1cxgEIAEoCRITCgtodHRwX3N0YXR1cxgFIAEoDRIQCghldmVudF9pZBgGIAEoCRIPCgd2ZXJzaW9uGAcgASgNEi0KCHByb2JsZW1zGAggAygLMhsuY2llLmNvbW1vbi52MS5GaWVsZFByb2JsZW0SEwoLcmVjZWl2ZWRfYXQYCSABKAkqgwEKC1N1YmplY3RLaW5kEhwKGFNVQkpFQ1RfS0lORF9VTlNQRUNJRklFRBAAEh0KGVNVQkpFQ1RfS0lORF9MRUdBTF9FTlRJVFkQARIfChtTVUJKRUNUX0tJTkRfTkFUVVJBTF9QRVJTT04QAhIWChJTVUJKRUNUX0tJTkRfT1RIRVIQAyrQAQoQV2l0aGRyYXdhbFJlYXNvbhIhCh1XSVRIRFJBV0FMX1JFQVNPTl9VTlNQRUNJRklFRBAAEiYKIldJVEhEUkFXQUxfUkVBU09OX0RFQ0lTSU9OX1JFVk9LRUQQARIqCiZXSVRIRFJBV0FMX1JFQVNPTl9PQkxJR0FUSU9OX0ZVTEZJTExFRBACEigKJFdJVEhEUkFXQUxfUkVBU09OX1BVQkxJU0hFRF9JTl9FUlJPUhADEhsKF1dJVEhEUkFXQUxfUkVBU09OX09USEVSEARiBnByb3RvMw");
+  fileDesc("ChpjaWUvY29tbW9uL3YxL2NvbW1vbi5wcm90bxINY2llLmNvbW1vbi52MSJcCg9TdWJqZWN0SWRlbnRpdHkSKAoEa2luZBgBIAEoDjIaLmNpZS5jb21tb24udjEuU3ViamVjdEtpbmQSEQoJaWRfbnVtYmVyGAIgASgJEgwKBG5hbWUYAyABKAkilAEKCVNvdXJjZVJlZhIOCgZzZWN0b3IYASABKAkSEQoJYWdlbmN5X2lkGAIgASgJEhgKEHNvdXJjZV9yZWNvcmRfaWQYAyABKAkSFwoPZGVjaXNpb25fbnVtYmVyGAQgASgJEhoKEmRlY2lkaW5nX2F1dGhvcml0eRgFIAEoCRIVCg1kZWNpc2lvbl9kYXRlGAYgASgJIqYBChBSZWNvcmRXaXRoZHJhd2FsEigKBnNvdXJjZRgBIAEoCzIYLmNpZS5jb21tb24udjEuU291cmNlUmVmEhMKC3JlY29yZF90eXBlGAIgASgJEi8KBnJlYXNvbhgDIAEoDjIfLmNpZS5jb21tb24udjEuV2l0aGRyYXdhbFJlYXNvbhIMCgRub3RlGAQgASgJEhQKDHdpdGhkcmF3bl9vbhgFIAEoCSItCgxGaWVsZFByb2JsZW0SDQoFZmllbGQYASABKAkSDgoGZGV0YWlsGAIgASgJIuMBChFTdWJtaXNzaW9uUmVjZWlwdBIVCg1zdWJtaXNzaW9uX2lkGAEgASgJEhEKCWFnZW5jeV9pZBgCIAEoCRIYChBzb3VyY2VfcmVjb3JkX2lkGAMgASgJEg4KBnN0YXR1cxgEIAEoCRITCgtodHRwX3N0YXR1cxgFIAEoDRIQCghldmVudF9pZBgGIAEoCRIPCgd2ZXJzaW9uGAcgASgNEi0KCHByb2JsZW1zGAggAygLMhsuY2llLmNvbW1vbi52MS5GaWVsZFByb2JsZW0SEwoLcmVjZWl2ZWRfYXQYCSABKAkifwoRUHJvY2Vzc2luZ091dGNvbWUSEAoIZXZlbnRfaWQYASABKAkSDgoGc3RhdHVzGAIgASgJEhEKCXJlY29yZF9pZBgDIAEoCRIPCgd2ZXJzaW9uGAQgASgNEg4KBnJlYXNvbhgFIAEoCRIUCgxwcm9jZXNzZWRfYXQYBiABKAkqgwEKC1N1YmplY3RLaW5kEhwKGFNVQkpFQ1RfS0lORF9VTlNQRUNJRklFRBAAEh0KGVNVQkpFQ1RfS0lORF9MRUdBTF9FTlRJVFkQARIfChtTVUJKRUNUX0tJTkRfTkFUVVJBTF9QRVJTT04QAhIWChJTVUJKRUNUX0tJTkRfT1RIRVIQAyrQAQoQV2l0aGRyYXdhbFJlYXNvbhIhCh1XSVRIRFJBV0FMX1JFQVNPTl9VTlNQRUNJRklFRBAAEiYKIldJVEhEUkFXQUxfUkVBU09OX0RFQ0lTSU9OX1JFVk9LRUQQARIqCiZXSVRIRFJBV0FMX1JFQVNPTl9PQkxJR0FUSU9OX0ZVTEZJTExFRBACEigKJFdJVEhEUkFXQUxfUkVBU09OX1BVQkxJU0hFRF9JTl9FUlJPUhADEhsKF1dJVEhEUkFXQUxfUkVBU09OX09USEVSEARiBnByb3RvMw");
 
 /**
  * The subject as the agency identified it.
@@ -245,6 +245,61 @@ export type SubmissionReceipt = Message<"cie.common.v1.SubmissionReceipt"> & {
  */
 export const SubmissionReceiptSchema: GenMessage<SubmissionReceipt> = /*@__PURE__*/
   messageDesc(file_cie_common_v1_common, 4);
+
+/**
+ * What the exchange did with one sector event, published on credit.<sector>.outcomes.v1 so the
+ * sector service can tell the agency (GET /v1/records/{id}) without calling the exchange.
+ *
+ * @generated from message cie.common.v1.ProcessingOutcome
+ */
+export type ProcessingOutcome = Message<"cie.common.v1.ProcessingOutcome"> & {
+  /**
+   * The sector event's ce_id.
+   *
+   * @generated from field: string event_id = 1;
+   */
+  eventId: string;
+
+  /**
+   * stored, dead_lettered or ignored_duplicate.
+   *
+   * @generated from field: string status = 2;
+   */
+  status: string;
+
+  /**
+   * The exchange's record id, when stored.
+   *
+   * @generated from field: string record_id = 3;
+   */
+  recordId: string;
+
+  /**
+   * @generated from field: uint32 version = 4;
+   */
+  version: number;
+
+  /**
+   * Why it was dead-lettered.
+   *
+   * @generated from field: string reason = 5;
+   */
+  reason: string;
+
+  /**
+   * RFC 3339.
+   *
+   * @generated from field: string processed_at = 6;
+   */
+  processedAt: string;
+};
+
+/**
+ * Describes the message cie.common.v1.ProcessingOutcome.
+ * Use `create(ProcessingOutcomeSchema)` to create a new message.
+ */
+export const ProcessingOutcomeSchema: GenMessage<ProcessingOutcome> = /*@__PURE__*/
+  messageDesc(file_cie_common_v1_common, 5);
 
 /**
  * Kind of the person or organisation a record is about.
