@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { fromBinary } from '@bufbuild/protobuf';
-import { FeedEventSchema, SubjectKind, Topics } from '@cie/contracts';
+import { FeedEventSchema, Polarity, SubjectKind, TaxCreditLevel, Topics } from '@cie/contracts';
 import { usccCheckCharacter } from '@cie/identifiers';
 import {
   expectEventually,
@@ -13,9 +13,16 @@ import {
 import type { Admin, Producer } from 'kafkajs';
 import pg from 'pg';
 import { ExchangeProcess, exchangeEnv } from './exchange-process.js';
-import { publishDebtor } from './sector-events.js';
+import {
+  publishCreditRating,
+  publishDebtor,
+  publishMajorViolation,
+  publishPlatformViolation,
+  publishSupplierMisconduct,
+} from './sector-events.js';
 
-const FEEDS = ['beijing-platform', 'shanghai-platform', 'public-portal'] as const;
+const FEEDS = ['beijing-platform', 'shanghai-platform', 'public-portal', 'procurement-regulator'] as const;
+const POLICY = 'subscribers@2026-11-22.2';
 const run = randomUUID().slice(0, 8);
 const kafka = testKafka(`exchange-it-${run}`);
 const env = exchangeEnv({
@@ -126,8 +133,9 @@ describe('exchange on the real broker and database', () => {
       [beijingCo.sourceRecordId],
     );
     expect(rows).toEqual([
-      { subscriber_id: 'beijing-platform', rule: 'subscribers@2026-11-22.1#beijing-platform' },
-      { subscriber_id: 'public-portal', rule: 'subscribers@2026-11-22.1#public-portal' },
+      { subscriber_id: 'beijing-platform', rule: `${POLICY}#beijing-platform` },
+      { subscriber_id: 'procurement-regulator', rule: `${POLICY}#procurement-regulator` },
+      { subscriber_id: 'public-portal', rule: `${POLICY}#public-portal` },
     ]);
   });
 
@@ -172,6 +180,79 @@ describe('exchange on the real broker and database', () => {
     const bjSubject = decode(ofSource(bj, bjPerson.sourceRecordId)[0]!).record?.subject;
     expect(bjSubject?.idNumber).toBe('110105198506150022');
     expect(bjSubject?.canonicalId).toMatch(/^P[0-9A-F]{32}$/);
+  });
+
+  it('classifies and routes one record of each other sector to the feeds entitled to it', async () => {
+    const org = (id: string, region: string, serial: number, name: string) => ({
+      sourceRecordId: `${id}-${run}`,
+      uscc: uscc(region, serial),
+      name,
+    });
+    const taxBj = org('tax-bj', '110105', 21, '北京鑫达恒通商贸有限公司');
+    const ratingA = org('rating-a-sh', '310115', 22, '上海浦江云帆信息技术有限公司');
+    const ratingD = org('rating-d-sh', '310115', 23, '上海某某贸易有限公司');
+    const procurementBj = org('proc-bj', '110108', 24, '北京博睿智能科技有限公司');
+    const ecommerceSh = org('ecom-sh', '310104', 25, '上海优品汇电子商务有限公司');
+    await publishMajorViolation(producer, taxBj);
+    await publishCreditRating(producer, ratingA, TaxCreditLevel.A);
+    await publishCreditRating(producer, ratingD, TaxCreditLevel.D);
+    await publishSupplierMisconduct(producer, procurementBj);
+    await publishPlatformViolation(producer, ecommerceSh);
+
+    const has = (m: ReadMessage[], ...fixtures: { sourceRecordId: string }[]) =>
+      fixtures.every((f) => ofSource(m, f.sourceRecordId).length > 0);
+    const portal = await readFeed('public-portal', (m) => has(m, taxBj, ratingA, procurementBj, ecommerceSh));
+    await readFeed('procurement-regulator', (m) => has(m, taxBj, ratingD));
+    await readFeed('shanghai-platform', (m) => has(m, ratingA, ratingD, ecommerceSh));
+    await readFeed('beijing-platform', (m) => has(m, taxBj, procurementBj));
+
+    const { rows } = await db.query<{ source_record_id: string; kind: string; subscribers: string[] }>(
+      `SELECT r.source_record_id, r.kind, array_agg(d.subscriber_id ORDER BY d.subscriber_id) AS subscribers
+         FROM exchange.records r JOIN exchange.deliveries d USING (record_id)
+        WHERE r.source_record_id = ANY($1) GROUP BY 1, 2 ORDER BY 1`,
+      [[taxBj, ratingA, ratingD, procurementBj, ecommerceSh].map((f) => f.sourceRecordId)],
+    );
+    expect(rows).toEqual(
+      [
+        {
+          source_record_id: ecommerceSh.sourceRecordId,
+          kind: 'ecommerce.platform_violation',
+          subscribers: ['public-portal', 'shanghai-platform'],
+        },
+        {
+          source_record_id: procurementBj.sourceRecordId,
+          kind: 'procurement.supplier_misconduct',
+          subscribers: ['beijing-platform', 'public-portal'],
+        },
+        {
+          source_record_id: ratingA.sourceRecordId,
+          kind: 'tax.credit_rating',
+          subscribers: ['public-portal', 'shanghai-platform'],
+        },
+        {
+          // D is negative but not public: the regulator and Shanghai, not the portal.
+          source_record_id: ratingD.sourceRecordId,
+          kind: 'tax.credit_rating',
+          subscribers: ['procurement-regulator', 'shanghai-platform'],
+        },
+        {
+          source_record_id: taxBj.sourceRecordId,
+          kind: 'tax.major_violation',
+          subscribers: ['beijing-platform', 'procurement-regulator', 'public-portal'],
+        },
+      ].sort((a, b) => a.source_record_id.localeCompare(b.source_record_id)),
+    );
+
+    const rating = decode(ofSource(portal, ratingA.sourceRecordId)[0]!).record;
+    expect(rating).toMatchObject({
+      kind: 'tax.credit_rating',
+      polarity: Polarity.POSITIVE,
+      attributes: { rating: 'a', evaluationYear: '2024' },
+      disclosure: { disclosureUntil: '2025-12-31' },
+    });
+    const ban = decode(ofSource(portal, procurementBj.sourceRecordId)[0]!).record;
+    expect(ban?.disclosure).toMatchObject({ effectiveFrom: '2025-06-20', disclosureUntil: '2026-06-19' });
+    expect(ban?.attributes).toMatchObject({ fineAmount: '18600.00', banUntil: '2026-06-19' });
   });
 
   it('dead-letters a poison message with its reason and keeps the partition moving', async () => {
@@ -257,7 +338,7 @@ describe('exchange on the real broker and database', () => {
               (SELECT count(*)::int FROM exchange.deliveries d JOIN exchange.records r USING (record_id) WHERE r.source_record_id = $1) AS deliveries`,
       [victim.sourceRecordId],
     );
-    expect(rows[0]).toEqual({ records: 1, deliveries: 2 });
+    expect(rows[0]).toEqual({ records: 1, deliveries: 3 });
   });
 
   it('changes nothing and publishes nothing when the sector topic is replayed from offset 0', async () => {

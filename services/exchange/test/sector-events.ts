@@ -1,10 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { create, toBinary } from '@bufbuild/protobuf';
+import { create, type DescMessage, type MessageShape, toBinary } from '@bufbuild/protobuf';
 import {
   CreditEventType,
+  CreditRatingEventSchema,
+  DecidingAuthorityKind,
   DishonestDebtorEventSchema,
+  MajorViolationEventSchema,
+  MajorViolationType,
   PerformanceStatus,
-  type SubjectKind,
+  PlatformAction,
+  PlatformViolationEventSchema,
+  PlatformViolationType,
+  type Sector,
+  SubjectKind,
+  SupplierMisconductEventSchema,
+  SupplierMisconductType,
+  type TaxCreditLevel,
   Topics,
 } from '@cie/contracts';
 import { cloudEventHeaders } from '@cie/platform';
@@ -58,4 +69,151 @@ export async function publishDebtor(
     ],
   });
   return eventId;
+}
+
+/** Publishes any sector event as its sector service does, on its sector topic. */
+export async function publishSectorEvent<S extends DescMessage>(
+  producer: Producer,
+  sector: Sector,
+  schema: S,
+  event: MessageShape<S>,
+  subject: { idNumber: string; agencyId: string },
+  eventId: string = randomUUID(),
+): Promise<string> {
+  await producer.send({
+    topic: Topics.sectorEvents(sector),
+    acks: -1,
+    messages: [
+      {
+        key: subject.idNumber,
+        value: Buffer.from(toBinary(schema, event)),
+        headers: cloudEventHeaders({
+          id: eventId,
+          source: `/sectors/${sector}/agencies/${subject.agencyId}`,
+          type: CreditEventType.published,
+          time: new Date(),
+          subject: subject.idNumber,
+          dataschema: schema.typeName,
+        }),
+      },
+    ],
+  });
+  return eventId;
+}
+
+/** An organisation in the other sectors' fixtures. */
+export interface OrganisationFixture {
+  sourceRecordId: string;
+  uscc: string;
+  name: string;
+}
+
+const source = (
+  sector: Sector,
+  agencyId: string,
+  sourceRecordId: string,
+  decisionNumber: string,
+  authority: string,
+) => ({
+  sector,
+  agencyId,
+  sourceRecordId,
+  decisionNumber,
+  decidingAuthority: authority,
+  decisionDate: '2025-06-20',
+});
+const organisation = (o: OrganisationFixture) => ({
+  kind: SubjectKind.LEGAL_ENTITY,
+  idNumber: o.uscc,
+  name: o.name,
+});
+
+export async function publishMajorViolation(producer: Producer, o: OrganisationFixture): Promise<string> {
+  const agencyId = 'tax-bj-jicha1';
+  const event = create(MajorViolationEventSchema, {
+    source: source(
+      'tax',
+      agencyId,
+      o.sourceRecordId,
+      '京税稽罚〔2025〕118号',
+      '国家税务总局北京市税务局第一稽查局',
+    ),
+    subject: organisation(o),
+    violationType: MajorViolationType.TAX_EVASION,
+    facts: '通过在账簿上少列收入、虚增成本的手段，少缴增值税、企业所得税等税款合计1863427.15元',
+    taxAmountInvolved: '1863427.15',
+    penaltyAmount: '931713.58',
+    violationPeriodFrom: '2021-01-01',
+    violationPeriodTo: '2023-12-31',
+    legalRepresentative: '刘志强',
+  });
+  return publishSectorEvent(producer, 'tax', MajorViolationEventSchema, event, {
+    idNumber: o.uscc,
+    agencyId,
+  });
+}
+
+export async function publishCreditRating(
+  producer: Producer,
+  o: OrganisationFixture,
+  rating: TaxCreditLevel,
+): Promise<string> {
+  const agencyId = 'tax-sh-pudong';
+  const event = create(CreditRatingEventSchema, {
+    source: source(
+      'tax',
+      agencyId,
+      o.sourceRecordId,
+      '沪浦税信评〔2025〕3号',
+      '国家税务总局上海市浦东新区税务局',
+    ),
+    subject: organisation(o),
+    rating,
+    evaluationYear: '2024',
+  });
+  return publishSectorEvent(producer, 'tax', CreditRatingEventSchema, event, { idNumber: o.uscc, agencyId });
+}
+
+export async function publishSupplierMisconduct(producer: Producer, o: OrganisationFixture): Promise<string> {
+  const agencyId = 'finance-bj-haidian';
+  const event = create(SupplierMisconductEventSchema, {
+    source: source('procurement', agencyId, o.sourceRecordId, '海财采监〔2025〕12号', '北京市海淀区财政局'),
+    subject: organisation(o),
+    misconduct: SupplierMisconductType.FALSE_MATERIALS,
+    facts: '投标中提供虚假的类似项目业绩合同，谋取中标',
+    fineAmount: '18600.00',
+    banFrom: '2025-06-20',
+    banUntil: '2026-06-19',
+    project: { number: 'HDCG2024-0112', name: '海淀区中小学智慧教室设备采购项目' },
+    purchaser: { name: '北京市海淀区教育委员会' },
+  });
+  return publishSectorEvent(producer, 'procurement', SupplierMisconductEventSchema, event, {
+    idNumber: o.uscc,
+    agencyId,
+  });
+}
+
+export async function publishPlatformViolation(producer: Producer, o: OrganisationFixture): Promise<string> {
+  const agencyId = 'amr-sh-xuhui';
+  const event = create(PlatformViolationEventSchema, {
+    source: source(
+      'ecommerce',
+      agencyId,
+      o.sourceRecordId,
+      '沪市监徐处〔2025〕87号',
+      '上海市徐汇区市场监督管理局',
+    ),
+    subject: organisation(o),
+    violation: PlatformViolationType.FAKE_REVIEWS,
+    facts: '通过组织虚假交易（刷单）为其店铺商品制造好评3126条，欺骗、误导消费者',
+    authorityKind: DecidingAuthorityKind.MARKET_REGULATOR,
+    platform: { id: 'tmall', name: '天猫' },
+    shop: { id: '68420193', name: '优品汇家居旗舰店' },
+    actionsTaken: [PlatformAction.FINE, PlatformAction.LISTING_REMOVAL],
+    fineAmount: '200000.00',
+  });
+  return publishSectorEvent(producer, 'ecommerce', PlatformViolationEventSchema, event, {
+    idNumber: o.uscc,
+    agencyId,
+  });
 }

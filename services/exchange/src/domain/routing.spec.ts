@@ -4,6 +4,7 @@ import { route, type SubscriberEntitlement } from './routing.js';
 const record = {
   source: { sector: 'courts' },
   kind: 'courts.dishonest_debtor',
+  polarity: 'negative',
   disclosure: { level: 'public' },
   subject: { regionCode: '110105' },
 } as unknown as CanonicalRecord;
@@ -45,8 +46,44 @@ describe('routing a record to subscribers', () => {
         'sector courts allowed',
         'kind courts.dishonest_debtor allowed',
         'level public allowed',
+        'polarity negative allowed',
         'region 110105 not entitled',
       ],
     });
+  });
+});
+
+describe('routing by polarity', () => {
+  const policy = {
+    version: 'v8',
+    subscribers: [
+      subscriber('regulator', { sectors: ['courts', 'tax'], polarities: ['negative'] }),
+      subscriber('everything', { sectors: ['courts', 'tax'] }),
+    ],
+  };
+  const rating = (polarity: string) =>
+    ({
+      ...record,
+      source: { sector: 'tax' },
+      kind: 'tax.credit_rating',
+      polarity,
+    }) as unknown as CanonicalRecord;
+  const receivers = (r: CanonicalRecord) =>
+    route(r, policy)
+      .filter((d) => d.allowed)
+      .map((d) => d.subscriberId);
+
+  it('Given a subscriber entitled to negative records only, it receives a negative record', () => {
+    expect(receivers(rating('negative'))).toEqual(['regulator', 'everything']);
+  });
+
+  it('Given a positive or neutral record, only the subscriber without a polarity entitlement receives it', () => {
+    expect(receivers(rating('positive'))).toEqual(['everything']);
+    expect(receivers(rating('neutral'))).toEqual(['everything']);
+    expect(route(rating('positive'), policy)[0]?.reasons).toContain('polarity positive not entitled');
+  });
+
+  it('Given no polarities in the entitlement, every polarity is allowed and said so', () => {
+    expect(route(rating('neutral'), policy)[1]?.reasons).toContain('polarity neutral allowed');
   });
 });

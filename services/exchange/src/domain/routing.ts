@@ -1,5 +1,5 @@
 import type { Sector } from '@cie/contracts';
-import type { CanonicalRecord, DisclosureLevelName } from './canonical-record.js';
+import type { CanonicalRecord, DisclosureLevelName, PolarityName } from './canonical-record.js';
 
 /** What one subscriber is entitled to (the skeleton's subset of DESIGN §7). */
 export interface SubscriberEntitlement {
@@ -9,6 +9,8 @@ export interface SubscriberEntitlement {
   /** Catalogue kinds, or `*` for all kinds of the listed sectors. */
   kinds: string[];
   levels: DisclosureLevelName[];
+  /** Record polarities it takes (e.g. only `negative` for a regulator's checks); absent: all. */
+  polarities?: PolarityName[];
   /** Prefixes of administrative division codes ("11" for Beijing), or `*` for everywhere. */
   regions: string[];
   /** Whether natural persons' identity numbers are released in clear or only as the pseudonym. */
@@ -42,6 +44,7 @@ export function route(record: CanonicalRecord, policy: SubscriberPolicy): Routin
       [s.sectors.includes(record.source.sector), `sector ${record.source.sector}`],
       [matchesAny(s.kinds, record.kind), `kind ${record.kind}`],
       [s.levels.includes(record.disclosure.level), `level ${record.disclosure.level}`],
+      [s.polarities?.includes(record.polarity) ?? true, `polarity ${record.polarity}`],
       [
         matchesAny(s.regions, record.subject.regionCode, (prefix, code) => code.startsWith(prefix)),
         `region ${record.subject.regionCode}`,

@@ -3,11 +3,8 @@ import { CreditEventType, Topics } from '@cie/contracts';
 import { bulkInsert, Clock, IdGenerator } from '@cie/platform';
 import type { KafkaMessage } from 'kafkajs';
 import { DataSource, type EntityManager } from 'typeorm';
-import {
-  NormalisationError,
-  type NormalisedRecord,
-  normaliseDishonestDebtor,
-} from '../domain/normalise-courts.js';
+import { exchangeCatalogue } from '../catalogue/catalogue.loader.js';
+import { NormalisationError, type NormalisedRecord, normalise } from '../domain/normalise/index.js';
 import { route, type SubscriberPolicy } from '../domain/routing.js';
 import { buildFeedMessage } from '../feed/feed-message.js';
 import { SubjectIdentityService } from '../identity/subject-identity.service.js';
@@ -134,10 +131,11 @@ export class IngestService {
       }
       seenBefore.add(d.context.id);
       try {
-        const normalised = normaliseDishonestDebtor(d.event, {
+        const normalised = normalise(d.event, {
           recordId: this.ids.next(),
           recordedAt: now,
           pseudonymise: this.identity.pseudonymise,
+          catalogue: exchangeCatalogue(),
         });
         accepted.push({ ...d, normalised });
       } catch (error) {

@@ -1,12 +1,8 @@
 import { fromBinary } from '@bufbuild/protobuf';
-import {
-  type CloudEventContext,
-  CreditEventType,
-  type DishonestDebtorEvent,
-  DishonestDebtorEventSchema,
-} from '@cie/contracts';
+import { type CloudEventContext, CreditEventType, Topics } from '@cie/contracts';
 import { readCloudEvent } from '@cie/platform';
 import type { KafkaMessage } from 'kafkajs';
+import { SECTOR_EVENT_TYPES, type SectorEvent } from '../domain/normalise/index.js';
 
 export interface SourcePosition {
   topic: string;
@@ -20,7 +16,7 @@ export type DecodedSectorEvent =
       position: SourcePosition;
       message: KafkaMessage;
       context: CloudEventContext;
-      event: DishonestDebtorEvent;
+      event: SectorEvent;
     }
   | { ok: false; position: SourcePosition; message: KafkaMessage; eventId?: string; reason: string };
 
@@ -40,18 +36,16 @@ export function decodeSectorEvent(position: SourcePosition, message: KafkaMessag
     reason,
   });
   if (context.type !== CreditEventType.published) return fail(`unsupported event type ${context.type}`);
-  if (context.dataschema !== DishonestDebtorEventSchema.typeName)
-    return fail(`unsupported dataschema ${context.dataschema}`);
+  const type = SECTOR_EVENT_TYPES.get(context.dataschema);
+  if (!type) return fail(`unsupported dataschema ${context.dataschema}`);
+  if (position.topic !== Topics.sectorEvents(type.sector))
+    return fail(`dataschema ${context.dataschema} is a ${type.sector} event, not for ${position.topic}`);
   if (!message.value) return fail('empty payload');
   try {
-    return {
-      ok: true,
-      position,
-      message,
-      context,
-      event: fromBinary(DishonestDebtorEventSchema, message.value),
-    };
+    // The schema was chosen by the dataschema, so the message is that member of the union.
+    const event = fromBinary(type.schema, message.value) as SectorEvent;
+    return { ok: true, position, message, context, event };
   } catch (error) {
-    return fail(`payload is not a valid ${DishonestDebtorEventSchema.typeName}: ${(error as Error).message}`);
+    return fail(`payload is not a valid ${context.dataschema}: ${(error as Error).message}`);
   }
 }

@@ -1,11 +1,11 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Topics } from '@cie/contracts';
+import { SECTORS, Topics } from '@cie/contracts';
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import { ExchangeConfig } from '../exchange.config.js';
 import { IngestService, type OutboundMessage } from './ingest.service.js';
 
-/** Sector topics the exchange consumes today (one mapping per sector). */
-export const CONSUMED_TOPICS = [Topics.sectorEvents('courts')];
+/** The sector topics the exchange consumes: every sector (one mapping per sector, domain/normalise). */
+export const CONSUMED_TOPICS = SECTORS.map((sector) => Topics.sectorEvents(sector));
 
 /**
  * Consumes sector events in batches with kafkajs directly (Nest's Kafka transport has no batch +

@@ -1,9 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { Type, plainToInstance } from 'class-transformer';
-import { ArrayMinSize, IsIn, IsString, Matches, ValidateNested, validateSync } from 'class-validator';
+import {
+  ArrayMinSize,
+  IsIn,
+  IsOptional,
+  IsString,
+  Matches,
+  ValidateNested,
+  validateSync,
+} from 'class-validator';
 import { SECTORS, type Sector } from '@cie/contracts';
 import { ConfigurationError, toFieldProblems } from '@cie/platform';
-import type { DisclosureLevelName } from '../domain/canonical-record.js';
+import type { DisclosureLevelName, PolarityName } from '../domain/canonical-record.js';
 import type { SubscriberPolicy } from '../domain/routing.js';
 
 class SubscriberEntry {
@@ -28,6 +36,12 @@ class SubscriberEntry {
   @IsIn(['public', 'authorised', 'shared'], { each: true })
   @ArrayMinSize(1)
   levels!: DisclosureLevelName[];
+
+  /** Record polarities the subscriber takes; absent: all. */
+  @IsOptional()
+  @IsIn(['positive', 'negative', 'neutral'], { each: true })
+  @ArrayMinSize(1)
+  polarities?: PolarityName[];
 
   @Matches(/^(\*|\d{2,6})$/, {
     each: true,

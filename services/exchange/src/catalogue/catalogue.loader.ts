@@ -1,0 +1,414 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { SECTORS, type Sector } from '@cie/contracts';
+import { ConfigurationError, toFieldProblems } from '@cie/platform';
+import { Type, plainToInstance } from 'class-transformer';
+import {
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+  ValidateNested,
+  validateSync,
+} from 'class-validator';
+import type {
+  DisclosureLevelName,
+  PolarityName,
+  SeverityName,
+  SubjectKindName,
+} from '../domain/canonical-record.js';
+import type {
+  Catalogue,
+  CatalogueEntry,
+  Condition,
+  DisclosurePeriod,
+  Rule,
+  Ruled,
+} from '../domain/catalogue.js';
+
+/** The catalogue shipped with the exchange (services/exchange/catalogue/catalogue.json, next to src and dist). */
+export const DEFAULT_CATALOGUE_FILE = fileURLToPath(
+  new URL('../../catalogue/catalogue.json', import.meta.url),
+);
+
+const POLARITIES: PolarityName[] = ['positive', 'negative', 'neutral'];
+const SEVERITIES: SeverityName[] = ['minor', 'general', 'serious'];
+const LEVELS: DisclosureLevelName[] = ['public', 'authorised', 'shared'];
+const SUBJECT_KINDS: SubjectKindName[] = ['legal_entity', 'natural_person', 'other'];
+const FACT = /^[a-z][A-Za-z0-9]*$/;
+const FACT_MESSAGE =
+  '$property must name a fact (an attribute such as fineAmount, or severity, polarity, subjectKind)';
+const DECIMAL = /^\d+(\.\d+)?$/;
+/** Catalogue periods are at most ten years. */
+const MAX_MONTHS = 120;
+
+// class-validator runs a property's rules bottom-up: type checks are listed last so that they run first.
+
+class ConditionDto {
+  @Matches(FACT, { message: FACT_MESSAGE })
+  field!: string;
+
+  @IsOptional()
+  @IsString({ each: true })
+  @ArrayMinSize(1)
+  @IsArray()
+  in?: string[];
+
+  @IsOptional()
+  @IsString({ each: true })
+  @ArrayMinSize(1)
+  @IsArray()
+  includesAny?: string[];
+
+  @IsOptional()
+  @Matches(DECIMAL, { message: '$property must be a decimal amount such as "1000000.00"' })
+  atLeast?: string;
+
+  @IsOptional()
+  @Matches(DECIMAL, { message: '$property must be a decimal amount such as "1000000.00"' })
+  below?: string;
+
+  @IsOptional()
+  @IsBoolean()
+  present?: boolean;
+
+  @IsOptional()
+  @IsNotEmpty()
+  @IsString()
+  matches?: string;
+}
+
+abstract class RuleDto {
+  @ValidateNested({ each: true })
+  @Type(() => ConditionDto)
+  @IsArray()
+  when!: ConditionDto[];
+}
+
+class PolarityRuleDto extends RuleDto {
+  @IsIn(POLARITIES)
+  then!: PolarityName;
+}
+
+class SeverityRuleDto extends RuleDto {
+  @IsIn(SEVERITIES)
+  then!: SeverityName;
+}
+
+class LevelRuleDto extends RuleDto {
+  @IsIn(LEVELS)
+  then!: DisclosureLevelName;
+}
+
+class PeriodDto {
+  @IsOptional()
+  @Max(MAX_MONTHS)
+  @Min(1)
+  @IsInt()
+  months?: number;
+
+  @IsOptional()
+  @Matches(FACT, { message: FACT_MESSAGE })
+  untilDate?: string;
+
+  @IsOptional()
+  @Matches(FACT, { message: FACT_MESSAGE })
+  endOfYearAfter?: string;
+}
+
+class PeriodRuleDto extends RuleDto {
+  @ValidateNested()
+  @Type(() => PeriodDto)
+  then!: PeriodDto;
+}
+
+class RepairRuleDto extends RuleDto {
+  /** null: not repairable. */
+  @ValidateIf((rule: RepairRuleDto) => rule.then !== null)
+  @Max(MAX_MONTHS)
+  @Min(0)
+  @IsInt({ message: 'then must be a whole number of months, or null when not repairable' })
+  then!: number | null;
+}
+
+class EntryDto {
+  @Matches(/^[a-z]+\.[a-z_]+$/, { message: 'kind must be <sector>.<name>, e.g. tax.major_violation' })
+  kind!: string;
+
+  @IsIn(SECTORS)
+  sector!: Sector;
+
+  @Matches(/^[a-z][a-z_]*$/, { message: 'category must be lower-case words joined by _' })
+  category!: string;
+
+  @IsNotEmpty()
+  @IsString()
+  title!: string;
+
+  @IsIn(SUBJECT_KINDS, { each: true })
+  @ArrayMinSize(1)
+  @IsArray()
+  subjectKinds!: SubjectKindName[];
+
+  @IsOptional()
+  @IsIn(POLARITIES)
+  polarity?: PolarityName;
+
+  @IsOptional()
+  @ValidateNested({ each: true })
+  @Type(() => PolarityRuleDto)
+  @ArrayMinSize(1)
+  @IsArray()
+  polarityRules?: PolarityRuleDto[];
+
+  @IsOptional()
+  @IsIn(SEVERITIES)
+  severity?: SeverityName;
+
+  @IsOptional()
+  @ValidateNested({ each: true })
+  @Type(() => SeverityRuleDto)
+  @ArrayMinSize(1)
+  @IsArray()
+  severityRules?: SeverityRuleDto[];
+
+  @IsOptional()
+  @IsIn(LEVELS)
+  level?: DisclosureLevelName;
+
+  @IsOptional()
+  @ValidateNested({ each: true })
+  @Type(() => LevelRuleDto)
+  @ArrayMinSize(1)
+  @IsArray()
+  levelRules?: LevelRuleDto[];
+
+  @IsNotEmpty()
+  @IsString()
+  legalBasis!: string;
+
+  /** Only true where the legal basis names natural persons' publication. */
+  @IsBoolean()
+  naturalPersonsPublic!: boolean;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PeriodDto)
+  disclosurePeriod?: PeriodDto;
+
+  @IsOptional()
+  @ValidateNested({ each: true })
+  @Type(() => PeriodRuleDto)
+  @ArrayMinSize(1)
+  @IsArray()
+  disclosurePeriodRules?: PeriodRuleDto[];
+
+  /** null: not repairable. */
+  @ValidateIf(
+    (entry: EntryDto) => entry.repairableAfterMonths !== null && entry.repairableAfterMonths !== undefined,
+  )
+  @Max(MAX_MONTHS)
+  @Min(0)
+  @IsInt({ message: 'repairableAfterMonths must be a whole number of months, or null when not repairable' })
+  repairableAfterMonths?: number | null;
+
+  @IsOptional()
+  @ValidateNested({ each: true })
+  @Type(() => RepairRuleDto)
+  @ArrayMinSize(1)
+  @IsArray()
+  repairableAfterMonthsRules?: RepairRuleDto[];
+
+  @IsOptional()
+  @IsString()
+  notes?: string;
+}
+
+class CatalogueFile {
+  @Matches(/^\d{4}\.\d+$/, { message: 'edition must be <year>.<n>, e.g. 2026.1' })
+  edition!: string;
+
+  @IsNotEmpty()
+  @IsString()
+  version!: string;
+
+  @ValidateNested({ each: true })
+  @Type(() => EntryDto)
+  @ArrayMinSize(1)
+  @IsArray()
+  entries!: EntryDto[];
+}
+
+interface Problem {
+  field: string;
+  detail: string;
+}
+
+const OPERATORS = ['in', 'includesAny', 'atLeast', 'below', 'present', 'matches'] as const;
+
+/** Rules class-validator cannot express: one of a pair, one operator per condition, one period form. */
+function crossChecks(file: CatalogueFile): Problem[] {
+  const problems: Problem[] = [];
+  const kinds = new Set<string>();
+  (Array.isArray(file.entries) ? file.entries : []).forEach((entry, i) => {
+    const at = `entries[${i}]`;
+    if (typeof entry.kind === 'string') {
+      if (kinds.has(entry.kind))
+        problems.push({ field: `${at}.kind`, detail: `${entry.kind} appears twice` });
+      kinds.add(entry.kind);
+      if (typeof entry.sector === 'string' && !entry.kind.startsWith(`${entry.sector}.`))
+        problems.push({
+          field: `${at}.kind`,
+          detail: `${entry.kind} must start with its sector ${entry.sector}.`,
+        });
+    }
+    const exactlyOne = (fixed: keyof EntryDto, rules: keyof EntryDto) => {
+      if ((entry[fixed] === undefined) === (entry[rules] === undefined))
+        problems.push({
+          field: `${at}.${fixed}`,
+          detail: `give either ${fixed} or ${rules}, not both or neither`,
+        });
+    };
+    exactlyOne('polarity', 'polarityRules');
+    exactlyOne('severity', 'severityRules');
+    exactlyOne('level', 'levelRules');
+    exactlyOne('disclosurePeriod', 'disclosurePeriodRules');
+    exactlyOne('repairableAfterMonths', 'repairableAfterMonthsRules');
+
+    const checkPeriod = (period: PeriodDto | undefined, path: string) => {
+      if (!(period instanceof PeriodDto)) return;
+      const forms = (['months', 'untilDate', 'endOfYearAfter'] as const).filter(
+        (k) => period[k] !== undefined,
+      );
+      if (forms.length !== 1)
+        problems.push({ field: path, detail: 'must have exactly one of months, untilDate, endOfYearAfter' });
+    };
+    checkPeriod(entry.disclosurePeriod, `${at}.disclosurePeriod`);
+
+    const ruleLists: [string, RuleDto[] | undefined][] = [
+      ['polarityRules', entry.polarityRules],
+      ['severityRules', entry.severityRules],
+      ['levelRules', entry.levelRules],
+      ['disclosurePeriodRules', entry.disclosurePeriodRules],
+      ['repairableAfterMonthsRules', entry.repairableAfterMonthsRules],
+    ];
+    for (const [name, rules] of ruleLists) {
+      if (!Array.isArray(rules)) continue;
+      rules.forEach((rule, r) => {
+        if (rule instanceof PeriodRuleDto) checkPeriod(rule.then, `${at}.${name}[${r}].then`);
+        (Array.isArray(rule.when) ? rule.when : []).forEach((condition, c) => {
+          const path = `${at}.${name}[${r}].when[${c}]`;
+          const operators = OPERATORS.filter((op) => condition[op] !== undefined);
+          if (operators.length !== 1)
+            problems.push({ field: path, detail: `must have exactly one of ${OPERATORS.join(', ')}` });
+          if (typeof condition.matches === 'string') {
+            try {
+              new RegExp(condition.matches, 'u');
+            } catch (error) {
+              problems.push({ field: `${path}.matches`, detail: (error as Error).message });
+            }
+          }
+        });
+      });
+    }
+  });
+  return problems;
+}
+
+function ruled<T>(value: T | undefined, rules: { when: ConditionDto[]; then: T }[] | undefined): Ruled<T> {
+  if (rules) return { rules: rules.map((r): Rule<T> => ({ when: r.when.map(toCondition), then: r.then })) };
+  return { value: value as T };
+}
+
+function toCondition(c: ConditionDto): Condition {
+  return Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)) as unknown as Condition;
+}
+
+function toPeriod(p: PeriodDto): DisclosurePeriod {
+  if (p.months !== undefined) return { months: p.months };
+  if (p.untilDate !== undefined) return { untilDate: p.untilDate };
+  return { endOfYearAfter: p.endOfYearAfter as string };
+}
+
+function toEntry(e: EntryDto): CatalogueEntry {
+  return {
+    kind: e.kind,
+    sector: e.sector,
+    category: e.category,
+    title: e.title,
+    subjectKinds: [...e.subjectKinds],
+    polarity: ruled(e.polarity, e.polarityRules),
+    severity: ruled(e.severity, e.severityRules),
+    level: ruled(e.level, e.levelRules),
+    legalBasis: e.legalBasis,
+    naturalPersonsPublic: e.naturalPersonsPublic,
+    disclosurePeriod: e.disclosurePeriodRules
+      ? {
+          rules: e.disclosurePeriodRules.map((r) => ({
+            when: r.when.map(toCondition),
+            then: toPeriod(r.then),
+          })),
+        }
+      : { value: toPeriod(e.disclosurePeriod as PeriodDto) },
+    repairableAfterMonths: ruled(e.repairableAfterMonths ?? null, e.repairableAfterMonthsRules),
+  };
+}
+
+/**
+ * Validates a parsed catalogue; every problem names the file and the entry path, e.g.
+ * `entries[1].polarityRules[0].then` (with the entry's kind).
+ */
+export function parseCatalogue(raw: unknown, file: string): Catalogue {
+  const parsed = plainToInstance(CatalogueFile, raw);
+  const problems: Problem[] = [
+    ...toFieldProblems(
+      validateSync(parsed, { forbidUnknownValues: true, whitelist: true, forbidNonWhitelisted: true }),
+    ),
+  ];
+  if (problems.length === 0) problems.push(...crossChecks(parsed));
+  if (problems.length > 0) {
+    const kindOf = (field: string) => {
+      const index = /^entries\[(\d+)\]/.exec(field)?.[1];
+      const kind =
+        index === undefined
+          ? undefined
+          : (raw as { entries?: { kind?: unknown }[] }).entries?.[Number(index)]?.kind;
+      return typeof kind === 'string' ? ` (entry ${kind})` : '';
+    };
+    throw new ConfigurationError(
+      problems.map((p) => `catalogue ${file}: ${p.field}: ${p.detail}${kindOf(p.field)}`),
+    );
+  }
+  return {
+    edition: parsed.edition,
+    version: parsed.version,
+    entries: new Map(parsed.entries.map((e) => [e.kind, toEntry(e)])),
+  };
+}
+
+/** Reads and validates a catalogue file. */
+export function loadCatalogue(file: string = DEFAULT_CATALOGUE_FILE): Catalogue {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigurationError([`catalogue ${file}: ${(error as Error).message}`]);
+  }
+  return parseCatalogue(raw, file);
+}
+
+let shipped: Catalogue | undefined;
+
+/** The catalogue shipped with the exchange, loaded and validated once. */
+export function exchangeCatalogue(): Catalogue {
+  shipped ??= loadCatalogue(DEFAULT_CATALOGUE_FILE);
+  return shipped;
+}
