@@ -1,6 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { Topics } from '@cie/contracts';
+import { SECTORS, Topics } from '@cie/contracts';
 import {
   Clock,
   createKafka,
@@ -15,6 +15,8 @@ import {
 } from '@cie/platform';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
+import { AuditLog } from './audit/audit-log.js';
+import { loadCatalogue } from './catalogue/catalogue.loader.js';
 import { createDataSource } from './database/data-source.js';
 import type { SubscriberPolicy } from './domain/routing.js';
 import { ExchangeConfig } from './exchange.config.js';
@@ -31,6 +33,8 @@ export const SUBSCRIBER_POLICY = 'SUBSCRIBER_POLICY';
 export class AppModule {
   static forRoot(config: ExchangeConfig): DynamicModule {
     const policy = loadSubscriberPolicy(config.SUBSCRIBERS_FILE);
+    // Loaded and validated at start: a broken catalogue stops the exchange before it consumes anything.
+    const catalogue = loadCatalogue(config.CATALOGUE_FILE);
     return {
       module: AppModule,
       controllers: [HealthController],
@@ -63,7 +67,17 @@ export class AppModule {
             p: SubscriberPolicy,
             clock: Clock,
             ids: IdGenerator,
-          ) => new IngestService(db, identity, p, clock, ids),
+          ) =>
+            new IngestService(
+              db,
+              identity,
+              p,
+              clock,
+              ids,
+              catalogue,
+              new AuditLog({ clock }),
+              config.EXCHANGE_INSTANCE_ID,
+            ),
         },
         {
           // Topics exist before the consumer subscribes: the sector topics, their dead-letter topics, each feed.
@@ -73,6 +87,7 @@ export class AppModule {
             ensureTopics(kafka, [
               ...CONSUMED_TOPICS.flatMap((topic) => [{ topic }, { topic: Topics.deadLetters(topic) }]),
               ...policy.subscribers.map((s) => ({ topic: Topics.feed(s.id) })),
+              ...SECTORS.map((sector) => ({ topic: Topics.outcomes(sector) })),
             ]),
         },
         {

@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsNotEmpty, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { CommonConfig } from '@cie/platform';
+import { DEFAULT_CATALOGUE_FILE } from './catalogue/catalogue.loader.js';
 
 /** Environment of the exchange; see the README for each variable. */
 export class ExchangeConfig extends CommonConfig {
@@ -23,6 +24,11 @@ export class ExchangeConfig extends CommonConfig {
   @IsString()
   @IsNotEmpty()
   SUBSCRIBERS_FILE = 'deploy/local/subscribers.demo.json';
+
+  /** The catalogue of record kinds (JSON, validated at start); the shipped one by default. */
+  @IsString()
+  @IsNotEmpty()
+  CATALOGUE_FILE: string = DEFAULT_CATALOGUE_FILE;
 
   @IsString()
   @IsNotEmpty()

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { fromBinary } from '@bufbuild/protobuf';
-import { FeedEventSchema, Polarity, SubjectKind, TaxCreditLevel, Topics } from '@cie/contracts';
+import {
+  FeedEventSchema,
+  ProcessingOutcomeSchema,
+  Polarity,
+  SubjectKind,
+  TaxCreditLevel,
+  Topics,
+} from '@cie/contracts';
 import { usccCheckCharacter } from '@cie/identifiers';
 import {
   expectEventually,
@@ -12,6 +19,8 @@ import {
 } from '@cie/testing';
 import type { Admin, Producer } from 'kafkajs';
 import pg from 'pg';
+import { AuditLog } from '../src/audit/audit-log.js';
+import { createDataSource } from '../src/database/data-source.js';
 import { ExchangeProcess, exchangeEnv } from './exchange-process.js';
 import {
   publishCreditRating,
@@ -253,6 +262,71 @@ describe('exchange on the real broker and database', () => {
     const ban = decode(ofSource(portal, procurementBj.sourceRecordId)[0]!).record;
     expect(ban?.disclosure).toMatchObject({ effectiveFrom: '2025-06-20', disclosureUntil: '2026-06-19' });
     expect(ban?.attributes).toMatchObject({ fineAmount: '18600.00', banUntil: '2026-06-19' });
+  });
+
+  it('tells the sector service what became of each event, and audits every routing decision in a verifiable chain', async () => {
+    const company = {
+      sourceRecordId: `outcome-${run}`,
+      kind: SubjectKind.LEGAL_ENTITY,
+      idNumber: uscc('110105', 5),
+      name: '北京某某咨询有限公司',
+    };
+    const badId = {
+      sourceRecordId: `outcome-bad-${run}`,
+      kind: SubjectKind.LEGAL_ENTITY,
+      idNumber: '91320100748204660A',
+      name: '校验码错误',
+    };
+    const stored = await publishDebtor(producer, company);
+    const refused = await publishDebtor(producer, badId);
+
+    const outcomes = (
+      await readTopic(kafka, Topics.outcomes('courts'), {
+        until: (m) =>
+          [stored, refused].every((id) =>
+            m.some((x) => fromBinary(ProcessingOutcomeSchema, x.value).eventId === id),
+          ),
+      })
+    ).map((m) => fromBinary(ProcessingOutcomeSchema, m.value));
+    const record = (
+      await db.query(`SELECT record_id FROM exchange.records WHERE source_record_id = $1`, [
+        company.sourceRecordId,
+      ])
+    ).rows[0] as { record_id: string };
+    expect(outcomes.find((o) => o.eventId === stored)).toMatchObject({
+      status: 'stored',
+      recordId: record.record_id,
+      version: 1,
+    });
+    expect(outcomes.find((o) => o.eventId === refused)).toMatchObject({
+      status: 'dead_lettered',
+      reason: expect.stringContaining('check character is A'),
+    });
+
+    const { rows } = await db.query(
+      `SELECT kind, details->>'subscriberId' AS subscriber, details->>'allowed' AS allowed FROM exchange.audit_log WHERE record_id = $1 ORDER BY seq`,
+      [record.record_id],
+    );
+    const decisions = (rows as { kind: string; subscriber: string; allowed: string }[]).filter(
+      (r) => r.kind === 'routing_decision',
+    );
+    expect(decisions.map((d) => [d.subscriber, d.allowed])).toEqual(
+      expect.arrayContaining([
+        ['beijing-platform', 'true'],
+        ['shanghai-platform', 'false'],
+        ['public-portal', 'true'],
+      ]),
+    );
+    expect((rows as { kind: string }[]).filter((r) => r.kind === 'delivery').length).toBeGreaterThanOrEqual(
+      2,
+    );
+    const dataSource = createDataSource(testDatabaseUrl());
+    await dataSource.initialize();
+    try {
+      expect(await new AuditLog().verify(dataSource)).toMatchObject({ ok: true });
+    } finally {
+      await dataSource.destroy();
+    }
   });
 
   it('dead-letters a poison message with its reason and keeps the partition moving', async () => {

@@ -1,9 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { CreditEventType, Topics } from '@cie/contracts';
+import { create, toBinary } from '@bufbuild/protobuf';
+import {
+  CreditEventType,
+  isSector,
+  ProcessingOutcomeSchema,
+  PROTOBUF_CONTENT_TYPE,
+  Topics,
+} from '@cie/contracts';
 import { bulkInsert, Clock, IdGenerator } from '@cie/platform';
 import type { KafkaMessage } from 'kafkajs';
 import { DataSource, type EntityManager } from 'typeorm';
-import { exchangeCatalogue } from '../catalogue/catalogue.loader.js';
+import type { AuditEntryInput, AuditLog } from '../audit/audit-log.js';
+import type { Catalogue } from '../domain/catalogue.js';
 import { NormalisationError, type NormalisedRecord, normalise } from '../domain/normalise/index.js';
 import { route, type SubscriberPolicy } from '../domain/routing.js';
 import { buildFeedMessage } from '../feed/feed-message.js';
@@ -19,6 +27,15 @@ export interface OutboundMessage {
 }
 
 type Accepted = Extract<DecodedSectorEvent, { ok: true }> & { normalised: NormalisedRecord };
+
+/** What became of one sector event, for its sector service. */
+interface Outcome {
+  d: DecodedSectorEvent;
+  status: 'stored' | 'dead_lettered' | 'ignored_duplicate';
+  recordId?: string;
+  version?: number;
+  reason?: string;
+}
 
 /**
  * Stores a batch of sector events and decides what to publish, in one PostgreSQL transaction.
@@ -40,6 +57,10 @@ export class IngestService {
     private readonly policy: SubscriberPolicy,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
+    private readonly catalogue: Catalogue,
+    private readonly audit: AuditLog,
+    /** Who the audit log says acted: this exchange instance. */
+    private readonly actor: string,
   ) {}
 
   async processBatch(topic: string, partition: number, messages: KafkaMessage[]): Promise<OutboundMessage[]> {
@@ -94,6 +115,9 @@ export class IngestService {
          UNION ALL
          SELECT topic, message_key, payload, headers, source_offset, created_at, dead_letter_id::text
            FROM exchange.dead_letters WHERE source_topic = $1 AND source_partition = $2 AND source_offset = ANY($3::bigint[])
+         UNION ALL
+         SELECT topic, message_key, payload, headers, source_offset, created_at, 'outcome'
+           FROM exchange.outcome_messages WHERE source_topic = $1 AND source_partition = $2 AND source_offset = ANY($3::bigint[])
        ) o ORDER BY source_offset, created_at, id`,
       [topic, partition, [...positions]],
     );
@@ -117,6 +141,7 @@ export class IngestService {
 
     const rejected: { d: DecodedSectorEvent; reason: string }[] = [];
     const accepted: Accepted[] = [];
+    const outcomes: Outcome[] = [];
     const processed: unknown[][] = [];
     for (const d of decoded) {
       if (!d.ok) {
@@ -127,6 +152,7 @@ export class IngestService {
         this.logger.warn(
           `event ${d.context.id} at ${d.position.topic}[${d.position.partition}]@${d.position.offset} was processed before; ignored`,
         );
+        outcomes.push({ d, status: 'ignored_duplicate' });
         continue;
       }
       seenBefore.add(d.context.id);
@@ -135,7 +161,7 @@ export class IngestService {
           recordId: this.ids.next(),
           recordedAt: now,
           pseudonymise: this.identity.pseudonymise,
-          catalogue: exchangeCatalogue(),
+          catalogue: this.catalogue,
         });
         accepted.push({ ...d, normalised });
       } catch (error) {
@@ -163,11 +189,9 @@ export class IngestService {
       }
       processed.push([a.context.id, a.position.topic, a.position.partition, a.position.offset, outcome, now]);
     }
-    const deliveries = await this.routeAndRecord(
-      em,
-      accepted.filter((a) => stored.has(a.normalised.record.recordId)),
-      now,
-    );
+    const storedRecords = accepted.filter((a) => stored.has(a.normalised.record.recordId));
+    const audit: AuditEntryInput[] = [];
+    const deliveries = await this.routeAndRecord(em, storedRecords, now, audit);
     const deadLetters = await this.deadLetter(em, rejected, now);
     await bulkInsert(
       em,
@@ -175,7 +199,85 @@ export class IngestService {
       ['event_id', 'topic', 'partition', 'offset', 'outcome', 'processed_at'],
       processed,
     );
-    return [...deliveries, ...deadLetters];
+    for (const a of storedRecords)
+      outcomes.push({
+        d: a,
+        status: 'stored',
+        recordId: a.normalised.record.recordId,
+        version: a.normalised.record.version,
+      });
+    for (const { d, reason } of rejected) outcomes.push({ d, status: 'dead_lettered', reason });
+    const outcomeMessages = await this.recordOutcomes(em, outcomes, now);
+    // Last in the transaction: the audit log's lock serialises the chain from here to the commit.
+    await this.audit.append(em, audit);
+    return [...deliveries, ...deadLetters, ...outcomeMessages];
+  }
+
+  /**
+   * Tells the sector service what became of each of its events (credit.<sector>.outcomes.v1), so
+   * the agency can read it on its receipt. Stored like every other output, for exact republishing.
+   */
+  private async recordOutcomes(
+    em: EntityManager,
+    outcomes: Outcome[],
+    now: Date,
+  ): Promise<OutboundMessage[]> {
+    const rows: unknown[][] = [];
+    const outbound: OutboundMessage[] = [];
+    for (const { d, status, recordId, version, reason } of outcomes) {
+      const eventId = d.ok ? d.context.id : d.eventId;
+      const sector = /^credit\.([a-z]+)\.events\.v1$/.exec(d.position.topic)?.[1];
+      if (!eventId || !sector || !isSector(sector)) continue; // nothing the sector service could match it to
+      const value = Buffer.from(
+        toBinary(
+          ProcessingOutcomeSchema,
+          create(ProcessingOutcomeSchema, {
+            eventId,
+            status,
+            recordId: recordId ?? '',
+            version: version ?? 0,
+            reason: reason ?? '',
+            processedAt: now.toISOString(),
+          }),
+        ),
+      );
+      const message = {
+        topic: Topics.outcomes(sector),
+        key: d.message.key,
+        value,
+        headers: { 'content-type': PROTOBUF_CONTENT_TYPE, ce_dataschema: ProcessingOutcomeSchema.typeName },
+      };
+      outbound.push(message);
+      rows.push([
+        d.position.topic,
+        d.position.partition,
+        d.position.offset,
+        eventId,
+        message.topic,
+        message.key,
+        value,
+        message.headers,
+        now,
+      ]);
+    }
+    await bulkInsert(
+      em,
+      'exchange.outcome_messages',
+      [
+        'source_topic',
+        'source_partition',
+        'source_offset',
+        'event_id',
+        'topic',
+        'message_key',
+        'payload',
+        'headers',
+        'created_at',
+      ],
+      rows,
+      'ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING',
+    );
+    return outbound;
   }
 
   /** Subjects, records and first versions; returns the ids of the records actually inserted. */
@@ -249,12 +351,27 @@ export class IngestService {
     return ids;
   }
 
-  private async routeAndRecord(em: EntityManager, stored: Accepted[], now: Date): Promise<OutboundMessage[]> {
+  /** Routes each stored record; every decision (allowed or not) and every delivery is audited. */
+  private async routeAndRecord(
+    em: EntityManager,
+    stored: Accepted[],
+    now: Date,
+    audit: AuditEntryInput[],
+  ): Promise<OutboundMessage[]> {
     const rows: unknown[][] = [];
     const outbound: OutboundMessage[] = [];
     for (const { normalised, position } of stored) {
       const { record, clearIdNumber } = normalised;
-      for (const decision of route(record, this.policy).filter((d) => d.allowed)) {
+      const decisions = route(record, this.policy);
+      const about = { actor: this.actor, subjectId: record.subject.canonicalId, recordId: record.recordId };
+      for (const decision of decisions) {
+        audit.push({
+          ...about,
+          kind: 'routing_decision',
+          details: { version: record.version, policyVersion: this.policy.version, ...decision },
+        });
+      }
+      for (const decision of decisions.filter((d) => d.allowed)) {
         const subscriber = this.policy.subscribers.find((s) => s.id === decision.subscriberId);
         if (!subscriber) continue;
         const eventId = this.ids.next();
@@ -267,6 +384,18 @@ export class IngestService {
           occurredAt: now,
         });
         outbound.push(message);
+        audit.push({
+          ...about,
+          kind: 'delivery',
+          details: {
+            deliveryId: eventId,
+            subscriberId: subscriber.id,
+            version: record.version,
+            topic: message.topic,
+            eventType: CreditEventType.published,
+            rule: decision.rule,
+          },
+        });
         rows.push([
           eventId,
           record.recordId,
