@@ -190,6 +190,26 @@ async function main() {
   if (notDelivered.length > 0)
     throw new Error(`accepted but not delivered to any feed: ${notDelivered.join(', ')}`);
 
+  say(
+    `\nWhat the agency reads back (GET ${urls.courts}/v1/records/{sourceRecordId}: the exchange's outcome)`,
+  );
+  for (const { key, body } of DEMO.filter((d) => accepted.includes(d.body.sourceRecordId))) {
+    const history = await waitFor(async () => {
+      const h = await (
+        await fetch(`${urls.courts}/v1/records/${body.sourceRecordId}`, {
+          headers: { authorization: `Bearer ${key}` },
+        })
+      ).json();
+      return h.events?.[0]?.exchangeOutcome ? h : undefined;
+    });
+    if (!history)
+      throw new Error(`the exchange's outcome of ${body.sourceRecordId} never reached the courts service`);
+    const outcome = history.events[0].exchangeOutcome;
+    say(
+      `  ${body.sourceRecordId.padEnd(15)} ${history.status}, version ${history.version}; exchange: ${outcome.status} as record ${outcome.recordId}`,
+    );
+  }
+
   say('\nRefused (nothing was published for these)');
   for (const o of outcomes.filter((x) => x.status !== 202)) {
     say(
@@ -316,6 +336,16 @@ async function readUntil(client, topics, decode, done) {
   await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, 30_000))]);
   await consumer.disconnect();
   return decoded;
+}
+
+/** Polls `probe` until it returns something, for at most 15 s. */
+async function waitFor(probe) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 /** Reads every subscriber feed until each accepted record has reached at least one feed. */
