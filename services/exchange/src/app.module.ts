@@ -15,7 +15,14 @@ import {
 } from '@cie/platform';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
+import { ClientAuthGuard, ExchangeClients } from './access/exchange-clients.js';
 import { AuditLog } from './audit/audit-log.js';
+import {
+  AUDIT_LOG,
+  DEAD_LETTER_ERROR_STATUS,
+  DeadLettersController,
+} from './dead-letters/dead-letters.controller.js';
+import { EXPLAIN_ERROR_STATUS, ExplainController, POLICY } from './routing/explain.controller.js';
 import { loadCatalogue } from './catalogue/catalogue.loader.js';
 import { createDataSource } from './database/data-source.js';
 import type { SubscriberPolicy } from './domain/routing.js';
@@ -37,10 +44,14 @@ export class AppModule {
     const catalogue = loadCatalogue(config.CATALOGUE_FILE);
     return {
       module: AppModule,
-      controllers: [HealthController],
+      controllers: [HealthController, DeadLettersController, ExplainController],
       providers: [
         { provide: ExchangeConfig, useValue: config },
         { provide: SUBSCRIBER_POLICY, useValue: policy },
+        { provide: POLICY, useValue: policy },
+        { provide: ExchangeClients, useValue: ExchangeClients.fromFile(config.CLIENTS_FILE) },
+        { provide: AUDIT_LOG, inject: [Clock], useFactory: (clock: Clock) => new AuditLog({ clock }) },
+        ClientAuthGuard,
         { provide: Kafka, useValue: createKafka('exchange', config.kafkaBrokers) },
         {
           provide: DataSource,
@@ -60,7 +71,7 @@ export class AppModule {
         { provide: IdGenerator, useClass: UuidV7Generator },
         {
           provide: IngestService,
-          inject: [DataSource, SubjectIdentityService, SUBSCRIBER_POLICY, Clock, IdGenerator],
+          inject: [DataSource, SubjectIdentityService, SUBSCRIBER_POLICY, Clock, IdGenerator, AUDIT_LOG],
           useFactory: (
             db: DataSource,
             identity: SubjectIdentityService,
@@ -104,7 +115,10 @@ export class AppModule {
             { name: 'kafka', check: () => consumer.ready() },
           ],
         },
-        { provide: APP_FILTER, useValue: new ProblemDetailsFilter() },
+        {
+          provide: APP_FILTER,
+          useValue: new ProblemDetailsFilter({ ...DEAD_LETTER_ERROR_STATUS, ...EXPLAIN_ERROR_STATUS }),
+        },
       ],
     };
   }

@@ -25,6 +25,11 @@ export class ExchangeConfig extends CommonConfig {
   @IsNotEmpty()
   SUBSCRIBERS_FILE = 'deploy/local/subscribers.demo.json';
 
+  /** JSON file of the API's clients (operators, subscribers) with their key hashes. */
+  @IsString()
+  @IsNotEmpty()
+  CLIENTS_FILE: string = 'deploy/local/exchange-clients.demo.json';
+
   /** The catalogue of record kinds (JSON, validated at start); the shipped one by default. */
   @IsString()
   @IsNotEmpty()

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fromBinary } from '@bufbuild/protobuf';
 import {
   FeedEventSchema,
@@ -21,7 +24,7 @@ import type { Admin, Producer } from 'kafkajs';
 import pg from 'pg';
 import { AuditLog } from '../src/audit/audit-log.js';
 import { createDataSource } from '../src/database/data-source.js';
-import { ExchangeProcess, exchangeEnv } from './exchange-process.js';
+import { ExchangeProcess, exchangeEnv, REPO_ROOT } from './exchange-process.js';
 import {
   publishCreditRating,
   publishDebtor,
@@ -30,6 +33,7 @@ import {
   publishSupplierMisconduct,
 } from './sector-events.js';
 
+const OPERATOR_KEY = 'demo-key-operator';
 const FEEDS = ['beijing-platform', 'shanghai-platform', 'public-portal', 'procurement-regulator'] as const;
 const POLICY = 'subscribers@2026-11-22.2';
 const run = randomUUID().slice(0, 8);
@@ -357,6 +361,136 @@ describe('exchange on the real broker and database', () => {
       [Buffer.from('not protobuf at all')],
     );
     expect(rows.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('explains why a record went, or did not go, to a subscriber, and lists its deliveries', async () => {
+    const company = {
+      sourceRecordId: `explain-${run}`,
+      kind: SubjectKind.LEGAL_ENTITY,
+      idNumber: uscc('110105', 31),
+      name: '北京某某广告有限公司',
+    };
+    await publishDebtor(producer, company);
+    await readFeed('beijing-platform', (m) => ofSource(m, company.sourceRecordId).length > 0);
+    const recordId = (
+      (
+        await db.query(`SELECT record_id FROM exchange.records WHERE source_record_id = $1`, [
+          company.sourceRecordId,
+        ])
+      ).rows[0] as { record_id: string }
+    ).record_id;
+    const get = (path: string, key = OPERATOR_KEY) =>
+      fetch(`${exchange.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
+
+    const shanghai = (await (
+      await get(`/v1/routing/explain?recordId=${recordId}&subscriber=shanghai-platform`)
+    ).json()) as Record<string, unknown>;
+    expect(shanghai).toMatchObject({
+      recordId,
+      version: 1,
+      subscriber: 'shanghai-platform',
+      decision: { allowed: false },
+      deliveries: [],
+    });
+    expect((shanghai['decision'] as { reasons: string[] }).reasons).toContain('region 110105 not entitled');
+    const beijing = (await (
+      await get(
+        `/v1/routing/explain?recordId=${recordId}&subscriber=beijing-platform`,
+        'demo-key-beijing-platform',
+      )
+    ).json()) as Record<string, unknown>;
+    expect(beijing).toMatchObject({
+      decision: { allowed: true, rule: expect.stringContaining('#beijing-platform') },
+      deliveries: [{ subscriber: 'beijing-platform', version: 1, eventType: 'credit.record.published' }],
+    });
+
+    const all = (await (await get(`/v1/records/${recordId}/deliveries`)).json()) as {
+      deliveries: { subscriber: string }[];
+    };
+    expect(all.deliveries.map((d) => d.subscriber).sort()).toEqual([
+      'beijing-platform',
+      'procurement-regulator',
+      'public-portal',
+    ]);
+
+    expect((await fetch(`${exchange.url}/v1/records/${recordId}/deliveries`)).status).toBe(401);
+    expect((await get(`/v1/records/${recordId}/deliveries`, 'demo-key-beijing-platform')).status).toBe(403);
+    expect(
+      (
+        await get(
+          `/v1/routing/explain?recordId=${recordId}&subscriber=beijing-platform`,
+          'demo-key-shanghai-platform',
+        )
+      ).status,
+    ).toBe(403);
+    expect(
+      (await get(`/v1/routing/explain?recordId=${randomUUID()}&subscriber=beijing-platform`)).status,
+    ).toBe(404);
+  });
+
+  it('lists dead letters with their reason and replays one once the cause is fixed', async () => {
+    // The exchange runs with a catalogue that lacks e-commerce violations: such records are dead-lettered.
+    const full = JSON.parse(
+      fs.readFileSync(`${REPO_ROOT}services/exchange/catalogue/catalogue.json`, 'utf8'),
+    ) as { entries: { kind: string }[] };
+    const partial = path.join(os.tmpdir(), `catalogue-${run}.json`);
+    fs.writeFileSync(
+      partial,
+      JSON.stringify({
+        ...full,
+        entries: full.entries.filter((e) => e.kind !== 'ecommerce.platform_violation'),
+      }),
+    );
+    await exchange.stop();
+    exchange = new ExchangeProcess({ ...env, CATALOGUE_FILE: partial });
+    await exchange.start();
+    const shop = {
+      sourceRecordId: `dlq-shop-${run}`,
+      uscc: uscc('310104', 32),
+      name: '上海某某网络科技有限公司',
+    };
+    const eventId = await publishPlatformViolation(producer, shop);
+    const operator = { authorization: `Bearer ${OPERATOR_KEY}` };
+    const listed = await expectEventually(async () => {
+      const { deadLetters } = (await (
+        await fetch(`${exchange.url}/v1/dead-letters?topic=credit.ecommerce.events.v1`, { headers: operator })
+      ).json()) as { deadLetters: { id: string; eventId: string; reason: string }[] };
+      const mine = deadLetters.find((d) => d.eventId === eventId);
+      expect(mine?.reason).toContain('ecommerce.platform_violation');
+      return mine!;
+    });
+    expect(
+      (
+        await fetch(`${exchange.url}/v1/dead-letters`, {
+          headers: { authorization: 'Bearer demo-key-beijing-platform' },
+        })
+      ).status,
+    ).toBe(403);
+
+    // The fix: the full catalogue again. Then the operator replays the dead letter.
+    await exchange.stop();
+    exchange = new ExchangeProcess(env);
+    await exchange.start();
+    const replay = await fetch(`${exchange.url}/v1/dead-letters/${listed.id}/replay`, {
+      method: 'POST',
+      headers: operator,
+    });
+    expect(replay.status).toBe(202);
+    expect((await replay.json()) as Record<string, unknown>).toMatchObject({
+      id: listed.id,
+      eventId,
+      replayedTo: { topic: 'credit.ecommerce.events.v1' },
+    });
+    const portal = await readFeed('public-portal', (m) => ofSource(m, shop.sourceRecordId).length > 0);
+    expect(ofSource(portal, shop.sourceRecordId)).toHaveLength(1);
+    expect(
+      (
+        await fetch(`${exchange.url}/v1/dead-letters/${randomUUID()}/replay`, {
+          method: 'POST',
+          headers: operator,
+        })
+      ).status,
+    ).toBe(404);
   });
 
   it('delivers exactly once when killed with SIGKILL after consuming a record and before storing it', async () => {

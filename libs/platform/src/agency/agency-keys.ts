@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { Type, plainToInstance } from 'class-transformer';
-import { ArrayMinSize, IsIn, IsString, Matches, ValidateNested, validateSync } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMinSize, IsIn, IsString, Matches, ValidateNested } from 'class-validator';
 import { SECTORS, type Sector } from '@cie/contracts';
-import { ConfigurationError } from '../config/load-config.js';
-import { toFieldProblems } from '../http/validation.js';
+import { loadJsonFile } from '../config/load-json-file.js';
 
 /** An agency as it authenticates: each key is bound to one agency of one sector and stored hashed. */
 export class AgencyKeyEntry {
@@ -44,20 +42,9 @@ export class AgencyDirectory {
   private constructor(private readonly byHash: ReadonlyMap<string, Agency>) {}
 
   static fromFile(file: string): AgencyDirectory {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (error) {
-      throw new ConfigurationError([`AGENCY_KEYS_FILE ${file}: ${(error as Error).message}`]);
-    }
-    const parsed = plainToInstance(AgencyKeyFile, raw);
-    const problems = toFieldProblems(validateSync(parsed, { forbidUnknownValues: true }));
-    if (problems.length > 0)
-      throw new ConfigurationError(problems.map((p) => `AGENCY_KEYS_FILE ${file}: ${p.field} ${p.detail}`));
+    const parsed = loadJsonFile('AGENCY_KEYS_FILE', file, AgencyKeyFile);
     return new AgencyDirectory(
-      new Map(
-        parsed.agencies.map((a) => [a.keySha256, { agencyId: a.agencyId, sector: a.sector, name: a.name }]),
-      ),
+      new Map(parsed.agencies.map((a) => [a.keySha256, { agencyId: a.agencyId, sector: a.sector, name: a.name }])),
     );
   }
 

@@ -3,6 +3,7 @@ import { ENTITIES } from './entities.js';
 import { InitialSchema1763769600000 } from './migrations/1763769600000-initial-schema.js';
 import { AuditLog1763942400000 } from './migrations/1763942400000-audit-log.js';
 import { OutcomeMessages1763956800000 } from './migrations/1763956800000-outcome-messages.js';
+import { DeadLetterReplay1763960400000 } from './migrations/1763960400000-dead-letter-replay.js';
 
 /** The exchange's database: its own schema, migrations committed and run at start (never synchronize). */
 export function createDataSource(url: string): DataSource {
@@ -10,7 +11,12 @@ export function createDataSource(url: string): DataSource {
     type: 'postgres',
     url,
     entities: ENTITIES,
-    migrations: [InitialSchema1763769600000, AuditLog1763942400000, OutcomeMessages1763956800000],
+    migrations: [
+      InitialSchema1763769600000,
+      AuditLog1763942400000,
+      OutcomeMessages1763956800000,
+      DeadLetterReplay1763960400000,
+    ],
     schema: 'exchange',
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'all',

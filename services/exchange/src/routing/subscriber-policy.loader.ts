@@ -1,16 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { Type, plainToInstance } from 'class-transformer';
-import {
-  ArrayMinSize,
-  IsIn,
-  IsOptional,
-  IsString,
-  Matches,
-  ValidateNested,
-  validateSync,
-} from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMinSize, IsIn, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
 import { SECTORS, type Sector } from '@cie/contracts';
-import { ConfigurationError, toFieldProblems } from '@cie/platform';
+import { ConfigurationError, loadJsonFile } from '@cie/platform';
 import type { DisclosureLevelName, PolarityName } from '../domain/canonical-record.js';
 import type { SubscriberPolicy } from '../domain/routing.js';
 
@@ -66,20 +57,12 @@ class PolicyFile {
 
 /** Loads and validates the subscriber policy; every problem names the file and the entry path. */
 export function loadSubscriberPolicy(file: string): SubscriberPolicy {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new ConfigurationError([`SUBSCRIBERS_FILE ${file}: ${(error as Error).message}`]);
-  }
-  const parsed = plainToInstance(PolicyFile, raw);
-  const problems = toFieldProblems(
-    validateSync(parsed, { forbidUnknownValues: true, whitelist: true, forbidNonWhitelisted: true }),
-  );
-  const ids = parsed.subscribers?.map((s) => s.id) ?? [];
+  const parsed = loadJsonFile('SUBSCRIBERS_FILE', file, PolicyFile);
+  const ids = parsed.subscribers.map((s) => s.id);
   const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
-  if (duplicate) problems.push({ field: 'subscribers', detail: `subscriber id ${duplicate} appears twice` });
-  if (problems.length > 0)
-    throw new ConfigurationError(problems.map((p) => `SUBSCRIBERS_FILE ${file}: ${p.field} ${p.detail}`));
+  if (duplicate)
+    throw new ConfigurationError([
+      `SUBSCRIBERS_FILE ${file}: subscribers subscriber id ${duplicate} appears twice`,
+    ]);
   return { version: parsed.version, subscribers: parsed.subscribers.map((s) => ({ ...s })) };
 }

@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import { type CanActivate, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { Type } from 'class-transformer';
+import {
+  ArrayMinSize,
+  IsIn,
+  IsOptional,
+  IsString,
+  Matches,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { loadJsonFile, RequestErrorCode, RequestException } from '@cie/platform';
+import type { Request } from 'express';
+
+export type ClientRole = 'operator' | 'subscriber';
+
+/** A caller of the exchange's API: an operator, or a subscriber acting for itself. Keys stored hashed. */
+class ClientEntry {
+  @Matches(/^[a-z0-9][a-z0-9-]{1,62}$/, {
+    message: 'clientId must be lower-case letters, digits and hyphens',
+  })
+  clientId!: string;
+
+  @IsIn(['operator', 'subscriber'])
+  role!: ClientRole;
+
+  /** For subscribers: the subscriber id in the policy they act for. */
+  @ValidateIf((c: ClientEntry) => c.role === 'subscriber')
+  @IsString()
+  @IsOptional()
+  subscriberId?: string;
+
+  @Matches(/^[0-9a-f]{64}$/, { message: 'keySha256 must be 64 lower-case hex characters' })
+  keySha256!: string;
+}
+
+class ClientFile {
+  @ValidateNested({ each: true })
+  @Type(() => ClientEntry)
+  @ArrayMinSize(1)
+  clients!: ClientEntry[];
+}
+
+export interface ExchangeClient {
+  clientId: string;
+  role: ClientRole;
+  subscriberId?: string;
+}
+
+export class ExchangeClients {
+  private constructor(private readonly byHash: ReadonlyMap<string, ExchangeClient>) {}
+
+  static fromFile(file: string): ExchangeClients {
+    const parsed = loadJsonFile('CLIENTS_FILE', file, ClientFile);
+    return new ExchangeClients(
+      new Map(
+        parsed.clients.map((c) => [
+          c.keySha256,
+          { clientId: c.clientId, role: c.role, ...(c.subscriberId ? { subscriberId: c.subscriberId } : {}) },
+        ]),
+      ),
+    );
+  }
+
+  authenticate(key: string): ExchangeClient | undefined {
+    return this.byHash.get(createHash('sha256').update(key, 'utf8').digest('hex'));
+  }
+}
+
+const ROLES = 'cie:roles';
+/** Which roles may call a route (the guard answers 401 without a known key, 403 with another role). */
+export const Roles = (...roles: ClientRole[]) => SetMetadata(ROLES, roles);
+
+export type ClientRequest = Request & { client?: ExchangeClient };
+
+@Injectable()
+export class ClientAuthGuard implements CanActivate {
+  constructor(
+    private readonly clients: ExchangeClients,
+    private readonly reflector: Reflector,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<ClientRequest>();
+    const key = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    const client = key ? this.clients.authenticate(key) : undefined;
+    if (!client)
+      throw new RequestException(
+        RequestErrorCode.UNAUTHENTICATED,
+        'A known client key is required: Authorization: Bearer <key>',
+      );
+    const roles =
+      this.reflector.getAllAndOverride<ClientRole[] | undefined>(ROLES, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? [];
+    if (!roles.includes(client.role))
+      throw new RequestException(
+        RequestErrorCode.FORBIDDEN,
+        `Client ${client.clientId} (${client.role}) may not call this`,
+      );
+    request.client = client;
+    return true;
+  }
+}

@@ -1,0 +1,136 @@
+import {
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Req,
+  UseGuards,
+} from '@nestjs/common';
+import { CodedException } from '@cie/platform';
+import { Kafka, type Producer } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import type { AuditLog } from '../audit/audit-log.js';
+import { ClientAuthGuard, type ClientRequest, Roles } from '../access/exchange-clients.js';
+
+export enum DeadLetterErrorCode {
+  DEAD_LETTER_NOT_FOUND = 'DEAD_LETTER_NOT_FOUND',
+}
+export const DEAD_LETTER_ERROR_STATUS: Record<DeadLetterErrorCode, number> = {
+  [DeadLetterErrorCode.DEAD_LETTER_NOT_FOUND]: 404,
+};
+class DeadLetterException extends CodedException<DeadLetterErrorCode> {
+  override readonly name = 'DeadLetterException';
+  constructor(code: DeadLetterErrorCode, message: string) {
+    super(code, message);
+  }
+}
+
+export const AUDIT_LOG = Symbol('AUDIT_LOG');
+
+interface DeadLetterRow {
+  dead_letter_id: string;
+  source_topic: string;
+  source_partition: number;
+  source_offset: string;
+  event_id: string | null;
+  reason: string;
+  created_at: Date;
+  replayed_at: Date | null;
+}
+
+/**
+ * Operators see what could not be processed and why, and send it back through the exchange once the
+ * cause is fixed (a catalogue entry added, a policy corrected): the original message is published
+ * again on its source topic, and its event id is released so that it is processed, not ignored.
+ */
+@Controller('v1/dead-letters')
+@UseGuards(ClientAuthGuard)
+@Roles('operator')
+export class DeadLettersController {
+  private readonly producer: Producer;
+  private connected?: Promise<void>;
+
+  constructor(
+    private readonly db: DataSource,
+    kafka: Kafka,
+    @Inject(AUDIT_LOG) private readonly audit: AuditLog,
+  ) {
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  @Get()
+  async list(@Query('topic') topic?: string, @Query('limit') limit = '100') {
+    const rows = await this.db.query<DeadLetterRow[]>(
+      `SELECT dead_letter_id, source_topic, source_partition, source_offset::text, event_id, reason, created_at, replayed_at
+         FROM exchange.dead_letters WHERE ($1::text IS NULL OR source_topic = $1) ORDER BY created_at DESC LIMIT $2`,
+      [topic ?? null, Math.min(Math.max(Number(limit) || 100, 1), 1000)],
+    );
+    return {
+      deadLetters: rows.map((r) => ({
+        id: r.dead_letter_id,
+        source: { topic: r.source_topic, partition: r.source_partition, offset: r.source_offset },
+        eventId: r.event_id,
+        reason: r.reason,
+        deadLetteredAt: r.created_at.toISOString(),
+        replayedAt: r.replayed_at?.toISOString() ?? null,
+      })),
+    };
+  }
+
+  @Post(':id/replay')
+  @HttpCode(202)
+  async replay(@Param('id', ParseUUIDPipe) id: string, @Req() request: ClientRequest) {
+    const replayed = await this.db.transaction(async (em) => {
+      const [row] = await em.query<
+        (DeadLetterRow & {
+          message_key: Buffer | null;
+          payload: Buffer | null;
+          headers: Record<string, string>;
+        })[]
+      >(`SELECT * FROM exchange.dead_letters WHERE dead_letter_id = $1 FOR UPDATE`, [id]);
+      if (!row)
+        throw new DeadLetterException(DeadLetterErrorCode.DEAD_LETTER_NOT_FOUND, `no dead letter ${id}`);
+      // Release the event id: it was recorded as processed (dead-lettered) and would be ignored as a duplicate.
+      if (row.event_id)
+        await em.query(
+          `DELETE FROM exchange.processed_events WHERE event_id = $1 AND outcome = 'dead_lettered'`,
+          [row.event_id],
+        );
+      await em.query(`UPDATE exchange.dead_letters SET replayed_at = now() WHERE dead_letter_id = $1`, [id]);
+      const headers = Object.fromEntries(
+        Object.entries(row.headers).filter(([name]) => !name.startsWith('dlq_')),
+      );
+      this.connected ??= this.producer.connect();
+      await this.connected;
+      // Published inside the transaction: if it fails, the release above is rolled back.
+      const [position] = await this.producer.send({
+        topic: row.source_topic,
+        acks: -1,
+        messages: [
+          { key: row.message_key, value: row.payload, headers: { ...headers, dlq_replayed_from: id } },
+        ],
+      });
+      await this.audit.append(em, [
+        {
+          kind: 'dead_letter_replay',
+          actor: request.client?.clientId ?? 'operator',
+          details: { deadLetterId: id, eventId: row.event_id, reason: row.reason },
+        },
+      ]);
+      return {
+        id,
+        replayedTo: { topic: row.source_topic, partition: position?.partition, offset: position?.baseOffset },
+        eventId: row.event_id,
+      };
+    });
+    return replayed;
+  }
+}
