@@ -40,6 +40,7 @@ export function stackEnv({ root = DEFAULT_ROOT, name, kafkaBrokers, databaseUrl 
     DATABASE_URL: databaseUrl,
     AGENCY_KEYS_FILE: path.join(root, 'deploy/local/agency-keys.demo.json'),
     SUBSCRIBERS_FILE: path.join(root, 'deploy/local/subscribers.demo.json'),
+    RELEASE_RULES_FILE: path.join(root, 'deploy/local/release-rules.demo.json'),
     LOG_FORMAT: 'json',
     ...secrets,
   };

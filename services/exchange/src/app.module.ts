@@ -23,6 +23,7 @@ import {
   DeadLettersController,
 } from './dead-letters/dead-letters.controller.js';
 import { EXPLAIN_ERROR_STATUS, ExplainController, POLICY } from './routing/explain.controller.js';
+import { SUBJECT_ERROR_STATUS, SubjectsController } from './subjects/subjects.controller.js';
 import { loadCatalogue } from './catalogue/catalogue.loader.js';
 import { createDataSource } from './database/data-source.js';
 import type { SubscriberPolicy } from './domain/routing.js';
@@ -39,12 +40,12 @@ export const SUBSCRIBER_POLICY = 'SUBSCRIBER_POLICY';
 @Module({})
 export class AppModule {
   static forRoot(config: ExchangeConfig): DynamicModule {
-    const policy = loadSubscriberPolicy(config.SUBSCRIBERS_FILE);
+    const policy = loadSubscriberPolicy(config.SUBSCRIBERS_FILE, config.RELEASE_RULES_FILE);
     // Loaded and validated at start: a broken catalogue stops the exchange before it consumes anything.
     const catalogue = loadCatalogue(config.CATALOGUE_FILE);
     return {
       module: AppModule,
-      controllers: [HealthController, DeadLettersController, ExplainController],
+      controllers: [HealthController, DeadLettersController, ExplainController, SubjectsController],
       providers: [
         { provide: ExchangeConfig, useValue: config },
         { provide: SUBSCRIBER_POLICY, useValue: policy },
@@ -117,7 +118,11 @@ export class AppModule {
         },
         {
           provide: APP_FILTER,
-          useValue: new ProblemDetailsFilter({ ...DEAD_LETTER_ERROR_STATUS, ...EXPLAIN_ERROR_STATUS }),
+          useValue: new ProblemDetailsFilter({
+            ...DEAD_LETTER_ERROR_STATUS,
+            ...EXPLAIN_ERROR_STATUS,
+            ...SUBJECT_ERROR_STATUS,
+          }),
         },
       ],
     };

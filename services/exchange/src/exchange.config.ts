@@ -2,6 +2,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsNotEmpty, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { CommonConfig } from '@cie/platform';
 import { DEFAULT_CATALOGUE_FILE } from './catalogue/catalogue.loader.js';
+import { DEFAULT_RELEASE_RULES_FILE } from './routing/release-rules.loader.js';
 
 /** Environment of the exchange; see the README for each variable. */
 export class ExchangeConfig extends CommonConfig {
@@ -24,6 +25,11 @@ export class ExchangeConfig extends CommonConfig {
   @IsString()
   @IsNotEmpty()
   SUBSCRIBERS_FILE = 'deploy/local/subscribers.demo.json';
+
+  /** JSON file of the sectors' release rules (which subscribers may receive which kinds at which levels). */
+  @IsString()
+  @IsNotEmpty()
+  RELEASE_RULES_FILE: string = DEFAULT_RELEASE_RULES_FILE;
 
   /** JSON file of the API's clients (operators, subscribers) with their key hashes. */
   @IsString()

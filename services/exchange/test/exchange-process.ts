@@ -7,11 +7,15 @@ const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Settings shared by every exchange process of one test file (same secrets, group, database). */
+const TEST_PII_KEY = randomBytes(32).toString('base64');
+
 export function exchangeEnv(overrides: Record<string, string>): Record<string, string> {
   return {
     PSEUDONYM_SECRET: 'integration-test-pseudonym-secret-0123456789',
-    PII_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    // One key for every exchange the tests start: they share the database, as instances of one deployment do.
+    PII_ENCRYPTION_KEY: TEST_PII_KEY,
     SUBSCRIBERS_FILE: `${REPO_ROOT}deploy/local/subscribers.demo.json`,
+    RELEASE_RULES_FILE: `${REPO_ROOT}deploy/local/release-rules.demo.json`,
     KAFKA_SESSION_TIMEOUT_MS: '6000',
     LOG_FORMAT: 'json',
     LOG_LEVEL: 'log',

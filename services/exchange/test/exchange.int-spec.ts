@@ -23,6 +23,7 @@ import {
 import type { Admin, Producer } from 'kafkajs';
 import pg from 'pg';
 import { AuditLog } from '../src/audit/audit-log.js';
+import { addMonths } from '../src/domain/catalogue.js';
 import { createDataSource } from '../src/database/data-source.js';
 import { ExchangeProcess, exchangeEnv, REPO_ROOT } from './exchange-process.js';
 import {
@@ -30,12 +31,15 @@ import {
   publishDebtor,
   publishMajorViolation,
   publishPlatformViolation,
+  RATING_YEAR,
+  RECENT_BAN_UNTIL,
+  RECENT_DECISION,
   publishSupplierMisconduct,
 } from './sector-events.js';
 
 const OPERATOR_KEY = 'demo-key-operator';
 const FEEDS = ['beijing-platform', 'shanghai-platform', 'public-portal', 'procurement-regulator'] as const;
-const POLICY = 'subscribers@2026-11-22.2';
+const POLICY = 'subscribers@2026-11-22.2+release@2026-11-23.1';
 const run = randomUUID().slice(0, 8);
 const kafka = testKafka(`exchange-it-${run}`);
 const env = exchangeEnv({
@@ -137,8 +141,8 @@ describe('exchange on the real broker and database', () => {
       attributes: { outstandingAmount: '98000.50' },
     });
     expect(event.record?.disclosure).toMatchObject({
-      effectiveFrom: '2024-03-15',
-      disclosureUntil: '2026-03-15',
+      effectiveFrom: RECENT_DECISION,
+      disclosureUntil: addMonths(RECENT_DECISION, 24),
     });
 
     const { rows } = await db.query(
@@ -146,9 +150,9 @@ describe('exchange on the real broker and database', () => {
       [beijingCo.sourceRecordId],
     );
     expect(rows).toEqual([
-      { subscriber_id: 'beijing-platform', rule: `${POLICY}#beijing-platform` },
-      { subscriber_id: 'procurement-regulator', rule: `${POLICY}#procurement-regulator` },
-      { subscriber_id: 'public-portal', rule: `${POLICY}#public-portal` },
+      { subscriber_id: 'beijing-platform', rule: `${POLICY}#beijing-platform+courts[0]` },
+      { subscriber_id: 'procurement-regulator', rule: `${POLICY}#procurement-regulator+courts[0]` },
+      { subscriber_id: 'public-portal', rule: `${POLICY}#public-portal+courts[0]` },
     ]);
   });
 
@@ -260,12 +264,15 @@ describe('exchange on the real broker and database', () => {
     expect(rating).toMatchObject({
       kind: 'tax.credit_rating',
       polarity: Polarity.POSITIVE,
-      attributes: { rating: 'a', evaluationYear: '2024' },
-      disclosure: { disclosureUntil: '2025-12-31' },
+      attributes: { rating: 'a', evaluationYear: RATING_YEAR },
+      disclosure: { disclosureUntil: `${Number(RATING_YEAR) + 1}-12-31` },
     });
     const ban = decode(ofSource(portal, procurementBj.sourceRecordId)[0]!).record;
-    expect(ban?.disclosure).toMatchObject({ effectiveFrom: '2025-06-20', disclosureUntil: '2026-06-19' });
-    expect(ban?.attributes).toMatchObject({ fineAmount: '18600.00', banUntil: '2026-06-19' });
+    expect(ban?.disclosure).toMatchObject({
+      effectiveFrom: RECENT_DECISION,
+      disclosureUntil: RECENT_BAN_UNTIL,
+    });
+    expect(ban?.attributes).toMatchObject({ fineAmount: '18600.00', banUntil: RECENT_BAN_UNTIL });
   });
 
   it('tells the sector service what became of each event, and audits every routing decision in a verifiable chain', async () => {

@@ -21,12 +21,31 @@ import {
 import { cloudEventHeaders } from '@cie/platform';
 import type { Producer } from 'kafkajs';
 
+/**
+ * Dates relative to today, so fixtures stay inside their disclosure periods whenever the tests run
+ * (the exchange never delivers a record past its disclosureUntil).
+ */
+export const daysAgo = (days: number): string =>
+  new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+export const RECENT_DECISION = daysAgo(60);
+const addYears = (isoDate: string, years: number, minusDays = 0): string => {
+  const d = new Date(`${isoDate}T00:00:00Z`);
+  d.setUTCFullYear(d.getUTCFullYear() + years);
+  return new Date(d.getTime() - minusDays * 86_400_000).toISOString().slice(0, 10);
+};
+/** A two-year procurement ban starting on RECENT_DECISION (its last day). */
+export const RECENT_BAN_UNTIL = addYears(RECENT_DECISION, 2, 1);
+/** The tax credit rating year the fixtures use: last year's, disclosed until the end of this year. */
+export const RATING_YEAR = String(new Date().getUTCFullYear() - 1);
+
 export interface DebtorFixture {
   sourceRecordId: string;
   kind: SubjectKind;
   idNumber: string;
   name: string;
   agencyId?: string;
+  /** Defaults to 60 days ago. */
+  decisionDate?: string;
 }
 
 /** Publishes a dishonest-debtor event exactly as the courts service does (protobuf + CloudEvents headers). */
@@ -43,7 +62,7 @@ export async function publishDebtor(
       sourceRecordId: debtor.sourceRecordId,
       decisionNumber: '(2024)京0105执777号',
       decidingAuthority: '北京市朝阳区人民法院',
-      decisionDate: '2024-03-15',
+      decisionDate: debtor.decisionDate ?? RECENT_DECISION,
     },
     subject: { kind: debtor.kind, idNumber: debtor.idNumber, name: debtor.name },
     obligation: '支付工程款',
@@ -120,7 +139,7 @@ const source = (
   sourceRecordId,
   decisionNumber,
   decidingAuthority: authority,
-  decisionDate: '2025-06-20',
+  decisionDate: RECENT_DECISION,
 });
 const organisation = (o: OrganisationFixture) => ({
   kind: SubjectKind.LEGAL_ENTITY,
@@ -169,7 +188,8 @@ export async function publishCreditRating(
     ),
     subject: organisation(o),
     rating,
-    evaluationYear: '2024',
+    // Last year's rating is disclosed until the end of this year.
+    evaluationYear: RATING_YEAR,
   });
   return publishSectorEvent(producer, 'tax', CreditRatingEventSchema, event, { idNumber: o.uscc, agencyId });
 }
@@ -182,8 +202,8 @@ export async function publishSupplierMisconduct(producer: Producer, o: Organisat
     misconduct: SupplierMisconductType.FALSE_MATERIALS,
     facts: '投标中提供虚假的类似项目业绩合同，谋取中标',
     fineAmount: '18600.00',
-    banFrom: '2025-06-20',
-    banUntil: '2026-06-19',
+    banFrom: RECENT_DECISION,
+    banUntil: RECENT_BAN_UNTIL,
     project: { number: 'HDCG2024-0112', name: '海淀区中小学智慧教室设备采购项目' },
     purchaser: { name: '北京市海淀区教育委员会' },
   });

@@ -14,9 +14,17 @@ export async function bulkInsert<R = unknown>(
   rows: unknown[][],
   suffix = '',
 ): Promise<R[]> {
-  if (rows.length === 0) return [];
-  const params: unknown[] = [];
-  const tuples = rows.map((row) => `(${row.map((value) => `$${params.push(value)}`).join(', ')})`);
-  const sql = `INSERT INTO ${table} (${columns.map((c) => `"${c}"`).join(', ')}) VALUES ${tuples.join(', ')} ${suffix}`;
-  return em.query<R[]>(sql, params);
+  const returned: R[] = [];
+  // PostgreSQL takes at most 65,535 parameters per statement: large batches go in several INSERTs.
+  const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / Math.max(1, columns.length)));
+  for (let start = 0; start < rows.length; start += perStatement) {
+    const chunk = rows.slice(start, start + perStatement);
+    const params: unknown[] = [];
+    const tuples = chunk.map((row) => `(${row.map((value) => `$${params.push(value)}`).join(', ')})`);
+    const sql = `INSERT INTO ${table} (${columns.map((c) => `"${c}"`).join(', ')}) VALUES ${tuples.join(', ')} ${suffix}`;
+    returned.push(...(await em.query<R[]>(sql, params)));
+  }
+  return returned;
 }
+
+const MAX_PARAMETERS = 60_000;

@@ -59,7 +59,8 @@ export interface FeedMessage {
 
 /**
  * The message one subscriber receives for one record version: the subscriber's view of the record
- * (a natural person's clear number only when its entitlement says `clear`) with CloudEvents headers.
+ * (a natural person's clear number only when its entitlement says `clear`; the fields its field policy
+ * redacts left out: attribute keys removed, a redacted subject name empty) with CloudEvents headers.
  */
 export function buildFeedMessage(args: {
   eventId: string;
@@ -72,13 +73,17 @@ export function buildFeedMessage(args: {
   const { record, subscriber } = args;
   const releaseClearId =
     record.subject.kind !== 'natural_person' || subscriber.naturalPersonIdentity === 'clear';
+  const redacted = new Set<string>(subscriber.redact ?? []);
+  const attributes = Object.fromEntries(
+    Object.entries(record.attributes).filter(([key]) => !redacted.has(key)),
+  );
   const view = create(CreditRecordSchema, {
     recordId: record.recordId,
     source: record.source,
     subject: {
       kind: SUBJECT_KIND[record.subject.kind],
       canonicalId: record.subject.canonicalId,
-      name: record.subject.name,
+      name: redacted.has('subject.name') ? '' : record.subject.name,
       regionCode: record.subject.regionCode,
       idNumber: releaseClearId ? args.clearIdNumber : '',
     },
@@ -90,7 +95,7 @@ export function buildFeedMessage(args: {
     status: STATUS[record.status],
     version: record.version,
     recordedAt: timestampFromDate(new Date(record.recordedAt)),
-    attributes: record.attributes,
+    attributes,
     catalogueEdition: record.catalogueEdition,
   });
   const event = create(FeedEventSchema, {

@@ -362,8 +362,21 @@ export class IngestService {
     const outbound: OutboundMessage[] = [];
     for (const { normalised, position } of stored) {
       const { record, clearIdNumber } = normalised;
-      const decisions = route(record, this.policy);
       const about = { actor: this.actor, subjectId: record.subject.canonicalId, recordId: record.recordId };
+      if (record.disclosure.disclosureUntil < now.toISOString().slice(0, 10)) {
+        // Stored (it is part of the subject's history) but never disclosed: its period is over.
+        audit.push({
+          ...about,
+          kind: 'routing_decision',
+          details: {
+            version: record.version,
+            expired: true,
+            disclosureUntil: record.disclosure.disclosureUntil,
+          },
+        });
+        continue;
+      }
+      const decisions = route(record, this.policy);
       for (const decision of decisions) {
         audit.push({
           ...about,

@@ -43,6 +43,15 @@ export class SectorEventsConsumer implements OnApplicationBootstrap, OnApplicati
     await this.syncProgressFromKafka();
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: CONSUMED_TOPICS, fromBeginning: true });
+    // kafkajs gives up on errors it deems non-retriable and leaves the process up but idle. Nothing
+    // was committed for the failed batch, so the honest move is to exit and be restarted.
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) return;
+      this.logger.error(
+        `consumer stopped for good: ${payload.error.message}; exiting so that the process is restarted`,
+      );
+      process.exit(1);
+    });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -73,7 +82,9 @@ export class SectorEventsConsumer implements OnApplicationBootstrap, OnApplicati
 
     const transaction = await this.producer.transaction();
     try {
-      if (outbound.length > 0) await transaction.sendBatch({ topicMessages: byTopic(outbound) });
+      // In requests under the broker's 1 MB limit: one batch's outputs can be far larger.
+      for (const chunk of chunksBySize(outbound, MAX_REQUEST_BYTES))
+        await transaction.sendBatch({ topicMessages: byTopic(chunk) });
       await transaction.sendOffsets({
         consumerGroupId: group,
         topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset }] }],
@@ -111,6 +122,27 @@ export class SectorEventsConsumer implements OnApplicationBootstrap, OnApplicati
       await admin.disconnect();
     }
   }
+}
+
+const MAX_REQUEST_BYTES = 512 * 1024;
+
+/** Splits messages into runs whose payloads, keys and headers add up to at most `limit` bytes. */
+export function chunksBySize(messages: OutboundMessage[], limit: number): OutboundMessage[][] {
+  const chunks: OutboundMessage[][] = [];
+  let current: OutboundMessage[] = [];
+  let size = 0;
+  for (const m of messages) {
+    const bytes = (m.value?.length ?? 0) + (m.key?.length ?? 0) + JSON.stringify(m.headers).length + 64;
+    if (current.length > 0 && size + bytes > limit) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(m);
+    size += bytes;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 function byTopic(messages: OutboundMessage[]) {

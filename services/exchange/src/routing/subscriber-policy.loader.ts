@@ -3,7 +3,8 @@ import { ArrayMinSize, IsIn, IsOptional, IsString, Matches, ValidateNested } fro
 import { SECTORS, type Sector } from '@cie/contracts';
 import { ConfigurationError, loadJsonFile } from '@cie/platform';
 import type { DisclosureLevelName, PolarityName } from '../domain/canonical-record.js';
-import type { SubscriberPolicy } from '../domain/routing.js';
+import { REDACTABLE_FIELDS, type RedactableField, type SubscriberPolicy } from '../domain/routing.js';
+import { loadReleaseRules } from './release-rules.loader.js';
 
 class SubscriberEntry {
   /** Becomes part of the feed topic name credit.feed.<id>.v1. */
@@ -43,6 +44,14 @@ class SubscriberEntry {
 
   @IsIn(['pseudonym', 'clear'])
   naturalPersonIdentity!: 'pseudonym' | 'clear';
+
+  /** Field policy: attribute keys and/or `subject.name` left out of this subscriber's view. */
+  @IsOptional()
+  @IsIn(REDACTABLE_FIELDS, {
+    each: true,
+    message: `redact must name attribute keys or subject.name (${REDACTABLE_FIELDS.join(', ')})`,
+  })
+  redact?: RedactableField[];
 }
 
 class PolicyFile {
@@ -55,14 +64,22 @@ class PolicyFile {
   subscribers!: SubscriberEntry[];
 }
 
-/** Loads and validates the subscriber policy; every problem names the file and the entry path. */
-export function loadSubscriberPolicy(file: string): SubscriberPolicy {
-  const parsed = loadJsonFile('SUBSCRIBERS_FILE', file, PolicyFile);
+/**
+ * Loads and validates both sides of the policy: the subscribers' entitlements and the sectors'
+ * release rules (which may only name known subscribers). Every problem names the file and the path.
+ */
+export function loadSubscriberPolicy(subscribersFile: string, releaseRulesFile: string): SubscriberPolicy {
+  const parsed = loadJsonFile('SUBSCRIBERS_FILE', subscribersFile, PolicyFile);
   const ids = parsed.subscribers.map((s) => s.id);
   const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
   if (duplicate)
     throw new ConfigurationError([
-      `SUBSCRIBERS_FILE ${file}: subscribers subscriber id ${duplicate} appears twice`,
+      `SUBSCRIBERS_FILE ${subscribersFile}: subscribers subscriber id ${duplicate} appears twice`,
     ]);
-  return { version: parsed.version, subscribers: parsed.subscribers.map((s) => ({ ...s })) };
+  const release = loadReleaseRules(releaseRulesFile, ids);
+  return {
+    version: `subscribers@${parsed.version}+release@${release.version}`,
+    subscribers: parsed.subscribers.map((s) => ({ ...s })),
+    release,
+  };
 }

@@ -1,0 +1,140 @@
+import { Controller, Get, Inject, Param, Query, Req, UseGuards } from '@nestjs/common';
+import { fromBinary, toJson } from '@bufbuild/protobuf';
+import { CreditRecordSchema, FeedEventSchema } from '@cie/contracts';
+import { checkResidentId, checkUscc, normaliseIdentifier } from '@cie/identifiers';
+import { Clock, CodedException, IdGenerator, RequestErrorCode, RequestException } from '@cie/platform';
+import { DataSource } from 'typeorm';
+import { ClientAuthGuard, type ClientRequest, Roles } from '../access/exchange-clients.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { AUDIT_LOG } from '../dead-letters/dead-letters.controller.js';
+import type { CanonicalRecord } from '../domain/canonical-record.js';
+import { route, type SubscriberPolicy } from '../domain/routing.js';
+import { buildFeedMessage } from '../feed/feed-message.js';
+import { SubjectIdentityService } from '../identity/subject-identity.service.js';
+import { POLICY } from '../routing/explain.controller.js';
+
+export enum SubjectErrorCode {
+  INVALID_SUBJECT_ID = 'INVALID_SUBJECT_ID',
+}
+export const SUBJECT_ERROR_STATUS: Record<SubjectErrorCode, number> = {
+  [SubjectErrorCode.INVALID_SUBJECT_ID]: 422,
+};
+class SubjectException extends CodedException<SubjectErrorCode> {
+  override readonly name = 'SubjectException';
+  constructor(code: SubjectErrorCode, message: string, field: string) {
+    super(code, message, [{ field, detail: message }]);
+  }
+}
+
+const PSEUDONYM = /^P[0-9A-F]{32}$/;
+
+/**
+ * A subscriber's query about one company or person: what its entitlement lets it hold today, in
+ * the same view its feed carries (redactions, identity as pseudonym or clear), records past their
+ * disclosure period excluded. The purpose is required and every query is audited.
+ */
+@Controller('v1/subjects')
+@UseGuards(ClientAuthGuard)
+@Roles('subscriber')
+export class SubjectsController {
+  constructor(
+    private readonly db: DataSource,
+    @Inject(POLICY) private readonly policy: SubscriberPolicy,
+    private readonly identity: SubjectIdentityService,
+    @Inject(AUDIT_LOG) private readonly audit: AuditLog,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  @Get(':id/records')
+  async records(
+    @Param('id') id: string,
+    @Query('purpose') purpose: string | undefined,
+    @Req() request: ClientRequest,
+  ) {
+    const client = request.client!;
+    const subscriber = this.policy.subscribers.find((s) => s.id === client.subscriberId);
+    if (!subscriber)
+      throw new RequestException(
+        RequestErrorCode.FORBIDDEN,
+        `client ${client.clientId} acts for no subscriber of policy ${this.policy.version}`,
+      );
+    if (!purpose || purpose.trim().length === 0 || purpose.length > 200) {
+      throw new RequestException(
+        RequestErrorCode.INVALID_FIELDS,
+        'purpose is required: why the subscriber asks (at most 200 characters)',
+        [
+          {
+            field: 'purpose',
+            detail: 'purpose is required: why the subscriber asks (at most 200 characters)',
+          },
+        ],
+      );
+    }
+    const canonicalId = this.canonicalIdOf(id);
+    const now = this.clock.now();
+    const today = now.toISOString().slice(0, 10);
+
+    return this.db.transaction(async (em) => {
+      const rows = await em.query<
+        { body: CanonicalRecord; status: string; id_number_encrypted: Buffer | null }[]
+      >(
+        `SELECT v.body, r.status, s.id_number_encrypted
+           FROM exchange.records r
+           JOIN exchange.record_versions v ON v.record_id = r.record_id AND v.version = r.current_version
+           JOIN exchange.subjects s ON s.canonical_id = r.subject_id
+          WHERE r.subject_id = $1 AND r.status IN ('active', 'disputed', 'corrected') AND (v.body->'disclosure'->>'disclosureUntil') >= $2
+          ORDER BY r.created_at`,
+        [canonicalId, today],
+      );
+      const released = rows.flatMap(({ body, id_number_encrypted }) => {
+        const decision = route(body, this.policy).find((d) => d.subscriberId === subscriber.id);
+        if (!decision?.allowed) return [];
+        const clear = id_number_encrypted
+          ? this.identity.decrypt(id_number_encrypted)
+          : body.subject.canonicalId;
+        // The same view the subscriber's feed carries, so a query never shows more than the feed.
+        const message = buildFeedMessage({
+          eventId: this.ids.next(),
+          type: 'query',
+          record: body,
+          subscriber,
+          clearIdNumber: clear,
+          occurredAt: now,
+        });
+        const record = fromBinary(FeedEventSchema, message.value).record;
+        return record ? [{ record: toJson(CreditRecordSchema, record), rule: decision.rule }] : [];
+      });
+      await this.audit.append(em, [
+        {
+          kind: 'query',
+          actor: client.clientId,
+          subjectId: canonicalId,
+          details: {
+            subscriber: subscriber.id,
+            purpose: purpose.trim(),
+            returned: released.map((r) => (r.record as { recordId?: string }).recordId ?? ''),
+          },
+        },
+      ]);
+      return { subject: canonicalId, subscriber: subscriber.id, purpose: purpose.trim(), records: released };
+    });
+  }
+
+  /** A USCC, a resident id (turned into its pseudonym: the exchange never keys on the clear number) or a pseudonym. */
+  private canonicalIdOf(raw: string): string {
+    const value = normaliseIdentifier(raw);
+    if (PSEUDONYM.test(value)) return value;
+    if (value.length === 18 && /^\d{17}[\dX]$/.test(value)) {
+      const person = checkResidentId(value);
+      if (person.valid) return this.identity.pseudonymise(person.value);
+    }
+    const organisation = checkUscc(value);
+    if (organisation.valid) return organisation.value;
+    throw new SubjectException(
+      SubjectErrorCode.INVALID_SUBJECT_ID,
+      'id must be a unified social credit code, a resident identity number or a subject pseudonym',
+      'id',
+    );
+  }
+}
