@@ -44,7 +44,9 @@ export class AgencyDirectory {
   static fromFile(file: string): AgencyDirectory {
     const parsed = loadJsonFile('AGENCY_KEYS_FILE', file, AgencyKeyFile);
     return new AgencyDirectory(
-      new Map(parsed.agencies.map((a) => [a.keySha256, { agencyId: a.agencyId, sector: a.sector, name: a.name }])),
+      new Map(
+        parsed.agencies.map((a) => [a.keySha256, { agencyId: a.agencyId, sector: a.sector, name: a.name }]),
+      ),
     );
   }
 

@@ -17,7 +17,10 @@ export function loadJsonFile<T extends object>(variable: string, file: string, t
     throw new ConfigurationError([`${variable} ${file}: ${(error as Error).message}`]);
   }
   const parsed = plainToInstance(type, raw);
-  const problems = toFieldProblems(validateSync(parsed, { forbidUnknownValues: true, whitelist: true, forbidNonWhitelisted: true }));
-  if (problems.length > 0) throw new ConfigurationError(problems.map((p) => `${variable} ${file}: ${p.field} ${p.detail}`));
+  const problems = toFieldProblems(
+    validateSync(parsed, { forbidUnknownValues: true, whitelist: true, forbidNonWhitelisted: true }),
+  );
+  if (problems.length > 0)
+    throw new ConfigurationError(problems.map((p) => `${variable} ${file}: ${p.field} ${p.detail}`));
   return parsed;
 }
