@@ -22,6 +22,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_ROOT, startKafka, stopKafka } from '../stack/kafka.mjs';
 import { ensureDatabase } from '../stack/postgres.mjs';
 import { SERVICES, stackEnv, startService, stopServices } from '../stack/services.mjs';
+import { memory, sampler } from './process-memory.mjs';
 
 const NAME = 'bench';
 const KAFKA_PORT = 39092;
@@ -131,35 +132,6 @@ function* chunks(lines) {
     }
   }
   if (buffer) yield buffer;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Memory of the service process
-
-function memory(pid) {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
-}
-
-/** Samples VmRSS every 200 ms until stopped; keeps only the maximum and the count. */
-function sampler(pid) {
-  let max = 0;
-  let samples = 0;
-  const timer = setInterval(() => {
-    try {
-      max = Math.max(max, memory(pid).rss);
-      samples++;
-    } catch {
-      /* process gone: the upload will fail and say so */
-    }
-  }, 200);
-  return {
-    stop: () => {
-      clearInterval(timer);
-      return { max, samples };
-    },
-  };
 }
 
 // ---------------------------------------------------------------------------------------------

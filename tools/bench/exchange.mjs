@@ -23,6 +23,7 @@ import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { memory, sampler } from './process-memory.mjs';
 
 const NAME = 'bench-exchange';
 const KAFKA_PORT = 39192;
@@ -824,34 +825,5 @@ async function loadEventFormat() {
     Topics: c.Topics,
     SECTORS: c.SECTORS,
     decodeFeed: (value) => fromBinary(c.FeedEventSchema, value),
-  };
-}
-
-// =============================================================================================
-// Memory of a process
-
-function memory(pid) {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
-}
-
-/** Samples VmRSS every 200 ms until stopped; keeps only the maximum and the count. */
-function sampler(pid) {
-  let max = 0;
-  let samples = 0;
-  const timer = setInterval(() => {
-    try {
-      max = Math.max(max, memory(pid).rss);
-      samples++;
-    } catch {
-      /* process gone: the run will fail and say so */
-    }
-  }, 200);
-  return {
-    stop: () => {
-      clearInterval(timer);
-      return { max, samples };
-    },
   };
 }
