@@ -17,6 +17,8 @@ import {
   SupplierMisconductType,
   type TaxCreditLevel,
   Topics,
+  RecordWithdrawalSchema,
+  WithdrawalReason,
 } from '@cie/contracts';
 import { cloudEventHeaders } from '@cie/platform';
 import type { Producer } from 'kafkajs';
@@ -46,6 +48,10 @@ export interface DebtorFixture {
   agencyId?: string;
   /** Defaults to 60 days ago. */
   decisionDate?: string;
+  /** Defaults to 98000.50. */
+  outstandingAmount?: string;
+  /** `credit.record.published` unless a correction is meant. */
+  eventType?: string;
 }
 
 /** Publishes a dishonest-debtor event exactly as the courts service does (protobuf + CloudEvents headers). */
@@ -67,7 +73,7 @@ export async function publishDebtor(
     subject: { kind: debtor.kind, idNumber: debtor.idNumber, name: debtor.name },
     obligation: '支付工程款',
     performanceStatus: PerformanceStatus.NOT_PERFORMED,
-    outstandingAmount: '98000.50',
+    outstandingAmount: debtor.outstandingAmount ?? '98000.50',
   });
   await producer.send({
     topic: Topics.sectorEvents('courts'),
@@ -79,7 +85,7 @@ export async function publishDebtor(
         headers: cloudEventHeaders({
           id: eventId,
           source: `/sectors/courts/agencies/${agencyId}`,
-          type: CreditEventType.published,
+          type: debtor.eventType ?? CreditEventType.published,
           time: new Date(),
           subject: debtor.idNumber,
           dataschema: DishonestDebtorEventSchema.typeName,
@@ -236,4 +242,38 @@ export async function publishPlatformViolation(producer: Producer, o: Organisati
     idNumber: o.uscc,
     agencyId,
   });
+}
+
+/** Publishes a withdrawal of a courts record, as the courts service does. */
+export async function publishWithdrawal(
+  producer: Producer,
+  debtor: DebtorFixture,
+  eventId: string = randomUUID(),
+): Promise<string> {
+  const agencyId = debtor.agencyId ?? 'court-bj-chaoyang';
+  const withdrawal = create(RecordWithdrawalSchema, {
+    source: { sector: 'courts', agencyId, sourceRecordId: debtor.sourceRecordId },
+    recordType: 'courts.dishonest_debtor',
+    reason: WithdrawalReason.OBLIGATION_FULFILLED,
+    withdrawnOn: daysAgo(0),
+  });
+  await producer.send({
+    topic: Topics.sectorEvents('courts'),
+    acks: -1,
+    messages: [
+      {
+        key: debtor.idNumber,
+        value: Buffer.from(toBinary(RecordWithdrawalSchema, withdrawal)),
+        headers: cloudEventHeaders({
+          id: eventId,
+          source: `/sectors/courts/agencies/${agencyId}`,
+          type: CreditEventType.withdrawn,
+          time: new Date(),
+          subject: debtor.idNumber,
+          dataschema: RecordWithdrawalSchema.typeName,
+        }),
+      },
+    ],
+  });
+  return eventId;
 }

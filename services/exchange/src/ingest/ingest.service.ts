@@ -11,6 +11,7 @@ import { bulkInsert, Clock, IdGenerator } from '@cie/platform';
 import type { KafkaMessage } from 'kafkajs';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AuditEntryInput, AuditLog } from '../audit/audit-log.js';
+import type { CanonicalRecord } from '../domain/canonical-record.js';
 import type { Catalogue } from '../domain/catalogue.js';
 import { NormalisationError, type NormalisedRecord, normalise } from '../domain/normalise/index.js';
 import { route, type SubscriberPolicy } from '../domain/routing.js';
@@ -26,7 +27,28 @@ export interface OutboundMessage {
   headers: Record<string, string>;
 }
 
-type Accepted = Extract<DecodedSectorEvent, { ok: true }> & { normalised: NormalisedRecord };
+type Decoded = Extract<DecodedSectorEvent, { ok: true }>;
+type Accepted = Extract<Decoded, { action: 'publish' | 'correct' }> & { normalised: NormalisedRecord };
+/** A correction or withdrawal of a record the exchange already holds. */
+type Correction = Extract<Decoded, { action: 'publish' | 'correct' }> & { action: 'correct' };
+type Lifecycle = Correction | Extract<Decoded, { action: 'withdraw' }>;
+
+const DELIVERY_COLUMNS = [
+  'delivery_id',
+  'record_id',
+  'version',
+  'subscriber_id',
+  'event_type',
+  'rule',
+  'topic',
+  'message_key',
+  'payload',
+  'headers',
+  'source_topic',
+  'source_partition',
+  'source_offset',
+  'created_at',
+];
 
 /** What became of one sector event, for its sector service. */
 interface Outcome {
@@ -143,6 +165,7 @@ export class IngestService {
     const accepted: Accepted[] = [];
     const outcomes: Outcome[] = [];
     const processed: unknown[][] = [];
+    const lifecycle: Lifecycle[] = [];
     for (const d of decoded) {
       if (!d.ok) {
         rejected.push({ d, reason: d.reason });
@@ -156,6 +179,11 @@ export class IngestService {
         continue;
       }
       seenBefore.add(d.context.id);
+      if (d.action !== 'publish') {
+        // Narrowed on `action`: a correction or a withdrawal.
+        lifecycle.push(d as Lifecycle);
+        continue;
+      }
       try {
         const normalised = normalise(d.event, {
           recordId: this.ids.next(),
@@ -192,6 +220,23 @@ export class IngestService {
     const storedRecords = accepted.filter((a) => stored.has(a.normalised.record.recordId));
     const audit: AuditEntryInput[] = [];
     const deliveries = await this.routeAndRecord(em, storedRecords, now, audit);
+    // After the new records: a correction may follow its record's publication in the same batch.
+    for (const item of lifecycle) {
+      const applied = await this.applyLifecycle(em, item, now, audit);
+      processed.push([
+        item.context.id,
+        item.position.topic,
+        item.position.partition,
+        item.position.offset,
+        'reason' in applied ? 'dead_lettered' : 'stored',
+        now,
+      ]);
+      if ('reason' in applied) rejected.push({ d: item, reason: applied.reason });
+      else {
+        deliveries.push(...applied.outbound);
+        outcomes.push({ d: item, status: 'stored', recordId: applied.recordId, version: applied.version });
+      }
+    }
     const deadLetters = await this.deadLetter(em, rejected, now);
     await bulkInsert(
       em,
@@ -280,14 +325,10 @@ export class IngestService {
     return outbound;
   }
 
-  /** Subjects, records and first versions; returns the ids of the records actually inserted. */
-  private async storeRecords(em: EntityManager, accepted: Accepted[], now: Date): Promise<Set<string>> {
-    if (accepted.length === 0) return new Set();
+  /** Subjects of new or corrected records: name kept current, a person's number sealed at rest. */
+  private async upsertSubjects(em: EntityManager, records: NormalisedRecord[], now: Date): Promise<void> {
     const subjects = new Map(
-      accepted.map(({ normalised: { record, clearIdNumber } }) => [
-        record.subject.canonicalId,
-        { record, clearIdNumber },
-      ]),
+      records.map(({ record, clearIdNumber }) => [record.subject.canonicalId, { record, clearIdNumber }]),
     );
     await bulkInsert(
       em,
@@ -303,6 +344,182 @@ export class IngestService {
         now,
       ]),
       `ON CONFLICT (canonical_id) DO UPDATE SET name = EXCLUDED.name, updated_at = EXCLUDED.updated_at`,
+    );
+  }
+
+  /**
+   * A correction (new version) or withdrawal of a held record. Every subscriber that received any
+   * version gets `corrected` / `withdrawn` (from the ledger, whatever today's policy says); for a
+   * correction, a subscriber newly entitled to the record gets it `published`.
+   */
+  private async applyLifecycle(
+    em: EntityManager,
+    item: Lifecycle,
+    now: Date,
+    audit: AuditEntryInput[],
+  ): Promise<{ reason: string } | { outbound: OutboundMessage[]; recordId: string; version: number }> {
+    const source = item.action === 'withdraw' ? item.withdrawal.source : item.event.source;
+    if (!source) return { reason: 'source is required' };
+    const [current] = await em.query<
+      { record_id: string; current_version: number; status: string; subject_id: string }[]
+    >(
+      `SELECT record_id, current_version, status, subject_id FROM exchange.records WHERE agency_id = $1 AND source_record_id = $2 FOR UPDATE`,
+      [source.agencyId, source.sourceRecordId],
+    );
+    const verb = item.action === 'withdraw' ? 'withdraw' : 'correct';
+    if (!current)
+      return { reason: `agency ${source.agencyId} has no record ${source.sourceRecordId} to ${verb}` };
+    if (current.status === 'withdrawn')
+      return { reason: `record ${source.sourceRecordId} of agency ${source.agencyId} was withdrawn` };
+    const [previous] = await em.query<{ body: CanonicalRecord }[]>(
+      `SELECT body FROM exchange.record_versions WHERE record_id = $1 AND version = $2`,
+      [current.record_id, current.current_version],
+    );
+    if (!previous) throw new Error(`record ${current.record_id} has no version ${current.current_version}`);
+
+    let record: CanonicalRecord;
+    let clearIdNumber: string;
+    if (item.action === 'correct') {
+      let normalised: NormalisedRecord;
+      try {
+        normalised = normalise(item.event, {
+          recordId: current.record_id,
+          recordedAt: now,
+          pseudonymise: this.identity.pseudonymise,
+          catalogue: this.catalogue,
+        });
+      } catch (error) {
+        if (error instanceof NormalisationError) return { reason: error.message };
+        throw error;
+      }
+      record = { ...normalised.record, version: current.current_version + 1, status: 'corrected' };
+      clearIdNumber = normalised.clearIdNumber;
+      await this.upsertSubjects(em, [{ ...normalised, record }], now);
+      await em.query(
+        `UPDATE exchange.record_versions SET valid_to = $3 WHERE record_id = $1 AND version = $2`,
+        [current.record_id, current.current_version, now],
+      );
+      await bulkInsert(
+        em,
+        'exchange.record_versions',
+        ['record_id', 'version', 'body', 'source_event_id', 'recorded_at', 'valid_from', 'valid_to'],
+        [[record.recordId, record.version, record, item.context.id, now, now, null]],
+      );
+      await em.query(
+        `UPDATE exchange.records SET current_version = $2, status = 'corrected', subject_id = $3 WHERE record_id = $1`,
+        [current.record_id, record.version, record.subject.canonicalId],
+      );
+    } else {
+      record = { ...previous.body, status: 'withdrawn' };
+      clearIdNumber = await this.clearIdOf(em, record);
+      await em.query(
+        `UPDATE exchange.record_versions SET valid_to = $3 WHERE record_id = $1 AND version = $2`,
+        [current.record_id, current.current_version, now],
+      );
+      await em.query(`UPDATE exchange.records SET status = 'withdrawn' WHERE record_id = $1`, [
+        current.record_id,
+      ]);
+    }
+
+    const receivers = new Set(
+      (
+        await em.query<{ subscriber_id: string }[]>(
+          `SELECT DISTINCT subscriber_id FROM exchange.deliveries WHERE record_id = $1`,
+          [current.record_id],
+        )
+      ).map((r) => r.subscriber_id),
+    );
+    const decisions = new Map(route(record, this.policy).map((d) => [d.subscriberId, d]));
+    const expired = record.disclosure.disclosureUntil < now.toISOString().slice(0, 10);
+    const about = { actor: this.actor, subjectId: record.subject.canonicalId, recordId: record.recordId };
+    const eventType = item.action === 'withdraw' ? CreditEventType.withdrawn : CreditEventType.corrected;
+    const outbound: OutboundMessage[] = [];
+    const rows: unknown[][] = [];
+    for (const subscriber of this.policy.subscribers) {
+      const decision = decisions.get(subscriber.id);
+      const type = receivers.has(subscriber.id)
+        ? eventType
+        : item.action === 'correct' && decision?.allowed && !expired
+          ? CreditEventType.published
+          : undefined;
+      audit.push({
+        ...about,
+        kind: 'routing_decision',
+        details: {
+          version: record.version,
+          policyVersion: this.policy.version,
+          event: eventType,
+          pastReceiver: receivers.has(subscriber.id),
+          sends: type ?? null,
+          ...decision,
+        },
+      });
+      if (!type) continue;
+      const deliveryId = this.ids.next();
+      const rule = receivers.has(subscriber.id)
+        ? `ledger:past-receiver#${subscriber.id}`
+        : (decision?.rule ?? '');
+      const message = buildFeedMessage({
+        eventId: deliveryId,
+        type,
+        record,
+        subscriber,
+        clearIdNumber,
+        occurredAt: now,
+      });
+      outbound.push(message);
+      audit.push({
+        ...about,
+        kind: 'delivery',
+        details: {
+          deliveryId,
+          subscriberId: subscriber.id,
+          version: record.version,
+          topic: message.topic,
+          eventType: type,
+          rule,
+        },
+      });
+      rows.push([
+        deliveryId,
+        record.recordId,
+        record.version,
+        subscriber.id,
+        type,
+        rule,
+        message.topic,
+        message.key,
+        message.value,
+        message.headers,
+        item.position.topic,
+        item.position.partition,
+        item.position.offset,
+        now,
+      ]);
+    }
+    await bulkInsert(em, 'exchange.deliveries', DELIVERY_COLUMNS, rows);
+    return { outbound, recordId: record.recordId, version: record.version };
+  }
+
+  /** The identity number a feed may carry: a company's code, or a person's number unsealed. */
+  private async clearIdOf(em: EntityManager, record: CanonicalRecord): Promise<string> {
+    if (record.subject.kind !== 'natural_person') return record.subject.canonicalId;
+    const [row] = await em.query<{ id_number_encrypted: Buffer | null }[]>(
+      `SELECT id_number_encrypted FROM exchange.subjects WHERE canonical_id = $1`,
+      [record.subject.canonicalId],
+    );
+    if (!row?.id_number_encrypted)
+      throw new Error(`subject ${record.subject.canonicalId} has no sealed identity number`);
+    return this.identity.decrypt(row.id_number_encrypted);
+  }
+
+  /** Subjects, records and first versions; returns the ids of the records actually inserted. */
+  private async storeRecords(em: EntityManager, accepted: Accepted[], now: Date): Promise<Set<string>> {
+    if (accepted.length === 0) return new Set();
+    await this.upsertSubjects(
+      em,
+      accepted.map((a) => a.normalised),
+      now,
     );
     const inserted = await bulkInsert<{ record_id: string }>(
       em,
@@ -427,27 +644,7 @@ export class IngestService {
         ]);
       }
     }
-    await bulkInsert(
-      em,
-      'exchange.deliveries',
-      [
-        'delivery_id',
-        'record_id',
-        'version',
-        'subscriber_id',
-        'event_type',
-        'rule',
-        'topic',
-        'message_key',
-        'payload',
-        'headers',
-        'source_topic',
-        'source_partition',
-        'source_offset',
-        'created_at',
-      ],
-      rows,
-    );
+    await bulkInsert(em, 'exchange.deliveries', DELIVERY_COLUMNS, rows);
     return outbound;
   }
 
