@@ -120,4 +120,33 @@ describe('subject queries by subscribers', () => {
     expect((await query('not-an-id', 'demo-key-beijing-platform', 'x')).status).toBe(422);
     expect((await query(person.idNumber, 'demo-key-operator', 'x')).status).toBe(403);
   });
+  it('gives an operator the subject access report: every record and version, every disclosure and every query', async () => {
+    const report = await fetch(`${exchange.url}/v1/subjects/${person.idNumber}/access-report`, {
+      headers: { authorization: 'Bearer demo-key-operator' },
+    });
+    expect(report.status).toBe(200);
+    const body = (await report.json()) as {
+      records: { source: { sourceRecordId: string }; versions: { version: number }[] }[];
+      disclosures: { recordId: string; subscriber: string; eventType: string; rule: string }[];
+      queries: { subscriber: string; purpose: string }[];
+    };
+    const mine = body.records.find((r) => r.source.sourceRecordId === person.sourceRecordId);
+    expect(mine?.versions.map((v) => v.version)).toEqual([1]);
+    expect(body.disclosures.map((d) => d.subscriber)).toEqual(
+      expect.arrayContaining(['beijing-platform', 'public-portal']),
+    );
+    expect(body.disclosures.every((d) => d.eventType.startsWith('credit.record.') && d.rule.length > 0)).toBe(
+      true,
+    );
+    expect(body.queries).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ subscriber: 'beijing-platform', purpose: '信贷审批' }),
+      ]),
+    );
+    expect(JSON.stringify(body)).not.toContain(person.idNumber);
+    const bySubscriber = await fetch(`${exchange.url}/v1/subjects/${person.idNumber}/access-report`, {
+      headers: { authorization: 'Bearer demo-key-beijing-platform' },
+    });
+    expect(bySubscriber.status).toBe(403);
+  });
 });

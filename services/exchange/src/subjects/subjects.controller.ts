@@ -47,6 +47,7 @@ export class SubjectsController {
   ) {}
 
   @Get(':id/records')
+  @Roles('subscriber')
   async records(
     @Param('id') id: string,
     @Query('purpose') purpose: string | undefined,
@@ -118,6 +119,105 @@ export class SubjectsController {
         },
       ]);
       return { subject: canonicalId, subscriber: subscriber.id, purpose: purpose.trim(), records: released };
+    });
+  }
+
+  /**
+   * Subject access report (DESIGN §8): every record about the subject in every status and version,
+   * every disclosure (who received which version, when, under which rule) and every query about
+   * the subject. For operators handling a subject-access request; the request itself is audited.
+   */
+  @Get(':id/access-report')
+  @Roles('operator')
+  async accessReport(@Param('id') id: string, @Req() request: ClientRequest) {
+    const canonicalId = this.canonicalIdOf(id);
+    return this.db.transaction(async (em) => {
+      const versions = await em.query<
+        {
+          record_id: string;
+          version: number;
+          body: CanonicalRecord;
+          status: string;
+          recorded_at: Date;
+          valid_from: Date;
+          valid_to: Date | null;
+        }[]
+      >(
+        `SELECT v.record_id, v.version, v.body, r.status, v.recorded_at, v.valid_from, v.valid_to
+           FROM exchange.records r JOIN exchange.record_versions v USING (record_id)
+          WHERE r.subject_id = $1 ORDER BY r.created_at, v.version`,
+        [canonicalId],
+      );
+      const deliveries = await em.query<
+        {
+          record_id: string;
+          version: number;
+          subscriber_id: string;
+          event_type: string;
+          rule: string;
+          created_at: Date;
+        }[]
+      >(
+        `SELECT d.record_id, d.version, d.subscriber_id, d.event_type, d.rule, d.created_at
+           FROM exchange.deliveries d JOIN exchange.records r USING (record_id)
+          WHERE r.subject_id = $1 ORDER BY d.created_at, d.subscriber_id`,
+        [canonicalId],
+      );
+      const queries = await em.query<
+        {
+          actor: string;
+          recorded_at: Date;
+          details: { purpose?: string; subscriber?: string; returned?: string[] };
+        }[]
+      >(
+        `SELECT actor, recorded_at, details FROM exchange.audit_log WHERE subject_id = $1 AND kind = 'query' ORDER BY seq`,
+        [canonicalId],
+      );
+      await this.audit.append(em, [
+        {
+          kind: 'access_report',
+          actor: request.client?.clientId ?? 'operator',
+          subjectId: canonicalId,
+          details: { records: new Set(versions.map((v) => v.record_id)).size },
+        },
+      ]);
+      const records = [...new Set(versions.map((v) => v.record_id))].map((recordId) => {
+        const mine = versions.filter((v) => v.record_id === recordId);
+        const latest = mine.at(-1)!;
+        return {
+          recordId,
+          kind: latest.body.kind,
+          status: latest.status,
+          source: latest.body.source,
+          disclosure: latest.body.disclosure,
+          versions: mine.map((v) => ({
+            version: v.version,
+            recordedAt: v.recorded_at.toISOString(),
+            validFrom: v.valid_from.toISOString(),
+            validTo: v.valid_to?.toISOString() ?? null,
+            attributes: v.body.attributes,
+          })),
+        };
+      });
+      return {
+        subject: canonicalId,
+        records,
+        disclosures: deliveries.map((d) => ({
+          recordId: d.record_id,
+          version: d.version,
+          subscriber: d.subscriber_id,
+          eventType: d.event_type,
+          rule: d.rule,
+          at: d.created_at.toISOString(),
+        })),
+        queries: queries.map((q) => ({
+          by: q.actor,
+          subscriber: q.details.subscriber ?? null,
+          purpose: q.details.purpose ?? null,
+          returned: q.details.returned ?? [],
+          at: q.recorded_at.toISOString(),
+        })),
+      };
     });
   }
 
