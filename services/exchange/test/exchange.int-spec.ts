@@ -11,7 +11,6 @@ import {
   TaxCreditLevel,
   Topics,
 } from '@cie/contracts';
-import { usccCheckCharacter } from '@cie/identifiers';
 import {
   expectEventually,
   type ReadMessage,
@@ -34,6 +33,7 @@ import {
   RATING_YEAR,
   RECENT_BAN_UNTIL,
   RECENT_DECISION,
+  testUscc,
   publishSupplierMisconduct,
 } from './sector-events.js';
 
@@ -50,15 +50,7 @@ const env = exchangeEnv({
   PORT: '38080',
 });
 
-/** A valid USCC registered in `region` (6 digits), unique to this run. */
-function uscc(region: string, serial: number): string {
-  const first17 = `91${region}${run
-    .replace(/[^0-9A-F]/gi, '0')
-    .toUpperCase()
-    .replace(/[IOSVZ]/g, '1')
-    .slice(0, 6)}${String(serial).padStart(3, '0')}`;
-  return first17 + usccCheckCharacter(first17);
-}
+const uscc = (region: string, serial: number) => testUscc(region, run, serial);
 
 const decode = (m: ReadMessage) => fromBinary(FeedEventSchema, m.value);
 const ofSource = (messages: ReadMessage[], sourceRecordId: string) =>

@@ -12,7 +12,6 @@ import {
   TaxCreditLevel,
   Topics,
 } from '@cie/contracts';
-import { usccCheckCharacter } from '@cie/identifiers';
 import {
   expectEventually,
   type ReadMessage,
@@ -31,6 +30,7 @@ import {
   publishPlatformViolation,
   publishSectorEvent,
   RECENT_DECISION,
+  testUscc,
   publishSupplierMisconduct,
 } from './sector-events.js';
 
@@ -55,11 +55,7 @@ const env = exchangeEnv({
 });
 const serial = parseInt(run.slice(0, 6), 16);
 
-/** A valid USCC registered in `region` (6 digits), unique to this run. */
-function uscc(region: string, n: number): string {
-  const first17 = `91${region}${String(serial % 1_000_000).padStart(6, '0')}${String(n).padStart(3, '0')}`;
-  return first17 + usccCheckCharacter(first17);
-}
+const uscc = (region: string, n: number) => testUscc(region, run, n);
 
 /** A valid resident identity number (GB 11643) registered in `region`, unique to this run. */
 function residentId(region: string, n: number): string {

@@ -1,22 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { fromBinary } from '@bufbuild/protobuf';
 import { CreditEventType, FeedEventSchema, RecordStatus, SubjectKind, Topics } from '@cie/contracts';
-import { usccCheckCharacter } from '@cie/identifiers';
 import { type ReadMessage, readTopic, testDatabaseUrl, testKafka, testKafkaBrokers } from '@cie/testing';
 import type { Producer } from 'kafkajs';
 import { ExchangeProcess, exchangeEnv } from './exchange-process.js';
-import { publishDebtor, publishWithdrawal } from './sector-events.js';
+import { publishDebtor, publishWithdrawal, testUscc } from './sector-events.js';
 
 const run = randomUUID().slice(0, 8);
 const kafka = testKafka(`lifecycle-it-${run}`);
-const first17 = `91110105LC${run
-  .replace(/[^0-9]/g, '7')
-  .slice(0, 7)
-  .padEnd(7, '7')}`;
 const company = {
   sourceRecordId: `lifecycle-${run}`,
   kind: SubjectKind.LEGAL_ENTITY,
-  idNumber: first17 + usccCheckCharacter(first17),
+  idNumber: testUscc('110105', run, 901),
   name: '北京某某餐饮管理有限公司',
 };
 

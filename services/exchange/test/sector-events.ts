@@ -20,6 +20,7 @@ import {
   RecordWithdrawalSchema,
   WithdrawalReason,
 } from '@cie/contracts';
+import { usccCheckCharacter } from '@cie/identifiers';
 import { cloudEventHeaders } from '@cie/platform';
 import type { Producer } from 'kafkajs';
 
@@ -276,4 +277,17 @@ export async function publishWithdrawal(
     ],
   });
   return eventId;
+}
+
+/**
+ * A valid USCC (GB 32100) registered in `region`, distinct for each test run (`run` seeds the
+ * organisation code) and each `serial` within it.
+ */
+export function testUscc(region: string, run: string, serial: number): string {
+  const seed = String(parseInt(run.replace(/[^0-9a-f]/gi, '').slice(0, 6) || '0', 16) % 1_000_000).padStart(
+    6,
+    '0',
+  );
+  const first17 = `91${region}${seed}${String(serial).padStart(3, '0')}`;
+  return first17 + usccCheckCharacter(first17);
 }
