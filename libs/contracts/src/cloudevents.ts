@@ -28,6 +28,21 @@ export const CreditEventType = {
 } as const;
 export type CreditEventType = (typeof CreditEventType)[keyof typeof CreditEventType];
 
+/** Feed events a subscriber acknowledges on credit.feed-acks.v1 once it has deleted the record. */
+export const DELETION_EVENT_TYPES: readonly CreditEventType[] = [
+  CreditEventType.withdrawn,
+  CreditEventType.expired,
+  CreditEventType.repaired,
+];
+
+/** ce_type of what the exchange asks an owning agency, and of the agency's answers on its events topic. */
+export const AgencyRequestType = {
+  disputeFiled: 'credit.dispute.filed',
+  repairRequested: 'credit.repair.requested',
+  disputeResolved: 'credit.dispute.resolved',
+  repairDecided: 'credit.repair.decided',
+} as const;
+
 /** The context of one event, as carried in the headers. */
 export interface CloudEventContext {
   id: string;

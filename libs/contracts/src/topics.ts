@@ -7,6 +7,8 @@ export const Topics = {
   feed: (subscriberId: string) => `credit.feed.${subscriberId}.v1`,
   /** The exchange's outcome for each sector event, back to the sector service. */
   outcomes: (sector: Sector) => `credit.${sector}.outcomes.v1`,
+  /** Disputes and repair requests for the owning agency, exchange → sector service. */
+  requests: (sector: Sector) => `credit.${sector}.requests.v1`,
   deadLetters: (topic: string) => `${topic}.dlq`,
   feedAcks: 'credit.feed-acks.v1',
 } as const;

@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file cie/credit/v1/credit_record.proto.
  */
 export const file_cie_credit_v1_credit_record: GenFile = /*@__PURE__*/
-  fileDesc("CiFjaWUvY3JlZGl0L3YxL2NyZWRpdF9yZWNvcmQucHJvdG8SDWNpZS5jcmVkaXQudjEifwoHU3ViamVjdBIoCgRraW5kGAEgASgOMhouY2llLmNvbW1vbi52MS5TdWJqZWN0S2luZBIUCgxjYW5vbmljYWxfaWQYAiABKAkSDAoEbmFtZRgDIAEoCRITCgtyZWdpb25fY29kZRgEIAEoCRIRCglpZF9udW1iZXIYBSABKAkiggEKCkRpc2Nsb3N1cmUSLQoFbGV2ZWwYASABKA4yHi5jaWUuY3JlZGl0LnYxLkRpc2Nsb3N1cmVMZXZlbBIWCg5lZmZlY3RpdmVfZnJvbRgCIAEoCRIYChBkaXNjbG9zdXJlX3VudGlsGAMgASgJEhMKC2xlZ2FsX2Jhc2lzGAQgASgJIpcECgxDcmVkaXRSZWNvcmQSEQoJcmVjb3JkX2lkGAEgASgJEigKBnNvdXJjZRgCIAEoCzIYLmNpZS5jb21tb24udjEuU291cmNlUmVmEicKB3N1YmplY3QYAyABKAsyFi5jaWUuY3JlZGl0LnYxLlN1YmplY3QSDAoEa2luZBgEIAEoCRIQCghjYXRlZ29yeRgFIAEoCRIpCghwb2xhcml0eRgGIAEoDjIXLmNpZS5jcmVkaXQudjEuUG9sYXJpdHkSKQoIc2V2ZXJpdHkYByABKA4yFy5jaWUuY3JlZGl0LnYxLlNldmVyaXR5Ei0KCmRpc2Nsb3N1cmUYCCABKAsyGS5jaWUuY3JlZGl0LnYxLkRpc2Nsb3N1cmUSKwoGc3RhdHVzGAkgASgOMhsuY2llLmNyZWRpdC52MS5SZWNvcmRTdGF0dXMSDwoHdmVyc2lvbhgKIAEoDRIvCgtyZWNvcmRlZF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASPwoKYXR0cmlidXRlcxgMIAMoCzIrLmNpZS5jcmVkaXQudjEuQ3JlZGl0UmVjb3JkLkF0dHJpYnV0ZXNFbnRyeRIZChFjYXRhbG9ndWVfZWRpdGlvbhgNIAEoCRoxCg9BdHRyaWJ1dGVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKdAQoJRmVlZEV2ZW50EhAKCGV2ZW50X2lkGAEgASgJEgwKBHR5cGUYAiABKAkSEgoKc3Vic2NyaWJlchgDIAEoCRIrCgZyZWNvcmQYBCABKAsyGy5jaWUuY3JlZGl0LnYxLkNyZWRpdFJlY29yZBIvCgtvY2N1cnJlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAqaAoIUG9sYXJpdHkSGAoUUE9MQVJJVFlfVU5TUEVDSUZJRUQQABIVChFQT0xBUklUWV9QT1NJVElWRRABEhUKEVBPTEFSSVRZX05FR0FUSVZFEAISFAoQUE9MQVJJVFlfTkVVVFJBTBADKmQKCFNldmVyaXR5EhgKFFNFVkVSSVRZX1VOU1BFQ0lGSUVEEAASEgoOU0VWRVJJVFlfTUlOT1IQARIUChBTRVZFUklUWV9HRU5FUkFMEAISFAoQU0VWRVJJVFlfU0VSSU9VUxADKo4BCg9EaXNjbG9zdXJlTGV2ZWwSIAocRElTQ0xPU1VSRV9MRVZFTF9VTlNQRUNJRklFRBAAEhsKF0RJU0NMT1NVUkVfTEVWRUxfUFVCTElDEAESHwobRElTQ0xPU1VSRV9MRVZFTF9BVVRIT1JJU0VEEAISGwoXRElTQ0xPU1VSRV9MRVZFTF9TSEFSRUQQAyrUAQoMUmVjb3JkU3RhdHVzEh0KGVJFQ09SRF9TVEFUVVNfVU5TUEVDSUZJRUQQABIYChRSRUNPUkRfU1RBVFVTX0FDVElWRRABEhoKFlJFQ09SRF9TVEFUVVNfRElTUFVURUQQAhIbChdSRUNPUkRfU1RBVFVTX0NPUlJFQ1RFRBADEhsKF1JFQ09SRF9TVEFUVVNfV0lUSERSQVdOEAQSGQoVUkVDT1JEX1NUQVRVU19FWFBJUkVEEAUSGgoWUkVDT1JEX1NUQVRVU19SRVBBSVJFRBAGYgZwcm90bzM", [file_cie_common_v1_common, file_google_protobuf_timestamp]);
+  fileDesc("CiFjaWUvY3JlZGl0L3YxL2NyZWRpdF9yZWNvcmQucHJvdG8SDWNpZS5jcmVkaXQudjEifwoHU3ViamVjdBIoCgRraW5kGAEgASgOMhouY2llLmNvbW1vbi52MS5TdWJqZWN0S2luZBIUCgxjYW5vbmljYWxfaWQYAiABKAkSDAoEbmFtZRgDIAEoCRITCgtyZWdpb25fY29kZRgEIAEoCRIRCglpZF9udW1iZXIYBSABKAkimwEKCkRpc2Nsb3N1cmUSLQoFbGV2ZWwYASABKA4yHi5jaWUuY3JlZGl0LnYxLkRpc2Nsb3N1cmVMZXZlbBIWCg5lZmZlY3RpdmVfZnJvbRgCIAEoCRIYChBkaXNjbG9zdXJlX3VudGlsGAMgASgJEhMKC2xlZ2FsX2Jhc2lzGAQgASgJEhcKD3JlcGFpcmFibGVfZnJvbRgFIAEoCSKyBAoMQ3JlZGl0UmVjb3JkEhEKCXJlY29yZF9pZBgBIAEoCRIoCgZzb3VyY2UYAiABKAsyGC5jaWUuY29tbW9uLnYxLlNvdXJjZVJlZhInCgdzdWJqZWN0GAMgASgLMhYuY2llLmNyZWRpdC52MS5TdWJqZWN0EgwKBGtpbmQYBCABKAkSEAoIY2F0ZWdvcnkYBSABKAkSKQoIcG9sYXJpdHkYBiABKA4yFy5jaWUuY3JlZGl0LnYxLlBvbGFyaXR5EikKCHNldmVyaXR5GAcgASgOMhcuY2llLmNyZWRpdC52MS5TZXZlcml0eRItCgpkaXNjbG9zdXJlGAggASgLMhkuY2llLmNyZWRpdC52MS5EaXNjbG9zdXJlEisKBnN0YXR1cxgJIAEoDjIbLmNpZS5jcmVkaXQudjEuUmVjb3JkU3RhdHVzEg8KB3ZlcnNpb24YCiABKA0SLwoLcmVjb3JkZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEj8KCmF0dHJpYnV0ZXMYDCADKAsyKy5jaWUuY3JlZGl0LnYxLkNyZWRpdFJlY29yZC5BdHRyaWJ1dGVzRW50cnkSGQoRY2F0YWxvZ3VlX2VkaXRpb24YDSABKAkSGQoRY2F0YWxvZ3VlX3ZlcnNpb24YDiABKA0aMQoPQXR0cmlidXRlc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEi2gEKCUZlZWRFdmVudBIQCghldmVudF9pZBgBIAEoCRIMCgR0eXBlGAIgASgJEhIKCnN1YnNjcmliZXIYAyABKAkSKwoGcmVjb3JkGAQgASgLMhsuY2llLmNyZWRpdC52MS5DcmVkaXRSZWNvcmQSLwoLb2NjdXJyZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKB2Rpc3B1dGUYBiABKAsyGi5jaWUuY3JlZGl0LnYxLkRpc3B1dGVGbGFnEg4KBnJlYXNvbhgHIAEoCSKhAQoLRGlzcHV0ZUZsYWcSEgoKZGlzcHV0ZV9pZBgBIAEoCRIOCgZzdGF0dXMYAiABKAkSLAoIZmlsZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB291dGNvbWUYBCABKAkSLwoLcmVzb2x2ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIpwBCgdGZWVkQWNrEhIKCnN1YnNjcmliZXIYASABKAkSEAoIZXZlbnRfaWQYAiABKAkSEQoJcmVjb3JkX2lkGAMgASgJEg8KB3ZlcnNpb24YBCABKA0SEgoKZXZlbnRfdHlwZRgFIAEoCRIzCg9hY2tub3dsZWRnZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wKmgKCFBvbGFyaXR5EhgKFFBPTEFSSVRZX1VOU1BFQ0lGSUVEEAASFQoRUE9MQVJJVFlfUE9TSVRJVkUQARIVChFQT0xBUklUWV9ORUdBVElWRRACEhQKEFBPTEFSSVRZX05FVVRSQUwQAypkCghTZXZlcml0eRIYChRTRVZFUklUWV9VTlNQRUNJRklFRBAAEhIKDlNFVkVSSVRZX01JTk9SEAESFAoQU0VWRVJJVFlfR0VORVJBTBACEhQKEFNFVkVSSVRZX1NFUklPVVMQAyqOAQoPRGlzY2xvc3VyZUxldmVsEiAKHERJU0NMT1NVUkVfTEVWRUxfVU5TUEVDSUZJRUQQABIbChdESVNDTE9TVVJFX0xFVkVMX1BVQkxJQxABEh8KG0RJU0NMT1NVUkVfTEVWRUxfQVVUSE9SSVNFRBACEhsKF0RJU0NMT1NVUkVfTEVWRUxfU0hBUkVEEAMq1AEKDFJlY29yZFN0YXR1cxIdChlSRUNPUkRfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGAoUUkVDT1JEX1NUQVRVU19BQ1RJVkUQARIaChZSRUNPUkRfU1RBVFVTX0RJU1BVVEVEEAISGwoXUkVDT1JEX1NUQVRVU19DT1JSRUNURUQQAxIbChdSRUNPUkRfU1RBVFVTX1dJVEhEUkFXThAEEhkKFVJFQ09SRF9TVEFUVVNfRVhQSVJFRBAFEhoKFlJFQ09SRF9TVEFUVVNfUkVQQUlSRUQQBmIGcHJvdG8z", [file_cie_common_v1_common, file_google_protobuf_timestamp]);
 
 /**
  * The subject as a subscriber sees it.
@@ -89,6 +89,13 @@ export type Disclosure = Message<"cie.credit.v1.Disclosure"> & {
    * @generated from field: string legal_basis = 4;
    */
   legalBasis: string;
+
+  /**
+   * ISO 8601 date from which the subject may ask for credit repair; empty when the kind is not repairable.
+   *
+   * @generated from field: string repairable_from = 5;
+   */
+  repairableFrom: string;
 };
 
 /**
@@ -176,6 +183,13 @@ export type CreditRecord = Message<"cie.credit.v1.CreditRecord"> & {
    * @generated from field: string catalogue_edition = 13;
    */
   catalogueEdition: string;
+
+  /**
+   * Version of the catalogue edition the record was classified under.
+   *
+   * @generated from field: uint32 catalogue_version = 14;
+   */
+  catalogueVersion: number;
 };
 
 /**
@@ -217,6 +231,22 @@ export type FeedEvent = Message<"cie.credit.v1.FeedEvent"> & {
    * @generated from field: google.protobuf.Timestamp occurred_at = 5;
    */
   occurredAt?: Timestamp | undefined;
+
+  /**
+   * For credit.record.disputed and credit.record.dispute_resolved: the dispute, without the grounds or
+   * who filed it (those stay with the exchange and the owning agency).
+   *
+   * @generated from field: cie.credit.v1.DisputeFlag dispute = 6;
+   */
+  dispute?: DisputeFlag | undefined;
+
+  /**
+   * Why the record left the subscriber's feed, for withdrawn, expired and repaired events, e.g.
+   * "decision_revoked", "disclosure_period_ended", "repair_approved", "entitlement_removed".
+   *
+   * @generated from field: string reason = 7;
+   */
+  reason: string;
 };
 
 /**
@@ -225,6 +255,98 @@ export type FeedEvent = Message<"cie.credit.v1.FeedEvent"> & {
  */
 export const FeedEventSchema: GenMessage<FeedEvent> = /*@__PURE__*/
   messageDesc(file_cie_credit_v1_credit_record, 3);
+
+/**
+ * The state of a dispute about a record, as subscribers see it.
+ *
+ * @generated from message cie.credit.v1.DisputeFlag
+ */
+export type DisputeFlag = Message<"cie.credit.v1.DisputeFlag"> & {
+  /**
+   * @generated from field: string dispute_id = 1;
+   */
+  disputeId: string;
+
+  /**
+   * "open" or "resolved".
+   *
+   * @generated from field: string status = 2;
+   */
+  status: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp filed_at = 3;
+   */
+  filedAt?: Timestamp | undefined;
+
+  /**
+   * For resolved disputes: "upheld" (the record stands), "corrected" or "withdrawn".
+   *
+   * @generated from field: string outcome = 4;
+   */
+  outcome: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp resolved_at = 5;
+   */
+  resolvedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message cie.credit.v1.DisputeFlag.
+ * Use `create(DisputeFlagSchema)` to create a new message.
+ */
+export const DisputeFlagSchema: GenMessage<DisputeFlag> = /*@__PURE__*/
+  messageDesc(file_cie_credit_v1_credit_record, 4);
+
+/**
+ * A subscriber confirms on credit.feed-acks.v1 (keyed by subscriber id) that it acted on a withdrawn,
+ * expired or repaired event: the record is deleted from, or no longer disclosed by, its systems.
+ *
+ * @generated from message cie.credit.v1.FeedAck
+ */
+export type FeedAck = Message<"cie.credit.v1.FeedAck"> & {
+  /**
+   * @generated from field: string subscriber = 1;
+   */
+  subscriber: string;
+
+  /**
+   * The ce_id of the feed event acknowledged.
+   *
+   * @generated from field: string event_id = 2;
+   */
+  eventId: string;
+
+  /**
+   * @generated from field: string record_id = 3;
+   */
+  recordId: string;
+
+  /**
+   * @generated from field: uint32 version = 4;
+   */
+  version: number;
+
+  /**
+   * The acknowledged event's type, e.g. "credit.record.withdrawn".
+   *
+   * @generated from field: string event_type = 5;
+   */
+  eventType: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp acknowledged_at = 6;
+   */
+  acknowledgedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message cie.credit.v1.FeedAck.
+ * Use `create(FeedAckSchema)` to create a new message.
+ */
+export const FeedAckSchema: GenMessage<FeedAck> = /*@__PURE__*/
+  messageDesc(file_cie_credit_v1_credit_record, 5);
 
 /**
  * @generated from enum cie.credit.v1.Polarity
