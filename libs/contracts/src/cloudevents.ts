@@ -41,7 +41,11 @@ export const AgencyRequestType = {
   repairRequested: 'credit.repair.requested',
   disputeResolved: 'credit.dispute.resolved',
   repairDecided: 'credit.repair.decided',
+  /** An exchange command: a record's disclosure period ended. */
+  expiryDue: 'credit.record.expiry_due',
 } as const;
+/** ce_type of the acknowledgements subscribers send on credit.feed-acks.v1. */
+export const FEED_ACK_TYPE = 'credit.feed.ack';
 
 /** The context of one event, as carried in the headers. */
 export interface CloudEventContext {

@@ -9,6 +9,8 @@ export const Topics = {
   outcomes: (sector: Sector) => `credit.${sector}.outcomes.v1`,
   /** Disputes and repair requests for the owning agency, exchange → sector service. */
   requests: (sector: Sector) => `credit.${sector}.requests.v1`,
+  /** The exchange's own lifecycle commands (disputes, repair requests, expiry), exchange → exchange. */
+  exchangeCommands: 'credit.exchange.commands.v1',
   deadLetters: (topic: string) => `${topic}.dlq`,
   feedAcks: 'credit.feed-acks.v1',
 } as const;
