@@ -1,5 +1,60 @@
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsString, Max, Min } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  ValidateBy,
+  ValidateIf,
+  type ValidationArguments,
+} from 'class-validator';
+
+export const KAFKA_SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
+
+/** How to reach the Kafka cluster: brokers, TLS and SASL, as read from the environment. */
+export interface KafkaConnectionSettings {
+  brokers: string[];
+  ssl: boolean;
+  /** PEM file of the CA that signed the brokers' certificates; Node's default CAs when absent. */
+  sslCaFile?: string;
+  sasl?: { mechanism: KafkaSaslMechanism; username: string; password: string };
+}
+
+// An unset variable and one set to '' (as Compose interpolates `${X:-}`) both mean "not configured".
+const emptyAsUnset = ({ value }: { value: unknown }): unknown => (value === '' ? undefined : value);
+
+// Implicit conversion has already made `Boolean('false')` true by now, so the raw variable is read back
+// from the source object and parsed by name; anything else is left for IsBoolean to refuse.
+const parseBoolean = ({ obj, key }: { obj: Record<string, unknown>; key: string }): unknown => {
+  const value = obj[key];
+  if (value === undefined || value === '') return false;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  return value;
+};
+
+const saslIsConfigured = (c: CommonConfig): boolean =>
+  c.KAFKA_SASL_MECHANISM !== undefined ||
+  c.KAFKA_SASL_USERNAME !== undefined ||
+  c.KAFKA_SASL_PASSWORD !== undefined;
+
+/** A variable that only means something with KAFKA_SSL=true: refused otherwise, rather than ignored. */
+function OnlyWithKafkaSsl(): PropertyDecorator {
+  return ValidateBy({
+    name: 'onlyWithKafkaSsl',
+    validator: {
+      validate: (value: unknown, args?: ValidationArguments) =>
+        value === undefined || (args?.object as CommonConfig | undefined)?.KAFKA_SSL === true,
+      defaultMessage: (args?: ValidationArguments) =>
+        `${args?.property ?? 'this variable'} is set but KAFKA_SSL is not true`,
+    },
+  });
+}
 
 /** Settings every service has. Service configuration classes extend it. */
 export class CommonConfig {
@@ -7,6 +62,38 @@ export class CommonConfig {
   @IsString()
   @IsNotEmpty()
   KAFKA_BROKERS = '127.0.0.1:19092';
+
+  /** `true` to connect to the brokers over TLS (an external cluster's SSL or SASL_SSL listener). */
+  @Transform(parseBoolean)
+  @IsBoolean({ message: 'KAFKA_SSL must be true or false' })
+  KAFKA_SSL: boolean = false;
+
+  /** PEM file of a private CA for the brokers' certificates (with KAFKA_SSL=true). */
+  @Transform(emptyAsUnset)
+  @IsOptional()
+  @IsString()
+  @OnlyWithKafkaSsl()
+  KAFKA_SSL_CA_FILE?: string;
+
+  /** SASL mechanism: plain, scram-sha-256 or scram-sha-512; SASL is off when unset. */
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && value !== '' ? value.toLowerCase() : emptyAsUnset({ value }),
+  )
+  @ValidateIf(saslIsConfigured)
+  @IsIn(KAFKA_SASL_MECHANISMS, {
+    message: `KAFKA_SASL_MECHANISM must be one of ${KAFKA_SASL_MECHANISMS.join(', ')} (needed when KAFKA_SASL_USERNAME or KAFKA_SASL_PASSWORD is set)`,
+  })
+  KAFKA_SASL_MECHANISM?: KafkaSaslMechanism;
+
+  @Transform(emptyAsUnset)
+  @ValidateIf(saslIsConfigured)
+  @IsNotEmpty({ message: 'KAFKA_SASL_USERNAME is required when KAFKA_SASL_MECHANISM is set' })
+  KAFKA_SASL_USERNAME?: string;
+
+  @Transform(emptyAsUnset)
+  @ValidateIf(saslIsConfigured)
+  @IsNotEmpty({ message: 'KAFKA_SASL_PASSWORD is required when KAFKA_SASL_MECHANISM is set' })
+  KAFKA_SASL_PASSWORD?: string;
 
   // Explicit: environment values are strings and inferred types leave no metadata to convert by.
   @Type(() => Number)
@@ -26,5 +113,22 @@ export class CommonConfig {
     return this.KAFKA_BROKERS.split(',')
       .map((b) => b.trim())
       .filter(Boolean);
+  }
+
+  /** Brokers, TLS and SASL together: what `createKafka` needs to reach the cluster. */
+  get kafkaConnection(): KafkaConnectionSettings {
+    const {
+      KAFKA_SASL_MECHANISM: mechanism,
+      KAFKA_SASL_USERNAME: username,
+      KAFKA_SASL_PASSWORD: password,
+    } = this;
+    return {
+      brokers: this.kafkaBrokers,
+      ssl: this.KAFKA_SSL,
+      ...(this.KAFKA_SSL_CA_FILE !== undefined && { sslCaFile: this.KAFKA_SSL_CA_FILE }),
+      ...(mechanism !== undefined &&
+        username !== undefined &&
+        password !== undefined && { sasl: { mechanism, username, password } }),
+    };
   }
 }
