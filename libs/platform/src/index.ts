@@ -9,3 +9,4 @@ export * from './runtime/bootstrap.js';
 export * from './health/health.controller.js';
 export * from './agency/index.js';
 export * from './database/bulk-insert.js';
+export * from './observability/index.js';

@@ -7,6 +7,7 @@ import {
   ensureTopics,
   HealthController,
   IdGenerator,
+  MetricsController,
   ProblemDetailsFilter,
   READINESS_CHECKS,
   type ReadinessCheck,
@@ -45,7 +46,13 @@ export class AppModule {
     const catalogue = loadCatalogue(config.CATALOGUE_FILE);
     return {
       module: AppModule,
-      controllers: [HealthController, DeadLettersController, ExplainController, SubjectsController],
+      controllers: [
+        HealthController,
+        MetricsController,
+        DeadLettersController,
+        ExplainController,
+        SubjectsController,
+      ],
       providers: [
         { provide: ExchangeConfig, useValue: config },
         { provide: SUBSCRIBER_POLICY, useValue: policy },

@@ -1,7 +1,13 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createLogger, enableGracefulShutdown, loadConfig } from '@cie/platform';
+import {
+  createLogger,
+  enableGracefulShutdown,
+  loadConfig,
+  startObservability,
+  useHttpObservability,
+} from '@cie/platform';
 import { AppModule } from './app.module.js';
 import { ExchangeConfig } from './exchange.config.js';
 
@@ -9,12 +15,15 @@ export async function createApp(config: ExchangeConfig): Promise<NestExpressAppl
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger: createLogger('exchange', config),
   });
+  useHttpObservability(app);
   enableGracefulShutdown(app);
   return app;
 }
 
 async function main(): Promise<void> {
   const config = loadConfig(ExchangeConfig, process.env);
+  // Before the app: spans need the SDK in place when the first request or message arrives.
+  await startObservability('exchange', process.env);
   const app = await createApp(config);
   await app.listen(config.PORT, '0.0.0.0');
 }

@@ -1,4 +1,12 @@
-import { Controller, Get, HttpCode, HttpStatus, Inject, Res } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Inject,
+  Res,
+} from '@nestjs/common';
 import type { Response } from 'express';
 
 /** A named dependency check used by readiness: resolves when the dependency answers. */
@@ -14,8 +22,15 @@ interface CheckResult {
 }
 
 @Controller('health')
-export class HealthController {
+export class HealthController implements BeforeApplicationShutdown {
+  /** Set once shutdown begins: no new work should be routed here while consumers drain. */
+  private stopping = false;
+
   constructor(@Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[]) {}
+
+  beforeApplicationShutdown(): void {
+    this.stopping = true;
+  }
 
   @Get('live')
   @HttpCode(HttpStatus.OK)
@@ -25,6 +40,10 @@ export class HealthController {
 
   @Get('ready')
   async ready(@Res() res: Response): Promise<void> {
+    if (this.stopping) {
+      res.status(503).json({ status: 'stopping', checks: {} });
+      return;
+    }
     const results = await Promise.all(
       this.checks.map(async (c): Promise<[string, CheckResult]> => {
         try {

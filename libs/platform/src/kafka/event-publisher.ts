@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { type DescMessage, type MessageShape, toBinary } from '@bufbuild/protobuf';
-import kafkajs, { CompressionTypes, type Kafka, type Producer } from 'kafkajs';
+import kafkajs, { type Admin, CompressionTypes, type Kafka, type Producer } from 'kafkajs';
+import { failSpan, SpanKind, startSpan, traceparentOf } from '../observability/tracing.js';
 import { KeyPartitioner } from './key-partitioner.js';
 import type { CloudEventContext } from '@cie/contracts';
 import { cloudEventHeaders } from './cloudevent-headers.js';
@@ -28,10 +29,14 @@ export class EventPublisher implements OnApplicationShutdown {
   private readonly logger = new Logger(EventPublisher.name);
   private readonly producer: Producer;
   private connected?: Promise<void>;
+  private admin?: { client: Admin; connected: Promise<void> };
 
   private readonly partitioner: KeyPartitioner;
 
-  constructor(kafka: Kafka, partitions: number) {
+  constructor(
+    private readonly kafka: Kafka,
+    partitions: number,
+  ) {
     this.partitioner = new KeyPartitioner(partitions);
     // Few retries: an agency waiting on a broker that is down gets a 503 within seconds rather than
     // a hung request. Safe for exactly-once: a record answered 503 is re-sent with the same event id,
@@ -76,6 +81,18 @@ export class EventPublisher implements OnApplicationShutdown {
     events: { key: string; value: Buffer; ctx: CloudEventContext }[],
   ): Promise<PublishedPosition[]> {
     if (events.length === 0) return [];
+    // One producer span per request, child of the caller's span (the HTTP request, a consumed
+    // submission); events that name their own parent (one per Kafka submission) keep it.
+    const span = startSpan(`${topic} publish`, {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'send',
+        'messaging.destination.name': topic,
+        'messaging.batch.message_count': events.length,
+      },
+    });
+    const traceparent = traceparentOf(span);
     try {
       await this.connect();
       const partitionOf = events.map((e) => this.partitioner.partition(e.key));
@@ -87,7 +104,7 @@ export class EventPublisher implements OnApplicationShutdown {
           key: e.key,
           value: e.value,
           partition: partitionOf[i],
-          headers: cloudEventHeaders(e.ctx),
+          headers: cloudEventHeaders(e.ctx.traceparent || !traceparent ? e.ctx : { ...e.ctx, traceparent }),
         })),
       });
       const next = new Map(results.map((r) => [r.partition, BigInt(r.baseOffset ?? '-1')]));
@@ -99,20 +116,38 @@ export class EventPublisher implements OnApplicationShutdown {
         return { topic, partition, offset: offset.toString() };
       });
     } catch (error) {
+      failSpan(span, error);
       if (error instanceof KafkaJSError || error instanceof BrokerUnavailableError) {
         this.logger.warn(`publish to ${topic} failed: ${error.message}`);
         throw new BrokerUnavailableError(error.message);
       }
       throw error;
+    } finally {
+      span.end();
     }
   }
 
-  /** A readiness probe: the producer is connected (it reconnects on its own). */
+  /**
+   * A readiness probe: the producer is connected and a broker answers a metadata request now (a
+   * connected producer alone says nothing once the broker has gone away).
+   */
   async ready(): Promise<void> {
     await this.connect();
+    if (!this.admin) {
+      const client = this.kafka.admin({ retry: { retries: 0 } });
+      this.admin = { client, connected: client.connect() };
+    }
+    try {
+      await this.admin.connected;
+    } catch (error) {
+      this.admin = undefined;
+      throw error;
+    }
+    await this.admin.client.describeCluster();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.admin?.client.disconnect().catch(() => undefined);
     await this.producer.disconnect();
   }
 }

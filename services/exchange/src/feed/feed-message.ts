@@ -69,6 +69,8 @@ export function buildFeedMessage(args: {
   subscriber: SubscriberEntitlement;
   clearIdNumber: string;
   occurredAt: Date;
+  /** The trace this message continues (W3C traceparent): the exchange's processing of its source event. */
+  traceparent?: string;
 }): FeedMessage {
   const { record, subscriber } = args;
   const releaseClearId =
@@ -116,6 +118,7 @@ export function buildFeedMessage(args: {
       time: args.occurredAt,
       subject: record.subject.canonicalId,
       dataschema: FeedEventSchema.typeName,
+      ...(args.traceparent ? { traceparent: args.traceparent } : {}),
     }),
   };
 }

@@ -7,7 +7,7 @@ import {
   PROTOBUF_CONTENT_TYPE,
   Topics,
 } from '@cie/contracts';
-import { bulkInsert, Clock, IdGenerator } from '@cie/platform';
+import { bulkInsert, cieMetrics, Clock, IdGenerator, processingTraceparent } from '@cie/platform';
 import type { KafkaMessage } from 'kafkajs';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AuditEntryInput, AuditLog } from '../audit/audit-log.js';
@@ -466,6 +466,7 @@ export class IngestService {
         subscriber,
         clearIdNumber,
         occurredAt: now,
+        traceparent: processingTraceparent(item.message),
       });
       outbound.push(message);
       audit.push({
@@ -577,7 +578,7 @@ export class IngestService {
   ): Promise<OutboundMessage[]> {
     const rows: unknown[][] = [];
     const outbound: OutboundMessage[] = [];
-    for (const { normalised, position } of stored) {
+    for (const { normalised, position, message: source } of stored) {
       const { record, clearIdNumber } = normalised;
       const about = { actor: this.actor, subjectId: record.subject.canonicalId, recordId: record.recordId };
       if (record.disclosure.disclosureUntil < now.toISOString().slice(0, 10)) {
@@ -595,6 +596,10 @@ export class IngestService {
       }
       const decisions = route(record, this.policy);
       for (const decision of decisions) {
+        cieMetrics.routingDecisions.inc({
+          subscriber: decision.subscriberId,
+          decision: decision.allowed ? 'allowed' : 'denied',
+        });
         audit.push({
           ...about,
           kind: 'routing_decision',
@@ -612,6 +617,7 @@ export class IngestService {
           subscriber,
           clearIdNumber,
           occurredAt: now,
+          traceparent: processingTraceparent(source),
         });
         outbound.push(message);
         audit.push({

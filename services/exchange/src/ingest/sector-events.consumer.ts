@@ -1,6 +1,27 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { SECTORS, Topics } from '@cie/contracts';
-import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import {
+  type BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { fromBinary } from '@bufbuild/protobuf';
+import { CeHeader, ProcessingOutcomeSchema, SECTORS, Topics } from '@cie/contracts';
+import {
+  bindProcessingTrace,
+  cieMetrics,
+  contextFromHeaders,
+  deadLetterReasonCode,
+  failSpan,
+  otelTrace,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  startSpan,
+  tracingEnabled,
+  trackConsumerLag,
+} from '@cie/platform';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { ExchangeConfig } from '../exchange.config.js';
 import { IngestService, type OutboundMessage } from './ingest.service.js';
 
@@ -13,7 +34,9 @@ export const CONSUMED_TOPICS = SECTORS.map((sector) => Topics.sectorEvents(secto
  * offsets in one Kafka transaction. Offsets are never committed before the records are stored and routed.
  */
 @Injectable()
-export class SectorEventsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SectorEventsConsumer
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private readonly logger = new Logger(SectorEventsConsumer.name);
   private readonly consumer: Consumer;
   private readonly producer: Producer;
@@ -30,6 +53,7 @@ export class SectorEventsConsumer implements OnApplicationBootstrap, OnApplicati
       readUncommitted: false,
       allowAutoTopicCreation: false,
     });
+    trackConsumerLag(this.consumer, config.KAFKA_CONSUMER_GROUP);
     this.producer = kafka.producer({
       transactionalId: `${config.EXCHANGE_INSTANCE_ID}-tx`,
       idempotent: true,
@@ -60,8 +84,12 @@ export class SectorEventsConsumer implements OnApplicationBootstrap, OnApplicati
     this.logger.log(`consuming ${CONSUMED_TOPICS.join(', ')} as ${this.config.KAFKA_CONSUMER_GROUP}`);
   }
 
+  /** Stops fetching; the batch in flight finishes (stored, published and committed) first. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+
   async onApplicationShutdown(): Promise<void> {
-    // Stop fetching and let the batch in flight finish, then close the producer.
     await this.consumer.disconnect();
     await this.producer.disconnect();
   }
@@ -77,30 +105,63 @@ export class SectorEventsConsumer implements OnApplicationBootstrap, OnApplicati
     const last = batch.messages.at(-1);
     if (!last || !payload.isRunning() || payload.isStale()) return;
     const group = this.config.KAFKA_CONSUMER_GROUP;
-    const outbound = await this.ingest.processBatch(batch.topic, batch.partition, batch.messages);
-    const nextOffset = (BigInt(last.offset) + 1n).toString();
-
-    const transaction = await this.producer.transaction();
+    const spans = batch.messages.map((m) => this.processSpan(batch.topic, batch.partition, m));
     try {
-      // In requests under the broker's 1 MB limit: one batch's outputs can be far larger.
-      for (const chunk of chunksBySize(outbound, MAX_REQUEST_BYTES))
-        await transaction.sendBatch({ topicMessages: byTopic(chunk) });
-      await transaction.sendOffsets({
-        consumerGroupId: group,
-        topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset }] }],
-      });
-      await transaction.commit();
+      const stored = Date.now();
+      const outbound = await this.ingest.processBatch(batch.topic, batch.partition, batch.messages);
+      const routed = Date.now();
+      const nextOffset = (BigInt(last.offset) + 1n).toString();
+
+      const transaction = await this.producer.transaction();
+      try {
+        // In requests under the broker's 1 MB limit: one batch's outputs can be far larger.
+        for (const chunk of chunksBySize(outbound, MAX_REQUEST_BYTES))
+          await transaction.sendBatch({ topicMessages: byTopic(chunk) });
+        await transaction.sendOffsets({
+          consumerGroupId: group,
+          topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset }] }],
+        });
+        await transaction.commit();
+      } catch (error) {
+        await transaction
+          .abort()
+          .catch((abortError: unknown) => this.logger.warn(`abort failed: ${String(abortError)}`));
+        throw error;
+      }
+      countCommitted(outbound);
+      phaseSpans(spans, stored, routed, outbound.length);
+      payload.resolveOffset(last.offset);
+      await this.ingest.markCommitted(batch.topic, batch.partition, nextOffset);
+      await payload.heartbeat();
     } catch (error) {
-      await transaction
-        .abort()
-        .catch((abortError: unknown) => this.logger.warn(`abort failed: ${String(abortError)}`));
+      for (const span of spans) failSpan(span, error);
       throw error;
+    } finally {
+      for (const span of spans) span.end();
     }
-    payload.resolveOffset(last.offset);
-    await this.ingest.markCommitted(batch.topic, batch.partition, nextOffset);
-    await payload.heartbeat();
   }
 
+  /**
+   * The exchange's span for one sector event, continuing the trace of its `traceparent` header and
+   * bound to the message, so that the feed messages built from it carry this span as their parent.
+   */
+  private processSpan(topic: string, partition: number, message: KafkaMessage): Span {
+    const span = startSpan(`${topic} process`, {
+      kind: SpanKind.CONSUMER,
+      parent: contextFromHeaders(message.headers),
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'process',
+        'messaging.destination.name': topic,
+        'messaging.destination.partition.id': String(partition),
+        'messaging.kafka.offset': Number(message.offset),
+        'messaging.consumer.group.name': this.config.KAFKA_CONSUMER_GROUP,
+        'messaging.message.id': message.headers?.[CeHeader.id]?.toString() ?? '',
+      },
+    });
+    bindProcessingTrace(message, span);
+    return span;
+  }
   /**
    * The group's committed offsets are the truth of what was published; bring the database's copy up
    * to them in case the process died between the Kafka commit and the progress update.
@@ -125,6 +186,60 @@ export class SectorEventsConsumer implements OnApplicationBootstrap, OnApplicati
 }
 
 const MAX_REQUEST_BYTES = 512 * 1024;
+const FEED_TOPIC = /^credit\.feed\.(.+)\.v1$/;
+const OUTCOMES_TOPIC = /^credit\.([a-z]+)\.outcomes\.v1$/;
+
+/**
+ * The batch's two phases as children of each event's span: store and route (one PostgreSQL
+ * transaction for the batch), then publish and commit (one Kafka transaction). Shared timings: the
+ * batch is processed as one, and each event's trace shows where its time went.
+ */
+function phaseSpans(spans: Span[], stored: number, routed: number, outputs: number): void {
+  if (!tracingEnabled()) return;
+  const committed = Date.now();
+  for (const parent of spans) {
+    const ctx = otelTrace.setSpan(ROOT_CONTEXT, parent);
+    startSpan('exchange store and route', {
+      parent: ctx,
+      startTime: stored,
+      attributes: { 'messaging.batch.message_count': spans.length },
+    }).end(routed);
+    startSpan('exchange publish and commit', {
+      kind: SpanKind.PRODUCER,
+      parent: ctx,
+      startTime: routed,
+      attributes: { 'messaging.system': 'kafka', 'messaging.batch.message_count': outputs },
+    }).end(committed);
+  }
+}
+
+/** Counts what a committed Kafka transaction published: feed messages, dead letters, outcomes. */
+function countCommitted(outbound: OutboundMessage[]): void {
+  for (const m of outbound) {
+    const feed = FEED_TOPIC.exec(m.topic);
+    if (feed) {
+      cieMetrics.feedDeliveries.inc({ subscriber: feed[1], type: m.headers[CeHeader.type] ?? 'unknown' });
+      continue;
+    }
+    if (m.topic.endsWith('.dlq')) {
+      const source = m.headers['dlq_source_topic'] ?? m.topic.slice(0, -'.dlq'.length);
+      cieMetrics.deadLetters.inc({
+        topic: source,
+        reason: deadLetterReasonCode(m.headers['dlq_reason'] ?? ''),
+      });
+      continue;
+    }
+    const outcome = OUTCOMES_TOPIC.exec(m.topic);
+    if (outcome && m.value) {
+      try {
+        const { status } = fromBinary(ProcessingOutcomeSchema, m.value);
+        cieMetrics.eventsProcessed.inc({ sector: outcome[1], outcome: status });
+      } catch {
+        // an outcome we wrote ourselves; unreadable only if the contract changed under us
+      }
+    }
+  }
+}
 
 /** Splits messages into runs whose payloads, keys and headers add up to at most `limit` bytes. */
 export function chunksBySize(messages: OutboundMessage[], limit: number): OutboundMessage[][] {
