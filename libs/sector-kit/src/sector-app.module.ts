@@ -7,6 +7,7 @@ import {
   Clock,
   createKafka,
   ensureTopics,
+  partitionCount,
   EventPublisher,
   HealthController,
   IdGenerator,
@@ -22,6 +23,9 @@ import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { intakeSchemaMigration } from './database/intake-schema.migration.js';
 import { outcomesMigration } from './database/outcomes.migration.js';
+import { agencyRequestsMigration } from './database/agency-requests.migration.js';
+import { AgencyRequestsController } from './http/agency-requests.controller.js';
+import { RequestsConsumer } from './kafka/requests.consumer.js';
 import { AgencyRateLimitGuard } from './http/agency-rate-limit.guard.js';
 import { ContentTypeGuard } from './http/content-type.guard.js';
 import { OpenApiController, SECTOR_DEFINITION } from './http/openapi.controller.js';
@@ -59,6 +63,8 @@ export class SectorAppModule {
             { topic: submissionsTopic(sector.sector) },
             { topic: receiptsTopic(sector.sector) },
             { topic: Topics.outcomes(sector.sector) },
+            { topic: Topics.requests(sector.sector) },
+            { topic: Topics.deadLetters(Topics.requests(sector.sector)) },
           ]);
           return new EventPublisher(kafka, await partitionCount(kafka, Topics.sectorEvents(sector.sector)));
         },
@@ -70,7 +76,11 @@ export class SectorAppModule {
             type: 'postgres',
             url: config.DATABASE_URL,
             schema: sector.sector,
-            migrations: [intakeSchemaMigration(sector.sector), outcomesMigration(sector.sector)],
+            migrations: [
+              intakeSchemaMigration(sector.sector),
+              outcomesMigration(sector.sector),
+              agencyRequestsMigration(sector.sector),
+            ],
             migrationsTableName: 'migrations',
             migrationsTransactionMode: 'all',
             synchronize: false,
@@ -101,6 +111,11 @@ export class SectorAppModule {
         useFactory: (db: DataSource) => new OutcomesConsumer(kafka, sector.sector, db),
       },
       {
+        provide: RequestsConsumer,
+        inject: [DataSource, Clock, EventPublisher],
+        useFactory: (db: DataSource, clock: Clock) => new RequestsConsumer(kafka, sector.sector, db, clock),
+      },
+      {
         provide: READINESS_CHECKS,
         inject: [EventPublisher, DataSource],
         useFactory: (publisher: EventPublisher, db: DataSource): ReadinessCheck[] => [
@@ -116,19 +131,8 @@ export class SectorAppModule {
     ];
     return {
       module: SectorAppModule,
-      controllers: [HealthController, RecordsController, OpenApiController],
+      controllers: [HealthController, RecordsController, AgencyRequestsController, OpenApiController],
       providers,
     };
-  }
-}
-
-async function partitionCount(kafka: Kafka, topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-    return topics[0]?.partitions.length ?? SECTOR_TOPIC_PARTITIONS;
-  } finally {
-    await admin.disconnect();
   }
 }

@@ -5,9 +5,11 @@ import {
   Clock,
   createKafka,
   ensureTopics,
+  EventPublisher,
   HealthController,
   IdGenerator,
   MetricsController,
+  partitionCount,
   ProblemDetailsFilter,
   READINESS_CHECKS,
   type ReadinessCheck,
@@ -26,13 +28,24 @@ import {
 import { EXPLAIN_ERROR_STATUS, ExplainController, POLICY } from './routing/explain.controller.js';
 import { SUBJECT_ERROR_STATUS, SubjectsController } from './subjects/subjects.controller.js';
 import { loadCatalogue } from './catalogue/catalogue.loader.js';
-import { createDataSource } from './database/data-source.js';
+import { createDataSource, migrate } from './database/data-source.js';
 import type { SubscriberPolicy } from './domain/routing.js';
 import { ExchangeConfig } from './exchange.config.js';
 import { SubjectIdentityService } from './identity/subject-identity.service.js';
 import { IngestService } from './ingest/ingest.service.js';
 import { CONSUMED_TOPICS, SectorEventsConsumer } from './ingest/sector-events.consumer.js';
 import { loadSubscriberPolicy } from './routing/subscriber-policy.loader.js';
+import { DeletionAcksController } from './lifecycle/deletion-acks.controller.js';
+import { ExpiryScheduler } from './lifecycle/expiry.scheduler.js';
+import { FeedAcksConsumer } from './lifecycle/feed-acks.consumer.js';
+import { LifecycleService } from './lifecycle/lifecycle.service.js';
+import {
+  COMMAND_PUBLISHER,
+  DisputeSettings,
+  SUBJECT_RIGHTS_ERROR_STATUS,
+  SubjectRightsController,
+} from './lifecycle/subject-rights.controller.js';
+import { loadWorkingCalendar } from './lifecycle/working-days.js';
 
 /** Token for the subscriber policy in force. */
 export const SUBSCRIBER_POLICY = 'SUBSCRIBER_POLICY';
@@ -44,6 +57,7 @@ export class AppModule {
     const policy = loadSubscriberPolicy(config.SUBSCRIBERS_FILE, config.RELEASE_RULES_FILE);
     // Loaded and validated at start: a broken catalogue stops the exchange before it consumes anything.
     const catalogue = loadCatalogue(config.CATALOGUE_FILE);
+    const calendar = loadWorkingCalendar(config.HOLIDAYS_FILE);
     return {
       module: AppModule,
       controllers: [
@@ -52,6 +66,8 @@ export class AppModule {
         DeadLettersController,
         ExplainController,
         SubjectsController,
+        SubjectRightsController,
+        DeletionAcksController,
       ],
       providers: [
         { provide: ExchangeConfig, useValue: config },
@@ -66,8 +82,7 @@ export class AppModule {
           useFactory: async () => {
             const db = createDataSource(config.DATABASE_URL);
             await db.initialize();
-            await db.query('CREATE SCHEMA IF NOT EXISTS exchange');
-            await db.runMigrations();
+            await migrate(db);
             return db;
           },
         },
@@ -77,15 +92,32 @@ export class AppModule {
         },
         { provide: Clock, useClass: SystemClock },
         { provide: IdGenerator, useClass: UuidV7Generator },
+        { provide: DisputeSettings, useValue: new DisputeSettings(config.DISPUTE_WORKING_DAYS, calendar) },
+        {
+          provide: LifecycleService,
+          inject: [SUBSCRIBER_POLICY, IdGenerator, SubjectIdentityService],
+          useFactory: (p: SubscriberPolicy, ids: IdGenerator, identity: SubjectIdentityService) =>
+            new LifecycleService(p, ids, identity, config.EXCHANGE_INSTANCE_ID),
+        },
         {
           provide: IngestService,
-          inject: [DataSource, SubjectIdentityService, SUBSCRIBER_POLICY, Clock, IdGenerator, AUDIT_LOG],
+          inject: [
+            DataSource,
+            SubjectIdentityService,
+            SUBSCRIBER_POLICY,
+            Clock,
+            IdGenerator,
+            AUDIT_LOG,
+            LifecycleService,
+          ],
           useFactory: (
             db: DataSource,
             identity: SubjectIdentityService,
             p: SubscriberPolicy,
             clock: Clock,
             ids: IdGenerator,
+            _audit: AuditLog,
+            lifecycle: LifecycleService,
           ) =>
             new IngestService(
               db,
@@ -96,6 +128,7 @@ export class AppModule {
               catalogue,
               new AuditLog({ clock }),
               config.EXCHANGE_INSTANCE_ID,
+              lifecycle,
             ),
         },
         {
@@ -106,8 +139,38 @@ export class AppModule {
             ensureTopics(kafka, [
               ...CONSUMED_TOPICS.flatMap((topic) => [{ topic }, { topic: Topics.deadLetters(topic) }]),
               ...policy.subscribers.map((s) => ({ topic: Topics.feed(s.id) })),
-              ...SECTORS.map((sector) => ({ topic: Topics.outcomes(sector) })),
+              ...SECTORS.flatMap((sector) => [
+                { topic: Topics.outcomes(sector) },
+                { topic: Topics.requests(sector) },
+              ]),
+              { topic: Topics.feedAcks },
+              { topic: Topics.deadLetters(Topics.feedAcks) },
             ]),
+        },
+        {
+          provide: COMMAND_PUBLISHER,
+          inject: [Kafka, 'TOPICS'],
+          useFactory: async (kafka: Kafka) =>
+            new EventPublisher(kafka, await partitionCount(kafka, Topics.exchangeCommands)),
+        },
+        {
+          provide: ExpiryScheduler,
+          inject: [DataSource, COMMAND_PUBLISHER, Clock, IdGenerator],
+          useFactory: (db: DataSource, commands: EventPublisher, clock: Clock, ids: IdGenerator) =>
+            new ExpiryScheduler(
+              db,
+              commands,
+              clock,
+              ids,
+              config.EXCHANGE_INSTANCE_ID,
+              config.EXPIRY_SCAN_INTERVAL_MS,
+            ),
+        },
+        {
+          provide: FeedAcksConsumer,
+          inject: [Kafka, DataSource, Clock, 'TOPICS'],
+          useFactory: (kafka: Kafka, db: DataSource, clock: Clock) =>
+            new FeedAcksConsumer(kafka, `${config.KAFKA_CONSUMER_GROUP}.feed-acks`, db, clock),
         },
         {
           provide: SectorEventsConsumer,
@@ -129,6 +192,7 @@ export class AppModule {
             ...DEAD_LETTER_ERROR_STATUS,
             ...EXPLAIN_ERROR_STATUS,
             ...SUBJECT_ERROR_STATUS,
+            ...SUBJECT_RIGHTS_ERROR_STATUS,
           }),
         },
       ],

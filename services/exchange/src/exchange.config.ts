@@ -54,4 +54,23 @@ export class ExchangeConfig extends CommonConfig {
   @Min(6000)
   @Max(300000)
   KAFKA_SESSION_TIMEOUT_MS: number = 30000;
+
+  /** Working days an owning agency has to resolve a dispute (DESIGN §8). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(60)
+  DISPUTE_WORKING_DAYS: number = 5;
+
+  /** JSON file of the public holidays that are not working days: {"holidays": ["2026-10-01", …]}. */
+  @IsString()
+  @IsNotEmpty()
+  HOLIDAYS_FILE = 'deploy/local/holidays.demo.json';
+
+  /** How often the expiry scheduler looks for records whose disclosure period ended. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(86_400_000)
+  EXPIRY_SCAN_INTERVAL_MS: number = 60_000;
 }

@@ -42,3 +42,17 @@ async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+/** How many partitions a topic has (an EventPublisher's partitioner must agree with the broker). */
+export async function partitionCount(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    const count = topics[0]?.partitions.length;
+    if (!count) throw new Error(`topic ${topic} has no partitions`);
+    return count;
+  } finally {
+    await admin.disconnect();
+  }
+}

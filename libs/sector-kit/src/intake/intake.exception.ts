@@ -9,6 +9,9 @@ export enum IntakeErrorCode {
   TOO_LARGE = 'TOO_LARGE',
   UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
   BROKER_UNAVAILABLE = 'BROKER_UNAVAILABLE',
+  /** A dispute or repair request the agency does not have. */
+  REQUEST_NOT_FOUND = 'REQUEST_NOT_FOUND',
+  REQUEST_ALREADY_ANSWERED = 'REQUEST_ALREADY_ANSWERED',
 }
 
 export const INTAKE_ERROR_STATUS: Record<IntakeErrorCode, number> = {
@@ -19,6 +22,8 @@ export const INTAKE_ERROR_STATUS: Record<IntakeErrorCode, number> = {
   [IntakeErrorCode.TOO_LARGE]: 413,
   [IntakeErrorCode.UNSUPPORTED_MEDIA_TYPE]: 415,
   [IntakeErrorCode.BROKER_UNAVAILABLE]: 503,
+  [IntakeErrorCode.REQUEST_NOT_FOUND]: 404,
+  [IntakeErrorCode.REQUEST_ALREADY_ANSWERED]: 409,
 };
 
 const CODE_BY_STATUS: Record<number, IntakeErrorCode> = {

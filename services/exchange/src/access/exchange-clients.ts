@@ -14,7 +14,11 @@ import {
 import { loadJsonFile, RequestErrorCode, RequestException } from '@cie/platform';
 import type { Request } from 'express';
 
-export type ClientRole = 'operator' | 'subscriber';
+/**
+ * operator: runs the exchange; subscriber: a feed's owner acting for itself; subject-desk: the channel
+ * that serves data subjects (disputes, repair requests, access reports), e.g. a credit portal's back office.
+ */
+export type ClientRole = 'operator' | 'subscriber' | 'subject-desk';
 
 /** A caller of the exchange's API: an operator, or a subscriber acting for itself. Keys stored hashed. */
 class ClientEntry {
@@ -23,7 +27,7 @@ class ClientEntry {
   })
   clientId!: string;
 
-  @IsIn(['operator', 'subscriber'])
+  @IsIn(['operator', 'subscriber', 'subject-desk'])
   role!: ClientRole;
 
   /** For subscribers: the subscriber id in the policy they act for. */

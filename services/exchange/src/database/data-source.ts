@@ -4,6 +4,7 @@ import { InitialSchema1763769600000 } from './migrations/1763769600000-initial-s
 import { AuditLog1763942400000 } from './migrations/1763942400000-audit-log.js';
 import { OutcomeMessages1763956800000 } from './migrations/1763956800000-outcome-messages.js';
 import { DeadLetterReplay1763960400000 } from './migrations/1763960400000-dead-letter-replay.js';
+import { Lifecycle1764000000000 } from './migrations/1764000000000-lifecycle.js';
 
 /** The exchange's database: its own schema, migrations committed and run at start (never synchronize). */
 export function createDataSource(url: string): DataSource {
@@ -16,6 +17,7 @@ export function createDataSource(url: string): DataSource {
       AuditLog1763942400000,
       OutcomeMessages1763956800000,
       DeadLetterReplay1763960400000,
+      Lifecycle1764000000000,
     ],
     schema: 'exchange',
     migrationsTableName: 'migrations',
@@ -23,4 +25,20 @@ export function createDataSource(url: string): DataSource {
     synchronize: false,
     extra: { max: 10, application_name: 'exchange' },
   });
+}
+
+/**
+ * Creates the schema and runs pending migrations under a PostgreSQL advisory lock, so that exchange
+ * instances starting together (a rollout, a scaled Deployment) migrate one at a time.
+ */
+export async function migrate(db: DataSource): Promise<void> {
+  const lock = db.createQueryRunner();
+  try {
+    await lock.query(`SELECT pg_advisory_lock(hashtext('exchange.migrations'))`);
+    await db.query('CREATE SCHEMA IF NOT EXISTS exchange');
+    await db.runMigrations();
+  } finally {
+    await lock.query(`SELECT pg_advisory_unlock(hashtext('exchange.migrations'))`).catch(() => undefined);
+    await lock.release();
+  }
 }

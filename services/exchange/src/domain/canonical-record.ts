@@ -33,10 +33,14 @@ export interface CanonicalRecord {
     effectiveFrom: string;
     disclosureUntil: string;
     legalBasis: string;
+    /** From when the subject may ask for credit repair; null when the kind is not repairable. */
+    repairableFrom: string | null;
   };
   status: RecordStatusName;
   version: number;
   recordedAt: string;
   attributes: Record<string, string>;
   catalogueEdition: string;
+  /** The catalogue version that classified the record, e.g. "2026.1.0". */
+  catalogueVersion: string;
 }

@@ -26,12 +26,14 @@ const record: CanonicalRecord = {
     effectiveFrom: '2025-01-02',
     disclosureUntil: '2027-01-02',
     legalBasis: '法释〔2015〕17号',
+    repairableFrom: null,
   },
   status: 'active',
   version: 1,
   recordedAt: '2025-01-03T00:00:00.000Z',
   attributes: { legalRepresentative: '王五', facts: '拒不履行', outstandingAmount: '1000.00' },
   catalogueEdition: '2026.1',
+  catalogueVersion: '2026.1.0',
 };
 
 const subscriber = (over: Partial<SubscriberEntitlement>): SubscriberEntitlement => ({

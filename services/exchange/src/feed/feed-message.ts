@@ -50,6 +50,15 @@ const STATUS: Record<RecordStatusName, RecordStatus> = {
   repaired: RecordStatus.REPAIRED,
 };
 
+/** The dispute a disputed / dispute_resolved event is about, as subscribers see it. */
+export interface DisputeFlagView {
+  disputeId: string;
+  status: 'open' | 'resolved';
+  filedAt: Date;
+  outcome?: string;
+  resolvedAt?: Date;
+}
+
 export interface FeedMessage {
   topic: string;
   key: string;
@@ -71,6 +80,9 @@ export function buildFeedMessage(args: {
   occurredAt: Date;
   /** The trace this message continues (W3C traceparent): the exchange's processing of its source event. */
   traceparent?: string;
+  dispute?: DisputeFlagView;
+  /** Why the record left the feed (withdrawn, expired, repaired). */
+  reason?: string;
 }): FeedMessage {
   const { record, subscriber } = args;
   const releaseClearId =
@@ -93,19 +105,36 @@ export function buildFeedMessage(args: {
     category: record.category,
     polarity: POLARITY[record.polarity],
     severity: SEVERITY[record.severity],
-    disclosure: { ...record.disclosure, level: LEVEL[record.disclosure.level] },
+    disclosure: {
+      ...record.disclosure,
+      level: LEVEL[record.disclosure.level],
+      // Records stored before these were kept have neither.
+      repairableFrom: record.disclosure.repairableFrom ?? '',
+    },
     status: STATUS[record.status],
     version: record.version,
     recordedAt: timestampFromDate(new Date(record.recordedAt)),
     attributes,
     catalogueEdition: record.catalogueEdition,
+    catalogueVersion: record.catalogueVersion ?? '',
   });
+  const dispute = args.dispute;
   const event = create(FeedEventSchema, {
     eventId: args.eventId,
     type: args.type,
     subscriber: subscriber.id,
     record: view,
     occurredAt: timestampFromDate(args.occurredAt),
+    reason: args.reason ?? '',
+    ...(dispute && {
+      dispute: {
+        disputeId: dispute.disputeId,
+        status: dispute.status,
+        filedAt: timestampFromDate(dispute.filedAt),
+        outcome: dispute.outcome ?? '',
+        ...(dispute.resolvedAt && { resolvedAt: timestampFromDate(dispute.resolvedAt) }),
+      },
+    }),
   });
   return {
     topic: Topics.feed(subscriber.id),

@@ -11,12 +11,18 @@ import { bulkInsert, cieMetrics, Clock, IdGenerator, processingTraceparent } fro
 import type { KafkaMessage } from 'kafkajs';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AuditEntryInput, AuditLog } from '../audit/audit-log.js';
-import type { CanonicalRecord } from '../domain/canonical-record.js';
+import type { CanonicalRecord, RecordStatusName } from '../domain/canonical-record.js';
 import type { Catalogue } from '../domain/catalogue.js';
 import { NormalisationError, type NormalisedRecord, normalise } from '../domain/normalise/index.js';
 import { route, type SubscriberPolicy } from '../domain/routing.js';
 import { buildFeedMessage } from '../feed/feed-message.js';
 import { SubjectIdentityService } from '../identity/subject-identity.service.js';
+import {
+  DELIVERY_COLUMNS,
+  ENDED_STATUSES,
+  type LifecycleItem,
+  LifecycleService,
+} from '../lifecycle/lifecycle.service.js';
 import { type DecodedSectorEvent, decodeSectorEvent } from './sector-event.decoder.js';
 
 /** A message to publish in the same Kafka transaction that commits the source offsets. */
@@ -31,24 +37,8 @@ type Decoded = Extract<DecodedSectorEvent, { ok: true }>;
 type Accepted = Extract<Decoded, { action: 'publish' | 'correct' }> & { normalised: NormalisedRecord };
 /** A correction or withdrawal of a record the exchange already holds. */
 type Correction = Extract<Decoded, { action: 'publish' | 'correct' }> & { action: 'correct' };
-type Lifecycle = Correction | Extract<Decoded, { action: 'withdraw' }>;
-
-const DELIVERY_COLUMNS = [
-  'delivery_id',
-  'record_id',
-  'version',
-  'subscriber_id',
-  'event_type',
-  'rule',
-  'topic',
-  'message_key',
-  'payload',
-  'headers',
-  'source_topic',
-  'source_partition',
-  'source_offset',
-  'created_at',
-];
+type AgencyChange = Correction | Extract<Decoded, { action: 'withdraw' }>;
+type Lifecycle = AgencyChange | LifecycleItem;
 
 /** What became of one sector event, for its sector service. */
 interface Outcome {
@@ -83,6 +73,7 @@ export class IngestService {
     private readonly audit: AuditLog,
     /** Who the audit log says acted: this exchange instance. */
     private readonly actor: string,
+    private readonly lifecycle: LifecycleService,
   ) {}
 
   async processBatch(topic: string, partition: number, messages: KafkaMessage[]): Promise<OutboundMessage[]> {
@@ -222,7 +213,10 @@ export class IngestService {
     const deliveries = await this.routeAndRecord(em, storedRecords, now, audit);
     // After the new records: a correction may follow its record's publication in the same batch.
     for (const item of lifecycle) {
-      const applied = await this.applyLifecycle(em, item, now, audit);
+      const applied =
+        item.action === 'correct' || item.action === 'withdraw'
+          ? await this.applyAgencyChange(em, item, now, audit)
+          : await this.lifecycle.apply(em, item, now, audit);
       processed.push([
         item.context.id,
         item.position.topic,
@@ -352,9 +346,9 @@ export class IngestService {
    * version gets `corrected` / `withdrawn` (from the ledger, whatever today's policy says); for a
    * correction, a subscriber newly entitled to the record gets it `published`.
    */
-  private async applyLifecycle(
+  private async applyAgencyChange(
     em: EntityManager,
-    item: Lifecycle,
+    item: AgencyChange,
     now: Date,
     audit: AuditEntryInput[],
   ): Promise<{ reason: string } | { outbound: OutboundMessage[]; recordId: string; version: number }> {
@@ -369,8 +363,8 @@ export class IngestService {
     const verb = item.action === 'withdraw' ? 'withdraw' : 'correct';
     if (!current)
       return { reason: `agency ${source.agencyId} has no record ${source.sourceRecordId} to ${verb}` };
-    if (current.status === 'withdrawn')
-      return { reason: `record ${source.sourceRecordId} of agency ${source.agencyId} was withdrawn` };
+    if (ENDED_STATUSES.includes(current.status as RecordStatusName))
+      return { reason: `record ${source.sourceRecordId} of agency ${source.agencyId} was ${current.status}` };
     const [previous] = await em.query<{ body: CanonicalRecord }[]>(
       `SELECT body FROM exchange.record_versions WHERE record_id = $1 AND version = $2`,
       [current.record_id, current.current_version],
@@ -411,7 +405,7 @@ export class IngestService {
       );
     } else {
       record = { ...previous.body, status: 'withdrawn' };
-      clearIdNumber = await this.clearIdOf(em, record);
+      clearIdNumber = await this.lifecycle.clearIdOf(em, record);
       await em.query(
         `UPDATE exchange.record_versions SET valid_to = $3 WHERE record_id = $1 AND version = $2`,
         [current.record_id, current.current_version, now],
@@ -500,18 +494,6 @@ export class IngestService {
     }
     await bulkInsert(em, 'exchange.deliveries', DELIVERY_COLUMNS, rows);
     return { outbound, recordId: record.recordId, version: record.version };
-  }
-
-  /** The identity number a feed may carry: a company's code, or a person's number unsealed. */
-  private async clearIdOf(em: EntityManager, record: CanonicalRecord): Promise<string> {
-    if (record.subject.kind !== 'natural_person') return record.subject.canonicalId;
-    const [row] = await em.query<{ id_number_encrypted: Buffer | null }[]>(
-      `SELECT id_number_encrypted FROM exchange.subjects WHERE canonical_id = $1`,
-      [record.subject.canonicalId],
-    );
-    if (!row?.id_number_encrypted)
-      throw new Error(`subject ${record.subject.canonicalId} has no sealed identity number`);
-    return this.identity.decrypt(row.id_number_encrypted);
   }
 
   /** Subjects, records and first versions; returns the ids of the records actually inserted. */

@@ -1,9 +1,21 @@
 import { fromBinary } from '@bufbuild/protobuf';
+import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import {
+  AgencyRequestType,
   type CloudEventContext,
   CreditEventType,
+  type DisputeFiled,
+  DisputeFiledSchema,
+  type DisputeResolution,
+  DisputeResolutionSchema,
+  type ExpiryDue,
+  ExpiryDueSchema,
   type RecordWithdrawal,
   RecordWithdrawalSchema,
+  type RepairDecision,
+  RepairDecisionSchema,
+  type RepairRequested,
+  RepairRequestedSchema,
   Topics,
 } from '@cie/contracts';
 import { readCloudEvent } from '@cie/platform';
@@ -34,7 +46,59 @@ export type DecodedSectorEvent =
       action: 'withdraw';
       withdrawal: RecordWithdrawal;
     }
+  | (Envelope & { action: 'file_dispute'; dispute: DisputeFiled })
+  | (Envelope & { action: 'request_repair'; repair: RepairRequested })
+  | (Envelope & { action: 'expire'; expiry: ExpiryDue })
+  | (Envelope & { action: 'resolve_dispute'; resolution: DisputeResolution })
+  | (Envelope & { action: 'decide_repair'; decision: RepairDecision })
   | { ok: false; position: SourcePosition; message: KafkaMessage; eventId?: string; reason: string };
+
+interface Envelope {
+  ok: true;
+  position: SourcePosition;
+  message: KafkaMessage;
+  context: CloudEventContext;
+}
+
+/**
+ * Lifecycle messages other than a record's own publication: the exchange's commands (on its commands
+ * topic) and the owning agency's answers (on its sector topic, in order with its other events).
+ */
+const LIFECYCLE_MESSAGES: Record<
+  string,
+  { schema: DescMessage; action: string; field: string; commands: boolean }
+> = {
+  [AgencyRequestType.disputeFiled]: {
+    schema: DisputeFiledSchema,
+    action: 'file_dispute',
+    field: 'dispute',
+    commands: true,
+  },
+  [AgencyRequestType.repairRequested]: {
+    schema: RepairRequestedSchema,
+    action: 'request_repair',
+    field: 'repair',
+    commands: true,
+  },
+  [AgencyRequestType.expiryDue]: {
+    schema: ExpiryDueSchema,
+    action: 'expire',
+    field: 'expiry',
+    commands: true,
+  },
+  [AgencyRequestType.disputeResolved]: {
+    schema: DisputeResolutionSchema,
+    action: 'resolve_dispute',
+    field: 'resolution',
+    commands: false,
+  },
+  [AgencyRequestType.repairDecided]: {
+    schema: RepairDecisionSchema,
+    action: 'decide_repair',
+    field: 'decision',
+    commands: false,
+  },
+};
 
 /** Checks the envelope and decodes the payload; anything wrong becomes a reason for the dead-letter topic. */
 export function decodeSectorEvent(position: SourcePosition, message: KafkaMessage): DecodedSectorEvent {
@@ -52,6 +116,29 @@ export function decodeSectorEvent(position: SourcePosition, message: KafkaMessag
     reason,
   });
   if (!message.value) return fail('empty payload');
+  const lifecycle = LIFECYCLE_MESSAGES[context.type];
+  const onCommands = position.topic === Topics.exchangeCommands;
+  if (lifecycle) {
+    if (lifecycle.commands !== onCommands)
+      return fail(`${context.type} does not belong on ${position.topic}`);
+    if (context.dataschema !== lifecycle.schema.typeName)
+      return fail(`${context.type} must be a ${lifecycle.schema.typeName}`);
+    try {
+      const body: MessageShape<DescMessage> = fromBinary(lifecycle.schema, message.value);
+      // The table pairs each action with its message type, which the union above spells out.
+      return {
+        ok: true,
+        position,
+        message,
+        context,
+        action: lifecycle.action,
+        [lifecycle.field]: body,
+      } as DecodedSectorEvent;
+    } catch (error) {
+      return fail(`payload is not a valid ${context.dataschema}: ${(error as Error).message}`);
+    }
+  }
+  if (onCommands) return fail(`unsupported command type ${context.type}`);
   if (context.type === CreditEventType.withdrawn) {
     if (context.dataschema !== RecordWithdrawalSchema.typeName)
       return fail(`a withdrawal must be a ${RecordWithdrawalSchema.typeName}`);

@@ -25,8 +25,14 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from '
 import { ExchangeConfig } from '../exchange.config.js';
 import { IngestService, type OutboundMessage } from './ingest.service.js';
 
-/** The sector topics the exchange consumes: every sector (one mapping per sector, domain/normalise). */
-export const CONSUMED_TOPICS = SECTORS.map((sector) => Topics.sectorEvents(sector));
+/**
+ * What the exchange consumes: every sector's topic (one mapping per sector, domain/normalise) and its
+ * own commands (disputes, repair requests, expiry), through the same exactly-once pipeline.
+ */
+export const CONSUMED_TOPICS = [
+  ...SECTORS.map((sector) => Topics.sectorEvents(sector)),
+  Topics.exchangeCommands,
+];
 
 /**
  * Consumes sector events in batches with kafkajs directly (Nest's Kafka transport has no batch +

@@ -128,7 +128,7 @@ export class SubjectsController {
    * the subject. For operators handling a subject-access request; the request itself is audited.
    */
   @Get(':id/access-report')
-  @Roles('operator')
+  @Roles('operator', 'subject-desk')
   async accessReport(@Param('id') id: string, @Req() request: ClientRequest) {
     const canonicalId = this.canonicalIdOf(id);
     return this.db.transaction(async (em) => {

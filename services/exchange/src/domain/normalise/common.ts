@@ -14,10 +14,6 @@ export interface NormalisedRecord {
   record: CanonicalRecord;
   /** The clear identity number, kept apart so it is stored encrypted and released only when entitled. */
   clearIdNumber: string;
-  /** From when the subject may ask for repair (DESIGN §4); null when the kind is not repairable. */
-  repairableFrom: string | null;
-  /** The catalogue version that classified the record (the edition is on the record). */
-  catalogueVersion: string;
 }
 
 export interface NormaliseContext {
@@ -141,8 +137,6 @@ export function toNormalisedRecord<E extends SectorEventMessage>(
 
   return {
     clearIdNumber: id.value,
-    repairableFrom: classification.repairableFrom,
-    catalogueVersion: ctx.catalogue.version,
     record: {
       recordId: ctx.recordId,
       source: {
@@ -168,12 +162,14 @@ export function toNormalisedRecord<E extends SectorEventMessage>(
         effectiveFrom: classification.effectiveFrom,
         disclosureUntil: classification.disclosureUntil,
         legalBasis: classification.legalBasis,
+        repairableFrom: classification.repairableFrom,
       },
       status: 'active',
       version: 1,
       recordedAt: ctx.recordedAt.toISOString(),
       attributes,
       catalogueEdition: ctx.catalogue.edition,
+      catalogueVersion: ctx.catalogue.version,
     },
   };
 }

@@ -62,7 +62,7 @@ function restriction(overrides: { kind?: SubjectKind; idNumber?: string; name?: 
 describe('normalising a dishonest debtor listing', () => {
   it('Given a company listing, it becomes a public negative record keyed by the USCC, disclosed for two years', () => {
     // Given a listing of a Nanjing company / When it is normalised
-    const { record, clearIdNumber, repairableFrom } = normalise(debtor(), ctx);
+    const { record, clearIdNumber } = normalise(debtor(), ctx);
     // Then
     expect(record.subject).toEqual({
       kind: 'legal_entity',
@@ -92,7 +92,7 @@ describe('normalising a dishonest debtor listing', () => {
       performanceStatus: 'not_performed',
     });
     expect(clearIdNumber).toBe('91320100748204660Q');
-    expect(repairableFrom).toBeNull();
+    expect(record.disclosure.repairableFrom).toBeNull();
   });
 
   it('Given a person, the canonical id is the pseudonym and the clear number stays outside the record', () => {

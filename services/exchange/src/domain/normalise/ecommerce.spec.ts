@@ -56,7 +56,7 @@ function violation(
 describe('normalising a platform violation', () => {
   it('Given a regulator’s fine for fake reviews, it is a public general penalty for a year', () => {
     // Given / When
-    const { record, repairableFrom } = normalise(violation(), ctx);
+    const { record } = normalise(violation(), ctx);
     // Then
     expect(record).toMatchObject({
       kind: 'ecommerce.platform_violation',
@@ -79,7 +79,7 @@ describe('normalising a platform violation', () => {
       fineAmount: '200000.00',
       provisionsApplied: '《中华人民共和国反不正当竞争法》第八条第一款、第二十条第一款',
     });
-    expect(repairableFrom).toBe('2025-10-03');
+    expect(record.disclosure.repairableFrom).toBe('2025-10-03');
   });
 
   it('Given a shop closed for counterfeits, it is serious: disclosed for 3 years, repairable after 1', () => {
@@ -89,15 +89,15 @@ describe('normalising a platform violation', () => {
       fineAmount: '',
       authorityKind: DecidingAuthorityKind.PLATFORM,
     });
-    const { record, repairableFrom } = normalise(event, ctx);
+    const { record } = normalise(event, ctx);
     expect(record.severity).toBe('serious');
     expect(record.disclosure).toMatchObject({ level: 'authorised', disclosureUntil: '2028-07-03' });
-    expect(repairableFrom).toBe('2026-07-03');
+    expect(record.disclosure.repairableFrom).toBe('2026-07-03');
   });
 
   it('Given a general penalty about food, repair waits at least a year', () => {
     const event = violation({ facts: '在网店销售标签标注虚假生产日期的预包装食品' });
-    expect(normalise(event, ctx).repairableFrom).toBe('2026-07-03');
+    expect(normalise(event, ctx).record.disclosure.repairableFrom).toBe('2026-07-03');
   });
 
   it('Given an individual merchant, the record is authorised and pseudonymous, never the clear number', () => {

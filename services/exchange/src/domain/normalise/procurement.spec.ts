@@ -42,7 +42,7 @@ describe('normalising supplier misconduct', () => {
     // Given
     const event = misconduct({ fineAmount: '18600', banFrom: '2025-05-14', banUntil: '2026-05-13' });
     // When
-    const { record, repairableFrom } = normalise(event, ctx);
+    const { record } = normalise(event, ctx);
     // Then
     expect(record).toMatchObject({
       kind: 'procurement.supplier_misconduct',
@@ -64,14 +64,14 @@ describe('normalising supplier misconduct', () => {
       purchaserUscc: '11330106002495163X',
       provisionsApplied: '《中华人民共和国政府采购法》第七十七条第一款第一项',
     });
-    expect(repairableFrom).toBeNull();
+    expect(record.disclosure.repairableFrom).toBeNull();
   });
 
   it('Given a fine alone, it is a general penalty disclosed for a year', () => {
-    const { record, repairableFrom } = normalise(misconduct({ fineAmount: '18600.00' }), ctx);
+    const { record } = normalise(misconduct({ fineAmount: '18600.00' }), ctx);
     expect(record.severity).toBe('general');
     expect(record.disclosure.disclosureUntil).toBe('2026-05-14');
-    expect(repairableFrom).toBe('2025-08-14');
+    expect(record.disclosure.repairableFrom).toBe('2025-08-14');
     expect(record.attributes).not.toHaveProperty('banUntil');
   });
 

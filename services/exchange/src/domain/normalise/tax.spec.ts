@@ -70,7 +70,7 @@ describe('normalising a major tax violation listing', () => {
       '刘志强',
     );
     // When
-    const { record, repairableFrom } = normalise(event, ctx);
+    const { record } = normalise(event, ctx);
     // Then
     expect(record).toMatchObject({
       kind: 'tax.major_violation',
@@ -96,7 +96,7 @@ describe('normalising a major tax violation listing', () => {
       legalRepresentative: '刘志强',
       provisionsApplied: '《中华人民共和国税收征收管理法》第六十三条第一款',
     });
-    expect(repairableFrom).toBe('2025-12-20');
+    expect(record.disclosure.repairableFrom).toBe('2025-12-20');
   });
 
   it('Given a person, the listing stays public (the legal basis names persons) but only under the pseudonym', () => {

@@ -1,0 +1,305 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
+import { create, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import {
+  AgencyRequestType,
+  DisputeResolutionSchema,
+  RepairDecisionSchema,
+  SourceRefSchema,
+  Topics,
+} from '@cie/contracts';
+import {
+  type Agency,
+  AgencyAuthGuard,
+  BrokerUnavailableError,
+  Clock,
+  CurrentAgency,
+  EventPublisher,
+  IdGenerator,
+} from '@cie/platform';
+import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { DataSource } from 'typeorm';
+import { IntakeErrorCode, IntakeException } from '../intake/intake.exception.js';
+import type { SectorDefinition } from '../record-type.js';
+import { SECTOR_DEFINITION } from './openapi.controller.js';
+
+export class DisputeResolutionDto {
+  /** upheld: the record stands; corrected: a correction was sent first; withdrawn: the record is withdrawn. */
+  @IsIn(['upheld', 'corrected', 'withdrawn'], { message: 'outcome must be upheld, corrected or withdrawn' })
+  outcome!: 'upheld' | 'corrected' | 'withdrawn';
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000)
+  note?: string;
+}
+
+export class RepairDecisionDto {
+  @IsBoolean({ message: 'approved must be true or false' })
+  approved!: boolean;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000)
+  note?: string;
+}
+
+interface RequestRow {
+  request_id: string;
+  kind: 'dispute' | 'repair';
+  agency_id: string;
+  source_record_id: string;
+  record_id: string;
+  record_type: string;
+  version: number;
+  grounds: string;
+  filed_by: string;
+  filed_at: Date;
+  due_by: string | null;
+  status: string;
+  answer: string | null;
+  note: string | null;
+  answered_at: Date | null;
+}
+
+const COLUMNS = `request_id, kind, agency_id, source_record_id, record_id, record_type, version, grounds, filed_by,
+  filed_at, due_by::text AS due_by, status, answer, note, answered_at`;
+
+/** The calendar date in China Standard Time (UTC+8), the time zone deadlines are set in. */
+const dateInChina = (instant: Date) => new Date(instant.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+
+/**
+ * An agency's inbox of disputes and repair requests about its own records (DESIGN §8), and its
+ * answers. An answer is published on the sector's events topic, in the record subject's order, for
+ * the exchange to apply and propagate; the request is answered here once Kafka has it.
+ */
+@Controller('v1')
+@UseGuards(AgencyAuthGuard)
+export class AgencyRequestsController {
+  constructor(
+    private readonly db: DataSource,
+    private readonly publisher: EventPublisher,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+    @Inject(SECTOR_DEFINITION) private readonly sector: SectorDefinition,
+  ) {}
+
+  /** Disputes about the agency's records; `?status=open` (default), `resolved` or `all`; overdue ones counted. */
+  @Get('disputes')
+  async disputes(@CurrentAgency() agency: Agency, @Query('status') status = 'open') {
+    return this.inbox(agency, 'dispute', status, ['open', 'resolved']);
+  }
+
+  @Get('disputes/:id')
+  async dispute(@CurrentAgency() agency: Agency, @Param('id', new ParseUUIDPipe()) id: string) {
+    return this.view(await this.find(agency, 'dispute', id), this.clock.now());
+  }
+
+  @Post('disputes/:id/resolution')
+  @HttpCode(202)
+  async resolve(
+    @CurrentAgency() agency: Agency,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: DisputeResolutionDto,
+  ) {
+    const row = await this.find(agency, 'dispute', id);
+    if (row.status !== 'open') throw this.conflict(`dispute ${id} is already ${row.status}`);
+    if (body.outcome === 'corrected') {
+      const [record] = await this.db.query<{ version: number }[]>(
+        `SELECT version FROM ${this.sector.sector}.records WHERE agency_id = $1 AND source_record_id = $2`,
+        [agency.agencyId, row.source_record_id],
+      );
+      if (!record || record.version <= row.version)
+        throw new IntakeException(
+          IntakeErrorCode.INVALID_RECORD,
+          `the dispute was filed against version ${row.version}: send the correction (POST /v1/records/${row.source_record_id}/corrections) before resolving it as corrected`,
+          [{ field: 'outcome', detail: 'no correction was sent after the dispute was filed' }],
+        );
+    }
+    const now = this.clock.now();
+    return this.answer(
+      agency,
+      row,
+      body.outcome,
+      body.note ?? '',
+      now,
+      AgencyRequestType.disputeResolved,
+      DisputeResolutionSchema,
+      {
+        disputeId: id,
+        source: this.sourceOf(agency, row),
+        outcome: body.outcome,
+        note: body.note ?? '',
+        resolvedAt: timestampFromDate(now),
+      },
+    );
+  }
+
+  /** Repair requests about the agency's records; `?status=pending` (default), `approved`, `rejected` or `all`. */
+  @Get('repairs')
+  async repairs(@CurrentAgency() agency: Agency, @Query('status') status = 'pending') {
+    return this.inbox(agency, 'repair', status, ['pending', 'approved', 'rejected']);
+  }
+
+  @Get('repairs/:id')
+  async repair(@CurrentAgency() agency: Agency, @Param('id', new ParseUUIDPipe()) id: string) {
+    return this.view(await this.find(agency, 'repair', id), this.clock.now());
+  }
+
+  @Post('repairs/:id/decision')
+  @HttpCode(202)
+  async decide(
+    @CurrentAgency() agency: Agency,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: RepairDecisionDto,
+  ) {
+    const row = await this.find(agency, 'repair', id);
+    if (row.status !== 'pending') throw this.conflict(`repair request ${id} is already ${row.status}`);
+    const now = this.clock.now();
+    return this.answer(
+      agency,
+      row,
+      body.approved ? 'approved' : 'rejected',
+      body.note ?? '',
+      now,
+      AgencyRequestType.repairDecided,
+      RepairDecisionSchema,
+      {
+        requestId: id,
+        source: this.sourceOf(agency, row),
+        approved: body.approved,
+        note: body.note ?? '',
+        decidedAt: timestampFromDate(now),
+      },
+    );
+  }
+
+  private async inbox(agency: Agency, kind: 'dispute' | 'repair', status: string, statuses: string[]) {
+    if (status !== 'all' && !statuses.includes(status))
+      throw new IntakeException(
+        IntakeErrorCode.INVALID_RECORD,
+        `status must be ${[...statuses, 'all'].join(', ')}`,
+        [{ field: 'status', detail: `must be one of ${[...statuses, 'all'].join(', ')}` }],
+      );
+    const rows = await this.db.query<RequestRow[]>(
+      `SELECT ${COLUMNS} FROM ${this.sector.sector}.agency_requests
+        WHERE agency_id = $1 AND kind = $2 AND ($3 = 'all' OR status = $3) ORDER BY filed_at LIMIT 1000`,
+      [agency.agencyId, kind, status],
+    );
+    const now = this.clock.now();
+    const items = rows.map((r) => this.view(r, now));
+    return { items, count: items.length, overdue: items.filter((i) => i.overdue).length };
+  }
+
+  /** Publishes the answer on the sector topic (keyed like the record), then records it as given. */
+  private async answer<D extends DescMessage>(
+    agency: Agency,
+    row: RequestRow,
+    status: string,
+    note: string,
+    now: Date,
+    type: string,
+    schema: D,
+    message: Partial<MessageShape<D>>,
+  ) {
+    const [record] = await this.db.query<{ subject_key: string }[]>(
+      `SELECT subject_key FROM ${this.sector.sector}.records WHERE agency_id = $1 AND source_record_id = $2`,
+      [agency.agencyId, row.source_record_id],
+    );
+    const eventId = this.ids.next();
+    try {
+      await this.publisher.publish(
+        Topics.sectorEvents(this.sector.sector),
+        // The subject's key keeps the answer in order with the record's other events; a record the
+        // service never published (not expected) falls back to the record id.
+        record?.subject_key ?? row.record_id,
+        schema,
+        create(schema, message as MessageShape<D>),
+        {
+          id: eventId,
+          source: `/sectors/${this.sector.sector}/agencies/${agency.agencyId}`,
+          type,
+          time: now,
+          subject: record?.subject_key ?? row.record_id,
+        },
+      );
+    } catch (error) {
+      if (error instanceof BrokerUnavailableError)
+        throw new IntakeException(
+          IntakeErrorCode.BROKER_UNAVAILABLE,
+          'the exchange cannot take answers right now; try again',
+        );
+      throw error;
+    }
+    await this.db.query(
+      `UPDATE ${this.sector.sector}.agency_requests SET status = $2, answer = $2, note = $3, answered_at = $4, answer_event_id = $5 WHERE request_id = $1`,
+      [
+        row.request_id,
+        status === 'upheld' || status === 'corrected' || status === 'withdrawn' ? 'resolved' : status,
+        note,
+        now,
+        eventId,
+      ],
+    );
+    const updated = await this.find(agency, row.kind, row.request_id);
+    return { ...this.view(updated, now), answer: status, eventId };
+  }
+
+  private async find(agency: Agency, kind: 'dispute' | 'repair', id: string): Promise<RequestRow> {
+    const [row] = await this.db.query<RequestRow[]>(
+      `SELECT ${COLUMNS} FROM ${this.sector.sector}.agency_requests WHERE request_id = $1 AND kind = $2 AND agency_id = $3`,
+      [id, kind, agency.agencyId],
+    );
+    if (!row)
+      throw new IntakeException(
+        IntakeErrorCode.REQUEST_NOT_FOUND,
+        `no ${kind === 'dispute' ? 'dispute' : 'repair request'} ${id} for agency ${agency.agencyId}`,
+      );
+    return row;
+  }
+
+  private sourceOf(agency: Agency, row: RequestRow) {
+    return create(SourceRefSchema, {
+      sector: this.sector.sector,
+      agencyId: agency.agencyId,
+      sourceRecordId: row.source_record_id,
+    });
+  }
+
+  private conflict(detail: string) {
+    return new IntakeException(IntakeErrorCode.REQUEST_ALREADY_ANSWERED, detail);
+  }
+
+  private view(row: RequestRow, now: Date) {
+    return {
+      id: row.request_id,
+      kind: row.kind,
+      recordId: row.record_id,
+      sourceRecordId: row.source_record_id,
+      recordType: row.record_type,
+      version: row.version,
+      grounds: row.grounds,
+      filedBy: row.filed_by,
+      filedAt: row.filed_at.toISOString(),
+      ...(row.kind === 'dispute' && {
+        dueBy: row.due_by,
+        overdue: row.status === 'open' && row.due_by !== null && dateInChina(now) > row.due_by,
+      }),
+      status: row.status,
+      answer: row.answer,
+      note: row.note,
+      answeredAt: row.answered_at?.toISOString() ?? null,
+    };
+  }
+}
