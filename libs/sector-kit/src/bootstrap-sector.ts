@@ -1,7 +1,13 @@
 import { NestFactory } from '@nestjs/core';
 import express from 'express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createLogger, enableGracefulShutdown, loadConfig } from '@cie/platform';
+import {
+  createLogger,
+  enableGracefulShutdown,
+  loadConfig,
+  startObservability,
+  useHttpObservability,
+} from '@cie/platform';
 import type { SectorDefinition } from './record-type.js';
 import { SectorAppModule } from './sector-app.module.js';
 import { SectorConfig } from './sector.config.js';
@@ -27,6 +33,8 @@ export async function createSectorApp(
 
 /** Body parsing and shutdown for an app built from SectorAppModule (created with `bodyParser: false`). */
 export function configureSectorApp(app: NestExpressApplication): NestExpressApplication {
+  // First: request metrics and the server span cover body parsing too.
+  useHttpObservability(app);
   // express.json directly: Nest reserves body-parser's `verify`, which is where bytes can be checked.
   app.use(
     express.json({
@@ -51,6 +59,8 @@ export async function runSectorService(
   env: Record<string, string | undefined>,
 ): Promise<void> {
   const config = loadConfig(SectorConfig, { PORT: String(sector.defaultPort), ...env });
+  // Before the app: spans need the SDK in place when the first request or message arrives.
+  await startObservability(sector.sector, env);
   const app = await createSectorApp(sector, config);
   await app.listen(config.PORT, '0.0.0.0');
   // NDJSON uploads stream for as long as they have records; Node's default 5-minute limit on

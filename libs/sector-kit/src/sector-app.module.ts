@@ -10,6 +10,7 @@ import {
   partitionCount,
   EventPublisher,
   HealthController,
+  MetricsController,
   IdGenerator,
   ProblemDetailsFilter,
   READINESS_CHECKS,
@@ -131,7 +132,13 @@ export class SectorAppModule {
     ];
     return {
       module: SectorAppModule,
-      controllers: [HealthController, RecordsController, AgencyRequestsController, OpenApiController],
+      controllers: [
+        HealthController,
+        MetricsController,
+        RecordsController,
+        AgencyRequestsController,
+        OpenApiController,
+      ],
       providers,
     };
   }

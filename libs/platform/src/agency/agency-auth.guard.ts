@@ -1,3 +1,4 @@
+import { cieMetrics } from '../observability/metrics.js';
 import {
   type CanActivate,
   createParamDecorator,
@@ -25,6 +26,19 @@ export class AgencyAuthGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
+    try {
+      return this.authenticate(context);
+    } catch (error) {
+      const reason = error instanceof RequestException && error.code === RequestErrorCode.FORBIDDEN;
+      cieMetrics.recordsRefused.inc({
+        sector: this.sector,
+        reason: reason ? 'forbidden' : 'unauthenticated',
+      });
+      throw error;
+    }
+  }
+
+  private authenticate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
     if (!match?.[1])

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import type { Agency } from '@cie/platform';
+import { cieMetrics, type Agency } from '@cie/platform';
 import { SectorConfig } from '../sector.config.js';
 
 /**
@@ -32,6 +32,7 @@ export class AgencyRateLimitGuard implements CanActivate {
       return true;
     } catch (outcome) {
       if (!(outcome instanceof RateLimiterRes)) throw outcome;
+      cieMetrics.recordsRefused.inc({ sector: agency.sector, reason: 'rate_limited' });
       const seconds = Math.max(1, Math.ceil(outcome.msBeforeNext / 1000));
       http.getResponse<Response>().setHeader('Retry-After', String(seconds));
       throw new HttpException(

@@ -15,6 +15,7 @@ import {
   type Agency,
   BrokerUnavailableError,
   bulkInsert,
+  cieMetrics,
   type Clock,
   type EventPublisher,
   type IdGenerator,
@@ -62,6 +63,8 @@ interface Outgoing {
   type: string;
   dataschema: string;
   receipt: Receipt;
+  /** The trace the event continues, when its submission named one (a Kafka submission's span). */
+  traceparent?: string;
 }
 
 interface SubmissionRow {
@@ -109,8 +112,17 @@ export class IntakeService {
     this.schema = sector.sector;
   }
 
-  /** New records (one, an array, NDJSON lines or Kafka submissions); one receipt each, in order. */
-  async submit(agency: Agency, bodies: unknown[], channel: Channel): Promise<Receipt[]> {
+  /**
+   * New records (one, an array, NDJSON lines or Kafka submissions); one receipt each, in order.
+   * `traceparents[i]`, when given, is the trace body i's event continues (else the active span's).
+   */
+  async submit(
+    agency: Agency,
+    bodies: unknown[],
+    channel: Channel,
+    traceparents?: (string | undefined)[],
+  ): Promise<Receipt[]> {
+    countReceived(this.sector.sector, channel, bodies.length);
     const now = this.clock.now();
     const receipts: Receipt[] = new Array<Receipt>(bodies.length);
     const candidates: Candidate[] = [];
@@ -221,6 +233,7 @@ export class IntakeService {
       return out;
     });
 
+    for (const o of outgoing) o.traceparent = traceparents?.[o.index];
     await this.publish(outgoing, agency, now);
     for (const o of outgoing) receipts[o.index] = o.receipt;
     for (const [index, originalIndex] of aliases) {
@@ -228,11 +241,24 @@ export class IntakeService {
       receipts[index] =
         original && original.eventId ? { ...original, status: 'duplicate', httpStatus: 200 } : original!;
     }
+    countReceipts(this.sector.sector, receipts);
     return receipts;
   }
 
   /** A new version of an existing record: every past receiver will get `corrected`. */
   async correct(agency: Agency, sourceRecordId: string, body: unknown, channel: Channel): Promise<Receipt> {
+    countReceived(this.sector.sector, channel, 1);
+    const receipt = await this.correctOne(agency, sourceRecordId, body, channel);
+    countReceipts(this.sector.sector, [receipt]);
+    return receipt;
+  }
+
+  private async correctOne(
+    agency: Agency,
+    sourceRecordId: string,
+    body: unknown,
+    channel: Channel,
+  ): Promise<Receipt> {
     const now = this.clock.now();
     const checked = this.check(body, now);
     if ('receipt' in checked) return checked.receipt;
@@ -299,6 +325,18 @@ export class IntakeService {
 
   /** Withdraws a record (decision revoked, obligation fulfilled, published in error). */
   async withdraw(
+    agency: Agency,
+    sourceRecordId: string,
+    withdrawal: WithdrawalDto,
+    channel: Channel,
+  ): Promise<Receipt> {
+    countReceived(this.sector.sector, channel, 1);
+    const receipt = await this.withdrawOne(agency, sourceRecordId, withdrawal, channel);
+    countReceipts(this.sector.sector, [receipt]);
+    return receipt;
+  }
+
+  private async withdrawOne(
     agency: Agency,
     sourceRecordId: string,
     withdrawal: WithdrawalDto,
@@ -503,6 +541,10 @@ export class IntakeService {
       );
     } catch (error) {
       if (error instanceof BrokerUnavailableError) {
+        cieMetrics.recordsRefused.inc(
+          { sector: this.sector.sector, reason: 'broker_unavailable' },
+          unique.length,
+        );
         // Nothing is claimed as accepted; the stored submissions stay pending and a resubmission
         // publishes them again under the same event ids.
         throw new IntakeException(
@@ -544,6 +586,7 @@ export class IntakeService {
       time: now,
       subject: o.key,
       dataschema: o.dataschema,
+      ...(o.traceparent ? { traceparent: o.traceparent } : {}),
     };
   }
 
@@ -616,6 +659,41 @@ export class IntakeService {
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** The `channel` label: the Kafka door is the agency's submission topic. */
+const CHANNEL_LABEL: Record<Channel, string> = { http: 'http', bulk: 'bulk', kafka: 'topic' };
+
+export function countReceived(sector: string, channel: Channel, n: number): void {
+  if (n > 0) cieMetrics.recordsReceived.inc({ sector, channel: CHANNEL_LABEL[channel] }, n);
+}
+
+/** Accepted by record type; refused by a reason code (bounded, never a record id). */
+export function countReceipts(sector: string, receipts: (Receipt | undefined)[]): void {
+  for (const r of receipts) {
+    if (!r || r.status === 'duplicate') continue;
+    if (r.status === 'accepted')
+      cieMetrics.recordsAccepted.inc({ sector, record_type: r.recordType ?? 'unknown' });
+    else cieMetrics.recordsRefused.inc({ sector, reason: refusalReason(r) });
+  }
+}
+
+function refusalReason(r: Receipt): string {
+  if (r.status !== 'refused') return r.status;
+  switch (r.httpStatus) {
+    case 400:
+      return 'malformed';
+    case 401:
+      return 'unauthenticated';
+    case 403:
+      return 'forbidden';
+    case 413:
+      return 'too_large';
+    case 422:
+      return 'invalid';
+    default:
+      return `http_${r.httpStatus}`;
+  }
+}
 /** Partition key of a subject: a digest of its identity number, so no clear resident id is in keys or headers. */
 export const subjectKeyOf = (record: SectorRecordDto) => sha256(normaliseIdentifier(record.subject.idNumber));
 

@@ -1,4 +1,10 @@
-import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { trackConsumerLag } from '@cie/platform';
 import { fromBinary } from '@bufbuild/protobuf';
 import { ProcessingOutcomeSchema, type Sector, Topics } from '@cie/contracts';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
@@ -9,7 +15,9 @@ import type { DataSource } from 'typeorm';
  * so `GET /v1/records/{id}` tells the agency whether its record was stored or refused, and why.
  * Updates are idempotent (by event id), so redelivery is harmless.
  */
-export class OutcomesConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutcomesConsumer
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private readonly logger = new Logger(OutcomesConsumer.name);
   private readonly consumer: Consumer;
 
@@ -19,12 +27,18 @@ export class OutcomesConsumer implements OnApplicationBootstrap, OnApplicationSh
     private readonly db: DataSource,
   ) {
     this.consumer = kafka.consumer({ groupId: `${sector}-outcomes`, allowAutoTopicCreation: false });
+    trackConsumerLag(this.consumer, `${sector}-outcomes`);
   }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: Topics.outcomes(this.sector), fromBeginning: true });
     await this.consumer.run({ eachBatch: (payload) => this.handle(payload) });
+  }
+
+  /** Stops fetching; the batch in hand is written (and its offsets committed) first. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.consumer.disconnect();
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,15 +1,34 @@
-import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { CeHeader, SubmissionReceiptSchema } from '@cie/contracts';
-import { type Agency, type AgencyDirectory } from '@cie/platform';
+import {
+  type Agency,
+  type AgencyDirectory,
+  contextFromHeaders,
+  failSpan,
+  type Span,
+  SpanKind,
+  startSpan,
+  traceparentOf,
+  trackConsumerLag,
+} from '@cie/platform';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import type { IntakeService } from '../intake/intake.service.js';
+import { countReceipts, countReceived, type IntakeService } from '../intake/intake.service.js';
 import type { Receipt } from '../intake/receipt.js';
 
 export const submissionsTopic = (sector: string) => `agency.${sector}.submissions.v1`;
 export const receiptsTopic = (sector: string) => `agency.${sector}.receipts.v1`;
 
 const header = (m: KafkaMessage, name: string) => m.headers?.[name]?.toString();
+const traceHeader = (span: Span | undefined): Record<string, string> => {
+  const traceparent = traceparentOf(span);
+  return traceparent ? { traceparent } : {};
+};
 
 /**
  * The Kafka door for agencies: JSON records (the same format as HTTP) on
@@ -17,7 +36,9 @@ const header = (m: KafkaMessage, name: string) => m.headers?.[name]?.toString();
  * protobuf SubmissionReceipt on agency.<sector>.receipts.v1. Offsets are committed after the
  * receipts are written; a redelivered submission gets the same receipt (intake is idempotent).
  */
-export class SubmissionsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SubmissionsConsumer
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private readonly logger = new Logger(SubmissionsConsumer.name);
   private readonly consumer: Consumer;
   private readonly producer: Producer;
@@ -29,6 +50,7 @@ export class SubmissionsConsumer implements OnApplicationBootstrap, OnApplicatio
     private readonly agencies: AgencyDirectory,
   ) {
     this.consumer = kafka.consumer({ groupId: `${sector}-submissions`, allowAutoTopicCreation: false });
+    trackConsumerLag(this.consumer, `${sector}-submissions`);
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -43,6 +65,11 @@ export class SubmissionsConsumer implements OnApplicationBootstrap, OnApplicatio
     await this.consumer.run({ eachBatchAutoResolve: false, eachBatch: (payload) => this.handle(payload) });
   }
 
+  /** Stops taking submissions; the batch in hand is answered and committed first. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await this.consumer.disconnect();
     await this.producer.disconnect();
@@ -50,12 +77,46 @@ export class SubmissionsConsumer implements OnApplicationBootstrap, OnApplicatio
 
   private async handle(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
+    // One span per submission, continuing the agency's trace; the event it becomes carries it on.
+    const spans = new Map<KafkaMessage, Span>(
+      batch.messages.map((m) => [
+        m,
+        startSpan(`${batch.topic} process`, {
+          kind: SpanKind.CONSUMER,
+          parent: contextFromHeaders(m.headers),
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.operation.type': 'process',
+            'messaging.destination.name': batch.topic,
+            'messaging.destination.partition.id': String(batch.partition),
+            'messaging.kafka.offset': Number(m.offset),
+          },
+        }),
+      ]),
+    );
+    try {
+      await this.answer(payload, spans);
+    } catch (error) {
+      for (const span of spans.values()) failSpan(span, error);
+      throw error;
+    } finally {
+      for (const span of spans.values()) span.end();
+    }
+  }
+
+  private async answer(payload: EachBatchPayload, spans: Map<KafkaMessage, Span>): Promise<void> {
+    const { batch } = payload;
     const answers: { message: KafkaMessage; agencyId: string; receipt: Receipt }[] = [];
     // Consecutive submissions of one agency go to the intake together (one write, one publish).
     let run: { agency: Agency; messages: KafkaMessage[]; bodies: unknown[] } | undefined;
     const flush = async () => {
       if (!run) return;
-      const receipts = await this.intake.submit(run.agency, run.bodies, 'kafka');
+      const receipts = await this.intake.submit(
+        run.agency,
+        run.bodies,
+        'kafka',
+        run.messages.map((m) => traceparentOf(spans.get(m))),
+      );
       run.messages.forEach((message, i) =>
         answers.push({ message, agencyId: run!.agency.agencyId, receipt: receipts[i]! }),
       );
@@ -65,11 +126,15 @@ export class SubmissionsConsumer implements OnApplicationBootstrap, OnApplicatio
       const key = /^Bearer\s+(\S+)$/i.exec(header(message, 'authorization') ?? '')?.[1];
       const agency = key ? this.agencies.authenticate(key) : undefined;
       const refuse = (httpStatus: number, status: Receipt['status'], detail: string) => {
-        answers.push({
-          message,
-          agencyId: agency?.agencyId ?? '',
-          receipt: { status, httpStatus, sourceRecordId: null, problems: [{ field: '', detail }] },
-        });
+        const receipt: Receipt = {
+          status,
+          httpStatus,
+          sourceRecordId: null,
+          problems: [{ field: '', detail }],
+        };
+        countReceived(this.sector, 'kafka', 1);
+        countReceipts(this.sector, [receipt]);
+        answers.push({ message, agencyId: agency?.agencyId ?? '', receipt });
       };
       let body: unknown;
       if (!agency) {
@@ -107,7 +172,11 @@ export class SubmissionsConsumer implements OnApplicationBootstrap, OnApplicatio
             this.toProto(batch.topic, batch.partition, message, agencyId, receipt),
           ),
         ),
-        headers: { 'content-type': 'application/protobuf', ce_dataschema: SubmissionReceiptSchema.typeName },
+        headers: {
+          'content-type': 'application/protobuf',
+          ce_dataschema: SubmissionReceiptSchema.typeName,
+          ...traceHeader(spans.get(message)),
+        },
       })),
     });
     const last = batch.messages.at(-1);

@@ -1,0 +1,156 @@
+import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { JsonLogger } from './json-logger.js';
+import { deadLetterReasonCode, metricsRegistry, registerGauge } from './metrics.js';
+import { REDACTED, redact, redactText } from './redact.js';
+import { contextFromHeaders, startSpan, traceparentOf, tracingWanted } from './tracing.js';
+
+const RESIDENT_ID = '110105199001010022';
+const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+
+describe('the shared redaction list', () => {
+  it('given a message with a resident id, a bearer key and a demo key, when redacted, then none is left', () => {
+    const text = `subject ${RESIDENT_ID} sent with Authorization: Bearer s3cr3t-key-value and demo-key-court-bj-chaoyang`;
+    const out = redactText(text);
+    expect(out).not.toContain(RESIDENT_ID);
+    expect(out).not.toContain('s3cr3t-key-value');
+    expect(out).not.toContain('demo-key-court-bj-chaoyang');
+  });
+
+  it('given a company code (public register data), when redacted, then it stays', () => {
+    expect(redactText('USCC 91110105MA01C8XK3R')).toBe('USCC 91110105MA01C8XK3R');
+  });
+
+  it('given credentials in a URL or a key=value pair, when redacted, then the secret is gone', () => {
+    expect(redactText('postgres://postgres:hunter2@db:5432/x')).toBe(
+      `postgres://postgres:${REDACTED}@db:5432/x`,
+    );
+    expect(redactText('password=hunter2 token: abc')).toBe(`password=${REDACTED} token: ${REDACTED}`);
+  });
+
+  it('given an object with named personal fields at any depth, when redacted, then their values are replaced', () => {
+    const out = redact({
+      subject: { kind: 'natural_person', name: '王五', idNumber: RESIDENT_ID },
+      headers: { authorization: 'Bearer x' },
+      note: `about ${RESIDENT_ID}`,
+      count: 3,
+    });
+    expect(out).toEqual({
+      subject: { kind: 'natural_person', name: REDACTED, idNumber: REDACTED },
+      headers: { authorization: REDACTED },
+      note: `about ${REDACTED}`,
+      count: 3,
+    });
+  });
+
+  it('given a cyclic object, when redacted, then it terminates', () => {
+    const a: Record<string, unknown> = { x: 1 };
+    a['self'] = a;
+    expect(redact(a)).toEqual({ x: 1, self: '[…]' });
+  });
+});
+
+describe('JsonLogger', () => {
+  const capture = (level: 'log' | 'debug' = 'log') => {
+    const lines: string[] = [];
+    const logger = new JsonLogger({
+      service: 'courts',
+      version: '1.2.3',
+      level,
+      format: 'json',
+      write: (l) => lines.push(l),
+    });
+    return { logger, lines, parsed: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+  };
+
+  it('writes one JSON line with service, version, level and Nest context, redacted', () => {
+    const { logger, parsed } = capture();
+    logger.log(`record of ${RESIDENT_ID} accepted`, 'IntakeService');
+    expect(parsed()).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        service: 'courts',
+        version: '1.2.3',
+        context: 'IntakeService',
+        msg: `record of ${REDACTED} accepted`,
+      }),
+    ]);
+  });
+
+  it('redacts error stacks and leaves out levels below the configured one', () => {
+    const { logger, parsed } = capture();
+    logger.debug('not written');
+    logger.error('failed', `Error: Bearer abc\n    at x`, 'Ctx');
+    const [line] = parsed();
+    expect(parsed()).toHaveLength(1);
+    expect(line?.['stack']).toBe(`Error: Bearer ${REDACTED}\n    at x`);
+  });
+
+  it('adds the trace and span ids of the active span', () => {
+    const { logger, parsed } = capture();
+    const parent = trace.setSpanContext(ROOT_CONTEXT, {
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      traceFlags: 1,
+    });
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    try {
+      context.with(parent, () => logger.log('inside'));
+    } finally {
+      context.disable();
+    }
+    expect(parsed()[0]).toEqual(
+      expect.objectContaining({ trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', span_id: '00f067aa0ba902b7' }),
+    );
+  });
+});
+
+describe('tracing configuration', () => {
+  it('is off by default and when disabled, on with an OTLP endpoint or exporter', () => {
+    expect(tracingWanted({})).toBe(false);
+    expect(tracingWanted({ OTEL_SERVICE_NAME: 'x' })).toBe(false);
+    expect(tracingWanted({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' })).toBe(true);
+    expect(tracingWanted({ OTEL_TRACES_EXPORTER: 'otlp' })).toBe(true);
+    expect(
+      tracingWanted({ OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }),
+    ).toBe(false);
+    expect(tracingWanted({ OTEL_SDK_DISABLED: 'true', OTEL_TRACES_EXPORTER: 'otlp' })).toBe(false);
+  });
+
+  it('with tracing off, passes an incoming traceparent through to what is produced', () => {
+    const span = startSpan('process', {
+      parent: contextFromHeaders({ traceparent: Buffer.from(TRACEPARENT) }),
+    });
+    expect(traceparentOf(span)).toBe(TRACEPARENT);
+    expect(traceparentOf(startSpan('orphan', { parent: contextFromHeaders({}) }))).toBeUndefined();
+  });
+});
+
+describe('metrics', () => {
+  it('registers a gauge computed at scrape time, and replaces it when registered again', async () => {
+    registerGauge({
+      name: 'test_open_things',
+      help: 'h',
+      labelNames: ['sector'],
+      collect: (g) => g.set({ sector: 'tax' }, 1),
+    });
+    registerGauge({
+      name: 'test_open_things',
+      help: 'h',
+      labelNames: ['sector'],
+      collect: (g) => g.set({ sector: 'tax' }, 7),
+    });
+    expect(await metricsRegistry.getSingleMetricAsString('test_open_things')).toContain(
+      'test_open_things{sector="tax"} 7',
+    );
+    metricsRegistry.removeSingleMetric('test_open_things');
+  });
+
+  it('turns free-text dead-letter reasons into a bounded code', () => {
+    expect(deadLetterReasonCode('invalid envelope: header ce_id is missing')).toBe('invalid_envelope');
+    expect(deadLetterReasonCode('agency x already published record y; send a correction instead')).toBe(
+      'duplicate_record',
+    );
+    expect(deadLetterReasonCode('subject.idNumber check character is A')).toBe('unprocessable');
+  });
+});
