@@ -53,6 +53,11 @@ export default tseslint.config(
               onlyDependOnLibsWithTags: [`scope:${s}`, 'scope:shared'],
             })),
             { sourceTag: 'scope:exchange', onlyDependOnLibsWithTags: ['scope:exchange', 'scope:shared'] },
+            // The reference subscriber is a feed consumer like any other platform's: shared libs only.
+            {
+              sourceTag: 'scope:regional-platform',
+              onlyDependOnLibsWithTags: ['scope:regional-platform', 'scope:shared'],
+            },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
             // Apps may use the testing lib in their tests only (see the no-restricted-imports rule below).
             {

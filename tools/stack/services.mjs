@@ -19,6 +19,19 @@ export const SERVICES = [
   { name: 'procurement', port: 3002, entry: 'services/procurement/dist/main.js' },
   { name: 'courts', port: 3003, entry: 'services/courts/dist/main.js' },
   { name: 'ecommerce', port: 3004, entry: 'services/ecommerce/dist/main.js' },
+  // Reference subscribers: one regional platform per subscriber, each in its own schema of the stack's database.
+  {
+    name: 'platform-beijing',
+    port: 3010,
+    entry: 'services/regional-platform/dist/main.js',
+    env: { SUBSCRIBER_ID: 'beijing-platform' },
+  },
+  {
+    name: 'platform-shanghai',
+    port: 3011,
+    entry: 'services/regional-platform/dist/main.js',
+    env: { SUBSCRIBER_ID: 'shanghai-platform' },
+  },
 ];
 
 /** Settings for one local stack. Secrets are made per stack and kept in .stack/<name>/secrets.json. */
@@ -46,14 +59,17 @@ export function stackEnv({ root = DEFAULT_ROOT, name, kafkaBrokers, databaseUrl 
   };
 }
 
-/** Starts `service` detached and waits for /health/ready; `port` overrides `service.port`. */
+/**
+ * Starts `service` detached and waits for /health/ready; `port` overrides `service.port`, and the
+ * service's own `env` (e.g. a platform's SUBSCRIBER_ID) is added to the stack's `env`.
+ */
 export async function startService({ root = DEFAULT_ROOT, name, service, env, port = service.port }) {
   const dir = path.join(root, '.stack', name);
   fs.mkdirSync(dir, { recursive: true });
   const log = fs.openSync(path.join(dir, `${service.name}.log`), 'a');
   const child = spawn(process.execPath, [...NODE_FLAGS, path.join(root, service.entry)], {
     cwd: root,
-    env: { ...process.env, ...env, PORT: String(port) },
+    env: { ...process.env, ...env, ...service.env, PORT: String(port) },
     stdio: ['ignore', log, log],
     detached: true,
   });

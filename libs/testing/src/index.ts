@@ -8,3 +8,8 @@ export {
   type ReadTopicOptions,
 } from './kafka-reader.js';
 export { describeSectorService, type SectorContractOptions } from './sector-contract.js';
+export {
+  startRegionalPlatform,
+  type RegionalPlatform,
+  type RegionalPlatformOptions,
+} from './regional-platform-process.js';

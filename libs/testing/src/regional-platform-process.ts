@@ -1,0 +1,107 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { expectEventually } from './expect-eventually.js';
+
+// Two levels above libs/testing/{src,dist}: the repository root.
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const MAIN = `${REPO_ROOT}services/regional-platform/dist/main.js`;
+
+export interface RegionalPlatformOptions {
+  /** The subscriber it consumes the feed of, e.g. `beijing-platform` (credit.feed.beijing-platform.v1). */
+  subscriberId: string;
+  /** Bootstrap brokers; KAFKA_BROKERS of the test by default. */
+  kafkaBrokers?: string | string[];
+  /** DATABASE_URL of the test by default. */
+  databaseUrl?: string;
+  port: number;
+  /** Default `platform_<subscriber id with underscores>`. Two platforms may share a database, not a schema. */
+  schema?: string;
+  /** Default `regional-platform.<subscriber id>`. */
+  consumerGroup?: string;
+  /** More environment (e.g. LOG_LEVEL). */
+  env?: Record<string, string>;
+}
+
+export interface RegionalPlatform {
+  /** e.g. http://127.0.0.1:3010 (GET /v1/records?subject=, GET /v1/records/{id}, /health/ready). */
+  url: string;
+  pid: number;
+  /** Everything the process printed so far (JSON log lines). */
+  output: string[];
+  /** SIGTERM: drains the batch in flight and commits, then exits. */
+  stop(): Promise<void>;
+  /** SIGKILL: dies mid-whatever, as a crash would. */
+  kill(): Promise<void>;
+}
+
+/**
+ * Starts the built reference subscriber (services/regional-platform/dist/main.js; build it first, e.g.
+ * `npx nx run @cie/regional-platform:build`) as a child process and resolves once /health/ready says
+ * its database is migrated and its consumer has joined its group. Starting it again with the same
+ * options resumes from its committed offsets, on the same schema.
+ */
+export async function startRegionalPlatform(options: RegionalPlatformOptions): Promise<RegionalPlatform> {
+  if (!existsSync(MAIN))
+    throw new Error(
+      `${MAIN} does not exist: build it first with \`npx nx run @cie/regional-platform:build\``,
+    );
+  const brokers = options.kafkaBrokers ?? process.env['KAFKA_BROKERS'];
+  const databaseUrl = options.databaseUrl ?? process.env['DATABASE_URL'];
+  if (!brokers || !databaseUrl)
+    throw new Error(
+      'startRegionalPlatform needs kafkaBrokers and databaseUrl (or KAFKA_BROKERS and DATABASE_URL)',
+    );
+  const env: Record<string, string> = {
+    SUBSCRIBER_ID: options.subscriberId,
+    KAFKA_BROKERS: Array.isArray(brokers) ? brokers.join(',') : brokers,
+    DATABASE_URL: databaseUrl,
+    PORT: String(options.port),
+    // Short, so that a restarted platform gets its partitions back soon after a kill -9.
+    KAFKA_SESSION_TIMEOUT_MS: '6000',
+    LOG_FORMAT: 'json',
+    ...(options.schema ? { DB_SCHEMA: options.schema } : {}),
+    ...(options.consumerGroup ? { KAFKA_CONSUMER_GROUP: options.consumerGroup } : {}),
+    ...options.env,
+  };
+  const child: ChildProcess = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', MAIN], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const url = `http://127.0.0.1:${options.port}`;
+
+  const exit = (signal: NodeJS.Signals) => async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    await exited;
+  };
+  const platform: RegionalPlatform = {
+    url,
+    pid: child.pid ?? -1,
+    output,
+    stop: exit('SIGTERM'),
+    kill: exit('SIGKILL'),
+  };
+  try {
+    await expectEventually(
+      async () => {
+        if (child.exitCode !== null)
+          throw new Error(
+            `regional platform ${options.subscriberId} exited with ${child.exitCode}:\n${output.join('').slice(-3000)}`,
+          );
+        const response = await fetch(`${url}/health/ready`);
+        if (response.status !== 200) throw new Error(`not ready: ${await response.text()}`);
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+  } catch (error) {
+    await platform.kill();
+    throw error;
+  }
+  return platform;
+}

@@ -1,0 +1,83 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { Topics } from '@cie/contracts';
+import {
+  Clock,
+  createKafka,
+  ensureTopics,
+  HealthController,
+  ProblemDetailsFilter,
+  READINESS_CHECKS,
+  type ReadinessCheck,
+  SystemClock,
+} from '@cie/platform';
+import { Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { openDatabase } from './database/data-source.js';
+import { FeedApplier } from './feed/feed-applier.service.js';
+import { FeedConsumer } from './feed/feed.consumer.js';
+import { HoldingsRepository } from './holdings/holdings.repository.js';
+import { RegionalPlatformConfig } from './platform.config.js';
+import { RecordsController } from './records/records.controller.js';
+import { RECORDS_ERROR_STATUS } from './records/records.exception.js';
+
+@Global()
+@Module({})
+export class AppModule {
+  static forRoot(config: RegionalPlatformConfig): DynamicModule {
+    const feed = Topics.feed(config.SUBSCRIBER_ID);
+    return {
+      module: AppModule,
+      controllers: [HealthController, RecordsController],
+      providers: [
+        { provide: RegionalPlatformConfig, useValue: config },
+        { provide: Clock, useClass: SystemClock },
+        {
+          provide: Kafka,
+          useValue: createKafka(`regional-platform-${config.SUBSCRIBER_ID}`, config.kafkaBrokers),
+        },
+        {
+          provide: DataSource,
+          useFactory: () => openDatabase(config.DATABASE_URL, config.schema),
+        },
+        {
+          provide: HoldingsRepository,
+          inject: [DataSource],
+          useFactory: (db: DataSource) => new HoldingsRepository(db),
+        },
+        {
+          provide: FeedApplier,
+          inject: [DataSource, HoldingsRepository, Clock],
+          useFactory: (db: DataSource, holdings: HoldingsRepository, clock: Clock) =>
+            new FeedApplier(db, holdings, clock),
+        },
+        {
+          // The exchange normally creates the feed; creating what is missing lets a platform start first.
+          provide: 'TOPICS',
+          inject: [Kafka],
+          useFactory: (kafka: Kafka) =>
+            ensureTopics(kafka, [
+              { topic: feed },
+              { topic: Topics.deadLetters(feed) },
+              { topic: Topics.feedAcks },
+            ]),
+        },
+        {
+          provide: FeedConsumer,
+          inject: [Kafka, FeedApplier, Clock, 'TOPICS'],
+          useFactory: (kafka: Kafka, applier: FeedApplier, clock: Clock) =>
+            new FeedConsumer(kafka, config, applier, clock),
+        },
+        {
+          provide: READINESS_CHECKS,
+          inject: [DataSource, FeedConsumer],
+          useFactory: (db: DataSource, consumer: FeedConsumer): ReadinessCheck[] => [
+            { name: 'postgres', check: async () => void (await db.query('SELECT 1')) },
+            { name: 'kafka', check: () => consumer.ready() },
+          ],
+        },
+        { provide: APP_FILTER, useValue: new ProblemDetailsFilter(RECORDS_ERROR_STATUS) },
+      ],
+    };
+  }
+}

@@ -1,0 +1,114 @@
+import { create, toBinary } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import {
+  CE_SPEC_VERSION,
+  CeHeader,
+  CreditEventType,
+  FeedEventSchema,
+  PROTOBUF_CONTENT_TYPE,
+  SubjectKind,
+} from '@cie/contracts';
+import { decodeFeedMessage, FeedMessageRejected, FeedRejection } from './feed-event.decoder.js';
+
+const SUBSCRIBER = 'beijing-platform';
+
+function message(overrides: { type?: string; subscriber?: string; headers?: Record<string, string> } = {}) {
+  const type = overrides.type ?? CreditEventType.published;
+  const value = Buffer.from(
+    toBinary(
+      FeedEventSchema,
+      create(FeedEventSchema, {
+        eventId: 'ev-1',
+        type,
+        subscriber: overrides.subscriber ?? SUBSCRIBER,
+        occurredAt: timestampFromDate(new Date('2026-01-01T00:00:00Z')),
+        record: {
+          recordId: 'rec-1',
+          version: 1,
+          kind: 'courts.dishonest_debtor',
+          subject: {
+            kind: SubjectKind.LEGAL_ENTITY,
+            canonicalId: '91320100748204660Q',
+            name: 'n',
+            regionCode: '320100',
+          },
+          attributes: { a: '1' },
+        },
+      }),
+    ),
+  );
+  return {
+    value,
+    headers: {
+      [CeHeader.specversion]: CE_SPEC_VERSION,
+      [CeHeader.id]: 'ev-1',
+      [CeHeader.source]: '/exchange',
+      [CeHeader.type]: type,
+      [CeHeader.time]: '2026-01-01T00:00:00Z',
+      [CeHeader.subject]: '91320100748204660Q',
+      [CeHeader.dataschema]: FeedEventSchema.typeName,
+      [CeHeader.contentType]: PROTOBUF_CONTENT_TYPE,
+      ...overrides.headers,
+    },
+  };
+}
+
+function rejection(m: ReturnType<typeof message>): FeedMessageRejected {
+  try {
+    decodeFeedMessage(m, SUBSCRIBER);
+  } catch (error) {
+    if (error instanceof FeedMessageRejected) return error;
+    throw error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('decodeFeedMessage', () => {
+  it('decodes a feed event with its record, enums as lower-case names', () => {
+    const event = decodeFeedMessage(message(), SUBSCRIBER);
+    expect(event).toMatchObject({
+      eventId: 'ev-1',
+      type: CreditEventType.published,
+      occurredAt: new Date('2026-01-01T00:00:00Z'),
+      record: {
+        recordId: 'rec-1',
+        version: 1,
+        subject: { kind: 'legal_entity', canonicalId: '91320100748204660Q', idNumber: null },
+        attributes: { a: '1' },
+      },
+    });
+  });
+
+  it('refuses a missing CloudEvents header, naming it', () => {
+    const m = message();
+    delete (m.headers as Record<string, string>)[CeHeader.id];
+    expect(rejection(m)).toMatchObject({
+      code: FeedRejection.BAD_ENVELOPE,
+      message: 'header ce_id is missing',
+    });
+  });
+
+  it('refuses bytes that are not a FeedEvent', () => {
+    const m = { ...message(), value: Buffer.from([0xff, 0xff, 0xff, 0xff]) };
+    expect(rejection(m).code).toBe(FeedRejection.BAD_PAYLOAD);
+  });
+
+  it("refuses another subscriber's event", () => {
+    expect(rejection(message({ subscriber: 'shanghai-platform' }))).toMatchObject({
+      code: FeedRejection.WRONG_SUBSCRIBER,
+    });
+  });
+
+  it('refuses an unknown event type and a ce_type that disagrees with the payload', () => {
+    expect(rejection(message({ type: 'credit.record.exploded' })).code).toBe(FeedRejection.UNKNOWN_TYPE);
+    expect(rejection(message({ headers: { [CeHeader.type]: CreditEventType.withdrawn } })).message).toContain(
+      'ce_type is credit.record.withdrawn',
+    );
+  });
+
+  it('refuses a dispute event without a dispute id', () => {
+    expect(rejection(message({ type: CreditEventType.disputed })).message).toContain(
+      'without dispute.dispute_id',
+    );
+  });
+});

@@ -1,0 +1,147 @@
+import { fromBinary } from '@bufbuild/protobuf';
+import { timestampDate } from '@bufbuild/protobuf/wkt';
+import {
+  CreditEventType,
+  DisclosureLevel,
+  type FeedEvent,
+  FeedEventSchema,
+  Polarity,
+  RecordStatus,
+  Severity,
+  SubjectKind,
+} from '@cie/contracts';
+import { InvalidEnvelopeError, readCloudEvent } from '@cie/platform';
+import type { IHeaders } from 'kafkajs';
+import { type FeedEventIn, isDeletion } from '../domain/holding.js';
+
+/** Why a feed message was not applied: each becomes the `dlq_reason` of its dead letter. */
+export enum FeedRejection {
+  BAD_ENVELOPE = 'BAD_ENVELOPE',
+  BAD_PAYLOAD = 'BAD_PAYLOAD',
+  WRONG_SUBSCRIBER = 'WRONG_SUBSCRIBER',
+  UNKNOWN_TYPE = 'UNKNOWN_TYPE',
+}
+
+export class FeedMessageRejected extends Error {
+  override readonly name = 'FeedMessageRejected';
+  constructor(
+    readonly code: FeedRejection,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const EVENT_TYPES = new Set<string>(Object.values(CreditEventType));
+
+/**
+ * Decodes and checks one message of this subscriber's feed before any logic runs: CloudEvents headers,
+ * the protobuf FeedEvent, and that headers and payload agree on id, type and subscriber. Throws
+ * FeedMessageRejected naming what is wrong.
+ */
+export function decodeFeedMessage(
+  message: { value: Buffer | null; headers?: IHeaders },
+  subscriberId: string,
+): FeedEventIn {
+  let ce;
+  try {
+    ce = readCloudEvent(message.headers);
+  } catch (error) {
+    if (error instanceof InvalidEnvelopeError)
+      throw new FeedMessageRejected(FeedRejection.BAD_ENVELOPE, error.message);
+    throw error;
+  }
+  if (ce.dataschema !== FeedEventSchema.typeName)
+    reject(
+      FeedRejection.BAD_ENVELOPE,
+      `ce_dataschema is ${ce.dataschema}, expected ${FeedEventSchema.typeName}`,
+    );
+  if (!message.value || message.value.length === 0)
+    reject(FeedRejection.BAD_PAYLOAD, 'the message has no value');
+
+  let event: FeedEvent;
+  try {
+    event = fromBinary(FeedEventSchema, message.value);
+  } catch (error) {
+    return reject(
+      FeedRejection.BAD_PAYLOAD,
+      `not a ${FeedEventSchema.typeName}: ${(error as Error).message}`,
+    );
+  }
+  if (!EVENT_TYPES.has(event.type)) reject(FeedRejection.UNKNOWN_TYPE, `unknown event type "${event.type}"`);
+  const type = event.type as CreditEventType;
+  if (ce.type !== type) reject(FeedRejection.BAD_ENVELOPE, `ce_type is ${ce.type} but the event is ${type}`);
+  if (ce.id !== event.eventId)
+    reject(FeedRejection.BAD_ENVELOPE, `ce_id is ${ce.id} but the event id is "${event.eventId}"`);
+  if (event.subscriber !== subscriberId)
+    reject(
+      FeedRejection.WRONG_SUBSCRIBER,
+      `the event is for subscriber "${event.subscriber}", this platform is ${subscriberId}`,
+    );
+  const record = event.record;
+  if (!record?.recordId) return reject(FeedRejection.BAD_PAYLOAD, 'record.record_id is missing');
+  if (record.version < 1) reject(FeedRejection.BAD_PAYLOAD, 'record.version must be 1 or more');
+  // A deletion needs only the record's id and version; anything to hold needs its subject.
+  if (!isDeletion(type) && !record.subject?.canonicalId)
+    reject(FeedRejection.BAD_PAYLOAD, 'record.subject.canonical_id is missing');
+  if (
+    (type === CreditEventType.disputed || type === CreditEventType.disputeResolved) &&
+    !event.dispute?.disputeId
+  )
+    reject(FeedRejection.BAD_PAYLOAD, `${type} without dispute.dispute_id`);
+
+  const subject = record.subject;
+  const source = record.source;
+  const disclosure = record.disclosure;
+  return {
+    eventId: event.eventId,
+    type,
+    subscriber: event.subscriber,
+    occurredAt: event.occurredAt ? timestampDate(event.occurredAt) : ce.time,
+    reason: event.reason,
+    dispute: event.dispute?.disputeId
+      ? { disputeId: event.dispute.disputeId, status: event.dispute.status, outcome: event.dispute.outcome }
+      : null,
+    record: {
+      recordId: record.recordId,
+      version: record.version,
+      kind: record.kind,
+      category: record.category,
+      polarity: enumName(Polarity, record.polarity),
+      severity: enumName(Severity, record.severity),
+      status: enumName(RecordStatus, record.status),
+      subject: {
+        canonicalId: subject?.canonicalId ?? '',
+        kind: enumName(SubjectKind, subject?.kind ?? SubjectKind.UNSPECIFIED),
+        name: subject?.name ?? '',
+        regionCode: subject?.regionCode ?? '',
+        idNumber: subject?.idNumber ? subject.idNumber : null,
+      },
+      source: {
+        sector: source?.sector ?? '',
+        agencyId: source?.agencyId ?? '',
+        sourceRecordId: source?.sourceRecordId ?? '',
+        decisionNumber: source?.decisionNumber ?? '',
+        decidingAuthority: source?.decidingAuthority ?? '',
+        decisionDate: source?.decisionDate ?? '',
+      },
+      disclosure: {
+        level: enumName(DisclosureLevel, disclosure?.level ?? DisclosureLevel.UNSPECIFIED),
+        effectiveFrom: disclosure?.effectiveFrom ?? '',
+        disclosureUntil: disclosure?.disclosureUntil ?? '',
+        legalBasis: disclosure?.legalBasis ?? '',
+        repairableFrom: disclosure?.repairableFrom ?? '',
+      },
+      attributes: { ...record.attributes },
+    },
+  };
+}
+
+function reject(code: FeedRejection, message: string): never {
+  throw new FeedMessageRejected(code, message);
+}
+
+/** `SubjectKind.LEGAL_ENTITY` → `legal_entity`. */
+function enumName(values: Record<number, string>, value: number): string {
+  return (values[value] ?? 'UNSPECIFIED').toLowerCase();
+}

@@ -1,0 +1,27 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createLogger, enableGracefulShutdown, loadConfig } from '@cie/platform';
+import { AppModule } from './app.module.js';
+import { RegionalPlatformConfig } from './platform.config.js';
+
+export async function createApp(config: RegionalPlatformConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    logger: createLogger(`regional-platform:${config.SUBSCRIBER_ID}`, config),
+  });
+  enableGracefulShutdown(app);
+  return app;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(RegionalPlatformConfig, process.env);
+  const app = await createApp(config);
+  await app.listen(config.PORT, '0.0.0.0');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

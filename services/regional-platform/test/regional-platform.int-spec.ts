@@ -1,0 +1,383 @@
+import { randomUUID } from 'node:crypto';
+import { fromBinary } from '@bufbuild/protobuf';
+import { CeHeader, CreditEventType, type FeedAck, FeedAckSchema, Topics } from '@cie/contracts';
+import { expectEventually, readTopic, testDatabaseUrl, testKafka, testKafkaBrokers } from '@cie/testing';
+import { type Kafka, Partitioners, type Producer } from 'kafkajs';
+import pg from 'pg';
+import { type FeedMessage, feedMessage, type FeedEventSpec, newSubjectId } from './feed-events.js';
+import { type RegionalPlatform, startRegionalPlatform } from './platform-process.js';
+
+// A subscriber of its own per run: a fresh feed topic, consumer group and schema.
+const SUBSCRIBER = `rp-it-${randomUUID().slice(0, 8)}`;
+const SCHEMA = `platform_${SUBSCRIBER.replace(/-/g, '_')}`;
+const FEED = Topics.feed(SUBSCRIBER);
+const PORT = 3910 + Math.floor(Math.random() * 80);
+
+let kafka: Kafka;
+let producer: Producer;
+let transactional: Producer;
+let platform: RegionalPlatform;
+let db: pg.Client;
+
+const options = () => ({
+  subscriberId: SUBSCRIBER,
+  kafkaBrokers: testKafkaBrokers(),
+  databaseUrl: testDatabaseUrl(),
+  port: PORT,
+});
+
+beforeAll(async () => {
+  kafka = testKafka('regional-platform-it');
+  platform = await startRegionalPlatform(options());
+  producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  transactional = kafka.producer({
+    transactionalId: `${SUBSCRIBER}-exchange-like`,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  });
+  await Promise.all([producer.connect(), transactional.connect()]);
+  db = new pg.Client({ connectionString: testDatabaseUrl() });
+  await db.connect();
+});
+
+afterAll(async () => {
+  await platform?.stop();
+  await producer?.disconnect();
+  await transactional?.disconnect();
+  await db?.end();
+});
+
+async function publish(...messages: FeedMessage[]): Promise<void> {
+  await producer.send({ topic: FEED, acks: -1, messages });
+}
+
+/** As the exchange does: the feed messages in one Kafka transaction. */
+async function publishInTransaction(messages: FeedMessage[], outcome: 'commit' | 'abort'): Promise<void> {
+  const transaction = await transactional.transaction();
+  await transaction.send({ topic: FEED, messages });
+  await (outcome === 'commit' ? transaction.commit() : transaction.abort());
+}
+
+function event(spec: Omit<FeedEventSpec, 'subscriber'>): FeedMessage {
+  return feedMessage({ subscriber: SUBSCRIBER, ...spec });
+}
+
+interface RecordBody {
+  recordId: string;
+  version: number;
+  attributes: Record<string, string>;
+  receivedEventId: string;
+  dispute: { disputed: boolean; disputeId: string | null; lastOutcome: string | null };
+  subject: { canonicalId: string; kind: string };
+}
+
+async function getRecord(recordId: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${platform.url}/v1/records/${recordId}`);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+async function heldRecord(
+  recordId: string,
+  check: (r: RecordBody) => boolean = () => true,
+): Promise<RecordBody> {
+  return expectEventually(async () => {
+    const { status, body } = await getRecord(recordId);
+    if (status !== 200) throw new Error(`GET ${recordId}: ${status} ${JSON.stringify(body)}`);
+    const record = body as unknown as RecordBody;
+    if (!check(record)) throw new Error(`not yet: ${JSON.stringify(record)}`);
+    return record;
+  });
+}
+
+async function processed(eventId: string): Promise<string> {
+  return expectEventually(async () => {
+    const { rows } = await db.query<{ outcome: string }>(
+      `SELECT outcome FROM "${SCHEMA}".processed_events WHERE event_id = $1`,
+      [eventId],
+    );
+    if (!rows[0]) throw new Error(`event ${eventId} not processed yet`);
+    return rows[0].outcome;
+  });
+}
+
+async function acksFor(eventId: string, atLeast = 1): Promise<FeedAck[]> {
+  const messages = await readTopic(kafka, Topics.feedAcks, {
+    until: (read) => decodeAcks(read, eventId).length >= atLeast,
+    timeoutMs: 20_000,
+  });
+  const acks = decodeAcks(messages, eventId);
+  expect(acks.length).toBeGreaterThanOrEqual(atLeast);
+  return acks;
+}
+
+function decodeAcks(messages: readonly { key: string | null; value: Buffer }[], eventId: string): FeedAck[] {
+  return messages
+    .filter((m) => m.key === SUBSCRIBER)
+    .map((m) => fromBinary(FeedAckSchema, m.value))
+    .filter((a) => a.eventId === eventId);
+}
+
+const id = () => randomUUID();
+
+describe('regional platform (reference subscriber) on a real broker and database', () => {
+  it('answers health checks, and 422 for a query without a subject', async () => {
+    expect((await fetch(`${platform.url}/health/live`)).status).toBe(200);
+    expect((await fetch(`${platform.url}/health/ready`)).status).toBe(200);
+    const response = await fetch(`${platform.url}/v1/records`);
+    expect(response.status).toBe(422);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('holds a published record, by id and by subject', async () => {
+    const recordId = id();
+    const subjectId = newSubjectId();
+    const published = event({ type: CreditEventType.published, recordId, version: 1, subjectId });
+    await publish(published);
+
+    const record = await heldRecord(recordId);
+    expect(record).toMatchObject({
+      recordId,
+      version: 1,
+      subject: { canonicalId: subjectId, kind: 'legal_entity' },
+      receivedEventId: published.headers[CeHeader.id],
+      dispute: { disputed: false, disputeId: null },
+    });
+    const list = (await (await fetch(`${platform.url}/v1/records?subject=${subjectId}`)).json()) as {
+      records: RecordBody[];
+    };
+    expect(list.records.map((r) => r.recordId)).toEqual([recordId]);
+  });
+
+  it('replaces version 1 with a correction, and ignores an older version and a redelivery afterwards', async () => {
+    const recordId = id();
+    const subjectId = newSubjectId();
+    const v1 = event({ type: CreditEventType.published, recordId, version: 1, subjectId });
+    const v2 = event({
+      type: CreditEventType.corrected,
+      recordId,
+      version: 2,
+      subjectId,
+      attributes: { outstandingAmount: '99.00' },
+    });
+    await publish(v1, v2);
+    await heldRecord(recordId, (r) => r.version === 2);
+
+    // The same v1 event again, then a v1 under a new event id: both after v2, so neither may win.
+    const lateV1 = event({ type: CreditEventType.published, recordId, version: 1, subjectId });
+    await publish(v1, lateV1);
+    expect(await processed(lateV1.headers[CeHeader.id]!)).toMatch(/^ignored: .*v2 is held/);
+    const record = await heldRecord(recordId);
+    expect(record).toMatchObject({
+      version: 2,
+      attributes: { outstandingAmount: '99.00' },
+      receivedEventId: v2.headers[CeHeader.id],
+    });
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS n FROM "${SCHEMA}".processed_events WHERE record_id = $1`,
+      [recordId],
+    );
+    expect(rows[0]).toEqual({ n: 3 });
+  });
+
+  it('flags a disputed record and clears the flag when the dispute is resolved', async () => {
+    const recordId = id();
+    const subjectId = newSubjectId();
+    await publish(event({ type: CreditEventType.published, recordId, version: 1, subjectId }));
+    await heldRecord(recordId);
+    await publish(
+      event({
+        type: CreditEventType.disputed,
+        recordId,
+        version: 1,
+        subjectId,
+        dispute: { disputeId: 'dsp-it-1', status: 'open' },
+      }),
+    );
+    expect((await heldRecord(recordId, (r) => r.dispute.disputed)).dispute).toEqual({
+      disputed: true,
+      disputeId: 'dsp-it-1',
+      lastOutcome: null,
+    });
+    await publish(
+      event({
+        type: CreditEventType.disputeResolved,
+        recordId,
+        version: 1,
+        subjectId,
+        dispute: { disputeId: 'dsp-it-1', status: 'resolved', outcome: 'upheld' },
+      }),
+    );
+    expect((await heldRecord(recordId, (r) => !r.dispute.disputed)).dispute).toEqual({
+      disputed: false,
+      disputeId: 'dsp-it-1',
+      lastOutcome: 'upheld',
+    });
+  });
+
+  it.each([
+    [CreditEventType.withdrawn, 'decision_revoked'],
+    [CreditEventType.expired, 'disclosure_period_ended'],
+    [CreditEventType.repaired, 'repair_approved'],
+  ])(
+    '%s removes the record, keeps a tombstone and acknowledges on credit.feed-acks.v1',
+    async (type, reason) => {
+      const recordId = id();
+      const subjectId = newSubjectId();
+      await publish(event({ type: CreditEventType.published, recordId, version: 1, subjectId }));
+      await heldRecord(recordId);
+      const deletion = event({ type, recordId, version: 1, subjectId, reason });
+      const deletionId = deletion.headers[CeHeader.id]!;
+      await publish(deletion);
+
+      const gone = await expectEventually(async () => {
+        const answer = await getRecord(recordId);
+        expect(answer.status).toBe(404);
+        return answer.body;
+      });
+      expect(gone).toMatchObject({
+        status: 404,
+        code: 'RECORD_REMOVED',
+        removal: { version: 1, eventType: type, reason, eventId: deletionId },
+      });
+      expect(gone['detail']).toContain(reason);
+      const list = (await (await fetch(`${platform.url}/v1/records?subject=${subjectId}`)).json()) as {
+        records: unknown[];
+      };
+      expect(list.records).toEqual([]);
+      // Nothing about the subject is left, only the tombstone.
+      const { rows } = await db.query(`SELECT * FROM "${SCHEMA}".held_records WHERE record_id = $1`, [
+        recordId,
+      ]);
+      expect(rows).toEqual([]);
+
+      const [ack] = await acksFor(deletionId);
+      expect(ack).toMatchObject({
+        subscriber: SUBSCRIBER,
+        eventId: deletionId,
+        recordId,
+        version: 1,
+        eventType: type,
+      });
+      expect(ack?.acknowledgedAt).toBeDefined();
+    },
+  );
+
+  it('a redelivered deletion changes nothing and is acknowledged again; a late published is not resurrected', async () => {
+    const recordId = id();
+    const subjectId = newSubjectId();
+    const published = event({ type: CreditEventType.published, recordId, version: 1, subjectId });
+    const withdrawn = event({
+      type: CreditEventType.withdrawn,
+      recordId,
+      version: 1,
+      subjectId,
+      reason: 'obligation_fulfilled',
+    });
+    await publish(published, withdrawn);
+    const withdrawnId = withdrawn.headers[CeHeader.id]!;
+    await acksFor(withdrawnId);
+
+    const latePublished = event({ type: CreditEventType.published, recordId, version: 1, subjectId });
+    await publish(withdrawn, published, latePublished);
+    expect(await processed(latePublished.headers[CeHeader.id]!)).toMatch(/^ignored: removed at v1/);
+    const acks = await acksFor(withdrawnId, 2);
+    expect(new Set(acks.map((a) => a.eventId))).toEqual(new Set([withdrawnId]));
+    expect((await getRecord(recordId)).status).toBe(404);
+    const { rows } = await db.query(`SELECT event_id FROM "${SCHEMA}".tombstones WHERE record_id = $1`, [
+      recordId,
+    ]);
+    expect(rows).toEqual([{ event_id: withdrawnId }]);
+  });
+
+  it('applies only committed transactions, as the exchange publishes them', async () => {
+    const aborted = id();
+    const committed = id();
+    const subjectId = newSubjectId();
+    await publishInTransaction(
+      [event({ type: CreditEventType.published, recordId: aborted, version: 1, subjectId })],
+      'abort',
+    );
+    await publishInTransaction(
+      [event({ type: CreditEventType.published, recordId: committed, version: 1, subjectId })],
+      'commit',
+    );
+    await heldRecord(committed);
+    expect((await getRecord(aborted)).status).toBe(404);
+  });
+
+  it('dead-letters a poison message with its reason and applies the next message of the partition', async () => {
+    const subjectId = newSubjectId();
+    const recordId = id();
+    const good = event({ type: CreditEventType.published, recordId, version: 1, subjectId });
+    const poison = { ...good, value: Buffer.from('not a protobuf FeedEvent \u0000\u00ff') };
+    const noHeaders = { key: subjectId, value: good.value, headers: {} };
+    const otherSubscriber = feedMessage({
+      subscriber: 'someone-else',
+      type: CreditEventType.published,
+      recordId: id(),
+      version: 1,
+      subjectId,
+    });
+    // Same key, so the same partition, in this order.
+    await publish(poison, noHeaders, otherSubscriber, good);
+    await heldRecord(recordId);
+
+    const dead = await readTopic(kafka, Topics.deadLetters(FEED), {
+      until: (read) => read.filter((m) => m.key === subjectId).length >= 3,
+    });
+    const reasons = dead.filter((m) => m.key === subjectId).map((m) => m.headers['dlq_reason']);
+    expect(reasons).toEqual([
+      expect.stringMatching(/^BAD_PAYLOAD: /),
+      'BAD_ENVELOPE: header ce_specversion is missing',
+      expect.stringMatching(/^WRONG_SUBSCRIBER: the event is for subscriber "someone-else"/),
+    ]);
+    expect(dead.find((m) => m.key === subjectId)?.headers['dlq_source_topic']).toBe(FEED);
+    expect(platform.output.join('')).toContain('dead-lettering');
+  });
+
+  it('resumes where it left off after a graceful stop and after kill -9', async () => {
+    const before = id();
+    const subjectId = newSubjectId();
+    const first = event({ type: CreditEventType.published, recordId: before, version: 1, subjectId });
+    await publish(first);
+    await heldRecord(before);
+
+    await platform.stop();
+    const whileStopped = id();
+    await publish(event({ type: CreditEventType.published, recordId: whileStopped, version: 1, subjectId }));
+    platform = await startRegionalPlatform(options());
+    await heldRecord(whileStopped);
+
+    await platform.kill();
+    const whileDead = id();
+    const deletion = event({
+      type: CreditEventType.withdrawn,
+      recordId: before,
+      version: 1,
+      subjectId,
+      reason: 'x',
+    });
+    await publish(
+      event({ type: CreditEventType.published, recordId: whileDead, version: 1, subjectId }),
+      deletion,
+    );
+    platform = await startRegionalPlatform(options());
+    await heldRecord(whileDead);
+    await acksFor(deletion.headers[CeHeader.id]!);
+    expect((await getRecord(before)).status).toBe(404);
+
+    // Nothing was applied twice: each event id once, the first record's event kept its first outcome.
+    const { rows } = await db.query<{ event_id: string; n: number }>(
+      `SELECT event_id, count(*)::int AS n FROM "${SCHEMA}".processed_events GROUP BY event_id HAVING count(*) > 1`,
+    );
+    expect(rows).toEqual([]);
+    expect(await processed(first.headers[CeHeader.id]!)).toBe('held');
+  });
+});
