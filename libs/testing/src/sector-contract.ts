@@ -1,8 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { fromBinary } from '@bufbuild/protobuf';
-import { RecordWithdrawalSchema, SubmissionReceiptSchema, Topics } from '@cie/contracts';
-import { createKafka, EventPublisher, loadConfig } from '@cie/platform';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import {
+  AgencyRequestType,
+  DisputeFiledSchema,
+  DisputeResolutionSchema,
+  RecordWithdrawalSchema,
+  RepairDecisionSchema,
+  RepairRequestedSchema,
+  SourceRefSchema,
+  SubmissionReceiptSchema,
+  Topics,
+} from '@cie/contracts';
+import { cloudEventHeaders, createKafka, EventPublisher, loadConfig } from '@cie/platform';
 import {
   configureSectorApp,
   createSectorApp,
@@ -15,6 +26,7 @@ import {
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { testDatabaseUrl } from './database.js';
+import { expectEventually } from './expect-eventually.js';
 import { type ReadMessage, readTopic, testKafka, testKafkaBrokers } from './kafka-reader.js';
 
 export interface SectorContractOptions {
@@ -221,6 +233,152 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
         (await post(`/v1/records/nope-${run}/withdrawal`, { reason: 'other', withdrawnOn: '2025-10-01' }))
           .status,
       ).toBe(404);
+    });
+
+    it('keeps the agency’s inbox of disputes and repair requests from the exchange, and publishes its answers in the record’s order', async () => {
+      const body = exampleOf(sector, 0, `${run}-rights`);
+      const sourceRecordId = String(body['sourceRecordId']);
+      const submitted = await post('/v1/records', body);
+      expect(submitted.status).toBe(202);
+      const publishedId = String(((await submitted.json()) as Json)['eventId']);
+      const get = (path: string, key = agencyKey) =>
+        fetch(`${base}${path}`, { headers: { authorization: `Bearer ${key}` } });
+      const record = (await (await get(`/v1/records/${sourceRecordId}`)).json()) as Json;
+      const agencyId = String(record['agencyId']);
+      const source = create(SourceRefSchema, { sector: name, agencyId, sourceRecordId });
+      const disputeId = randomUUID();
+      const requestId = randomUUID();
+      const recordId = randomUUID();
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      const requestHeaders = (type: string, dataschema: string) =>
+        cloudEventHeaders({
+          id: randomUUID(),
+          source: '/exchange',
+          type,
+          time: new Date(),
+          subject: recordId,
+          dataschema,
+        });
+      // As the exchange sends them, with a message it cannot read in between.
+      await producer.send({
+        topic: Topics.requests(name),
+        acks: -1,
+        messages: [
+          {
+            key: agencyId,
+            value: Buffer.from(
+              toBinary(
+                DisputeFiledSchema,
+                create(DisputeFiledSchema, {
+                  disputeId,
+                  recordId,
+                  source,
+                  recordType: sector.recordTypes[0]!.recordType,
+                  version: 1,
+                  grounds: '欠款已于判决后全部清偿',
+                  filedBy: 'subject',
+                  filedAt: timestampFromDate(new Date()),
+                  dueBy: '2099-12-31',
+                }),
+              ),
+            ),
+            headers: requestHeaders(AgencyRequestType.disputeFiled, DisputeFiledSchema.typeName),
+          },
+          { key: agencyId, value: Buffer.from('not a request'), headers: { ce_type: 'nonsense' } },
+          {
+            key: agencyId,
+            value: Buffer.from(
+              toBinary(
+                RepairRequestedSchema,
+                create(RepairRequestedSchema, {
+                  requestId,
+                  recordId,
+                  source,
+                  recordType: sector.recordTypes[0]!.recordType,
+                  version: 1,
+                  grounds: '已整改并履行全部义务',
+                  filedBy: 'subject',
+                  filedAt: timestampFromDate(new Date()),
+                }),
+              ),
+            ),
+            headers: requestHeaders(AgencyRequestType.repairRequested, RepairRequestedSchema.typeName),
+          },
+        ],
+      });
+      await producer.disconnect();
+
+      await expectEventually(async () => {
+        const inbox = (await (await get('/v1/disputes')).json()) as { items: Json[] };
+        expect(inbox.items.find((i) => i['id'] === disputeId)).toMatchObject({
+          sourceRecordId,
+          recordId,
+          status: 'open',
+          dueBy: '2099-12-31',
+          overdue: false,
+          grounds: '欠款已于判决后全部清偿',
+        });
+      });
+      expect((await get(`/v1/disputes/${disputeId}`, otherSectorKey)).status).toBe(403);
+      const dlq = await readTopic(kafka, Topics.deadLetters(Topics.requests(name)), {
+        until: (m) => m.some((x) => x.value.toString() === 'not a request'),
+      });
+      expect(dlq.find((x) => x.value.toString() === 'not a request')?.headers['dlq_reason']).toContain(
+        'header',
+      );
+
+      // "corrected" only once a correction was sent after the dispute.
+      const early = await post(`/v1/disputes/${disputeId}/resolution`, { outcome: 'corrected' });
+      expect(early.status).toBe(422);
+      expect(((await early.json()) as { errors: Json[] }).errors[0]).toMatchObject({ field: 'outcome' });
+      expect((await post(`/v1/disputes/${disputeId}/resolution`, { outcome: 'maybe' })).status).toBe(422);
+      const corrected = { ...body, decidingAuthority: `${String(body['decidingAuthority'])}（复核）` };
+      expect((await post(`/v1/records/${sourceRecordId}/corrections`, corrected)).status).toBe(202);
+      const resolution = await post(`/v1/disputes/${disputeId}/resolution`, {
+        outcome: 'corrected',
+        note: '已更正',
+      });
+      expect(resolution.status).toBe(202);
+      const resolved = (await resolution.json()) as Json;
+      expect(resolved).toMatchObject({ id: disputeId, status: 'resolved', answer: 'corrected' });
+      expect((await post(`/v1/disputes/${disputeId}/resolution`, { outcome: 'upheld' })).status).toBe(409);
+
+      await expectEventually(async () => {
+        const inbox = (await (await get('/v1/repairs')).json()) as { items: Json[] };
+        expect(inbox.items.map((i) => i['id'])).toContain(requestId);
+      });
+      expect((await post(`/v1/repairs/${requestId}/decision`, { approved: 'yes' })).status).toBe(422);
+      const decision = await post(`/v1/repairs/${requestId}/decision`, { approved: true, note: '同意修复' });
+      expect(decision.status).toBe(202);
+      const decided = (await decision.json()) as Json;
+
+      const messages = await eventsOf((m) => withId(m, String(decided['eventId'])).length > 0);
+      const published = withId(messages, publishedId)[0];
+      const answer = withId(messages, String(resolved['eventId']))[0];
+      expect(answer?.headers).toMatchObject({
+        ce_type: AgencyRequestType.disputeResolved,
+        ce_dataschema: DisputeResolutionSchema.typeName,
+      });
+      expect(fromBinary(DisputeResolutionSchema, answer!.value)).toMatchObject({
+        disputeId,
+        outcome: 'corrected',
+        note: '已更正',
+      });
+      // On the record's own key, so it stays in order with the record's events.
+      expect(answer?.key).toBe(published?.key);
+      expect(answer?.partition).toBe(published?.partition);
+      const repairAnswer = withId(messages, String(decided['eventId']))[0];
+      expect(repairAnswer?.headers['ce_type']).toBe(AgencyRequestType.repairDecided);
+      expect(fromBinary(RepairDecisionSchema, repairAnswer!.value)).toMatchObject({
+        requestId,
+        approved: true,
+      });
+      expect(
+        ((await (await get('/v1/repairs?status=approved')).json()) as { items: Json[] }).items.map(
+          (i) => i['id'],
+        ),
+      ).toContain(requestId);
     });
 
     it('answers an array item by item (207), and streams NDJSON receipts line by line with a summary', async () => {
