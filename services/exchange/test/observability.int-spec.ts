@@ -1,0 +1,397 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { fromBinary } from '@bufbuild/protobuf';
+import { FeedEventSchema, Topics } from '@cie/contracts';
+import { expectEventually, readTopic, testDatabaseUrl, testKafka, testKafkaBrokers } from '@cie/testing';
+import { ExchangeProcess, exchangeEnv, REPO_ROOT } from './exchange-process.js';
+
+/**
+ * Issue 6's observability, end to end on the real broker and database: one trace from an agency's
+ * HTTP request (and from a submission-topic message) through the courts service, Kafka and the
+ * exchange to the feed message; the metrics both services expose after that traffic; and logs
+ * without a clear resident id or agency key. The services are real child processes exporting spans
+ * by OTLP/HTTP to a receiver this test runs, configured only by the standard OTEL_* variables.
+ */
+
+const run = randomUUID().slice(0, 8);
+const kafka = testKafka(`obs-it-${run}`);
+const AGENCY_KEY = 'demo-key-court-sh-pudong';
+const RESIDENT_ID = '310115198001010016';
+const COURTS_MAIN = fileURLToPath(new URL('../../courts/dist/main.js', import.meta.url));
+
+interface ReceivedSpan {
+  service: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  name: string;
+}
+
+/** An OTLP/HTTP (JSON) trace receiver: what a collector would get. */
+class OtlpReceiver {
+  readonly spans: ReceivedSpan[] = [];
+  private server?: Server;
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        if (req.url === '/v1/traces') this.collect(Buffer.concat(chunks).toString('utf8'));
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+  }
+
+  private collect(body: string): void {
+    interface Otlp {
+      resourceSpans?: {
+        resource?: { attributes?: { key: string; value: { stringValue?: string } }[] };
+        scopeSpans?: { spans?: { traceId: string; spanId: string; parentSpanId?: string; name: string }[] }[];
+      }[];
+    }
+    const request = JSON.parse(body) as Otlp;
+    for (const rs of request.resourceSpans ?? []) {
+      const service = rs.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue ?? '';
+      for (const ss of rs.scopeSpans ?? [])
+        for (const s of ss.spans ?? [])
+          this.spans.push({
+            service,
+            traceId: hex(s.traceId),
+            spanId: hex(s.spanId),
+            parentSpanId: s.parentSpanId ? hex(s.parentSpanId) : '',
+            name: s.name,
+          });
+    }
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+}
+
+/** OTLP/JSON ids are hex in the JS exporter; base64 in some others. */
+const hex = (id: string) =>
+  /^[0-9a-f]+$/i.test(id) ? id.toLowerCase() : Buffer.from(id, 'base64').toString('hex');
+
+/** The built courts service as a child process, stdout and stderr captured. */
+class CourtsProcess {
+  child?: ChildProcess;
+  readonly output: string[] = [];
+  constructor(private readonly env: Record<string, string>) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.env['PORT']}`;
+  }
+
+  async start(): Promise<void> {
+    // kafkajs' known negative-timeout warning is Node's, not a log line (the exchange helper silences it too).
+    const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', COURTS_MAIN], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    child.stdout?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
+    await expectEventually(
+      async () => {
+        if (child.exitCode !== null)
+          throw new Error(`courts exited with ${child.exitCode}:\n${this.output.join('').slice(-3000)}`);
+        const response = await fetch(`${this.url}/health/ready`);
+        if (response.status !== 200) throw new Error(`not ready: ${await response.text()}`);
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+  }
+
+  /** SIGTERM and the exit code (0 is a clean, drained shutdown). */
+  async stop(): Promise<number | null> {
+    const child = this.child;
+    if (!child) return null;
+    if (child.exitCode !== null) return child.exitCode;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    return exited;
+  }
+}
+
+const otelEnv = (receiver: OtlpReceiver) => ({
+  OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+  OTEL_BSP_SCHEDULE_DELAY: '200',
+  LOG_FORMAT: 'json',
+});
+
+function debtor(sourceRecordId: string) {
+  return {
+    recordType: 'courts.dishonest_debtor',
+    sourceRecordId,
+    decisionNumber: '(2025)沪0115执5501号',
+    decidingAuthority: '上海市浦东新区人民法院',
+    decisionDate: '2025-09-18',
+    subject: { kind: 'natural_person', idNumber: RESIDENT_ID, name: '李四' },
+    obligation: '支付货款',
+    performanceStatus: 'not_performed',
+    outstandingAmount: '125000.00',
+  };
+}
+
+const newTraceId = () => randomBytes(16).toString('hex');
+const traceparent = (traceId: string) => `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
+const traceIdOf = (header: string | undefined) => header?.split('-')[1];
+
+async function feedMessageOf(subscriber: string, sourceRecordId: string) {
+  const messages = await readTopic(kafka, Topics.feed(subscriber), {
+    until: (read) =>
+      read.some(
+        (m) => fromBinary(FeedEventSchema, m.value).record?.source?.sourceRecordId === sourceRecordId,
+      ),
+    timeoutMs: 60_000,
+  });
+  return messages.find(
+    (m) => fromBinary(FeedEventSchema, m.value).record?.source?.sourceRecordId === sourceRecordId,
+  );
+}
+
+/** One sample's value from a Prometheus text exposition, by metric name and labels (subset). */
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    const labelText = line.slice(name.length).split('} ')[0] ?? '';
+    if (Object.entries(labels).every(([k, v]) => labelText.includes(`${k}="${v}"`)))
+      return Number(line.split(' ').at(-1));
+  }
+  return undefined;
+}
+
+describe('observability: traces, metrics, logs (courts service and exchange, real Kafka and PostgreSQL)', () => {
+  const receiver = new OtlpReceiver();
+  let courts: CourtsProcess;
+  let exchange: ExchangeProcess;
+
+  beforeAll(async () => {
+    await receiver.start();
+    courts = new CourtsProcess({
+      KAFKA_BROKERS: testKafkaBrokers().join(','),
+      DATABASE_URL: testDatabaseUrl(),
+      PORT: '38103',
+      AGENCY_KEYS_FILE: `${REPO_ROOT}deploy/local/agency-keys.demo.json`,
+      ...otelEnv(receiver),
+    });
+    exchange = new ExchangeProcess(
+      exchangeEnv({
+        KAFKA_BROKERS: testKafkaBrokers().join(','),
+        DATABASE_URL: testDatabaseUrl(),
+        KAFKA_CONSUMER_GROUP: `exchange-obs-${run}`,
+        EXCHANGE_INSTANCE_ID: `exchange-obs-${run}`,
+        PORT: '38180',
+        ...otelEnv(receiver),
+      }),
+    );
+    await Promise.all([courts.start(), exchange.start()]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([courts?.stop(), exchange?.stop()]);
+    await receiver.stop();
+  });
+
+  it('given an agency request with a traceparent, then the courts service, the exchange and the feed message share its trace id', async () => {
+    const traceId = newTraceId();
+    const sourceRecordId = `OBS-HTTP-${run}`;
+    const response = await fetch(`${courts.url}/v1/records`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${AGENCY_KEY}`,
+        'content-type': 'application/json',
+        traceparent: traceparent(traceId),
+      },
+      body: JSON.stringify(debtor(sourceRecordId)),
+    });
+    expect(response.status).toBe(202);
+
+    const feed = await feedMessageOf('shanghai-platform', sourceRecordId);
+    expect(traceIdOf(feed?.headers['traceparent'])).toBe(traceId);
+
+    await expectEventually(
+      () => {
+        const spans = receiver.spans.filter((s) => s.traceId === traceId);
+        const names = spans.map((s) => `${s.service}: ${s.name}`);
+        expect(names).toEqual(
+          expect.arrayContaining([
+            'courts: POST /v1/records',
+            'courts: credit.courts.events.v1 publish',
+            'exchange: credit.courts.events.v1 process',
+            'exchange: exchange store and route',
+            'exchange: exchange publish and commit',
+          ]),
+        );
+        // The feed message names the exchange's processing span as its parent.
+        const process = spans.find((s) => s.name === 'credit.courts.events.v1 process');
+        expect(feed?.headers['traceparent']).toContain(process!.spanId);
+        // And that span is a child of the courts service's publish span.
+        const publish = spans.find((s) => s.name === 'credit.courts.events.v1 publish');
+        expect(process!.parentSpanId).toBe(publish!.spanId);
+      },
+      { timeoutMs: 20_000, intervalMs: 250 },
+    );
+  });
+
+  it('given a submission on the agency topic with a traceparent, then its feed message continues that trace', async () => {
+    const traceId = newTraceId();
+    const sourceRecordId = `OBS-TOPIC-${run}`;
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      await producer.send({
+        topic: 'agency.courts.submissions.v1',
+        messages: [
+          {
+            key: 'court-sh-pudong',
+            value: JSON.stringify(debtor(sourceRecordId)),
+            headers: { authorization: `Bearer ${AGENCY_KEY}`, traceparent: traceparent(traceId) },
+          },
+        ],
+      });
+    } finally {
+      await producer.disconnect();
+    }
+    const feed = await feedMessageOf('public-portal', sourceRecordId);
+    expect(traceIdOf(feed?.headers['traceparent'])).toBe(traceId);
+    await expectEventually(
+      () => {
+        const names = receiver.spans
+          .filter((s) => s.traceId === traceId)
+          .map((s) => `${s.service}: ${s.name}`);
+        expect(names).toEqual(
+          expect.arrayContaining([
+            'courts: agency.courts.submissions.v1 process',
+            'exchange: credit.courts.events.v1 process',
+          ]),
+        );
+      },
+      { timeoutMs: 20_000, intervalMs: 250 },
+    );
+  });
+
+  it('after that traffic (and a refused record and an unreadable event), each service exposes its metrics on /metrics', async () => {
+    const refused = await fetch(`${courts.url}/v1/records`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${AGENCY_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...debtor(`OBS-BAD-${run}`), outstandingAmount: 'a lot' }),
+    });
+    expect(refused.status).toBe(422);
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      await producer.send({
+        topic: Topics.sectorEvents('courts'),
+        messages: [{ key: `obs-${run}`, value: 'not protobuf' }],
+      });
+    } finally {
+      await producer.disconnect();
+    }
+
+    const courtsText = await (await fetch(`${courts.url}/metrics`)).text();
+    expect(
+      sample(courtsText, 'cie_records_received_total', { sector: 'courts', channel: 'http' }),
+    ).toBeGreaterThanOrEqual(2);
+    expect(
+      sample(courtsText, 'cie_records_received_total', { sector: 'courts', channel: 'topic' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(courtsText, 'cie_records_accepted_total', {
+        sector: 'courts',
+        record_type: 'courts.dishonest_debtor',
+      }),
+    ).toBeGreaterThanOrEqual(2);
+    expect(
+      sample(courtsText, 'cie_records_refused_total', { sector: 'courts', reason: 'invalid' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(courtsText, 'http_request_duration_seconds_count', {
+        method: 'POST',
+        route: '/v1/records',
+        status_code: '202',
+      }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(courtsText, 'cie_kafka_consumer_lag', {
+        group: 'courts-submissions',
+        topic: 'agency.courts.submissions.v1',
+      }),
+    ).toBeDefined();
+    expect(courtsText).toContain('process_cpu_user_seconds_total');
+
+    await expectEventually(
+      async () => {
+        const text = await (await fetch(`${exchange.url}/metrics`)).text();
+        expect(
+          sample(text, 'cie_exchange_events_processed_total', { sector: 'courts', outcome: 'stored' }),
+        ).toBeGreaterThanOrEqual(2);
+        expect(
+          sample(text, 'cie_routing_decisions_total', {
+            subscriber: 'shanghai-platform',
+            decision: 'allowed',
+          }),
+        ).toBeGreaterThanOrEqual(2);
+        expect(
+          sample(text, 'cie_routing_decisions_total', { subscriber: 'beijing-platform', decision: 'denied' }),
+        ).toBeGreaterThanOrEqual(2);
+        expect(
+          sample(text, 'cie_feed_deliveries_total', {
+            subscriber: 'public-portal',
+            type: 'credit.record.published',
+          }),
+        ).toBeGreaterThanOrEqual(2);
+        expect(
+          sample(text, 'cie_dead_letters_total', {
+            topic: 'credit.courts.events.v1',
+            reason: 'invalid_envelope',
+          }),
+        ).toBeGreaterThanOrEqual(1);
+        expect(
+          sample(text, 'cie_kafka_consumer_lag', {
+            group: `exchange-obs-${run}`,
+            topic: 'credit.courts.events.v1',
+          }),
+        ).toBeDefined();
+        expect(
+          sample(text, 'http_request_duration_seconds_count', { route: '/health/ready', status_code: '200' }),
+        ).toBeGreaterThanOrEqual(1);
+        expect(text).toContain('nodejs_eventloop_lag_seconds');
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
+  });
+
+  it('their logs are JSON lines with service and version, and carry no clear resident id or agency key; SIGTERM stops them cleanly', async () => {
+    const courtsCode = await courts.stop();
+    await exchange.stop();
+    expect(courtsCode).toBe(0);
+    for (const [service, output] of [
+      ['courts', courts.output.join('')],
+      ['exchange', exchange.output.join('')],
+    ] as const) {
+      expect(output).not.toContain(RESIDENT_ID);
+      expect(output).not.toContain(AGENCY_KEY);
+      const lines = output.split('\n').filter((l) => l.trim() !== '');
+      expect(lines.length).toBeGreaterThan(0);
+      for (const line of lines) {
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        expect(entry).toEqual(
+          expect.objectContaining({ service, version: expect.any(String), level: expect.any(String) }),
+        );
+      }
+      expect(output).toContain('"msg":"stopped"');
+    }
+  });
+});
