@@ -1,7 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import {
+  type AddressInfo,
+  createServer as createTcpServer,
+  connect,
+  type Server as TcpServer,
+  type Socket,
+} from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { fromBinary } from '@bufbuild/protobuf';
 import { FeedEventSchema, Topics } from '@cie/contracts';
@@ -393,5 +399,86 @@ describe('observability: traces, metrics, logs (courts service and exchange, rea
       }
       expect(output).toContain('"msg":"stopped"');
     }
+  });
+});
+
+/** A TCP proxy the test can cut: the service behind it loses its database without anything else stopping. */
+class TcpProxy {
+  private server?: TcpServer;
+  private readonly sockets = new Set<Socket>();
+  port = 0;
+  constructor(private readonly target: { host: string; port: number }) {}
+
+  async start(): Promise<void> {
+    this.server = createTcpServer((client) => {
+      const upstream = connect(this.target.port, this.target.host);
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('error', () => undefined);
+        s.on('close', () => this.sockets.delete(s));
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+}
+
+describe('readiness follows PostgreSQL (courts service behind a proxy that the test cuts)', () => {
+  const database = new URL(testDatabaseUrl());
+  const proxy = new TcpProxy({ host: database.hostname, port: Number(database.port || 5432) });
+  let courts: CourtsProcess;
+
+  beforeAll(async () => {
+    await proxy.start();
+    const viaProxy = new URL(database);
+    viaProxy.port = String(proxy.port);
+    courts = new CourtsProcess({
+      KAFKA_BROKERS: testKafkaBrokers().join(','),
+      DATABASE_URL: viaProxy.toString(),
+      PORT: '38104',
+      AGENCY_KEYS_FILE: `${REPO_ROOT}deploy/local/agency-keys.demo.json`,
+      LOG_FORMAT: 'json',
+    });
+    await courts.start();
+  });
+
+  afterAll(async () => {
+    await courts?.stop();
+    await proxy.stop();
+  });
+
+  const ready = async () => {
+    const response = await fetch(`${courts.url}/health/ready`);
+    return {
+      status: response.status,
+      body: (await response.json()) as { checks: Record<string, { status: string }> },
+    };
+  };
+
+  it('is 503 naming postgres while the database is unreachable, 200 again once it is back, and live throughout', async () => {
+    expect((await ready()).status).toBe(200);
+    await proxy.stop();
+    await expectEventually(
+      async () => {
+        const { status, body } = await ready();
+        expect(status).toBe(503);
+        expect(body.checks['postgres']?.status).toBe('down');
+        expect(body.checks['kafka']?.status).toBe('up');
+      },
+      { timeoutMs: 20_000, intervalMs: 500 },
+    );
+    expect((await fetch(`${courts.url}/health/live`)).status).toBe(200);
+    await proxy.start();
+    await expectEventually(async () => expect((await ready()).status).toBe(200), {
+      timeoutMs: 20_000,
+      intervalMs: 500,
+    });
+    expect(await courts.stop()).toBe(0);
   });
 });
