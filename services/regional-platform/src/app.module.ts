@@ -34,7 +34,7 @@ export class AppModule {
         { provide: Clock, useClass: SystemClock },
         {
           provide: Kafka,
-          useValue: createKafka(`regional-platform-${config.SUBSCRIBER_ID}`, config.kafkaBrokers),
+          useValue: createKafka(`regional-platform-${config.SUBSCRIBER_ID}`, config.kafkaConnection),
         },
         {
           provide: DataSource,

@@ -342,6 +342,42 @@ describe('regional platform (reference subscriber) on a real broker and database
     expect(platform.output.join('')).toContain('dead-lettering');
   });
 
+  it('shares a database with another platform, each in its own schema, neither seeing the other feed', async () => {
+    const other = `rp-it-${randomUUID().slice(0, 8)}`;
+    const second = await startRegionalPlatform({ ...options(), subscriberId: other, port: PORT + 1 });
+    try {
+      const mine = id();
+      const theirs = id();
+      const subjectId = newSubjectId();
+      await publish(event({ type: CreditEventType.published, recordId: mine, version: 1, subjectId }));
+      await producer.send({
+        topic: Topics.feed(other),
+        messages: [
+          feedMessage({
+            subscriber: other,
+            type: CreditEventType.published,
+            recordId: theirs,
+            version: 1,
+            subjectId,
+          }),
+        ],
+      });
+      await heldRecord(mine);
+      await expectEventually(async () =>
+        expect((await fetch(`${second.url}/v1/records/${theirs}`)).status).toBe(200),
+      );
+      expect((await getRecord(theirs)).status).toBe(404);
+      expect((await fetch(`${second.url}/v1/records/${mine}`)).status).toBe(404);
+      const { rows } = await db.query<{ schema: string }>(
+        `SELECT DISTINCT table_schema AS schema FROM information_schema.tables WHERE table_name = 'held_records' AND table_schema = ANY($1)`,
+        [[SCHEMA, `platform_${other.replace(/-/g, '_')}`]],
+      );
+      expect(rows).toHaveLength(2);
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('resumes where it left off after a graceful stop and after kill -9', async () => {
     const before = id();
     const subjectId = newSubjectId();

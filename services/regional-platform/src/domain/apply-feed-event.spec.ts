@@ -48,6 +48,7 @@ function event(type: CreditEventType, version: number, extra: Partial<FeedEventI
     occurredAt: NOW,
     dispute: null,
     reason: '',
+    traceparent: null,
     ...extra,
   };
 }

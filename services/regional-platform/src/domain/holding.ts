@@ -75,6 +75,8 @@ export interface FeedEventIn {
   occurredAt: Date;
   dispute: { disputeId: string; status: string; outcome: string } | null;
   reason: string;
+  /** W3C trace context of the exchange's operation, carried on to the acknowledgement. */
+  traceparent: string | null;
 }
 
 /** What this platform knows about one record id. */

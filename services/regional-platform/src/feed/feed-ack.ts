@@ -37,6 +37,7 @@ export function feedAckMessage(subscriberId: string, event: FeedEventIn, now: Da
       time: now,
       subject: event.record.recordId,
       dataschema: FeedAckSchema.typeName,
+      ...(event.traceparent ? { traceparent: event.traceparent } : {}),
     }),
   };
 }

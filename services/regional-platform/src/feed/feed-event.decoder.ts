@@ -99,6 +99,7 @@ export function decodeFeedMessage(
     subscriber: event.subscriber,
     occurredAt: event.occurredAt ? timestampDate(event.occurredAt) : ce.time,
     reason: event.reason,
+    traceparent: ce.traceparent ?? null,
     dispute: event.dispute?.disputeId
       ? { disputeId: event.dispute.disputeId, status: event.dispute.status, outcome: event.dispute.outcome }
       : null,
