@@ -47,7 +47,7 @@ const SECTOR_TOPIC_PARTITIONS = 3;
 @Module({})
 export class SectorAppModule {
   static forSector(sector: SectorDefinition, config: SectorConfig): DynamicModule {
-    const kafka = createKafka(sector.sector, config.kafkaBrokers);
+    const kafka = createKafka(sector.sector, config.kafkaConnection);
     const providers: Provider[] = [
       { provide: SectorConfig, useValue: config },
       { provide: SERVICE_SECTOR, useValue: sector.sector },

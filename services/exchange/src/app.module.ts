@@ -76,7 +76,7 @@ export class AppModule {
         { provide: ExchangeClients, useValue: ExchangeClients.fromFile(config.CLIENTS_FILE) },
         { provide: AUDIT_LOG, inject: [Clock], useFactory: (clock: Clock) => new AuditLog({ clock }) },
         ClientAuthGuard,
-        { provide: Kafka, useValue: createKafka('exchange', config.kafkaBrokers) },
+        { provide: Kafka, useValue: createKafka('exchange', config.kafkaConnection) },
         {
           provide: DataSource,
           useFactory: async () => {
