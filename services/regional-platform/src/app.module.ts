@@ -6,6 +6,7 @@ import {
   createKafka,
   ensureTopics,
   HealthController,
+  MetricsController,
   ProblemDetailsFilter,
   READINESS_CHECKS,
   type ReadinessCheck,
@@ -28,7 +29,7 @@ export class AppModule {
     const feed = Topics.feed(config.SUBSCRIBER_ID);
     return {
       module: AppModule,
-      controllers: [HealthController, RecordsController],
+      controllers: [HealthController, MetricsController, RecordsController],
       providers: [
         { provide: RegionalPlatformConfig, useValue: config },
         { provide: Clock, useClass: SystemClock },

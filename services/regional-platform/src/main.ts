@@ -1,7 +1,13 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createLogger, enableGracefulShutdown, loadConfig } from '@cie/platform';
+import {
+  createLogger,
+  enableGracefulShutdown,
+  loadConfig,
+  startObservability,
+  useHttpObservability,
+} from '@cie/platform';
 import { AppModule } from './app.module.js';
 import { RegionalPlatformConfig } from './platform.config.js';
 
@@ -9,12 +15,15 @@ export async function createApp(config: RegionalPlatformConfig): Promise<NestExp
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger: createLogger(`regional-platform:${config.SUBSCRIBER_ID}`, config),
   });
+  useHttpObservability(app);
   enableGracefulShutdown(app);
   return app;
 }
 
 async function main(): Promise<void> {
   const config = loadConfig(RegionalPlatformConfig, process.env);
+  // Before the app: spans need the SDK in place when the first message arrives.
+  await startObservability('regional-platform', process.env);
   const app = await createApp(config);
   await app.listen(config.PORT, '0.0.0.0');
 }

@@ -280,9 +280,18 @@ describe('regional platform (reference subscriber) on a real broker and database
       subjectId,
       reason: 'obligation_fulfilled',
     });
+    // The exchange's trace continues on the acknowledgement.
+    const traceId = randomUUID().replace(/-/g, '');
+    withdrawn.headers[CeHeader.traceparent] = `00-${traceId}-00f067aa0ba902b7-01`;
     await publish(published, withdrawn);
     const withdrawnId = withdrawn.headers[CeHeader.id]!;
     await acksFor(withdrawnId);
+    const ackMessages = await readTopic(kafka, Topics.feedAcks, {
+      until: (read) => decodeAcks(read, withdrawnId).length > 0,
+    });
+    const ackMessage = ackMessages.find((m) => decodeAcks([m], withdrawnId).length > 0);
+    expect(ackMessage?.headers[CeHeader.traceparent]).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    expect(ackMessage?.headers[CeHeader.type]).toBe('credit.feed.ack');
 
     const latePublished = event({ type: CreditEventType.published, recordId, version: 1, subjectId });
     await publish(withdrawn, published, latePublished);
@@ -340,6 +349,11 @@ describe('regional platform (reference subscriber) on a real broker and database
     ]);
     expect(dead.find((m) => m.key === subjectId)?.headers['dlq_source_topic']).toBe(FEED);
     expect(platform.output.join('')).toContain('dead-lettering');
+    const metrics = await (await fetch(`${platform.url}/metrics`)).text();
+    expect(metrics).toContain(`cie_dead_letters_total{topic="${FEED}",reason="bad_payload"}`);
+    expect(metrics).toContain(
+      `cie_kafka_consumer_lag{group="regional-platform.${SUBSCRIBER}",topic="${FEED}"`,
+    );
   });
 
   it('shares a database with another platform, each in its own schema, neither seeing the other feed', async () => {

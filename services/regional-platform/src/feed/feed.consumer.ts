@@ -1,6 +1,14 @@
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Topics } from '@cie/contracts';
-import type { Clock } from '@cie/platform';
+import {
+  cieMetrics,
+  type Clock,
+  contextFromHeaders,
+  inSpan,
+  SpanKind,
+  trackConsumerLag,
+  traceparentOf,
+} from '@cie/platform';
 import {
   type Consumer,
   type EachBatchPayload,
@@ -56,6 +64,7 @@ export class FeedConsumer implements OnApplicationBootstrap, OnApplicationShutdo
     await this.producer.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    trackConsumerLag(this.consumer, this.config.consumerGroup);
     // kafkajs gives up on errors it deems non-retriable and leaves the process idle: exit instead, so
     // the process is restarted and resumes from the last committed offset.
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
@@ -104,8 +113,28 @@ export class FeedConsumer implements OnApplicationBootstrap, OnApplicationShutdo
         lastDone = message.offset;
         continue;
       }
-      const { acknowledge } = await this.applier.apply(event, position);
-      if (acknowledge) toAcknowledge.push(acknowledge);
+      // One span per event under the exchange's trace; the ack continues it.
+      const ack = await inSpan(
+        `${batch.topic} process`,
+        {
+          kind: SpanKind.CONSUMER,
+          parent: contextFromHeaders(message.headers),
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.destination.name': batch.topic,
+            'messaging.kafka.destination.partition': batch.partition,
+            'messaging.kafka.message.offset': message.offset,
+            'cloudevents.event_type': event.type,
+          },
+        },
+        async (span) => {
+          const { acknowledge } = await this.applier.apply(event, position);
+          return (
+            acknowledge && { ...acknowledge, traceparent: traceparentOf(span) ?? acknowledge.traceparent }
+          );
+        },
+      );
+      if (ack) toAcknowledge.push(ack);
       payload.resolveOffset(message.offset);
       lastDone = message.offset;
       await payload.heartbeat();
@@ -152,5 +181,6 @@ export class FeedConsumer implements OnApplicationBootstrap, OnApplicationShutdo
         },
       ],
     });
+    cieMetrics.deadLetters.inc({ topic: position.topic, reason: rejection.code.toLowerCase() });
   }
 }
