@@ -70,6 +70,8 @@ describe('docker-compose.yml', () => {
       const config = configVariables(s.service);
       const unknown = Object.keys(env).filter((v) => !config.all.has(v) && !PLATFORM_VARIABLES.has(v));
       expect({ service: s.name, unknown }).toEqual({ service: s.name, unknown: [] });
+      const unsetDemoFiles = [...config.demoFiles].filter((v) => !(v in env));
+      expect({ service: s.name, unsetDemoFiles }).toEqual({ service: s.name, unsetDemoFiles: [] });
       const missing = [...config.required].filter((v) => !(v in env));
       expect({ service: s.name, missing }).toEqual({ service: s.name, missing: [] });
       expect(env).toMatchObject({

@@ -112,6 +112,8 @@ describe.each(BUILDS)('kustomize build %s', (dir) => {
       const vars = environment(docs, workload(docs, s.name));
       const unknown = [...vars.keys()].filter((v) => !config.all.has(v) && !PLATFORM_VARIABLES.has(v));
       expect({ service: s.name, unknown }).toEqual({ service: s.name, unknown: [] });
+      const unsetDemoFiles = [...config.demoFiles].filter((v) => !vars.has(v));
+      expect({ service: s.name, unsetDemoFiles }).toEqual({ service: s.name, unsetDemoFiles: [] });
       for (const required of config.required)
         expect({ service: s.name, has: required, set: vars.has(required) }).toEqual({
           service: s.name,

@@ -68,6 +68,10 @@ export interface ConfigVariables {
   all: Set<string>;
   /** Declared without a default (`NAME!: string`): the service does not start without them. */
   required: Set<string>;
+  /**
+   * Defaulting to a demo file under deploy/local/, which no image contains: a deployment must set them.
+   */
+  demoFiles: Set<string>;
 }
 
 /** Reads the variables of a configuration class (and of CommonConfig, which it extends) from its source. */
@@ -80,6 +84,7 @@ export function configVariables(service: string): ConfigVariables {
   return {
     all: new Set([...common.variables.all, ...own.variables.all]),
     required: new Set([...common.variables.required, ...own.variables.required]),
+    demoFiles: new Set([...common.variables.demoFiles, ...own.variables.demoFiles]),
   };
 }
 
@@ -95,17 +100,45 @@ function readConfigClass(file: string): { name: string; base?: string; variables
   if (!declaration?.name) throw new Error(`${file} declares no *Config class`);
   const all = new Set<string>();
   const required = new Set<string>();
+  const demoFiles = new Set<string>();
   for (const member of declaration.members) {
     if (!ts.isPropertyDeclaration(member) || !ts.isIdentifier(member.name)) continue;
     const name = member.name.text;
     if (!/^[A-Z][A-Z0-9_]*$/.test(name)) continue;
     all.add(name);
     if (!member.initializer && !member.questionToken) required.add(name);
+    const value = member.initializer && defaultValue(file, source, member.initializer);
+    if (value?.startsWith('deploy/local/')) demoFiles.add(name);
   }
   const base = declaration.heritageClauses
     ?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)
     ?.types[0]?.expression.getText(source);
-  return { name: declaration.name.text, ...(base !== undefined && { base }), variables: { all, required } };
+  return {
+    name: declaration.name.text,
+    ...(base !== undefined && { base }),
+    variables: { all, required, demoFiles },
+  };
+}
+
+/** A string default, written in place or as a string constant imported from a sibling module. */
+function defaultValue(file: string, source: ts.SourceFile, initializer: ts.Expression): string | undefined {
+  if (ts.isStringLiteral(initializer)) return initializer.text;
+  if (!ts.isIdentifier(initializer)) return undefined;
+  const name = initializer.text;
+  for (const statement of source.statements) {
+    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+    const bindings = statement.importClause?.namedBindings;
+    if (!bindings || !ts.isNamedImports(bindings) || !bindings.elements.some((e) => e.name.text === name))
+      continue;
+    const specifier = statement.moduleSpecifier.text;
+    if (!specifier.startsWith('.')) return undefined;
+    const module = fs.readFileSync(
+      path.join(ROOT, path.dirname(file), specifier.replace(/\.js$/, '.ts')),
+      'utf8',
+    );
+    return new RegExp(`export const ${name}\\s*=\\s*'([^']*)'`).exec(module)?.[1];
+  }
+  return undefined;
 }
 
 /** Standard variables read by the OpenTelemetry SDK and Node rather than by a configuration class. */
