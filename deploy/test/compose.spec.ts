@@ -5,7 +5,7 @@ import {
   appServices,
   type AppService,
   configVariables,
-  PLATFORM_VARIABLES,
+  isPlatformVariable,
   readYamlDocuments,
   ROOT,
 } from './support.js';
@@ -68,7 +68,7 @@ describe('docker-compose.yml', () => {
     for (const s of services) {
       const env = service(s.name).environment ?? {};
       const config = configVariables(s.service);
-      const unknown = Object.keys(env).filter((v) => !config.all.has(v) && !PLATFORM_VARIABLES.has(v));
+      const unknown = Object.keys(env).filter((v) => !config.all.has(v) && !isPlatformVariable(v));
       expect({ service: s.name, unknown }).toEqual({ service: s.name, unknown: [] });
       const unsetDemoFiles = [...config.demoFiles].filter((v) => !(v in env));
       expect({ service: s.name, unsetDemoFiles }).toEqual({ service: s.name, unsetDemoFiles: [] });

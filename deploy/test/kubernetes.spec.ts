@@ -3,7 +3,7 @@ import {
   type AppService,
   configVariables,
   kustomizeBuild,
-  PLATFORM_VARIABLES,
+  isPlatformVariable,
   SECRET_VARIABLES,
 } from './support.js';
 import { isWorkload, type Manifest, validateManifest, type Workload } from './kubernetes.js';
@@ -110,7 +110,7 @@ describe.each(BUILDS)('kustomize build %s', (dir) => {
     for (const s of services) {
       const config = configVariables(s.service);
       const vars = environment(docs, workload(docs, s.name));
-      const unknown = [...vars.keys()].filter((v) => !config.all.has(v) && !PLATFORM_VARIABLES.has(v));
+      const unknown = [...vars.keys()].filter((v) => !config.all.has(v) && !isPlatformVariable(v));
       expect({ service: s.name, unknown }).toEqual({ service: s.name, unknown: [] });
       const unsetDemoFiles = [...config.demoFiles].filter((v) => !vars.has(v));
       expect({ service: s.name, unsetDemoFiles }).toEqual({ service: s.name, unsetDemoFiles: [] });

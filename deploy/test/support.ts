@@ -141,17 +141,10 @@ function defaultValue(file: string, source: ts.SourceFile, initializer: ts.Expre
   return undefined;
 }
 
-/** Standard variables read by the OpenTelemetry SDK and Node rather than by a configuration class. */
-export const PLATFORM_VARIABLES = new Set([
-  'NODE_ENV',
-  'NODE_OPTIONS',
-  'OTEL_SERVICE_NAME',
-  'OTEL_EXPORTER_OTLP_ENDPOINT',
-  'OTEL_TRACES_EXPORTER',
-  'OTEL_METRICS_EXPORTER',
-  'OTEL_LOGS_EXPORTER',
-  'OTEL_RESOURCE_ATTRIBUTES',
-]);
+/** Read by the OpenTelemetry SDK (the standard OTEL_* variables) or by Node, not by a configuration class. */
+export function isPlatformVariable(name: string): boolean {
+  return /^OTEL_[A-Z0-9_]+$/.test(name) || name === 'NODE_ENV' || name === 'NODE_OPTIONS';
+}
 
 /** Secrets must come from a secret store, never from a literal in a manifest or a ConfigMap. */
 export const SECRET_VARIABLES = [
