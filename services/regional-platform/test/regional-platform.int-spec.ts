@@ -334,18 +334,26 @@ describe('regional platform (reference subscriber) on a real broker and database
       version: 1,
       subjectId,
     });
+    const nul = event({
+      type: CreditEventType.published,
+      recordId: id(),
+      version: 1,
+      subjectId,
+      attributes: { note: 'PostgreSQL cannot store \u0000' },
+    });
     // Same key, so the same partition, in this order.
-    await publish(poison, noHeaders, otherSubscriber, good);
+    await publish(poison, noHeaders, otherSubscriber, nul, good);
     await heldRecord(recordId);
 
     const dead = await readTopic(kafka, Topics.deadLetters(FEED), {
-      until: (read) => read.filter((m) => m.key === subjectId).length >= 3,
+      until: (read) => read.filter((m) => m.key === subjectId).length >= 4,
     });
     const reasons = dead.filter((m) => m.key === subjectId).map((m) => m.headers['dlq_reason']);
     expect(reasons).toEqual([
       expect.stringMatching(/^BAD_PAYLOAD: /),
       'BAD_ENVELOPE: header ce_specversion is missing',
       expect.stringMatching(/^WRONG_SUBSCRIBER: the event is for subscriber "someone-else"/),
+      'BAD_PAYLOAD: a text field contains a NUL character',
     ]);
     expect(dead.find((m) => m.key === subjectId)?.headers['dlq_source_topic']).toBe(FEED);
     expect(platform.output.join('')).toContain('dead-lettering');

@@ -12,7 +12,15 @@ import { decodeFeedMessage, FeedMessageRejected, FeedRejection } from './feed-ev
 
 const SUBSCRIBER = 'beijing-platform';
 
-function message(overrides: { type?: string; subscriber?: string; headers?: Record<string, string> } = {}) {
+function message(
+  overrides: {
+    type?: string;
+    subscriber?: string;
+    headers?: Record<string, string>;
+    version?: number;
+    attributes?: Record<string, string>;
+  } = {},
+) {
   const type = overrides.type ?? CreditEventType.published;
   const value = Buffer.from(
     toBinary(
@@ -24,7 +32,7 @@ function message(overrides: { type?: string; subscriber?: string; headers?: Reco
         occurredAt: timestampFromDate(new Date('2026-01-01T00:00:00Z')),
         record: {
           recordId: 'rec-1',
-          version: 1,
+          version: overrides.version ?? 1,
           kind: 'courts.dishonest_debtor',
           subject: {
             kind: SubjectKind.LEGAL_ENTITY,
@@ -32,7 +40,7 @@ function message(overrides: { type?: string; subscriber?: string; headers?: Reco
             name: 'n',
             regionCode: '320100',
           },
-          attributes: { a: '1' },
+          attributes: overrides.attributes ?? { a: '1' },
         },
       }),
     ),
@@ -110,5 +118,10 @@ describe('decodeFeedMessage', () => {
     expect(rejection(message({ type: CreditEventType.disputed })).message).toContain(
       'without dispute.dispute_id',
     );
+  });
+
+  it('refuses what PostgreSQL could not store: a NUL character, a version beyond int', () => {
+    expect(rejection(message({ attributes: { a: 'x\u0000y' } })).message).toContain('NUL character');
+    expect(rejection(message({ version: 2_147_483_648 })).code).toBe(FeedRejection.BAD_PAYLOAD);
   });
 });

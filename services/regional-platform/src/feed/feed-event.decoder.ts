@@ -20,6 +20,8 @@ export enum FeedRejection {
   BAD_PAYLOAD = 'BAD_PAYLOAD',
   WRONG_SUBSCRIBER = 'WRONG_SUBSCRIBER',
   UNKNOWN_TYPE = 'UNKNOWN_TYPE',
+  /** PostgreSQL refused the event's data (a data exception): retrying would fail the same way. */
+  UNSTORABLE = 'UNSTORABLE',
 }
 
 export class FeedMessageRejected extends Error {
@@ -33,6 +35,8 @@ export class FeedMessageRejected extends Error {
 }
 
 const EVENT_TYPES = new Set<string>(Object.values(CreditEventType));
+/** Versions are stored as PostgreSQL int. */
+const MAX_VERSION = 2_147_483_647;
 
 /**
  * Decodes and checks one message of this subscriber's feed before any logic runs: CloudEvents headers,
@@ -80,7 +84,8 @@ export function decodeFeedMessage(
     );
   const record = event.record;
   if (!record?.recordId) return reject(FeedRejection.BAD_PAYLOAD, 'record.record_id is missing');
-  if (record.version < 1) reject(FeedRejection.BAD_PAYLOAD, 'record.version must be 1 or more');
+  if (record.version < 1 || record.version > MAX_VERSION)
+    reject(FeedRejection.BAD_PAYLOAD, `record.version must be between 1 and ${MAX_VERSION}`);
   // A deletion needs only the record's id and version; anything to hold needs its subject.
   if (!isDeletion(type) && !record.subject?.canonicalId)
     reject(FeedRejection.BAD_PAYLOAD, 'record.subject.canonical_id is missing');
@@ -93,7 +98,7 @@ export function decodeFeedMessage(
   const subject = record.subject;
   const source = record.source;
   const disclosure = record.disclosure;
-  return {
+  const decoded: FeedEventIn = {
     eventId: event.eventId,
     type,
     subscriber: event.subscriber,
@@ -136,6 +141,16 @@ export function decodeFeedMessage(
       attributes: { ...record.attributes },
     },
   };
+  // Valid protobuf, but PostgreSQL cannot store a NUL character in text or jsonb.
+  if (hasNul(decoded)) reject(FeedRejection.BAD_PAYLOAD, 'a text field contains a NUL character');
+  return decoded;
+}
+
+function hasNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\0');
+  if (value && typeof value === 'object')
+    return Object.entries(value).some(([k, v]) => k.includes('\0') || hasNul(v));
+  return false;
 }
 
 function reject(code: FeedRejection, message: string): never {

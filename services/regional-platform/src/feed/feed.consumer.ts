@@ -17,11 +17,13 @@ import {
   Partitioners,
   type Producer,
 } from 'kafkajs';
+import { QueryFailedError } from 'typeorm';
 import type { FeedEventIn } from '../domain/holding.js';
+import type { FeedPosition } from '../holdings/holdings.repository.js';
 import type { RegionalPlatformConfig } from '../platform.config.js';
 import { feedAckMessage } from './feed-ack.js';
 import type { FeedApplier } from './feed-applier.service.js';
-import { decodeFeedMessage, FeedMessageRejected } from './feed-event.decoder.js';
+import { decodeFeedMessage, FeedMessageRejected, FeedRejection } from './feed-event.decoder.js';
 
 /**
  * Consumes this platform's feed (read_committed, so aborted exchange transactions are never seen) in
@@ -113,27 +115,21 @@ export class FeedConsumer implements OnApplicationBootstrap, OnApplicationShutdo
         lastDone = message.offset;
         continue;
       }
-      // One span per event under the exchange's trace; the ack continues it.
-      const ack = await inSpan(
-        `${batch.topic} process`,
-        {
-          kind: SpanKind.CONSUMER,
-          parent: contextFromHeaders(message.headers),
-          attributes: {
-            'messaging.system': 'kafka',
-            'messaging.destination.name': batch.topic,
-            'messaging.kafka.destination.partition': batch.partition,
-            'messaging.kafka.message.offset': message.offset,
-            'cloudevents.event_type': event.type,
-          },
-        },
-        async (span) => {
-          const { acknowledge } = await this.applier.apply(event, position);
-          return (
-            acknowledge && { ...acknowledge, traceparent: traceparentOf(span) ?? acknowledge.traceparent }
-          );
-        },
-      );
+      let ack: FeedEventIn | null;
+      try {
+        ack = await this.applyTraced(event, message, position);
+      } catch (error) {
+        // Anything else (database or broker down) is retried: nothing was committed for this event.
+        if (!isDataException(error)) throw error;
+        await this.deadLetter(
+          position,
+          message,
+          new FeedMessageRejected(FeedRejection.UNSTORABLE, (error as Error).message),
+        );
+        payload.resolveOffset(message.offset);
+        lastDone = message.offset;
+        continue;
+      }
       if (ack) toAcknowledge.push(ack);
       payload.resolveOffset(message.offset);
       lastDone = message.offset;
@@ -153,6 +149,32 @@ export class FeedConsumer implements OnApplicationBootstrap, OnApplicationShutdo
     await this.consumer.commitOffsets([
       { topic: batch.topic, partition: batch.partition, offset: (BigInt(lastDone) + 1n).toString() },
     ]);
+  }
+
+  /** Applies one event in a span under the exchange's trace; the acknowledgement continues that trace. */
+  private applyTraced(
+    event: FeedEventIn,
+    message: KafkaMessage,
+    position: FeedPosition,
+  ): Promise<FeedEventIn | null> {
+    return inSpan(
+      `${position.topic} process`,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: contextFromHeaders(message.headers),
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.destination.name': position.topic,
+          'messaging.kafka.destination.partition': position.partition,
+          'messaging.kafka.message.offset': position.offset,
+          'cloudevents.event_type': event.type,
+        },
+      },
+      async (span) => {
+        const { acknowledge } = await this.applier.apply(event, position);
+        return acknowledge && { ...acknowledge, traceparent: traceparentOf(span) ?? acknowledge.traceparent };
+      },
+    );
   }
 
   /** An unreadable message goes to <feed>.dlq with the reason, and the partition moves on. */
@@ -183,4 +205,11 @@ export class FeedConsumer implements OnApplicationBootstrap, OnApplicationShutdo
     });
     cieMetrics.deadLetters.inc({ topic: position.topic, reason: rejection.code.toLowerCase() });
   }
+}
+
+/** PostgreSQL refused the values themselves (SQLSTATE class 22): the same event would fail every time. */
+function isDataException(error: unknown): boolean {
+  return (
+    error instanceof QueryFailedError && /^22/.test(String((error.driverError as { code?: unknown }).code))
+  );
 }
