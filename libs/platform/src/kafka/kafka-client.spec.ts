@@ -54,6 +54,16 @@ describe('Kafka connection settings to kafkajs options', () => {
     expect(read).toEqual(['/etc/kafka/ca.pem']);
   });
 
+  it('given a CA file that cannot be read, when mapped, then the error names the variable and the file', () => {
+    expect(() =>
+      optionsFor({
+        KAFKA_BROKERS: 'k1:9093',
+        KAFKA_SSL: 'true',
+        KAFKA_SSL_CA_FILE: '/etc/kafka/missing.pem',
+      }),
+    ).toThrow('KAFKA_SSL_CA_FILE /etc/kafka/missing.pem: no such file /etc/kafka/missing.pem');
+  });
+
   it.each([
     ['plain', 'plain'],
     ['scram-sha-256', 'scram-sha-256'],

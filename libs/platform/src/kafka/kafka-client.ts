@@ -12,9 +12,17 @@ export function kafkaConnectionOptions(
   readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
 ): Pick<KafkaConfig, 'brokers' | 'ssl' | 'sasl'> {
   const options: Pick<KafkaConfig, 'brokers' | 'ssl' | 'sasl'> = { brokers: settings.brokers };
-  if (settings.ssl) options.ssl = settings.sslCaFile ? { ca: [readFile(settings.sslCaFile)] } : true;
+  if (settings.ssl) options.ssl = settings.sslCaFile ? { ca: [readCa(settings.sslCaFile, readFile)] } : true;
   if (settings.sasl) options.sasl = saslOptions(settings.sasl);
   return options;
+}
+
+function readCa(file: string, readFile: (path: string) => string): string {
+  try {
+    return readFile(file);
+  } catch (error) {
+    throw new Error(`KAFKA_SSL_CA_FILE ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 function saslOptions({
