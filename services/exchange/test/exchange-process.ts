@@ -23,19 +23,23 @@ export function exchangeEnv(overrides: Record<string, string>): Record<string, s
   };
 }
 
-/** The built exchange as a real child process, so a test can SIGKILL it. */
-export class ExchangeProcess {
+/** A built service of this repository as a real child process, so a test can SIGKILL it. */
+export class ServiceProcess {
   private child?: ChildProcess;
   readonly output: string[] = [];
 
-  constructor(private readonly env: Record<string, string>) {}
+  /** `entry`: the service's built main, from the repository root. */
+  constructor(
+    private readonly env: Record<string, string>,
+    private readonly entry = MAIN,
+  ) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.env['PORT'] ?? '3000'}`;
   }
 
   async start(): Promise<void> {
-    const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', MAIN], {
+    const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', this.entry], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -46,7 +50,9 @@ export class ExchangeProcess {
     await expectEventually(
       async () => {
         if (child.exitCode !== null)
-          throw new Error(`exchange exited with ${child.exitCode}:\n${this.output.join('').slice(-3000)}`);
+          throw new Error(
+            `${this.entry} exited with ${child.exitCode}:\n${this.output.join('').slice(-3000)}`,
+          );
         const response = await fetch(`${this.url}/health/ready`);
         if (response.status !== 200) throw new Error(`not ready: ${await response.text()}`);
       },
@@ -61,4 +67,15 @@ export class ExchangeProcess {
     child.kill(signal);
     await exited;
   }
+}
+
+/** The built exchange as a real child process. */
+export class ExchangeProcess extends ServiceProcess {}
+
+/** A built sector service (e.g. `courts`) as a real child process, with the demo agency keys. */
+export function sectorServiceProcess(sector: string, env: Record<string, string>): ServiceProcess {
+  return new ServiceProcess(
+    { AGENCY_KEYS_FILE: `${REPO_ROOT}deploy/local/agency-keys.demo.json`, LOG_FORMAT: 'json', ...env },
+    `${REPO_ROOT}services/${sector}/dist/main.js`,
+  );
 }

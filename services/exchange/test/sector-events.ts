@@ -105,6 +105,7 @@ export async function publishSectorEvent<S extends DescMessage>(
   event: MessageShape<S>,
   subject: { idNumber: string; agencyId: string },
   eventId: string = randomUUID(),
+  type: string = CreditEventType.published,
 ): Promise<string> {
   await producer.send({
     topic: Topics.sectorEvents(sector),
@@ -116,7 +117,7 @@ export async function publishSectorEvent<S extends DescMessage>(
         headers: cloudEventHeaders({
           id: eventId,
           source: `/sectors/${sector}/agencies/${subject.agencyId}`,
-          type: CreditEventType.published,
+          type,
           time: new Date(),
           subject: subject.idNumber,
           dataschema: schema.typeName,

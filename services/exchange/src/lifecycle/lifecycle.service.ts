@@ -7,6 +7,7 @@ import {
   isSector,
   RepairRequestedSchema,
   type Sector,
+  SourceRefSchema,
   Topics,
 } from '@cie/contracts';
 import { bulkInsert, cloudEventHeaders, type IdGenerator } from '@cie/platform';
@@ -167,7 +168,8 @@ export class LifecycleService {
     // The owning agency gets the whole dispute (grounds and who filed it) through its sector service.
     const request = await this.toAgency(em, item, held.sector, held.agency_id, DisputeFiledSchema, {
       ...d,
-      source: record.source,
+      // The record's own reference for the agency; a message, as the spread request already is one.
+      source: create(SourceRefSchema, record.source),
       recordType: record.kind,
     });
     return { outbound: [...outbound, request], recordId: held.record_id, version: held.current_version };
@@ -259,7 +261,8 @@ export class LifecycleService {
     });
     const request = await this.toAgency(em, item, held.sector, held.agency_id, RepairRequestedSchema, {
       ...q,
-      source: record.source,
+      // The record's own reference for the agency; a message, as the spread request already is one.
+      source: create(SourceRefSchema, record.source),
       recordType: record.kind,
     });
     return { outbound: [request], recordId: held.record_id, version: held.current_version };

@@ -11,6 +11,7 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
+import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { AgencyRequestType, DisputeFiledSchema, RepairRequestedSchema, Topics } from '@cie/contracts';
 import {
@@ -350,13 +351,19 @@ export class SubjectRightsController {
   ): Promise<void> {
     const { schema, message } = build(held.body.source);
     try {
-      await this.commands.publish(Topics.exchangeCommands, held.record_id, schema, message as never, {
-        id: this.ids.next(),
-        source: '/exchange/api',
-        type,
-        time: now,
-        subject: held.body.subject.canonicalId,
-      });
+      await this.commands.publish(
+        Topics.exchangeCommands,
+        held.record_id,
+        schema,
+        create(schema, message as never),
+        {
+          id: this.ids.next(),
+          source: '/exchange/api',
+          type,
+          time: now,
+          subject: held.body.subject.canonicalId,
+        },
+      );
     } catch (error) {
       if (error instanceof BrokerUnavailableError)
         throw new SubjectRightsException(
