@@ -38,6 +38,7 @@ import { loadSubscriberPolicy } from './routing/subscriber-policy.loader.js';
 import { DeletionAcksController } from './lifecycle/deletion-acks.controller.js';
 import { ExpiryScheduler } from './lifecycle/expiry.scheduler.js';
 import { FeedAcksConsumer } from './lifecycle/feed-acks.consumer.js';
+import { LifecycleMetrics } from './lifecycle/lifecycle.metrics.js';
 import { LifecycleService } from './lifecycle/lifecycle.service.js';
 import {
   COMMAND_PUBLISHER,
@@ -93,6 +94,11 @@ export class AppModule {
         { provide: Clock, useClass: SystemClock },
         { provide: IdGenerator, useClass: UuidV7Generator },
         { provide: DisputeSettings, useValue: new DisputeSettings(config.DISPUTE_WORKING_DAYS, calendar) },
+        {
+          provide: LifecycleMetrics,
+          inject: [DataSource, Clock],
+          useFactory: (db: DataSource, clock: Clock) => new LifecycleMetrics(db, clock, calendar),
+        },
         {
           provide: LifecycleService,
           inject: [SUBSCRIBER_POLICY, IdGenerator, SubjectIdentityService],
