@@ -127,17 +127,23 @@ async function staticChecks() {
 }
 
 /** libs/* and services/* that are workspace packages, as { dir, name }. */
+/** Every npm workspace of the root package.json (`libs/*`, `services/*`, `deploy`): what Nx runs. */
 function projects() {
   const out = [];
-  for (const group of ['libs', 'services']) {
-    const base = path.join(root, group);
-    if (!fs.existsSync(base)) continue;
-    for (const entry of fs.readdirSync(base, { withFileTypes: true })) {
-      const pkgFile = path.join(base, entry.name, 'package.json');
-      if (!entry.isDirectory() || !fs.existsSync(pkgFile)) continue;
-      const name = JSON.parse(fs.readFileSync(pkgFile, 'utf8')).name ?? `${group}/${entry.name}`;
-      out.push({ dir: path.join(base, entry.name), name });
-    }
+  const { workspaces = [] } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  const dirs = workspaces.flatMap((pattern) => {
+    if (!pattern.endsWith('/*')) return [path.join(root, pattern)];
+    const base = path.join(root, pattern.slice(0, -2));
+    if (!fs.existsSync(base)) return [];
+    return fs
+      .readdirSync(base, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => path.join(base, entry.name));
+  });
+  for (const dir of dirs) {
+    const pkgFile = path.join(dir, 'package.json');
+    if (!fs.existsSync(pkgFile)) continue;
+    out.push({ dir, name: JSON.parse(fs.readFileSync(pkgFile, 'utf8')).name ?? path.relative(root, dir) });
   }
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
