@@ -8,6 +8,7 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { FeedEventSchema, SubmissionReceiptSchema, Topics } from '@cie/contracts';
 import { usccCheckCharacter } from '@cie/identifiers';
 import kafkajs from 'kafkajs';
+import pg from 'pg';
 import { DEFAULT_ROOT, startKafka, stopKafka } from './stack/kafka.mjs';
 import { ensureDatabase } from './stack/postgres.mjs';
 import { SERVICES, stackEnv, startService, stopServices } from './stack/services.mjs';
@@ -129,7 +130,11 @@ async function main() {
   step('starting Kafka 3.9 (KRaft) from the Maven Central jars');
   const kafka = await startKafka({ name: NAME, port: 19092 });
   const databaseUrl = process.env.DATABASE_URL ?? (await ensureDatabase({ name: 'cie_demo', fresh: true }));
-  const env = stackEnv({ name: NAME, kafkaBrokers: kafka.brokers, databaseUrl });
+  // The expiry scheduler looks every 2 s here (every minute by default), so the walk below sees it act.
+  const env = {
+    ...stackEnv({ name: NAME, kafkaBrokers: kafka.brokers, databaseUrl }),
+    EXPIRY_SCAN_INTERVAL_MS: '2000',
+  };
   const urls = {};
   const [exchange, ...sectors] = SERVICES;
   step(`starting ${exchange.name} on :${exchange.port}`);
@@ -216,6 +221,8 @@ async function main() {
       `  ${o.body.sourceRecordId.padEnd(15)} ${o.status} ${o.answer.title}: ${o.answer.errors ? o.answer.errors.map((e) => `${e.field} ${e.detail}`).join('; ') : o.answer.detail}`,
     );
   }
+
+  await lifeOfARecord(urls, databaseUrl);
 
   if (once) {
     await stopAll();
@@ -313,6 +320,124 @@ async function everyIngestionPath(urls, brokers) {
     if (!receipt || receipt.status !== 'accepted')
       throw new Error(`submission ${s.id} on agency.${s.sector}.submissions.v1 was not accepted`);
   }
+}
+
+/**
+ * One record through its life (DESIGN §8): published, disputed, corrected (resolving the dispute),
+ * expired, with the Beijing platform's copy and the subject access report at each step.
+ */
+async function lifeOfARecord(urls, databaseUrl) {
+  const court = KEYS.chaoyang;
+  const desk = 'demo-key-credit-desk';
+  const operator = 'demo-key-operator';
+  const call = async (url, key, body) => {
+    const response = await fetch(url, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: await response.json() };
+  };
+  const platform = urls['platform-beijing'];
+  const copy = async (recordId) => {
+    const { status, body } = await call(`${platform}/v1/records/${recordId}`, 'none');
+    if (status === 200)
+      return `holds version ${body.version}, status ${body.status}${body.dispute.disputed ? `, disputed (${body.dispute.disputeId})` : ''}${body.dispute.lastOutcome ? `, last dispute ${body.dispute.lastOutcome}` : ''}, outstanding ${body.attributes.outstandingAmount}`;
+    return body.removal
+      ? `removed: ${body.removal.eventType} (${body.removal.reason})`
+      : `holds nothing (${status})`;
+  };
+  const until = async (probe, what) => {
+    const value = await waitFor(async () => ((await probe()) ? true : undefined));
+    if (!value) throw new Error(`${what} did not happen within 15 s`);
+  };
+  const report = async (uscc) => {
+    const { body } = await call(`${urls.exchange}/v1/subjects/${uscc}/access-report`, operator);
+    const record = body.records[0];
+    const sent = new Map();
+    for (const d of body.disclosures) {
+      const type = d.eventType.replace('credit.record.', '');
+      sent.set(type, [...(sent.get(type) ?? []), `${d.subscriber}@v${d.version}`]);
+    }
+    const lines = [...sent].map(([type, to]) => `${type} → ${to.join(', ')}`);
+    return `status ${record.status}, ${record.versions.length} version(s); ${body.disclosures.length} disclosures:\n${lines.map((l) => `                   ${l}`).join('\n')}`;
+  };
+
+  const uscc = usccOf('91110105MA01D2LW7');
+  const body = debtorRecord(
+    'BJCY-2026-0107',
+    '(2026)京0105执107号',
+    '北京市朝阳区人民法院',
+    { kind: 'legal_entity', idNumber: uscc, name: '北京某某商贸有限公司' },
+    '420000.00',
+  );
+  say(`\nThe life of one record (${body.sourceRecordId}, ${body.subject.name}, USCC ${uscc})`);
+  await call(`${urls.courts}/v1/records`, court, {
+    ...body,
+    decisionDate: new Date().toISOString().slice(0, 10),
+  });
+  let recordId;
+  await until(async () => {
+    const h = (await call(`${urls.courts}/v1/records/${body.sourceRecordId}`, court)).body;
+    recordId = h.events?.[0]?.exchangeOutcome?.recordId;
+    return recordId && (await call(`${platform}/v1/records/${recordId}`, 'none')).status === 200;
+  }, 'publication');
+  say(`  1. published   exchange record ${recordId}`);
+  say(`                 platform-beijing ${await copy(recordId)}`);
+  say(`                 access report: ${await report(uscc)}`);
+
+  const filed = await call(`${urls.exchange}/v1/disputes`, desk, {
+    recordId,
+    grounds: '欠款已于2026年11月全部清偿，附银行回单',
+    filedBy: 'subject',
+  });
+  if (filed.status !== 202) throw new Error(`dispute refused: ${JSON.stringify(filed.body)}`);
+  await until(async () => (await copy(recordId)).includes('disputed'), 'the dispute flag');
+  const inbox = (await call(`${urls.courts}/v1/disputes`, court)).body.items.find(
+    (i) => i.id === filed.body.disputeId,
+  );
+  say(`  2. disputed    dispute ${filed.body.disputeId}, due ${filed.body.dueBy} (5 working days)`);
+  say(`                 courts inbox (GET /v1/disputes): ${inbox.status}, grounds "${inbox.grounds}"`);
+  say(`                 platform-beijing ${await copy(recordId)}`);
+
+  const corrected = {
+    ...body,
+    decisionDate: new Date().toISOString().slice(0, 10),
+    outstandingAmount: '0.00',
+    performanceStatus: 'partially_performed',
+  };
+  await call(`${urls.courts}/v1/records/${body.sourceRecordId}/corrections`, court, corrected);
+  await call(`${urls.courts}/v1/disputes/${filed.body.disputeId}/resolution`, court, {
+    outcome: 'corrected',
+    note: '经核实已清偿，更正未履行金额',
+  });
+  await until(async () => (await copy(recordId)).includes('last dispute corrected'), 'the resolution');
+  say(`  3. corrected   the court corrected it and resolved the dispute as corrected`);
+  say(`                 platform-beijing ${await copy(recordId)}`);
+  say(`                 access report: ${await report(uscc)}`);
+
+  // Demo time travel: disclosure periods are in days (two years for this kind), so the demo moves
+  // this record's end to yesterday, as if the time had passed; the scheduler does the rest.
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  await db.query(
+    `UPDATE exchange.record_versions SET body = jsonb_set(body, '{disclosure,disclosureUntil}', to_jsonb($2::text)) WHERE record_id = $1`,
+    [recordId, yesterday],
+  );
+  await db.end();
+  await until(async () => (await copy(recordId)).startsWith('removed'), 'expiry');
+  say(`  4. expired     disclosure period moved to end ${yesterday} (demo); the scheduler expired it`);
+  say(`                 platform-beijing ${await copy(recordId)}`);
+  say(`                 access report: ${await report(uscc)}`);
+  await until(async () => {
+    const acks = (await call(`${urls.exchange}/v1/deletion-acks/beijing-platform`, operator)).body;
+    return !acks.outstanding.some((o) => o.recordId === recordId);
+  }, 'the deletion acknowledgement');
+  const summary = (await call(`${urls.exchange}/v1/deletion-acks`, operator)).body.subscribers
+    .map((x) => `${x.subscriber} ${x.acknowledged} acked / ${x.outstanding} outstanding`)
+    .join(', ');
+  say(`                 deletion acks (GET /v1/deletion-acks): ${summary}`);
 }
 
 /** Reads topics from the beginning until `done` holds for what was decoded, or 30 s pass. */
