@@ -43,6 +43,8 @@ export const AgencyRequestType = {
   repairDecided: 'credit.repair.decided',
   /** An exchange command: a record's disclosure period ended. */
   expiryDue: 'credit.record.expiry_due',
+  /** An exchange command: a new version of the subscriber policy was recorded. */
+  policyChanged: 'credit.policy.changed',
 } as const;
 /** ce_type of the acknowledgements subscribers send on credit.feed-acks.v1. */
 export const FEED_ACK_TYPE = 'credit.feed.ack';

@@ -1,4 +1,4 @@
-import { checkUscc, usccCheckCharacter } from './uscc.js';
+import { checkUscc, setLegacyUsccCodes, usccCheckCharacter } from './uscc.js';
 
 /** Independent restatement of GB 32100's arithmetic, so the test does not just repeat the code. */
 function referenceCheck(first17: string): string {
@@ -58,6 +58,18 @@ describe('unified social credit code (GB 32100)', () => {
       valid: false,
       reason: expect.stringContaining('alphabet'),
     });
+  });
+
+  it('accepts configured legacy codes by default, written any way an agency writes them', () => {
+    const legacy = '91320100748204660A';
+    setLegacyUsccCodes(['91320100748204660a']);
+    try {
+      expect(checkUscc(' 9132 0100-7482 0466 0A ')).toMatchObject({ valid: true, value: legacy });
+      expect(checkUscc('91320100748204660B').valid).toBe(false);
+    } finally {
+      setLegacyUsccCodes([]);
+    }
+    expect(checkUscc(legacy).valid).toBe(false);
   });
 
   it('accepts a legacy pilot code that fails the check only when it is allow-listed', () => {

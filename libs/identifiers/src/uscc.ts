@@ -18,11 +18,21 @@ export function usccCheckCharacter(first17: string): string {
   return ALPHABET.charAt((31 - (sum % 31)) % 31);
 }
 
+let legacyCodes: ReadonlySet<string> = new Set();
+
 /**
- * Checks a unified social credit code. `legacyAllowList` holds early pilot codes that fail the
- * check digit but were really issued; they are accepted as they are.
+ * The early pilot codes that fail the check character but were really issued (DESIGN §5), set
+ * once at start from configuration (LEGACY_USCC_FILE); `checkUscc` accepts them as they are.
  */
-export function checkUscc(raw: string, legacyAllowList: ReadonlySet<string> = new Set()): IdentifierCheck {
+export function setLegacyUsccCodes(codes: Iterable<string>): void {
+  legacyCodes = new Set([...codes].map(normaliseIdentifier));
+}
+
+/**
+ * Checks a unified social credit code. `legacyAllowList` (by default the configured one) holds
+ * early pilot codes that fail the check digit but were really issued; they are accepted as they are.
+ */
+export function checkUscc(raw: string, legacyAllowList: ReadonlySet<string> = legacyCodes): IdentifierCheck {
   const value = normaliseIdentifier(raw);
   if (value.length !== 18) return invalid(value, `must be 18 characters, got ${value.length}`);
   if (!USCC_PATTERN.test(value)) {

@@ -3,6 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { Topics } from '@cie/contracts';
 import {
   AgencyAuthGuard,
+  applyLegacyUsccAllowList,
   AgencyDirectory,
   Clock,
   createKafka,
@@ -47,6 +48,7 @@ const SECTOR_TOPIC_PARTITIONS = 3;
 @Module({})
 export class SectorAppModule {
   static forSector(sector: SectorDefinition, config: SectorConfig): DynamicModule {
+    applyLegacyUsccAllowList(config);
     const kafka = createKafka(sector.sector, config.kafkaConnection);
     const providers: Provider[] = [
       { provide: SectorConfig, useValue: config },

@@ -2,6 +2,7 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { SECTORS, Topics } from '@cie/contracts';
 import {
+  applyLegacyUsccAllowList,
   Clock,
   createKafka,
   ensureTopics,
@@ -25,16 +26,18 @@ import {
   DEAD_LETTER_ERROR_STATUS,
   DeadLettersController,
 } from './dead-letters/dead-letters.controller.js';
-import { EXPLAIN_ERROR_STATUS, ExplainController, POLICY } from './routing/explain.controller.js';
+import { EXPLAIN_ERROR_STATUS, ExplainController } from './routing/explain.controller.js';
+import { PolicyHolder } from './routing/policy-holder.js';
 import { SUBJECT_ERROR_STATUS, SubjectsController } from './subjects/subjects.controller.js';
 import { loadCatalogue } from './catalogue/catalogue.loader.js';
 import { createDataSource, migrate } from './database/data-source.js';
-import type { SubscriberPolicy } from './domain/routing.js';
 import { ExchangeConfig } from './exchange.config.js';
 import { SubjectIdentityService } from './identity/subject-identity.service.js';
 import { IngestService } from './ingest/ingest.service.js';
 import { CONSUMED_TOPICS, SectorEventsConsumer } from './ingest/sector-events.consumer.js';
-import { loadSubscriberPolicy } from './routing/subscriber-policy.loader.js';
+import { loadSubscriberPolicy, readPolicyDocument } from './routing/subscriber-policy.loader.js';
+import { PolicyController } from './routing/policy.controller.js';
+import { PolicyService } from './routing/policy.service.js';
 import { DeletionAcksController } from './lifecycle/deletion-acks.controller.js';
 import { ExpiryScheduler } from './lifecycle/expiry.scheduler.js';
 import { FeedAcksConsumer } from './lifecycle/feed-acks.consumer.js';
@@ -48,9 +51,6 @@ import {
 } from './lifecycle/subject-rights.controller.js';
 import { loadWorkingCalendar } from './lifecycle/working-days.js';
 
-/** Token for the subscriber policy in force. */
-export const SUBSCRIBER_POLICY = 'SUBSCRIBER_POLICY';
-
 @Global()
 @Module({})
 export class AppModule {
@@ -59,6 +59,7 @@ export class AppModule {
     // Loaded and validated at start: a broken catalogue stops the exchange before it consumes anything.
     const catalogue = loadCatalogue(config.CATALOGUE_FILE);
     const calendar = loadWorkingCalendar(config.HOLIDAYS_FILE);
+    applyLegacyUsccAllowList(config);
     return {
       module: AppModule,
       controllers: [
@@ -69,11 +70,11 @@ export class AppModule {
         SubjectsController,
         SubjectRightsController,
         DeletionAcksController,
+        PolicyController,
       ],
       providers: [
         { provide: ExchangeConfig, useValue: config },
-        { provide: SUBSCRIBER_POLICY, useValue: policy },
-        { provide: POLICY, useValue: policy },
+        { provide: PolicyHolder, useValue: new PolicyHolder(policy) },
         { provide: ExchangeClients, useValue: ExchangeClients.fromFile(config.CLIENTS_FILE) },
         { provide: AUDIT_LOG, inject: [Clock], useFactory: (clock: Clock) => new AuditLog({ clock }) },
         ClientAuthGuard,
@@ -101,8 +102,8 @@ export class AppModule {
         },
         {
           provide: LifecycleService,
-          inject: [SUBSCRIBER_POLICY, IdGenerator, SubjectIdentityService],
-          useFactory: (p: SubscriberPolicy, ids: IdGenerator, identity: SubjectIdentityService) =>
+          inject: [PolicyHolder, IdGenerator, SubjectIdentityService],
+          useFactory: (p: PolicyHolder, ids: IdGenerator, identity: SubjectIdentityService) =>
             new LifecycleService(p, ids, identity, config.EXCHANGE_INSTANCE_ID),
         },
         {
@@ -110,7 +111,7 @@ export class AppModule {
           inject: [
             DataSource,
             SubjectIdentityService,
-            SUBSCRIBER_POLICY,
+            PolicyHolder,
             Clock,
             IdGenerator,
             AUDIT_LOG,
@@ -119,7 +120,7 @@ export class AppModule {
           useFactory: (
             db: DataSource,
             identity: SubjectIdentityService,
-            p: SubscriberPolicy,
+            p: PolicyHolder,
             clock: Clock,
             ids: IdGenerator,
             _audit: AuditLog,
@@ -158,6 +159,35 @@ export class AppModule {
           inject: [Kafka, 'TOPICS'],
           useFactory: async (kafka: Kafka) =>
             new EventPublisher(kafka, await partitionCount(kafka, Topics.exchangeCommands)),
+        },
+        {
+          provide: PolicyService,
+          inject: [PolicyHolder, DataSource, Kafka, COMMAND_PUBLISHER, AUDIT_LOG, Clock, IdGenerator],
+          useFactory: (
+            holder: PolicyHolder,
+            db: DataSource,
+            kafka: Kafka,
+            commands: EventPublisher,
+            audit: AuditLog,
+            clock: Clock,
+            ids: IdGenerator,
+          ) =>
+            new PolicyService(
+              holder,
+              readPolicyDocument(config.SUBSCRIBERS_FILE, config.RELEASE_RULES_FILE),
+              {
+                subscribersFile: config.SUBSCRIBERS_FILE,
+                releaseRulesFile: config.RELEASE_RULES_FILE,
+                watchIntervalMs: config.POLICY_WATCH_INTERVAL_MS,
+              },
+              db,
+              kafka,
+              commands,
+              audit,
+              clock,
+              ids,
+              config.EXCHANGE_INSTANCE_ID,
+            ),
         },
         {
           provide: ExpiryScheduler,

@@ -67,6 +67,13 @@ export class ExchangeConfig extends CommonConfig {
   @IsNotEmpty()
   HOLIDAYS_FILE = 'deploy/local/holidays.demo.json';
 
+  /** How often SUBSCRIBERS_FILE and RELEASE_RULES_FILE are checked for changes (reloaded without a restart). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  POLICY_WATCH_INTERVAL_MS: number = 5_000;
+
   /** How often the expiry scheduler looks for records whose disclosure period ended. */
   @Type(() => Number)
   @IsInt()

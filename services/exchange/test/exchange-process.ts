@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expectEventually } from '@cie/testing';
 
@@ -61,6 +63,16 @@ export class ServiceProcess {
   }
 
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    // TEST_DUMP_DIR=<dir> keeps each process's log for a failing test to be read.
+    const dump = process.env['TEST_DUMP_DIR'];
+    if (dump)
+      writeFileSync(
+        path.join(
+          dump,
+          `${path.basename(path.dirname(path.dirname(this.entry)))}-${this.env['PORT'] ?? ''}.log`,
+        ),
+        this.output.join(''),
+      );
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

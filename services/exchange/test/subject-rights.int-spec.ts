@@ -159,11 +159,6 @@ describe('disputes, corrections, withdrawals, expiry and repair reach every past
 
   afterAll(async () => {
     console.log(`propagation times (API call → regional platform's copy), ms: ${JSON.stringify(timings)}`);
-    if (process.env['TEST_DUMP_DIR']) {
-      const { writeFileSync } = await import('node:fs');
-      for (const [name, p] of Object.entries({ a, b, courts, platform }))
-        writeFileSync(`${process.env['TEST_DUMP_DIR']}/${name}.log`, p?.output.join('') ?? '');
-    }
     await producer?.disconnect();
     await db?.end();
     await platform?.stop();

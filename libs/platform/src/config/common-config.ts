@@ -109,6 +109,12 @@ export class CommonConfig {
   @IsIn(['json', 'text'])
   LOG_FORMAT: 'json' | 'text' = 'json';
 
+  /** JSON file of early pilot USCCs that fail the check character but were issued: {"codes": [...]}. */
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  LEGACY_USCC_FILE?: string;
+
   get kafkaBrokers(): string[] {
     return this.KAFKA_BROKERS.split(',')
       .map((b) => b.trim())

@@ -11,7 +11,8 @@ export type SubjectKindName = (typeof SUBJECT_KINDS)[number];
  */
 export function IsSubjectIdNumber(
   kindProperty = 'kind',
-  legacyUscc: ReadonlySet<string> = new Set(),
+  /** Defaults to the configured allow-list (LEGACY_USCC_FILE). */
+  legacyUscc?: ReadonlySet<string>,
   options?: ValidationOptions,
 ) {
   const isPerson = (args: ValidationArguments) =>

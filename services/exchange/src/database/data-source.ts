@@ -5,6 +5,7 @@ import { AuditLog1763942400000 } from './migrations/1763942400000-audit-log.js';
 import { OutcomeMessages1763956800000 } from './migrations/1763956800000-outcome-messages.js';
 import { DeadLetterReplay1763960400000 } from './migrations/1763960400000-dead-letter-replay.js';
 import { Lifecycle1764000000000 } from './migrations/1764000000000-lifecycle.js';
+import { PolicyVersions1764007200000 } from './migrations/1764007200000-policy-versions.js';
 
 /** The exchange's database: its own schema, migrations committed and run at start (never synchronize). */
 export function createDataSource(url: string): DataSource {
@@ -18,6 +19,7 @@ export function createDataSource(url: string): DataSource {
       OutcomeMessages1763956800000,
       DeadLetterReplay1763960400000,
       Lifecycle1764000000000,
+      PolicyVersions1764007200000,
     ],
     schema: 'exchange',
     migrationsTableName: 'migrations',

@@ -17,6 +17,7 @@ import { NormalisationError, type NormalisedRecord, normalise } from '../domain/
 import { route, type SubscriberPolicy } from '../domain/routing.js';
 import { buildFeedMessage } from '../feed/feed-message.js';
 import { SubjectIdentityService } from '../identity/subject-identity.service.js';
+import type { PolicyHolder } from '../routing/policy-holder.js';
 import {
   DELIVERY_COLUMNS,
   ENDED_STATUSES,
@@ -66,7 +67,7 @@ export class IngestService {
   constructor(
     private readonly db: DataSource,
     private readonly identity: SubjectIdentityService,
-    private readonly policy: SubscriberPolicy,
+    private readonly policies: PolicyHolder,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly catalogue: Catalogue,
@@ -75,6 +76,11 @@ export class IngestService {
     private readonly actor: string,
     private readonly lifecycle: LifecycleService,
   ) {}
+
+  /** The policy in force; a reload replaces it between batches' uses. */
+  private get policy(): SubscriberPolicy {
+    return this.policies.current;
+  }
 
   async processBatch(topic: string, partition: number, messages: KafkaMessage[]): Promise<OutboundMessage[]> {
     return this.db.transaction(async (em) => {
@@ -108,6 +114,15 @@ export class IngestService {
        DO UPDATE SET next_offset = GREATEST(exchange.consumer_progress.next_offset, EXCLUDED.next_offset), updated_at = now()`,
       [topic, partition, nextOffset],
     );
+  }
+
+  /** The stored progress of a partition when it is beyond `end` (the partition's end offset). */
+  async progressBeyond(topic: string, partition: number, end: string): Promise<string | undefined> {
+    const [row] = await this.db.query<{ next_offset: string }[]>(
+      `SELECT next_offset::text AS next_offset FROM exchange.consumer_progress WHERE topic = $1 AND partition = $2 AND next_offset > $3`,
+      [topic, partition, end],
+    );
+    return row?.next_offset;
   }
 
   /** Outputs already stored for these positions (their Kafka transaction may not have committed). */
@@ -415,14 +430,8 @@ export class IngestService {
       ]);
     }
 
-    const receivers = new Set(
-      (
-        await em.query<{ subscriber_id: string }[]>(
-          `SELECT DISTINCT subscriber_id FROM exchange.deliveries WHERE record_id = $1`,
-          [current.record_id],
-        )
-      ).map((r) => r.subscriber_id),
-    );
+    // Whoever holds the record hears of the change, whatever today's policy says.
+    const receivers = new Set(await this.lifecycle.holders(em, current.record_id));
     const decisions = new Map(route(record, this.policy).map((d) => [d.subscriberId, d]));
     const expired = record.disclosure.disclosureUntil < now.toISOString().slice(0, 10);
     const about = { actor: this.actor, subjectId: record.subject.canonicalId, recordId: record.recordId };

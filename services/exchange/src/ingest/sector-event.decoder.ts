@@ -10,6 +10,8 @@ import {
   DisputeResolutionSchema,
   type ExpiryDue,
   ExpiryDueSchema,
+  type PolicyChanged,
+  PolicyChangedSchema,
   type RecordWithdrawal,
   RecordWithdrawalSchema,
   type RepairDecision,
@@ -49,6 +51,7 @@ export type DecodedSectorEvent =
   | (Envelope & { action: 'file_dispute'; dispute: DisputeFiled })
   | (Envelope & { action: 'request_repair'; repair: RepairRequested })
   | (Envelope & { action: 'expire'; expiry: ExpiryDue })
+  | (Envelope & { action: 'apply_policy'; policy: PolicyChanged })
   | (Envelope & { action: 'resolve_dispute'; resolution: DisputeResolution })
   | (Envelope & { action: 'decide_repair'; decision: RepairDecision })
   | { ok: false; position: SourcePosition; message: KafkaMessage; eventId?: string; reason: string };
@@ -78,6 +81,12 @@ const LIFECYCLE_MESSAGES: Record<
     schema: RepairRequestedSchema,
     action: 'request_repair',
     field: 'repair',
+    commands: true,
+  },
+  [AgencyRequestType.policyChanged]: {
+    schema: PolicyChangedSchema,
+    action: 'apply_policy',
+    field: 'policy',
     commands: true,
   },
   [AgencyRequestType.expiryDue]: {

@@ -185,6 +185,18 @@ export class SectorEventsConsumer
           if (BigInt(offset) > 0n) await this.ingest.markCommitted(topic, partition, offset);
         }
       }
+      // Progress beyond a partition's end means the topic was recreated (another cluster, a reset):
+      // positions stored for the old topic would pass new messages off as processed. Stop loudly.
+      for (const topic of CONSUMED_TOPICS) {
+        for (const { partition, high } of await admin.fetchTopicOffsets(topic)) {
+          const progress = await this.ingest.progressBeyond(topic, partition, high);
+          if (progress)
+            throw new Error(
+              `exchange.consumer_progress is at ${progress} on ${topic}[${partition}] but the partition ends at ${high}: ` +
+                'the topic was recreated since this database last consumed it. Point the exchange at the database of this cluster (or a new one).',
+            );
+        }
+      }
     } finally {
       await admin.disconnect();
     }

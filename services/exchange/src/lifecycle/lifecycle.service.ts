@@ -1,8 +1,10 @@
+import { Logger } from '@nestjs/common';
 import { create, type DescMessage, type MessageShape, toBinary } from '@bufbuild/protobuf';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import {
   AgencyRequestType,
   CreditEventType,
+  DELETION_EVENT_TYPES,
   DisputeFiledSchema,
   isSector,
   RepairRequestedSchema,
@@ -14,9 +16,16 @@ import { bulkInsert, cloudEventHeaders, type IdGenerator } from '@cie/platform';
 import type { EntityManager } from 'typeorm';
 import type { AuditEntryInput } from '../audit/audit-log.js';
 import type { CanonicalRecord, RecordStatusName } from '../domain/canonical-record.js';
-import type { RedactableField, SubscriberEntitlement, SubscriberPolicy } from '../domain/routing.js';
+import {
+  type RedactableField,
+  route,
+  type SubscriberEntitlement,
+  type SubscriberPolicy,
+} from '../domain/routing.js';
 import { buildFeedMessage, type DisputeFlagView } from '../feed/feed-message.js';
 import type { SubjectIdentityService } from '../identity/subject-identity.service.js';
+import type { PolicyHolder } from '../routing/policy-holder.js';
+import { type PolicyDocument, parsePolicy } from '../routing/subscriber-policy.loader.js';
 import type { DecodedSectorEvent, SourcePosition } from '../ingest/sector-event.decoder.js';
 import type { OutboundMessage } from '../ingest/ingest.service.js';
 
@@ -24,7 +33,10 @@ type Decoded = Extract<DecodedSectorEvent, { ok: true }>;
 /** Lifecycle work that is not an agency's publication, correction or withdrawal of its own record. */
 export type LifecycleItem = Extract<
   Decoded,
-  { action: 'file_dispute' | 'request_repair' | 'expire' | 'resolve_dispute' | 'decide_repair' }
+  {
+    action:
+      'file_dispute' | 'request_repair' | 'expire' | 'resolve_dispute' | 'decide_repair' | 'apply_policy';
+  }
 >;
 export type LifecycleResult =
   { reason: string } | { outbound: OutboundMessage[]; recordId: string; version: number };
@@ -76,13 +88,18 @@ interface DisputeRow {
  * position, like every other output of the ingest pipeline, so they are published exactly once.
  */
 export class LifecycleService {
+  private readonly logger = new Logger(LifecycleService.name);
   constructor(
-    private readonly policy: SubscriberPolicy,
+    private readonly policies: PolicyHolder,
     private readonly ids: IdGenerator,
     private readonly identity: SubjectIdentityService,
     /** Who the audit log says acted: this exchange instance. */
     private readonly actor: string,
   ) {}
+
+  private get policy(): SubscriberPolicy {
+    return this.policies.current;
+  }
 
   async apply(
     em: EntityManager,
@@ -101,7 +118,75 @@ export class LifecycleService {
         return this.decideRepair(em, item, now, audit);
       case 'expire':
         return this.expire(em, item, now, audit);
+      case 'apply_policy':
+        return this.applyPolicy(em, item, now, audit);
     }
+  }
+
+  /**
+   * A new policy version was recorded: every subscriber that holds a record the new version no
+   * longer lets it hold gets `withdrawn` (reason entitlement_removed), in its view under the new
+   * version. Records it may still hold are left alone; records it newly may hold wait for their
+   * next event (nothing is re-sent wholesale).
+   */
+  private async applyPolicy(
+    em: EntityManager,
+    item: Extract<LifecycleItem, { action: 'apply_policy' }>,
+    now: Date,
+    audit: AuditEntryInput[],
+  ): Promise<LifecycleResult> {
+    const [stored] = await em.query<{ document: PolicyDocument; version: string }[]>(
+      `SELECT document, version FROM exchange.policy_versions WHERE sha256 = $1`,
+      [item.policy.sha256],
+    );
+    if (!stored) return { reason: `no policy version ${item.policy.sha256}` };
+    const policy = parsePolicy(stored.document);
+    const held = await em.query<{ record_id: string; subscriber_id: string; body: CanonicalRecord }[]>(
+      `SELECT l.record_id, l.subscriber_id, v.body FROM (
+         SELECT DISTINCT ON (record_id, subscriber_id) record_id, subscriber_id, event_type FROM exchange.deliveries
+          ORDER BY record_id, subscriber_id, created_at DESC, delivery_id DESC
+       ) l
+       JOIN exchange.records r ON r.record_id = l.record_id AND r.status IN ('active', 'corrected')
+       JOIN exchange.record_versions v ON v.record_id = r.record_id AND v.version = r.current_version
+       WHERE l.event_type <> ALL($1::text[]) ORDER BY l.record_id, l.subscriber_id`,
+      [DELETION_EVENT_TYPES],
+    );
+    const outbound: OutboundMessage[] = [];
+    for (const { record_id, subscriber_id, body } of held) {
+      const decision = route(body, policy).find((d) => d.subscriberId === subscriber_id);
+      if (decision?.allowed) continue;
+      outbound.push(
+        ...(await this.deliver(em, {
+          record: { ...body, status: 'withdrawn' },
+          type: CreditEventType.withdrawn,
+          subscribers: [subscriber_id],
+          rule: () => `${policy.version}#${subscriber_id}:entitlement-removed`,
+          reason: 'entitlement_removed',
+          policy,
+          position: item.position,
+          now,
+          audit,
+        })),
+      );
+      audit.push({
+        kind: 'routing_decision',
+        actor: this.actor,
+        subjectId: body.subject.canonicalId,
+        recordId: record_id,
+        details: {
+          version: body.version,
+          policyVersion: policy.version,
+          event: 'policy_changed',
+          sends: CreditEventType.withdrawn,
+          subscriberId: subscriber_id,
+          reasons: decision?.reasons ?? [`subscriber ${subscriber_id} is not in policy ${policy.version}`],
+        },
+      });
+    }
+    this.logger.log(
+      `policy ${policy.version}: ${outbound.length} withdrawal(s) for entitlements it no longer grants`,
+    );
+    return { outbound, recordId: '', version: 0 };
   }
 
   private async fileDispute(
@@ -388,22 +473,37 @@ export class LifecycleService {
       reason?: string;
     },
   ): Promise<OutboundMessage[]> {
+    const subscribers = await this.holders(em, args.record.recordId);
+    return this.deliver(em, { ...args, subscribers, rule: (id) => `ledger:past-receiver#${id}` });
+  }
+
+  /** One feed event per subscriber, each in its view under `policy` (today's by default), stored in the ledger. */
+  private async deliver(
+    em: EntityManager,
+    args: {
+      record: CanonicalRecord;
+      type: string;
+      subscribers: string[];
+      rule: (subscriberId: string) => string;
+      position: SourcePosition;
+      now: Date;
+      audit: AuditEntryInput[];
+      dispute?: DisputeFlagView;
+      reason?: string;
+      policy?: SubscriberPolicy;
+    },
+  ): Promise<OutboundMessage[]> {
     const { record, position, now } = args;
-    const receivers = (
-      await em.query<{ subscriber_id: string }[]>(
-        `SELECT DISTINCT subscriber_id FROM exchange.deliveries WHERE record_id = $1 ORDER BY subscriber_id`,
-        [record.recordId],
-      )
-    ).map((r) => r.subscriber_id);
-    if (receivers.length === 0) return [];
+    if (args.subscribers.length === 0) return [];
+    const policy = args.policy ?? this.policy;
     const clearIdNumber = await this.clearIdOf(em, record);
     const outbound: OutboundMessage[] = [];
     const rows: unknown[][] = [];
-    for (const subscriberId of receivers) {
+    for (const subscriberId of args.subscribers) {
       const subscriber =
-        this.policy.subscribers.find((s) => s.id === subscriberId) ?? restrictedView(subscriberId, record);
+        policy.subscribers.find((s) => s.id === subscriberId) ?? restrictedView(subscriberId, record);
       const deliveryId = this.ids.next();
-      const rule = `ledger:past-receiver#${subscriberId}`;
+      const rule = args.rule(subscriberId);
       const message = buildFeedMessage({
         eventId: deliveryId,
         type: args.type,
@@ -448,6 +548,21 @@ export class LifecycleService {
     }
     await bulkInsert(em, 'exchange.deliveries', DELIVERY_COLUMNS, rows);
     return outbound;
+  }
+
+  /**
+   * The subscribers that hold the record: every one it was ever delivered to, except those whose last
+   * event about it removed it (withdrawn, expired, repaired, or withdrawn when an entitlement ended).
+   */
+  async holders(em: EntityManager, recordId: string): Promise<string[]> {
+    const rows = await em.query<{ subscriber_id: string }[]>(
+      `SELECT subscriber_id FROM (
+         SELECT DISTINCT ON (subscriber_id) subscriber_id, event_type FROM exchange.deliveries
+          WHERE record_id = $1 ORDER BY subscriber_id, created_at DESC, delivery_id DESC
+       ) last WHERE event_type <> ALL($2::text[]) ORDER BY subscriber_id`,
+      [recordId, DELETION_EVENT_TYPES],
+    );
+    return rows.map((r) => r.subscriber_id);
   }
 
   /** Stored like the ingest's outcome messages: one agency message per source position. */

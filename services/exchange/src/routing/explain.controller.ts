@@ -1,9 +1,10 @@
-import { Controller, Get, Inject, Param, ParseUUIDPipe, Query, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, ParseUUIDPipe, Query, Req, UseGuards } from '@nestjs/common';
 import { CodedException, RequestErrorCode, RequestException } from '@cie/platform';
 import { DataSource } from 'typeorm';
 import { ClientAuthGuard, type ClientRequest, Roles } from '../access/exchange-clients.js';
 import type { CanonicalRecord } from '../domain/canonical-record.js';
 import { route, type SubscriberPolicy } from '../domain/routing.js';
+import { PolicyHolder } from './policy-holder.js';
 
 export enum ExplainErrorCode {
   RECORD_NOT_FOUND = 'RECORD_NOT_FOUND',
@@ -19,8 +20,6 @@ class ExplainException extends CodedException<ExplainErrorCode> {
     super(code, message);
   }
 }
-
-export const POLICY = Symbol('POLICY');
 
 interface DeliveryRow {
   delivery_id: string;
@@ -48,8 +47,12 @@ const toDelivery = (d: DeliveryRow) => ({
 export class ExplainController {
   constructor(
     private readonly db: DataSource,
-    @Inject(POLICY) private readonly policy: SubscriberPolicy,
+    private readonly policies: PolicyHolder,
   ) {}
+
+  private get policy(): SubscriberPolicy {
+    return this.policies.current;
+  }
 
   /** The rules in force applied to the record's current version, next to what the ledger says was sent. */
   @Get('routing/explain')

@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
 import { ArrayMinSize, IsArray, IsIn, IsString, Matches, ValidateNested } from 'class-validator';
 import type { Sector } from '@cie/contracts';
-import { ConfigurationError, loadJsonFile } from '@cie/platform';
+import { ConfigurationError, readJsonFile, validateJson } from '@cie/platform';
 import type { DisclosureLevelName } from '../domain/canonical-record.js';
 import type { ReleaseRules } from '../domain/routing.js';
 
@@ -65,12 +65,25 @@ class ReleaseRulesFile {
  * `subscriberIds` is given, only known subscribers.
  */
 export function loadReleaseRules(file: string, subscriberIds?: readonly string[]): ReleaseRules {
-  const parsed = loadJsonFile('RELEASE_RULES_FILE', file, ReleaseRulesFile);
+  return parseReleaseRules(
+    `RELEASE_RULES_FILE ${file}`,
+    readJsonFile('RELEASE_RULES_FILE', file),
+    subscriberIds,
+  );
+}
+
+/** Validates release rules given as parsed JSON (a file's, or a draft's); problems start with `label`. */
+export function parseReleaseRules(
+  label: string,
+  raw: unknown,
+  subscriberIds?: readonly string[],
+): ReleaseRules {
+  const parsed = validateJson(label, raw, ReleaseRulesFile);
   const problems: string[] = [];
   const sectors: Partial<Record<Sector, ReleaseRules['sectors'][Sector]>> = {};
   for (const [sector, rules] of Object.entries(parsed.sectors) as [Sector, ReleaseRuleEntry[]][]) {
     rules.forEach((rule, i) => {
-      const at = `RELEASE_RULES_FILE ${file}: sectors.${sector}[${i}]`;
+      const at = `${label}: sectors.${sector}[${i}]`;
       for (const kind of rule.kinds.filter((k) => k !== '*' && !k.startsWith(`${sector}.`)))
         problems.push(`${at}.kinds ${kind} is not a kind of sector ${sector}`);
       for (const id of rule.subscribers.filter(

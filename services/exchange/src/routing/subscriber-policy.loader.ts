@@ -1,10 +1,10 @@
 import { Type } from 'class-transformer';
 import { ArrayMinSize, IsIn, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
 import { SECTORS, type Sector } from '@cie/contracts';
-import { ConfigurationError, loadJsonFile } from '@cie/platform';
+import { ConfigurationError, readJsonFile, validateJson } from '@cie/platform';
 import type { DisclosureLevelName, PolarityName } from '../domain/canonical-record.js';
 import { REDACTABLE_FIELDS, type RedactableField, type SubscriberPolicy } from '../domain/routing.js';
-import { loadReleaseRules } from './release-rules.loader.js';
+import { parseReleaseRules } from './release-rules.loader.js';
 
 class SubscriberEntry {
   /** Becomes part of the feed topic name credit.feed.<id>.v1. */
@@ -64,19 +64,47 @@ class PolicyFile {
   subscribers!: SubscriberEntry[];
 }
 
+/** Both sides of the policy as parsed JSON: what a version stores and what a draft sends. */
+export interface PolicyDocument {
+  subscribers: unknown;
+  releaseRules: unknown;
+}
+
+/** The two policy files, parsed but not yet validated. */
+export function readPolicyDocument(subscribersFile: string, releaseRulesFile: string): PolicyDocument {
+  return {
+    subscribers: readJsonFile('SUBSCRIBERS_FILE', subscribersFile),
+    releaseRules: readJsonFile('RELEASE_RULES_FILE', releaseRulesFile),
+  };
+}
+
 /**
  * Loads and validates both sides of the policy: the subscribers' entitlements and the sectors'
  * release rules (which may only name known subscribers). Every problem names the file and the path.
  */
 export function loadSubscriberPolicy(subscribersFile: string, releaseRulesFile: string): SubscriberPolicy {
-  const parsed = loadJsonFile('SUBSCRIBERS_FILE', subscribersFile, PolicyFile);
+  return parsePolicy(readPolicyDocument(subscribersFile, releaseRulesFile), {
+    subscribers: `SUBSCRIBERS_FILE ${subscribersFile}`,
+    releaseRules: `RELEASE_RULES_FILE ${releaseRulesFile}`,
+  });
+}
+
+/** Validates a policy document; every problem starts with the label of the part it is in. */
+export function parsePolicy(
+  document: PolicyDocument,
+  labels: { subscribers: string; releaseRules: string } = {
+    subscribers: 'subscribers',
+    releaseRules: 'releaseRules',
+  },
+): SubscriberPolicy {
+  const parsed = validateJson(labels.subscribers, document.subscribers, PolicyFile);
   const ids = parsed.subscribers.map((s) => s.id);
   const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
   if (duplicate)
     throw new ConfigurationError([
-      `SUBSCRIBERS_FILE ${subscribersFile}: subscribers subscriber id ${duplicate} appears twice`,
+      `${labels.subscribers}: subscribers subscriber id ${duplicate} appears twice`,
     ]);
-  const release = loadReleaseRules(releaseRulesFile, ids);
+  const release = parseReleaseRules(labels.releaseRules, document.releaseRules, ids);
   return {
     version: `subscribers@${parsed.version}+release@${release.version}`,
     subscribers: parsed.subscribers.map((s) => ({ ...s })),

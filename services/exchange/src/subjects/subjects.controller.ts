@@ -11,7 +11,7 @@ import type { CanonicalRecord } from '../domain/canonical-record.js';
 import { route, type SubscriberPolicy } from '../domain/routing.js';
 import { buildFeedMessage } from '../feed/feed-message.js';
 import { SubjectIdentityService } from '../identity/subject-identity.service.js';
-import { POLICY } from '../routing/explain.controller.js';
+import { PolicyHolder } from '../routing/policy-holder.js';
 
 export enum SubjectErrorCode {
   INVALID_SUBJECT_ID = 'INVALID_SUBJECT_ID',
@@ -39,12 +39,16 @@ const PSEUDONYM = /^P[0-9A-F]{32}$/;
 export class SubjectsController {
   constructor(
     private readonly db: DataSource,
-    @Inject(POLICY) private readonly policy: SubscriberPolicy,
+    private readonly policies: PolicyHolder,
     private readonly identity: SubjectIdentityService,
     @Inject(AUDIT_LOG) private readonly audit: AuditLog,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
   ) {}
+
+  private get policy(): SubscriberPolicy {
+    return this.policies.current;
+  }
 
   @Get(':id/records')
   @Roles('subscriber')

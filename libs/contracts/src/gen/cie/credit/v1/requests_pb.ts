@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file cie/credit/v1/requests.proto.
  */
 export const file_cie_credit_v1_requests: GenFile = /*@__PURE__*/
-  fileDesc("ChxjaWUvY3JlZGl0L3YxL3JlcXVlc3RzLnByb3RvEg1jaWUuY3JlZGl0LnYxIuYBCgxEaXNwdXRlRmlsZWQSEgoKZGlzcHV0ZV9pZBgBIAEoCRIRCglyZWNvcmRfaWQYAiABKAkSKAoGc291cmNlGAMgASgLMhguY2llLmNvbW1vbi52MS5Tb3VyY2VSZWYSEwoLcmVjb3JkX3R5cGUYBCABKAkSDwoHdmVyc2lvbhgFIAEoDRIPCgdncm91bmRzGAYgASgJEhAKCGZpbGVkX2J5GAcgASgJEiwKCGZpbGVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZkdWVfYnkYCSABKAki2QEKD1JlcGFpclJlcXVlc3RlZBISCgpyZXF1ZXN0X2lkGAEgASgJEhEKCXJlY29yZF9pZBgCIAEoCRIoCgZzb3VyY2UYAyABKAsyGC5jaWUuY29tbW9uLnYxLlNvdXJjZVJlZhITCgtyZWNvcmRfdHlwZRgEIAEoCRIPCgd2ZXJzaW9uGAUgASgNEg8KB2dyb3VuZHMYBiABKAkSEAoIZmlsZWRfYnkYByABKAkSLAoIZmlsZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIqEBChFEaXNwdXRlUmVzb2x1dGlvbhISCgpkaXNwdXRlX2lkGAEgASgJEigKBnNvdXJjZRgCIAEoCzIYLmNpZS5jb21tb24udjEuU291cmNlUmVmEg8KB291dGNvbWUYAyABKAkSDAoEbm90ZRgEIAEoCRIvCgtyZXNvbHZlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAingEKDlJlcGFpckRlY2lzaW9uEhIKCnJlcXVlc3RfaWQYASABKAkSKAoGc291cmNlGAIgASgLMhguY2llLmNvbW1vbi52MS5Tb3VyY2VSZWYSEAoIYXBwcm92ZWQYAyABKAgSDAoEbm90ZRgEIAEoCRIuCgpkZWNpZGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI4CglFeHBpcnlEdWUSEQoJcmVjb3JkX2lkGAEgASgJEhgKEGRpc2Nsb3N1cmVfdW50aWwYAiABKAliBnByb3RvMw", [file_cie_common_v1_common, file_google_protobuf_timestamp]);
+  fileDesc("ChxjaWUvY3JlZGl0L3YxL3JlcXVlc3RzLnByb3RvEg1jaWUuY3JlZGl0LnYxIuYBCgxEaXNwdXRlRmlsZWQSEgoKZGlzcHV0ZV9pZBgBIAEoCRIRCglyZWNvcmRfaWQYAiABKAkSKAoGc291cmNlGAMgASgLMhguY2llLmNvbW1vbi52MS5Tb3VyY2VSZWYSEwoLcmVjb3JkX3R5cGUYBCABKAkSDwoHdmVyc2lvbhgFIAEoDRIPCgdncm91bmRzGAYgASgJEhAKCGZpbGVkX2J5GAcgASgJEiwKCGZpbGVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZkdWVfYnkYCSABKAki2QEKD1JlcGFpclJlcXVlc3RlZBISCgpyZXF1ZXN0X2lkGAEgASgJEhEKCXJlY29yZF9pZBgCIAEoCRIoCgZzb3VyY2UYAyABKAsyGC5jaWUuY29tbW9uLnYxLlNvdXJjZVJlZhITCgtyZWNvcmRfdHlwZRgEIAEoCRIPCgd2ZXJzaW9uGAUgASgNEg8KB2dyb3VuZHMYBiABKAkSEAoIZmlsZWRfYnkYByABKAkSLAoIZmlsZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIqEBChFEaXNwdXRlUmVzb2x1dGlvbhISCgpkaXNwdXRlX2lkGAEgASgJEigKBnNvdXJjZRgCIAEoCzIYLmNpZS5jb21tb24udjEuU291cmNlUmVmEg8KB291dGNvbWUYAyABKAkSDAoEbm90ZRgEIAEoCRIvCgtyZXNvbHZlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAingEKDlJlcGFpckRlY2lzaW9uEhIKCnJlcXVlc3RfaWQYASABKAkSKAoGc291cmNlGAIgASgLMhguY2llLmNvbW1vbi52MS5Tb3VyY2VSZWYSEAoIYXBwcm92ZWQYAyABKAgSDAoEbm90ZRgEIAEoCRIuCgpkZWNpZGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI4CglFeHBpcnlEdWUSEQoJcmVjb3JkX2lkGAEgASgJEhgKEGRpc2Nsb3N1cmVfdW50aWwYAiABKAkiMAoNUG9saWN5Q2hhbmdlZBIOCgZzaGEyNTYYASABKAkSDwoHdmVyc2lvbhgCIAEoCWIGcHJvdG8z", [file_cie_common_v1_common, file_google_protobuf_timestamp]);
 
 /**
  * A data subject disputes a record. ce_type: credit.dispute.filed
@@ -246,4 +246,33 @@ export type ExpiryDue = Message<"cie.credit.v1.ExpiryDue"> & {
  */
 export const ExpiryDueSchema: GenMessage<ExpiryDue> = /*@__PURE__*/
   messageDesc(file_cie_credit_v1_requests, 4);
+
+/**
+ * The subscriber policy changed (a new version was recorded). ce_type: credit.policy.changed
+ * Processing it withdraws, from each subscriber, the records the new version no longer lets it hold.
+ *
+ * @generated from message cie.credit.v1.PolicyChanged
+ */
+export type PolicyChanged = Message<"cie.credit.v1.PolicyChanged"> & {
+  /**
+   * SHA-256 of the version's document (exchange.policy_versions).
+   *
+   * @generated from field: string sha256 = 1;
+   */
+  sha256: string;
+
+  /**
+   * The version's name, e.g. "subscribers@2026-11-22.3+release@2026-11-22.1".
+   *
+   * @generated from field: string version = 2;
+   */
+  version: string;
+};
+
+/**
+ * Describes the message cie.credit.v1.PolicyChanged.
+ * Use `create(PolicyChangedSchema)` to create a new message.
+ */
+export const PolicyChangedSchema: GenMessage<PolicyChanged> = /*@__PURE__*/
+  messageDesc(file_cie_credit_v1_requests, 5);
 
