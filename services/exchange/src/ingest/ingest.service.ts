@@ -22,6 +22,7 @@ import {
   DELIVERY_COLUMNS,
   ENDED_STATUSES,
   type LifecycleItem,
+  OUTCOME_MESSAGE_COLUMNS,
   LifecycleService,
 } from '../lifecycle/lifecycle.service.js';
 import { type DecodedSectorEvent, decodeSectorEvent } from './sector-event.decoder.js';
@@ -317,17 +318,7 @@ export class IngestService {
     await bulkInsert(
       em,
       'exchange.outcome_messages',
-      [
-        'source_topic',
-        'source_partition',
-        'source_offset',
-        'event_id',
-        'topic',
-        'message_key',
-        'payload',
-        'headers',
-        'created_at',
-      ],
+      OUTCOME_MESSAGE_COLUMNS,
       rows,
       'ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING',
     );

@@ -44,6 +44,19 @@ export type LifecycleResult =
 /** Statuses in which a record is no longer disclosed to anyone. */
 export const ENDED_STATUSES: readonly RecordStatusName[] = ['withdrawn', 'expired', 'repaired'];
 
+/** Messages back to a sector service (outcomes, agency requests): one per source position. */
+export const OUTCOME_MESSAGE_COLUMNS = [
+  'source_topic',
+  'source_partition',
+  'source_offset',
+  'event_id',
+  'topic',
+  'message_key',
+  'payload',
+  'headers',
+  'created_at',
+];
+
 export const DELIVERY_COLUMNS = [
   'delivery_id',
   'record_id',
@@ -595,17 +608,7 @@ export class LifecycleService {
     await bulkInsert(
       em,
       'exchange.outcome_messages',
-      [
-        'source_topic',
-        'source_partition',
-        'source_offset',
-        'event_id',
-        'topic',
-        'message_key',
-        'payload',
-        'headers',
-        'created_at',
-      ],
+      OUTCOME_MESSAGE_COLUMNS,
       [
         [
           item.position.topic,
