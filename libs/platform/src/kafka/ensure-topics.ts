@@ -13,8 +13,10 @@ export async function ensureTopics(kafka: Kafka, topics: TopicSpec[], defaultPar
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.topic));
     if (missing.length > 0) {
+      // Not kafkajs' own waitForLeaders: it gives up on "unknown topic" when another service creates
+      // topics at the same moment; waitForLeaders below retries until every partition has a leader.
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: missing.map((t) => ({ topic: t.topic, numPartitions: t.numPartitions ?? defaultPartitions })),
       });
     }
@@ -43,15 +45,27 @@ async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000
   }
 }
 
-/** How many partitions a topic has (an EventPublisher's partitioner must agree with the broker). */
-export async function partitionCount(kafka: Kafka, topic: string): Promise<number> {
+/**
+ * How many partitions a topic has (an EventPublisher's partitioner must agree with the broker). Retried
+ * for a while: right after topics are created, a broker may not yet know them all (another service
+ * starting at the same time may have created them a moment ago).
+ */
+export async function partitionCount(kafka: Kafka, topic: string, timeoutMs = 30_000): Promise<number> {
   const admin = kafka.admin();
   await admin.connect();
+  const deadline = Date.now() + timeoutMs;
   try {
-    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-    const count = topics[0]?.partitions.length;
-    if (!count) throw new Error(`topic ${topic} has no partitions`);
-    return count;
+    for (;;) {
+      try {
+        const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+        const count = topics[0]?.partitions.length;
+        if (count) return count;
+        if (Date.now() > deadline) throw new Error(`topic ${topic} has no partitions`);
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   } finally {
     await admin.disconnect();
   }
