@@ -85,6 +85,7 @@ const feedEvents = (messages: readonly ReadMessage[], recordId: string) =>
     .map((m) => ({
       type: m.headers['ce_type'],
       id: m.headers['ce_id'],
+      traceparent: m.headers['traceparent'],
       event: fromBinary(FeedEventSchema, m.value),
     }))
     .filter((e) => e.event.record?.recordId === recordId);
@@ -101,11 +102,15 @@ describe('disputes, corrections, withdrawals, expiry and repair reach every past
   const call = async <T = Record<string, unknown>>(
     url: string,
     key: string,
-    init: { method?: string; body?: unknown } = {},
+    init: { method?: string; body?: unknown; traceparent?: string } = {},
   ) => {
     const response = await fetch(url, {
       method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${key}`,
+        'content-type': 'application/json',
+        ...(init.traceparent ? { traceparent: init.traceparent } : {}),
+      },
       ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
     });
     const text = await response.text();
@@ -173,8 +178,10 @@ describe('disputes, corrections, withdrawals, expiry and repair reach every past
     await expectEventually(async () => expect((await platformCopy(recordId)).status).toBe(200));
 
     const filedAt = Date.now();
+    const traceId = randomUUID().replaceAll('-', '');
     const filed = await call<{ disputeId: string; dueBy: string }>(`${a.url}/v1/disputes`, DESK_KEY, {
       body: { recordId, grounds: '该笔货款已于2026年10月全部清偿，有银行回单为证', filedBy: 'subject' },
+      traceparent: `00-${traceId}-${'1'.repeat(16)}-01`,
     });
     expect(filed.status).toBe(202);
     const disputeId = filed.body.disputeId;
@@ -249,6 +256,8 @@ describe('disputes, corrections, withdrawals, expiry and repair reach every past
         [CreditEventType.disputeResolved, 2],
       ]);
       expect(events[1]?.event.dispute).toMatchObject({ disputeId, status: 'open' });
+      // The subject desk's request, the command and the feed message are one trace.
+      expect(events[1]?.traceparent).toContain(`00-${traceId}-`);
       expect(events[1]?.event.record?.status).toBe(RecordStatus.DISPUTED);
       expect(events[3]?.event.dispute).toMatchObject({ disputeId, status: 'resolved', outcome: 'corrected' });
       // The grounds and who filed stay with the exchange and the court.

@@ -12,7 +12,7 @@ import {
   SourceRefSchema,
   Topics,
 } from '@cie/contracts';
-import { bulkInsert, cloudEventHeaders, type IdGenerator } from '@cie/platform';
+import { bulkInsert, cloudEventHeaders, type IdGenerator, processingTraceparent } from '@cie/platform';
 import type { EntityManager } from 'typeorm';
 import type { AuditEntryInput } from '../audit/audit-log.js';
 import type { CanonicalRecord, RecordStatusName } from '../domain/canonical-record.js';
@@ -26,7 +26,7 @@ import { buildFeedMessage, type DisputeFlagView } from '../feed/feed-message.js'
 import type { SubjectIdentityService } from '../identity/subject-identity.service.js';
 import type { PolicyHolder } from '../routing/policy-holder.js';
 import { type PolicyDocument, parsePolicy } from '../routing/subscriber-policy.loader.js';
-import type { DecodedSectorEvent, SourcePosition } from '../ingest/sector-event.decoder.js';
+import type { DecodedSectorEvent } from '../ingest/sector-event.decoder.js';
 import type { OutboundMessage } from '../ingest/ingest.service.js';
 
 type Decoded = Extract<DecodedSectorEvent, { ok: true }>;
@@ -176,7 +176,7 @@ export class LifecycleService {
           rule: () => `${policy.version}#${subscriber_id}:entitlement-removed`,
           reason: 'entitlement_removed',
           policy,
-          position: item.position,
+          source: item,
           now,
           audit,
         })),
@@ -252,7 +252,7 @@ export class LifecycleService {
       record: { ...record, status: 'disputed' },
       type: CreditEventType.disputed,
       dispute: { disputeId: dispute.dispute_id, status: 'open', filedAt },
-      position: item.position,
+      source: item,
       now,
       audit,
     });
@@ -322,14 +322,12 @@ export class LifecycleService {
         outcome: r.outcome,
         resolvedAt,
       },
-      position: item.position,
+      source: item,
       now,
       audit,
     });
     if (r.outcome === 'withdrawn')
-      outbound.push(
-        ...(await this.end(em, held, record, 'withdrawn', 'dispute_upheld', item.position, now, audit)),
-      );
+      outbound.push(...(await this.end(em, held, record, 'withdrawn', 'dispute_upheld', item, now, audit)));
     return { outbound, recordId: held.record_id, version: held.current_version };
   }
 
@@ -397,7 +395,7 @@ export class LifecycleService {
     });
     const outbound =
       r.approved && !ENDED_STATUSES.includes(held.status)
-        ? await this.end(em, held, record, 'repaired', 'repair_approved', item.position, now, audit)
+        ? await this.end(em, held, record, 'repaired', 'repair_approved', item, now, audit)
         : [];
     return { outbound, recordId: held.record_id, version: held.current_version };
   }
@@ -418,16 +416,7 @@ export class LifecycleService {
       await em.query(`DELETE FROM exchange.expiry_requests WHERE record_id = $1`, [held.record_id]);
       return done;
     }
-    const outbound = await this.end(
-      em,
-      held,
-      record,
-      'expired',
-      'disclosure_period_ended',
-      item.position,
-      now,
-      audit,
-    );
+    const outbound = await this.end(em, held, record, 'expired', 'disclosure_period_ended', item, now, audit);
     return { ...done, outbound };
   }
 
@@ -438,7 +427,7 @@ export class LifecycleService {
     record: CanonicalRecord,
     status: 'withdrawn' | 'expired' | 'repaired',
     reason: string,
-    position: SourcePosition,
+    source: LifecycleItem,
     now: Date,
     audit: AuditEntryInput[],
   ): Promise<OutboundMessage[]> {
@@ -463,7 +452,7 @@ export class LifecycleService {
       record: { ...record, status },
       type,
       reason,
-      position,
+      source,
       now,
       audit,
     });
@@ -479,7 +468,8 @@ export class LifecycleService {
     args: {
       record: CanonicalRecord;
       type: string;
-      position: SourcePosition;
+      /** The command or agency answer being applied: its position and its trace. */
+      source: LifecycleItem;
       now: Date;
       audit: AuditEntryInput[];
       dispute?: DisputeFlagView;
@@ -498,7 +488,7 @@ export class LifecycleService {
       type: string;
       subscribers: string[];
       rule: (subscriberId: string) => string;
-      position: SourcePosition;
+      source: LifecycleItem;
       now: Date;
       audit: AuditEntryInput[];
       dispute?: DisputeFlagView;
@@ -506,7 +496,10 @@ export class LifecycleService {
       policy?: SubscriberPolicy;
     },
   ): Promise<OutboundMessage[]> {
-    const { record, position, now } = args;
+    const { record, now } = args;
+    const { position } = args.source;
+    // The feed messages continue the trace of the command or answer that caused them.
+    const traceparent = processingTraceparent(args.source.message);
     if (args.subscribers.length === 0) return [];
     const policy = args.policy ?? this.policy;
     const clearIdNumber = await this.clearIdOf(em, record);
@@ -524,6 +517,7 @@ export class LifecycleService {
         subscriber,
         clearIdNumber,
         occurredAt: now,
+        traceparent,
         ...(args.dispute && { dispute: args.dispute }),
         ...(args.reason && { reason: args.reason }),
       });

@@ -2,6 +2,7 @@ import {
   Body,
   Controller,
   Get,
+  Headers,
   HttpCode,
   Inject,
   Param,
@@ -21,6 +22,7 @@ import {
   EventPublisher,
   IdGenerator,
   strictValidationPipe,
+  traceparentOf,
 } from '@cie/platform';
 import { IsNotEmpty, IsString, IsUUID, MaxLength } from 'class-validator';
 import type { Response } from 'express';
@@ -82,6 +84,8 @@ export class DisputeSettings {
   ) {}
 }
 
+const TRACEPARENT = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
 /** Publishes the exchange's own lifecycle commands (disputes, repair requests, expiry). */
 export const COMMAND_PUBLISHER = Symbol('COMMAND_PUBLISHER');
 
@@ -138,6 +142,7 @@ export class SubjectRightsController {
   async fileDispute(
     @Body(strictValidationPipe()) body: SubjectRequestDto,
     @Res({ passthrough: true }) response: Response,
+    @Headers('traceparent') traceparent?: string,
   ) {
     const now = this.clock.now();
     const disputeId = this.ids.next();
@@ -171,7 +176,7 @@ export class SubjectRightsController {
           `record ${held.record_id} already has an open dispute`,
           'recordId',
         );
-      await this.send(AgencyRequestType.disputeFiled, held, now, (source) => ({
+      await this.send(AgencyRequestType.disputeFiled, held, now, traceparent, (source) => ({
         schema: DisputeFiledSchema,
         message: {
           disputeId,
@@ -228,6 +233,7 @@ export class SubjectRightsController {
   async requestRepair(
     @Body(strictValidationPipe()) body: SubjectRequestDto,
     @Res({ passthrough: true }) response: Response,
+    @Headers('traceparent') traceparent?: string,
   ) {
     const now = this.clock.now();
     const requestId = this.ids.next();
@@ -266,7 +272,7 @@ export class SubjectRightsController {
           `record ${held.record_id} already has a pending repair request`,
           'recordId',
         );
-      await this.send(AgencyRequestType.repairRequested, held, now, (source) => ({
+      await this.send(AgencyRequestType.repairRequested, held, now, traceparent, (source) => ({
         schema: RepairRequestedSchema,
         message: {
           requestId,
@@ -344,6 +350,8 @@ export class SubjectRightsController {
     type: string,
     held: HeldRecord,
     now: Date,
+    /** The caller's W3C trace context: the command continues it (with tracing on, the request's span does). */
+    callerTrace: string | undefined,
     build: (source: CanonicalRecord['source']) => {
       schema: typeof DisputeFiledSchema | typeof RepairRequestedSchema;
       message: object;
@@ -362,6 +370,9 @@ export class SubjectRightsController {
           type,
           time: now,
           subject: held.body.subject.canonicalId,
+          ...(!traceparentOf() && callerTrace && TRACEPARENT.test(callerTrace)
+            ? { traceparent: callerTrace }
+            : {}),
         },
       );
     } catch (error) {
