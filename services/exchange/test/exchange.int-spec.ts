@@ -345,6 +345,13 @@ describe('exchange on the real broker and database', () => {
       idNumber: key,
       name: '北京某某贸易有限公司',
     };
+    // A valid envelope around a name PostgreSQL could not store (NUL): refused by name, not a stalled batch.
+    const nulId = await publishDebtor(producer, {
+      sourceRecordId: `nul-${run}`,
+      kind: SubjectKind.LEGAL_ENTITY,
+      idNumber: key,
+      name: '北京某某\u0000贸易有限公司',
+    });
     await publishDebtor(producer, after);
 
     const beijing = await readFeed('beijing-platform', (m) => ofSource(m, after.sourceRecordId).length > 0);
@@ -355,6 +362,12 @@ describe('exchange on the real broker and database', () => {
     const dead = dlq.find((m) => m.headers['ce_id'] === `poison-${run}`);
     expect(dead?.headers['dlq_reason']).toBe('invalid envelope: header ce_specversion is missing');
     expect(dead?.value.toString()).toBe('not protobuf at all');
+    const nul = await readTopic(kafka, Topics.deadLetters(Topics.sectorEvents('courts')), {
+      until: (m) => m.some((x) => x.headers['ce_id'] === nulId),
+    });
+    expect(nul.find((m) => m.headers['ce_id'] === nulId)?.headers['dlq_reason']).toBe(
+      'subject.name contains a control character (U+0000-U+001F other than tab and newline)',
+    );
     const { rows } = await db.query(
       `SELECT reason FROM exchange.dead_letters WHERE event_id IS NULL AND payload = $1`,
       [Buffer.from('not protobuf at all')],

@@ -646,7 +646,8 @@ export class IngestService {
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(d.message.headers ?? {})) {
         const first = Array.isArray(value) ? value[0] : value;
-        if (first !== undefined) headers[name] = first.toString();
+        // jsonb cannot hold NUL: a header carrying one must not stop its own dead-lettering.
+        if (first !== undefined) headers[name] = first.toString().replaceAll('\u0000', '\uFFFD');
       }
       Object.assign(headers, {
         dlq_reason: reason,

@@ -80,7 +80,16 @@ export function isoDate(value: string, field: string, required = false): string 
 }
 
 /** Trimmed text; empty is absent unless required. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
+
 export function text(value: string, field: string, required = false): string | undefined {
+  // PostgreSQL cannot store NUL in text or jsonb, and no control character belongs in a record: refused
+  // here with the field's name rather than failing the whole batch at the database.
+  if (CONTROL_CHARACTERS.test(value))
+    throw new NormalisationError(
+      `${field} contains a control character (U+0000-U+001F other than tab and newline)`,
+    );
   const trimmed = value.trim();
   if (trimmed === '' && required) throw new NormalisationError(`${field} is required`);
   return trimmed === '' ? undefined : trimmed;
@@ -110,7 +119,7 @@ export function toNormalisedRecord<E extends SectorEventMessage>(
     'decisionNumber',
     'decidingAuthority',
   ] as const)
-    if (source[field].trim() === '') throw new NormalisationError(`source.${field} is required`);
+    text(source[field], `source.${field}`, true);
   isoDate(source.decisionDate, 'source.decisionDate', true);
 
   const kind = SUBJECT_KINDS[subject.kind];

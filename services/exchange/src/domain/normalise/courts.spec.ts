@@ -115,6 +115,19 @@ describe('normalising a dishonest debtor listing', () => {
     );
   });
 
+  it('Given a NUL or another control character in a text field, it refuses naming the field (PostgreSQL could not store it)', () => {
+    const nul = debtor();
+    nul.subject!.name = '北京某某\u0000公司';
+    expect(() => normalise(nul, ctx)).toThrow(
+      new NormalisationError(
+        'subject.name contains a control character (U+0000-U+001F other than tab and newline)',
+      ),
+    );
+    const tabbed = debtor();
+    tabbed.obligation = '支付货款\t及利息\n';
+    expect(normalise(tabbed, ctx).record.attributes['obligation']).toBe('支付货款\t及利息');
+  });
+
   it('Given an unspecified performance status, it refuses naming the field', () => {
     const event = debtor();
     event.performanceStatus = PerformanceStatus.UNSPECIFIED;
