@@ -13,3 +13,4 @@ export {
   type RegionalPlatform,
   type RegionalPlatformOptions,
 } from './regional-platform-process.js';
+export * from './service-process.js';

@@ -1,10 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { expectEventually } from './expect-eventually.js';
+import { REPO_ROOT, ServiceProcess } from './service-process.js';
 
-// Two levels above libs/testing/{src,dist}: the repository root.
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const MAIN = `${REPO_ROOT}services/regional-platform/dist/main.js`;
 
 export interface RegionalPlatformOptions {
@@ -64,44 +60,13 @@ export async function startRegionalPlatform(options: RegionalPlatformOptions): P
     ...(options.consumerGroup ? { KAFKA_CONSUMER_GROUP: options.consumerGroup } : {}),
     ...options.env,
   };
-  const child: ChildProcess = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', MAIN], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const url = `http://127.0.0.1:${options.port}`;
-
-  const exit = (signal: NodeJS.Signals) => async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill(signal);
-    await exited;
+  const service = new ServiceProcess(MAIN, env);
+  await service.start();
+  return {
+    url: service.url,
+    pid: service.pid,
+    output: service.output,
+    stop: async () => void (await service.stop()),
+    kill: async () => void (await service.stop('SIGKILL')),
   };
-  const platform: RegionalPlatform = {
-    url,
-    pid: child.pid ?? -1,
-    output,
-    stop: exit('SIGTERM'),
-    kill: exit('SIGKILL'),
-  };
-  try {
-    await expectEventually(
-      async () => {
-        if (child.exitCode !== null)
-          throw new Error(
-            `regional platform ${options.subscriberId} exited with ${child.exitCode}:\n${output.join('').slice(-3000)}`,
-          );
-        const response = await fetch(`${url}/health/ready`);
-        if (response.status !== 200) throw new Error(`not ready: ${await response.text()}`);
-      },
-      { timeoutMs: 60_000, intervalMs: 250 },
-    );
-  } catch (error) {
-    await platform.kill();
-    throw error;
-  }
-  return platform;
 }

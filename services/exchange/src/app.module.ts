@@ -35,7 +35,7 @@ import { ExchangeConfig } from './exchange.config.js';
 import { SubjectIdentityService } from './identity/subject-identity.service.js';
 import { IngestService } from './ingest/ingest.service.js';
 import { CONSUMED_TOPICS, SectorEventsConsumer } from './ingest/sector-events.consumer.js';
-import { loadSubscriberPolicy, readPolicyDocument } from './routing/subscriber-policy.loader.js';
+import { loadPolicyFiles } from './routing/subscriber-policy.loader.js';
 import { PolicyController } from './routing/policy.controller.js';
 import { PolicyService } from './routing/policy.service.js';
 import { DeletionAcksController } from './lifecycle/deletion-acks.controller.js';
@@ -55,7 +55,10 @@ import { loadWorkingCalendar } from './lifecycle/working-days.js';
 @Module({})
 export class AppModule {
   static forRoot(config: ExchangeConfig): DynamicModule {
-    const policy = loadSubscriberPolicy(config.SUBSCRIBERS_FILE, config.RELEASE_RULES_FILE);
+    const { document: policyDocument, policy } = loadPolicyFiles(
+      config.SUBSCRIBERS_FILE,
+      config.RELEASE_RULES_FILE,
+    );
     // Loaded and validated at start: a broken catalogue stops the exchange before it consumes anything.
     const catalogue = loadCatalogue(config.CATALOGUE_FILE);
     const calendar = loadWorkingCalendar(config.HOLIDAYS_FILE);
@@ -174,7 +177,7 @@ export class AppModule {
           ) =>
             new PolicyService(
               holder,
-              readPolicyDocument(config.SUBSCRIBERS_FILE, config.RELEASE_RULES_FILE),
+              policyDocument,
               {
                 subscribersFile: config.SUBSCRIBERS_FILE,
                 releaseRulesFile: config.RELEASE_RULES_FILE,

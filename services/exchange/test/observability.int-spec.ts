@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import {
@@ -8,11 +7,16 @@ import {
   type Server as TcpServer,
   type Socket,
 } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { fromBinary } from '@bufbuild/protobuf';
 import { FeedEventSchema, Topics } from '@cie/contracts';
 import { expectEventually, readTopic, testDatabaseUrl, testKafka, testKafkaBrokers } from '@cie/testing';
-import { ExchangeProcess, exchangeEnv, REPO_ROOT } from './exchange-process.js';
+import {
+  ExchangeProcess,
+  exchangeEnv,
+  REPO_ROOT,
+  sectorServiceProcess,
+  type ServiceProcess,
+} from './exchange-process.js';
 
 /**
  * Issue 6's observability, end to end on the real broker and database: one trace from an agency's
@@ -26,7 +30,6 @@ const run = randomUUID().slice(0, 8);
 const kafka = testKafka(`obs-it-${run}`);
 const AGENCY_KEY = 'demo-key-court-sh-pudong';
 const RESIDENT_ID = '310115198001010016';
-const COURTS_MAIN = fileURLToPath(new URL('../../courts/dist/main.js', import.meta.url));
 
 interface ReceivedSpan {
   service: string;
@@ -88,48 +91,6 @@ class OtlpReceiver {
 const hex = (id: string) =>
   /^[0-9a-f]+$/i.test(id) ? id.toLowerCase() : Buffer.from(id, 'base64').toString('hex');
 
-/** The built courts service as a child process, stdout and stderr captured. */
-class CourtsProcess {
-  child?: ChildProcess;
-  readonly output: string[] = [];
-  constructor(private readonly env: Record<string, string>) {}
-
-  get url(): string {
-    return `http://127.0.0.1:${this.env['PORT']}`;
-  }
-
-  async start(): Promise<void> {
-    // kafkajs' known negative-timeout warning is Node's, not a log line (the exchange helper silences it too).
-    const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', COURTS_MAIN], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...this.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child = child;
-    child.stdout?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
-    await expectEventually(
-      async () => {
-        if (child.exitCode !== null)
-          throw new Error(`courts exited with ${child.exitCode}:\n${this.output.join('').slice(-3000)}`);
-        const response = await fetch(`${this.url}/health/ready`);
-        if (response.status !== 200) throw new Error(`not ready: ${await response.text()}`);
-      },
-      { timeoutMs: 60_000, intervalMs: 250 },
-    );
-  }
-
-  /** SIGTERM and the exit code (0 is a clean, drained shutdown). */
-  async stop(): Promise<number | null> {
-    const child = this.child;
-    if (!child) return null;
-    if (child.exitCode !== null) return child.exitCode;
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    child.kill('SIGTERM');
-    return exited;
-  }
-}
-
 const otelEnv = (receiver: OtlpReceiver) => ({
   OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
   OTEL_BSP_SCHEDULE_DELAY: '200',
@@ -180,12 +141,12 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 
 describe('observability: traces, metrics, logs (courts service and exchange, real Kafka and PostgreSQL)', () => {
   const receiver = new OtlpReceiver();
-  let courts: CourtsProcess;
+  let courts: ServiceProcess;
   let exchange: ExchangeProcess;
 
   beforeAll(async () => {
     await receiver.start();
-    courts = new CourtsProcess({
+    courts = sectorServiceProcess('courts', {
       KAFKA_BROKERS: testKafkaBrokers().join(','),
       DATABASE_URL: testDatabaseUrl(),
       PORT: '38103',
@@ -432,13 +393,13 @@ class TcpProxy {
 describe('readiness follows PostgreSQL (courts service behind a proxy that the test cuts)', () => {
   const database = new URL(testDatabaseUrl());
   const proxy = new TcpProxy({ host: database.hostname, port: Number(database.port || 5432) });
-  let courts: CourtsProcess;
+  let courts: ServiceProcess;
 
   beforeAll(async () => {
     await proxy.start();
     const viaProxy = new URL(database);
     viaProxy.port = String(proxy.port);
-    courts = new CourtsProcess({
+    courts = sectorServiceProcess('courts', {
       KAFKA_BROKERS: testKafkaBrokers().join(','),
       DATABASE_URL: viaProxy.toString(),
       PORT: '38104',

@@ -2,3 +2,4 @@ export * from './kafka-client.js';
 export * from './cloudevent-headers.js';
 export * from './ensure-topics.js';
 export * from './event-publisher.js';
+export * from './dead-letter.js';

@@ -8,7 +8,7 @@ import {
   type Sector,
   Topics,
 } from '@cie/contracts';
-import { bulkInsert, type Clock, readCloudEvent } from '@cie/platform';
+import { bulkInsert, type Clock, deadLetterMessage, readCloudEvent } from '@cie/platform';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 
@@ -104,16 +104,13 @@ export class RequestsConsumer implements OnApplicationBootstrap, OnApplicationSh
     await this.producer.send({
       topic: Topics.deadLetters(batch.topic),
       acks: -1,
-      messages: rejected.map(({ message, reason }) => ({
-        key: message.key,
-        value: message.value,
-        headers: {
-          dlq_reason: reason,
-          dlq_source_topic: batch.topic,
-          dlq_source_partition: String(batch.partition),
-          dlq_source_offset: message.offset,
-        },
-      })),
+      messages: rejected.map(({ message, reason }) =>
+        deadLetterMessage(
+          { topic: batch.topic, partition: batch.partition, offset: message.offset },
+          message,
+          reason,
+        ),
+      ),
     });
   }
 

@@ -6,6 +6,7 @@ import { OutcomeMessages1763956800000 } from './migrations/1763956800000-outcome
 import { DeadLetterReplay1763960400000 } from './migrations/1763960400000-dead-letter-replay.js';
 import { Lifecycle1764000000000 } from './migrations/1764000000000-lifecycle.js';
 import { PolicyVersions1764007200000 } from './migrations/1764007200000-policy-versions.js';
+import { HoldingsView1764010800000 } from './migrations/1764010800000-holdings-view.js';
 
 /** The exchange's database: its own schema, migrations committed and run at start (never synchronize). */
 export function createDataSource(url: string): DataSource {
@@ -20,6 +21,7 @@ export function createDataSource(url: string): DataSource {
       DeadLetterReplay1763960400000,
       Lifecycle1764000000000,
       PolicyVersions1764007200000,
+      HoldingsView1764010800000,
     ],
     schema: 'exchange',
     migrationsTableName: 'migrations',

@@ -7,7 +7,14 @@ import {
   PROTOBUF_CONTENT_TYPE,
   Topics,
 } from '@cie/contracts';
-import { bulkInsert, cieMetrics, Clock, IdGenerator, processingTraceparent } from '@cie/platform';
+import {
+  bulkInsert,
+  cieMetrics,
+  Clock,
+  deadLetterMessage,
+  IdGenerator,
+  processingTraceparent,
+} from '@cie/platform';
 import type { KafkaMessage } from 'kafkajs';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AuditEntryInput, AuditLog } from '../audit/audit-log.js';
@@ -643,24 +650,7 @@ export class IngestService {
   ): Promise<OutboundMessage[]> {
     const outbound: OutboundMessage[] = [];
     const rows = rejected.map(({ d, reason }) => {
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(d.message.headers ?? {})) {
-        const first = Array.isArray(value) ? value[0] : value;
-        // jsonb cannot hold NUL: a header carrying one must not stop its own dead-lettering.
-        if (first !== undefined) headers[name] = first.toString().replaceAll('\u0000', '\uFFFD');
-      }
-      Object.assign(headers, {
-        dlq_reason: reason,
-        dlq_source_topic: d.position.topic,
-        dlq_source_partition: String(d.position.partition),
-        dlq_source_offset: d.position.offset,
-      });
-      const message = {
-        topic: Topics.deadLetters(d.position.topic),
-        key: d.message.key,
-        value: d.message.value,
-        headers,
-      };
+      const message = deadLetterMessage(d.position, d.message, reason);
       outbound.push(message);
       this.logger.warn(
         `dead-lettered ${d.position.topic}[${d.position.partition}]@${d.position.offset}: ${reason}`,
@@ -676,7 +666,7 @@ export class IngestService {
         message.topic,
         message.key,
         message.value,
-        headers,
+        message.headers,
         now,
       ];
     });

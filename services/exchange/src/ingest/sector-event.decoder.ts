@@ -20,15 +20,11 @@ import {
   RepairRequestedSchema,
   Topics,
 } from '@cie/contracts';
-import { readCloudEvent } from '@cie/platform';
+import { readCloudEvent, type SourcePosition } from '@cie/platform';
 import type { KafkaMessage } from 'kafkajs';
 import { SECTOR_EVENT_TYPES, type SectorEvent } from '../domain/normalise/index.js';
 
-export interface SourcePosition {
-  topic: string;
-  partition: number;
-  offset: string;
-}
+export type { SourcePosition };
 
 export type DecodedSectorEvent =
   | {

@@ -2,7 +2,7 @@ import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from 
 import { fromBinary } from '@bufbuild/protobuf';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { DELETION_EVENT_TYPES, FeedAckSchema, Topics } from '@cie/contracts';
-import type { Clock } from '@cie/platform';
+import { type Clock, deadLetterMessage } from '@cie/platform';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 
@@ -77,16 +77,13 @@ export class FeedAcksConsumer implements OnApplicationBootstrap, OnApplicationSh
       await this.producer.send({
         topic: Topics.deadLetters(Topics.feedAcks),
         acks: -1,
-        messages: rejected.map(({ message, reason }) => ({
-          key: message.key,
-          value: message.value,
-          headers: {
-            dlq_reason: reason,
-            dlq_source_topic: batch.topic,
-            dlq_source_partition: String(batch.partition),
-            dlq_source_offset: message.offset,
-          },
-        })),
+        messages: rejected.map(({ message, reason }) =>
+          deadLetterMessage(
+            { topic: batch.topic, partition: batch.partition, offset: message.offset },
+            message,
+            reason,
+          ),
+        ),
       });
     }
     const last = batch.messages.at(-1);

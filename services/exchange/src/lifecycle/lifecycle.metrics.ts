@@ -17,21 +17,24 @@ export class LifecycleMetrics implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    const disputes = async () => {
-      const today = this.calendar.dateOf(this.clock.now());
-      return this.db.query<{ sector: string; open: number; overdue: number }[]>(
+    // Each pair of gauges is read from one query: the registry collects all gauges at once, so both
+    // collects await the same query while it is in flight.
+    const disputes = inFlightOnce(() =>
+      this.db.query<{ sector: string; open: number; overdue: number }[]>(
         `SELECT sector, count(*)::int AS open, count(*) FILTER (WHERE due_by < $1::date)::int AS overdue
            FROM exchange.disputes WHERE status = 'open' GROUP BY sector`,
-        [today],
-      );
-    };
+        [this.calendar.dateOf(this.clock.now())],
+      ),
+    );
+    const acks = inFlightOnce(() => outstandingAcks(this.db, this.clock.now()));
     registerGauge({
       name: 'cie_disputes_open',
       help: 'Disputes filed and not yet resolved by the owning agency, by sector',
       labelNames: ['sector'],
       collect: async (gauge) => {
+        const rows = await disputes();
         gauge.reset();
-        for (const row of await disputes()) gauge.set({ sector: row.sector }, row.open);
+        for (const row of rows) gauge.set({ sector: row.sector }, row.open);
       },
     });
     registerGauge({
@@ -39,8 +42,9 @@ export class LifecycleMetrics implements OnApplicationBootstrap {
       help: 'Open disputes past their deadline (working days), by sector',
       labelNames: ['sector'],
       collect: async (gauge) => {
+        const rows = await disputes();
         gauge.reset();
-        for (const row of await disputes()) gauge.set({ sector: row.sector }, row.overdue);
+        for (const row of rows) gauge.set({ sector: row.sector }, row.overdue);
       },
     });
     registerGauge({
@@ -48,9 +52,9 @@ export class LifecycleMetrics implements OnApplicationBootstrap {
       help: 'Withdrawn, expired and repaired events a subscriber has not acknowledged deleting',
       labelNames: ['subscriber'],
       collect: async (gauge) => {
+        const subscribers = await acks();
         gauge.reset();
-        for (const s of await outstandingAcks(this.db, this.clock.now()))
-          gauge.set({ subscriber: s.subscriber }, s.outstanding);
+        for (const s of subscribers) gauge.set({ subscriber: s.subscriber }, s.outstanding);
       },
     });
     registerGauge({
@@ -58,10 +62,19 @@ export class LifecycleMetrics implements OnApplicationBootstrap {
       help: 'Age of the oldest unacknowledged deletion event, by subscriber (0 when none)',
       labelNames: ['subscriber'],
       collect: async (gauge) => {
+        const subscribers = await acks();
         gauge.reset();
-        for (const s of await outstandingAcks(this.db, this.clock.now()))
-          gauge.set({ subscriber: s.subscriber }, s.oldestAgeSeconds ?? 0);
+        for (const s of subscribers) gauge.set({ subscriber: s.subscriber }, s.oldestAgeSeconds ?? 0);
       },
     });
   }
+}
+
+/** Calls `fn` at most once at a time: callers arriving while a call is in flight share its result. */
+function inFlightOnce<T>(fn: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () =>
+    (pending ??= fn().finally(() => {
+      pending = undefined;
+    }));
 }

@@ -4,7 +4,6 @@ import { timestampDate } from '@bufbuild/protobuf/wkt';
 import {
   AgencyRequestType,
   CreditEventType,
-  DELETION_EVENT_TYPES,
   DisputeFiledSchema,
   isSector,
   RepairRequestedSchema,
@@ -155,14 +154,10 @@ export class LifecycleService {
     if (!stored) return { reason: `no policy version ${item.policy.sha256}` };
     const policy = parsePolicy(stored.document);
     const held = await em.query<{ record_id: string; subscriber_id: string; body: CanonicalRecord }[]>(
-      `SELECT l.record_id, l.subscriber_id, v.body FROM (
-         SELECT DISTINCT ON (record_id, subscriber_id) record_id, subscriber_id, event_type FROM exchange.deliveries
-          ORDER BY record_id, subscriber_id, created_at DESC, delivery_id DESC
-       ) l
-       JOIN exchange.records r ON r.record_id = l.record_id AND r.status IN ('active', 'corrected')
+      `SELECT h.record_id, h.subscriber_id, v.body FROM exchange.holdings h
+       JOIN exchange.records r ON r.record_id = h.record_id AND r.status IN ('active', 'corrected')
        JOIN exchange.record_versions v ON v.record_id = r.record_id AND v.version = r.current_version
-       WHERE l.event_type <> ALL($1::text[]) ORDER BY l.record_id, l.subscriber_id`,
-      [DELETION_EVENT_TYPES],
+       ORDER BY h.record_id, h.subscriber_id`,
     );
     const outbound: OutboundMessage[] = [];
     for (const { record_id, subscriber_id, body } of held) {
@@ -563,11 +558,8 @@ export class LifecycleService {
    */
   async holders(em: EntityManager, recordId: string): Promise<string[]> {
     const rows = await em.query<{ subscriber_id: string }[]>(
-      `SELECT subscriber_id FROM (
-         SELECT DISTINCT ON (subscriber_id) subscriber_id, event_type FROM exchange.deliveries
-          WHERE record_id = $1 ORDER BY subscriber_id, created_at DESC, delivery_id DESC
-       ) last WHERE event_type <> ALL($2::text[]) ORDER BY subscriber_id`,
-      [recordId, DELETION_EVENT_TYPES],
+      `SELECT subscriber_id FROM exchange.holdings WHERE record_id = $1 ORDER BY subscriber_id`,
+      [recordId],
     );
     return rows.map((r) => r.subscriber_id);
   }

@@ -105,12 +105,7 @@ export class PolicyController {
     const draft = this.parseDraft(body);
     const today = this.clock.now().toISOString().slice(0, 10);
     const rows = await this.db.query<{ body: CanonicalRecord; holders: string[] | null }[]>(
-      `SELECT v.body, (
-          SELECT array_agg(subscriber_id) FROM (
-            SELECT DISTINCT ON (subscriber_id) subscriber_id, event_type FROM exchange.deliveries d
-             WHERE d.record_id = r.record_id ORDER BY subscriber_id, created_at DESC, delivery_id DESC
-          ) last WHERE event_type NOT IN ('credit.record.withdrawn', 'credit.record.expired', 'credit.record.repaired')
-        ) AS holders
+      `SELECT v.body, (SELECT array_agg(h.subscriber_id) FROM exchange.holdings h WHERE h.record_id = r.record_id) AS holders
          FROM exchange.records r JOIN exchange.record_versions v ON v.record_id = r.record_id AND v.version = r.current_version
         WHERE r.status IN ('active', 'corrected') AND v.body->'disclosure'->>'disclosureUntil' >= $1`,
       [today],

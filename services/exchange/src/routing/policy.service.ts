@@ -15,7 +15,7 @@ import type { DataSource } from 'typeorm';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { SubscriberPolicy } from '../domain/routing.js';
 import type { PolicyHolder } from './policy-holder.js';
-import { type PolicyDocument, parsePolicy, readPolicyDocument } from './subscriber-policy.loader.js';
+import { loadPolicyFiles, type PolicyDocument } from './subscriber-policy.loader.js';
 
 export interface ReloadResult {
   changed: boolean;
@@ -61,7 +61,7 @@ export class PolicyService implements OnApplicationBootstrap, OnApplicationShutd
 
   constructor(
     private readonly holder: PolicyHolder,
-    initial: PolicyDocument,
+    private readonly initial: PolicyDocument,
     private readonly files: PolicyFiles,
     private readonly db: DataSource,
     private readonly kafka: Kafka,
@@ -73,10 +73,7 @@ export class PolicyService implements OnApplicationBootstrap, OnApplicationShutd
   ) {
     this.sha256 = documentHash(initial);
     this.loadedAt = clock.now();
-    this.initial = initial;
   }
-
-  private readonly initial: PolicyDocument;
 
   async onApplicationBootstrap(): Promise<void> {
     // The version in force at start is recorded too: files changed while the exchange was down count.
@@ -116,11 +113,7 @@ export class PolicyService implements OnApplicationBootstrap, OnApplicationShutd
     let document: PolicyDocument;
     let policy: SubscriberPolicy;
     try {
-      document = readPolicyDocument(this.files.subscribersFile, this.files.releaseRulesFile);
-      policy = parsePolicy(document, {
-        subscribers: `SUBSCRIBERS_FILE ${this.files.subscribersFile}`,
-        releaseRules: `RELEASE_RULES_FILE ${this.files.releaseRulesFile}`,
-      });
+      ({ document, policy } = loadPolicyFiles(this.files.subscribersFile, this.files.releaseRulesFile));
     } catch (error) {
       if (!(error instanceof ConfigurationError)) throw error;
       this.lastProblems = error.problems;

@@ -71,7 +71,7 @@ export interface PolicyDocument {
 }
 
 /** The two policy files, parsed but not yet validated. */
-export function readPolicyDocument(subscribersFile: string, releaseRulesFile: string): PolicyDocument {
+function readPolicyDocument(subscribersFile: string, releaseRulesFile: string): PolicyDocument {
   return {
     subscribers: readJsonFile('SUBSCRIBERS_FILE', subscribersFile),
     releaseRules: readJsonFile('RELEASE_RULES_FILE', releaseRulesFile),
@@ -83,10 +83,20 @@ export function readPolicyDocument(subscribersFile: string, releaseRulesFile: st
  * release rules (which may only name known subscribers). Every problem names the file and the path.
  */
 export function loadSubscriberPolicy(subscribersFile: string, releaseRulesFile: string): SubscriberPolicy {
-  return parsePolicy(readPolicyDocument(subscribersFile, releaseRulesFile), {
+  return loadPolicyFiles(subscribersFile, releaseRulesFile).policy;
+}
+
+/** The policy files read once: the document as written (what a version stores) and the validated policy. */
+export function loadPolicyFiles(
+  subscribersFile: string,
+  releaseRulesFile: string,
+): { document: PolicyDocument; policy: SubscriberPolicy } {
+  const document = readPolicyDocument(subscribersFile, releaseRulesFile);
+  const policy = parsePolicy(document, {
     subscribers: `SUBSCRIBERS_FILE ${subscribersFile}`,
     releaseRules: `RELEASE_RULES_FILE ${releaseRulesFile}`,
   });
+  return { document, policy };
 }
 
 /** Validates a policy document; every problem starts with the label of the part it is in. */

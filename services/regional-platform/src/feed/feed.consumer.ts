@@ -1,6 +1,7 @@
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Topics } from '@cie/contracts';
 import {
+  deadLetterMessage,
   cieMetrics,
   type Clock,
   contextFromHeaders,
@@ -189,19 +190,7 @@ export class FeedConsumer implements OnApplicationBootstrap, OnApplicationShutdo
     await this.producer.send({
       topic: this.deadLetterTopic,
       acks: -1,
-      messages: [
-        {
-          key: message.key,
-          value: message.value,
-          headers: {
-            ...message.headers,
-            dlq_reason: `${rejection.code}: ${rejection.message}`,
-            dlq_source_topic: position.topic,
-            dlq_source_partition: String(position.partition),
-            dlq_source_offset: position.offset,
-          },
-        },
-      ],
+      messages: [deadLetterMessage(position, message, `${rejection.code}: ${rejection.message}`)],
     });
     cieMetrics.deadLetters.inc({ topic: position.topic, reason: rejection.code.toLowerCase() });
   }

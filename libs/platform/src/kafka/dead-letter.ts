@@ -1,0 +1,45 @@
+import { Topics } from '@cie/contracts';
+import type { KafkaMessage } from 'kafkajs';
+
+export interface SourcePosition {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+/** A message for `<topic>.dlq`: ready for `producer.send` or a transaction. */
+export interface DeadLetterMessage {
+  topic: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+/**
+ * The one shape of a dead letter (DESIGN §9): the original key, value and headers, plus `dlq_reason`
+ * and where it was read (`dlq_source_topic`, `_partition`, `_offset`), on `<source topic>.dlq`, so
+ * an operator can see why and replay it. Header values are made storable as text (no NUL).
+ */
+export function deadLetterMessage(
+  position: SourcePosition,
+  message: Pick<KafkaMessage, 'key' | 'value' | 'headers'>,
+  reason: string,
+): DeadLetterMessage {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) headers[name] = first.toString().replaceAll('\u0000', '\uFFFD');
+  }
+  return {
+    topic: Topics.deadLetters(position.topic),
+    key: message.key,
+    value: message.value,
+    headers: {
+      ...headers,
+      dlq_reason: reason,
+      dlq_source_topic: position.topic,
+      dlq_source_partition: String(position.partition),
+      dlq_source_offset: position.offset,
+    },
+  };
+}
