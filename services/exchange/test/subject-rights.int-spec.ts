@@ -266,6 +266,34 @@ describe('disputes, corrections, withdrawals, expiry and repair reach every past
     const copy = await platformCopy(recordId);
     expect(copy.body).toMatchObject({ version: 2, dispute: { disputed: false, lastOutcome: 'corrected' } });
     expect(copy.body.attributes?.['outstandingAmount']).toBe('20000.00');
+
+    // A second dispute on the same version, upheld this time: flagged and cleared again.
+    const second = await call<{ disputeId: string }>(`${b.url}/v1/disputes`, DESK_KEY, {
+      body: { recordId, grounds: '金额仍有误', filedBy: 'subject' },
+    });
+    expect(second.status).toBe(202);
+    await expectEventually(async () => {
+      const inbox = await call<{ items: { id: string }[] }>(`${courts.url}/v1/disputes`, COURT_KEY);
+      expect(inbox.body.items.map((i) => i.id)).toContain(second.body.disputeId);
+    });
+    expect(
+      (
+        await call(`${courts.url}/v1/disputes/${second.body.disputeId}/resolution`, COURT_KEY, {
+          body: { outcome: 'upheld' },
+        })
+      ).status,
+    ).toBe(202);
+    await expectEventually(async () =>
+      expect((await platformCopy(recordId)).body.dispute).toMatchObject({
+        disputed: false,
+        lastOutcome: 'upheld',
+      }),
+    );
+    const again = await feed('public-portal', recordId, (e) => e.length >= 6);
+    expect(again.slice(4).map((e) => [e.type, e.event.record?.version])).toEqual([
+      [CreditEventType.disputed, 2],
+      [CreditEventType.disputeResolved, 2],
+    ]);
   });
 
   it('removes a withdrawn record from the platform within seconds and records its deletion acknowledgement', async () => {

@@ -7,6 +7,7 @@ import { DeadLetterReplay1763960400000 } from './migrations/1763960400000-dead-l
 import { Lifecycle1764000000000 } from './migrations/1764000000000-lifecycle.js';
 import { PolicyVersions1764007200000 } from './migrations/1764007200000-policy-versions.js';
 import { HoldingsView1764010800000 } from './migrations/1764010800000-holdings-view.js';
+import { RepeatedDisputes1764014400000 } from './migrations/1764014400000-repeated-disputes.js';
 
 /** The exchange's database: its own schema, migrations committed and run at start (never synchronize). */
 export function createDataSource(url: string): DataSource {
@@ -22,6 +23,7 @@ export function createDataSource(url: string): DataSource {
       Lifecycle1764000000000,
       PolicyVersions1764007200000,
       HoldingsView1764010800000,
+      RepeatedDisputes1764014400000,
     ],
     schema: 'exchange',
     migrationsTableName: 'migrations',
