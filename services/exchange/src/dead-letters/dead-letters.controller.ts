@@ -88,36 +88,41 @@ export class DeadLettersController {
   @Post(':id/replay')
   @HttpCode(202)
   async replay(@Param('id', ParseUUIDPipe) id: string, @Req() request: ClientRequest) {
-    const replayed = await this.db.transaction(async (em) => {
-      const [row] = await em.query<
+    // First the event id is released (committed), then the message is published: published before
+    // the commit, the exchange could read it while its id still counted as processed and ignore it.
+    // A publish that fails leaves only a released id, and the replay can be asked for again.
+    const row = await this.db.transaction(async (em) => {
+      const [found] = await em.query<
         (DeadLetterRow & {
           message_key: Buffer | null;
           payload: Buffer | null;
           headers: Record<string, string>;
         })[]
       >(`SELECT * FROM exchange.dead_letters WHERE dead_letter_id = $1 FOR UPDATE`, [id]);
-      if (!row)
+      if (!found)
         throw new DeadLetterException(DeadLetterErrorCode.DEAD_LETTER_NOT_FOUND, `no dead letter ${id}`);
-      // Release the event id: it was recorded as processed (dead-lettered) and would be ignored as a duplicate.
-      if (row.event_id)
+      // It was recorded as processed (dead-lettered) and would be ignored as a duplicate.
+      if (found.event_id)
         await em.query(
           `DELETE FROM exchange.processed_events WHERE event_id = $1 AND outcome = 'dead_lettered'`,
-          [row.event_id],
+          [found.event_id],
         );
+      return found;
+    });
+    const headers = Object.fromEntries(
+      Object.entries(row.headers).filter(([name]) => !name.startsWith('dlq_')),
+    );
+    this.connected ??= this.producer.connect();
+    await this.connected;
+    const [position] = await this.producer.send({
+      topic: row.source_topic,
+      acks: -1,
+      messages: [
+        { key: row.message_key, value: row.payload, headers: { ...headers, dlq_replayed_from: id } },
+      ],
+    });
+    await this.db.transaction(async (em) => {
       await em.query(`UPDATE exchange.dead_letters SET replayed_at = now() WHERE dead_letter_id = $1`, [id]);
-      const headers = Object.fromEntries(
-        Object.entries(row.headers).filter(([name]) => !name.startsWith('dlq_')),
-      );
-      this.connected ??= this.producer.connect();
-      await this.connected;
-      // Published inside the transaction: if it fails, the release above is rolled back.
-      const [position] = await this.producer.send({
-        topic: row.source_topic,
-        acks: -1,
-        messages: [
-          { key: row.message_key, value: row.payload, headers: { ...headers, dlq_replayed_from: id } },
-        ],
-      });
       await this.audit.append(em, [
         {
           kind: 'dead_letter_replay',
@@ -125,12 +130,11 @@ export class DeadLettersController {
           details: { deadLetterId: id, eventId: row.event_id, reason: row.reason },
         },
       ]);
-      return {
-        id,
-        replayedTo: { topic: row.source_topic, partition: position?.partition, offset: position?.baseOffset },
-        eventId: row.event_id,
-      };
     });
-    return replayed;
+    return {
+      id,
+      replayedTo: { topic: row.source_topic, partition: position?.partition, offset: position?.baseOffset },
+      eventId: row.event_id,
+    };
   }
 }
