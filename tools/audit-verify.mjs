@@ -1,6 +1,6 @@
 // `npm run audit:verify` (after tools/run.sh has provisioned Node and node_modules):
 // checks the exchange's audit log hash chain on DATABASE_URL by running the compiled command
-// services/exchange/dist/audit/verify-audit.js. It builds nothing: run `npm run build` first.
+// services/exchange/dist/audit/verify-audit.js. tools/run.sh builds it first (Nx, cached).
 //
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/cie npm run audit:verify
 //
@@ -14,7 +14,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const command = path.join(root, 'services', 'exchange', 'dist', 'audit', 'verify-audit.js');
 
 if (!fs.existsSync(command)) {
-  console.error(`audit-verify: ${path.relative(root, command)} is missing: run \`npm run build\` first`);
+  console.error(
+    `audit-verify: ${path.relative(root, command)} is missing: run it as \`npm run audit:verify\`, which builds it`,
+  );
   process.exit(2);
 }
 const child = spawn(process.execPath, [command, ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });

@@ -3,13 +3,12 @@
 // the courts service; demo traffic through the courts API; a summary of what each subscriber's feed
 // holds, read back with a Kafka consumer. Without --once it keeps running until Ctrl-C.
 import 'reflect-metadata';
-import { execFileSync } from 'node:child_process';
 import { fromBinary } from '@bufbuild/protobuf';
 import { FeedEventSchema, SubmissionReceiptSchema, Topics } from '@cie/contracts';
 import { usccCheckCharacter } from '@cie/identifiers';
 import kafkajs from 'kafkajs';
 import pg from 'pg';
-import { DEFAULT_ROOT, startKafka, stopKafka } from './stack/kafka.mjs';
+import { startKafka, stopKafka } from './stack/kafka.mjs';
 import { ensureDatabase } from './stack/postgres.mjs';
 import { SERVICES, stackEnv, startService, stopServices } from './stack/services.mjs';
 
@@ -121,11 +120,6 @@ async function stopAll() {
 }
 
 async function main() {
-  step('building the services (nx, cached)');
-  execFileSync('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static'], {
-    cwd: DEFAULT_ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
   await stopServices({ name: NAME });
   step('starting Kafka 3.9 (KRaft) from the Maven Central jars');
   const kafka = await startKafka({ name: NAME, port: 19092 });

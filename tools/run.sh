@@ -19,6 +19,19 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ]; then
   echo "$lock_sum" > "$stamp"
 fi
 
-command=${1:?usage: tools/run.sh test|demo|stack [args]}
+command=${1:?usage: tools/run.sh test|demo|stack|bench/exchange|bench/bulk|audit-verify [args]}
 shift
+
+# Everything but `test` (whose own phases build, lint and test each project) imports the built
+# workspace, so build it first: Nx caches, so an unchanged tree costs a few seconds. On a clean
+# clone this is where the front door used to fail (ERR_MODULE_NOT_FOUND for @cie/contracts/dist).
+if [ "$command" != test ]; then
+  echo "› building the workspace (nx, cached)" >&2
+  mkdir -p .stack
+  if ! NX_DAEMON=false npx --no -- nx run-many -t build --outputStyle=static >.stack/build.log 2>&1; then
+    cat .stack/build.log >&2
+    echo "run.sh: the build failed (above); nothing was started" >&2
+    exit 1
+  fi
+fi
 exec node --disable-warning=TimeoutNegativeWarning "tools/$command.mjs" "$@"

@@ -2,7 +2,9 @@
 //   a. static contract checks: buf lint, generated protobuf code up to date, prettier
 //   b. build, lint and unit tests of every project (Nx)
 //   c. integration tests against a real Kafka broker and PostgreSQL database
-//   d. summary of the jest results, ending with the line `tests: N passed, N failed`
+//   d. a smoke run of each benchmark at a small size, so a benchmark cannot rot unnoticed: each
+//      exits non-zero unless its accounting adds up (every event on its feeds, none twice)
+//   e. summary of the jest results, ending with the line `tests: N passed, N failed`
 //
 //   node tools/test.mjs [--unit-only | --int-only]
 //
@@ -215,6 +217,25 @@ async function integrationPhase(databasePromise) {
   );
 }
 
+/** [label, script, args]: each benchmark at a size that checks its accounting, not its speed. */
+const BENCH_SMOKES = [
+  ['npm run bench, 500 events', 'tools/bench/exchange.mjs', ['--events', '500']],
+  ['npm run bench:bulk, 500 records', 'tools/bench/bulk.mjs', ['--records', '500']],
+];
+const smokeResults = [];
+
+async function benchSmokePhase() {
+  for (const [label, script, args] of BENCH_SMOKES) {
+    try {
+      await run(label, process.execPath, ['--disable-warning=TimeoutNegativeWarning', script, ...args]);
+      smokeResults.push({ label, ok: true });
+    } catch (err) {
+      if (!(err instanceof Failure)) throw err;
+      smokeResults.push({ label, ok: false, note: err.message });
+    }
+  }
+}
+
 function redact(url) {
   try {
     const u = new URL(url);
@@ -252,6 +273,17 @@ function summarise(kinds) {
       });
     }
   }
+  if (smokeResults.length > 0) {
+    const failedSmokes = smokeResults.filter((r) => !r.ok);
+    rows.push({
+      project: 'benchmarks',
+      kind: 'smoke',
+      passed: smokeResults.length - failedSmokes.length,
+      failed: failedSmokes.length,
+      skipped: 0,
+      note: failedSmokes.map((r) => r.note).join('; '),
+    });
+  }
   const passed = rows.reduce((n, r) => n + r.passed, 0);
   const failed = rows.reduce((n, r) => n + r.failed, 0);
 
@@ -280,6 +312,7 @@ async function main() {
     try {
       if (runUnit) await phase('build+lint+unit', unitPhase);
       if (runInt) await phase('integration', () => integrationPhase(databasePromise));
+      if (runInt) await phase('benchmark smoke', benchSmokePhase);
     } catch (err) {
       failure = err; // still summarise the tests that ran
     }

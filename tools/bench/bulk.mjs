@@ -1,4 +1,4 @@
-// npm run bench:bulk [-- --records 100000] [--no-build]
+// npm run bench:bulk [-- --records 100000]
 // Load test of the NDJSON bulk intake (POST /v1/records/bulk) of the courts service on real engines:
 // its own Kafka broker (.stack/bench, port 39092), a fresh database cie_bench and the courts service
 // alone on :3903. N generated dishonest-debtor records are streamed up lazily (chunked transfer, the
@@ -10,7 +10,6 @@
 //     idempotent producer (acks -1, batches of 500): the ceiling the bulk path is compared to.
 // Exits 1 unless every receipt is `accepted`. Everything it started is stopped at the end, on
 // errors and on Ctrl-C.
-import { execFileSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -19,7 +18,7 @@ import readline from 'node:readline';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DEFAULT_ROOT, startKafka, stopKafka } from '../stack/kafka.mjs';
+import { startKafka, stopKafka } from '../stack/kafka.mjs';
 import { ensureDatabase } from '../stack/postgres.mjs';
 import { SERVICES, stackEnv, startService, stopServices } from '../stack/services.mjs';
 import { memory, sampler } from './process-memory.mjs';
@@ -44,7 +43,6 @@ const option = (name) => {
 const N = Number(option('records') ?? 100_000);
 if (!Number.isInteger(N) || N < 10)
   throw new Error(`--records must be an integer >= 10, got ${option('records')}`);
-const build = !args.includes('--no-build');
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const t0 = performance.now();
@@ -300,13 +298,6 @@ async function rawKafka(kafkajs, brokers, sample, n) {
 // ---------------------------------------------------------------------------------------------
 
 async function main() {
-  if (build) {
-    step('building the services (nx, cached)');
-    execFileSync('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static'], {
-      cwd: DEFAULT_ROOT,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-  }
   await loadRecordFormat();
   const { default: kafkajs } = await import('kafkajs');
   await stopServices({ name: NAME }); // a crashed earlier run

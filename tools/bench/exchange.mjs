@@ -1,4 +1,4 @@
-// npm run bench [-- --events 20000] [--timeout 300] [--no-build]
+// npm run bench [-- --events 20000] [--timeout 300]
 // Throughput and latency of the exchange's ingest path (sector topics → PostgreSQL → feed topics, one
 // Kafka transaction per batch) on real engines: its own Kafka broker (.stack/bench-exchange, port
 // 39192), a fresh database cie_bench_exchange and the exchange alone on :3910. Once the exchange is
@@ -17,7 +17,7 @@
 // Exits 1 unless every event reached every feed the exchange recorded a delivery for
 // (exchange.deliveries), at least one, exactly once, and every event came through the passthrough.
 // Everything it started is stopped at the end, on errors and on Ctrl-C.
-import { execFileSync, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -136,7 +136,6 @@ async function benchMain() {
     throw new Error(`--events must be an integer >= 10, got ${option('events')}`);
   const TIMEOUT_MS = Number(option('timeout') ?? 300) * 1000;
   const STALL_MS = 60_000;
-  const build = !args.includes('--no-build');
 
   const t0 = performance.now();
   const step = (line) =>
@@ -192,13 +191,6 @@ async function benchMain() {
   // -------------------------------------------------------------------------------------------
 
   async function run() {
-    if (build) {
-      step('building the services (nx, cached)');
-      execFileSync('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static'], {
-        cwd: DEFAULT_ROOT,
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
-    }
     const events = await loadEventFormat();
     const { default: kafkajs } = await import('kafkajs');
     const { default: pg } = await import('pg');

@@ -25,7 +25,7 @@ export async function createSectorApp(
   config: SectorConfig,
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(SectorAppModule.forSector(sector, config), {
-    logger: createLogger(sector.sector, config),
+    logger: createLogger(sector.sector, sector.version, config),
     bodyParser: false,
   });
   return configureSectorApp(app);
@@ -60,7 +60,7 @@ export async function runSectorService(
 ): Promise<void> {
   const config = loadConfig(SectorConfig, { PORT: String(sector.defaultPort), ...env });
   // Before the app: spans need the SDK in place when the first request or message arrives.
-  await startObservability(sector.sector, env);
+  await startObservability(sector.sector, sector.version, env);
   const app = await createSectorApp(sector, config);
   await app.listen(config.PORT, '0.0.0.0');
   // NDJSON uploads stream for as long as they have records; Node's default 5-minute limit on

@@ -28,6 +28,8 @@ export interface SectorDefinition {
   sector: Sector;
   /** Default HTTP port (DESIGN §9: tax 3001, procurement 3002, courts 3003, ecommerce 3004). */
   defaultPort: number;
+  /** The service's own version for logs and traces: `serviceVersion(import.meta.url)`. */
+  version: string;
   // Each definition has its own DTO and schema; `toEvent` is a method, so they fit the shared shape.
   recordTypes: RecordTypeDefinition[];
 }

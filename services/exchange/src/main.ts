@@ -5,15 +5,18 @@ import {
   createLogger,
   enableGracefulShutdown,
   loadConfig,
+  serviceVersion,
   startObservability,
   useHttpObservability,
 } from '@cie/platform';
 import { AppModule } from './app.module.js';
 import { ExchangeConfig } from './exchange.config.js';
 
+const VERSION = serviceVersion(import.meta.url);
+
 export async function createApp(config: ExchangeConfig): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    logger: createLogger('exchange', config),
+    logger: createLogger('exchange', VERSION, config),
   });
   useHttpObservability(app);
   enableGracefulShutdown(app);
@@ -23,7 +26,7 @@ export async function createApp(config: ExchangeConfig): Promise<NestExpressAppl
 async function main(): Promise<void> {
   const config = loadConfig(ExchangeConfig, process.env);
   // Before the app: spans need the SDK in place when the first request or message arrives.
-  await startObservability('exchange', process.env);
+  await startObservability('exchange', VERSION, process.env);
   const app = await createApp(config);
   await app.listen(config.PORT, '0.0.0.0');
 }

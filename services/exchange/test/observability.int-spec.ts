@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import {
   type AddressInfo,
@@ -344,6 +345,11 @@ describe('observability: traces, metrics, logs (courts service and exchange, rea
     const courtsCode = await courts.stop();
     await exchange.stop();
     expect(courtsCode).toBe(0);
+    // Each service names its own package's version (under Jest it once logged Jest's).
+    const versions = {
+      courts: packageVersion('../../courts/package.json'),
+      exchange: packageVersion('../package.json'),
+    };
     for (const [service, output] of [
       ['courts', courts.output.join('')],
       ['exchange', exchange.output.join('')],
@@ -355,7 +361,7 @@ describe('observability: traces, metrics, logs (courts service and exchange, rea
       for (const line of lines) {
         const entry = JSON.parse(line) as Record<string, unknown>;
         expect(entry).toEqual(
-          expect.objectContaining({ service, version: expect.any(String), level: expect.any(String) }),
+          expect.objectContaining({ service, version: versions[service], level: expect.any(String) }),
         );
       }
       expect(output).toContain('"msg":"stopped"');
@@ -443,3 +449,8 @@ describe('readiness follows PostgreSQL (courts service behind a proxy that the t
     expect(await courts.stop()).toBe(0);
   });
 });
+
+function packageVersion(relative: string): string {
+  const file = new URL(relative, import.meta.url);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+}

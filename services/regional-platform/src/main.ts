@@ -5,15 +5,18 @@ import {
   createLogger,
   enableGracefulShutdown,
   loadConfig,
+  serviceVersion,
   startObservability,
   useHttpObservability,
 } from '@cie/platform';
 import { AppModule } from './app.module.js';
 import { RegionalPlatformConfig } from './platform.config.js';
 
+const VERSION = serviceVersion(import.meta.url);
+
 export async function createApp(config: RegionalPlatformConfig): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    logger: createLogger(`regional-platform:${config.SUBSCRIBER_ID}`, config),
+    logger: createLogger(`regional-platform:${config.SUBSCRIBER_ID}`, VERSION, config),
   });
   useHttpObservability(app);
   enableGracefulShutdown(app);
@@ -23,7 +26,7 @@ export async function createApp(config: RegionalPlatformConfig): Promise<NestExp
 async function main(): Promise<void> {
   const config = loadConfig(RegionalPlatformConfig, process.env);
   // Before the app: spans need the SDK in place when the first message arrives.
-  await startObservability('regional-platform', process.env);
+  await startObservability('regional-platform', VERSION, process.env);
   const app = await createApp(config);
   await app.listen(config.PORT, '0.0.0.0');
 }

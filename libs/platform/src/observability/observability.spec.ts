@@ -1,8 +1,13 @@
 import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { JsonLogger } from './json-logger.js';
 import { deadLetterReasonCode, metricsRegistry, registerGauge } from './metrics.js';
 import { REDACTED, redact, redactText } from './redact.js';
+import { serviceVersion } from './service-version.js';
 import { contextFromHeaders, startSpan, traceparentOf, tracingWanted } from './tracing.js';
 
 const RESIDENT_ID = '110105199001010022';
@@ -152,5 +157,15 @@ describe('metrics', () => {
       'duplicate_record',
     );
     expect(deadLetterReasonCode('subject.idNumber check character is A')).toBe('unprocessable');
+  });
+});
+
+describe('the version a service logs', () => {
+  it('given a module inside a package, when asked, then it is that package’s version, not the main script’s', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'svc-'));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'svc', version: '7.3.1' }));
+    mkdirSync(join(dir, 'dist', 'deep'), { recursive: true });
+    const moduleUrl = pathToFileURL(join(dir, 'dist', 'deep', 'main.js')).href;
+    expect(serviceVersion(moduleUrl)).toBe('7.3.1');
   });
 });

@@ -1,10 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-/** The version of the running service: its package.json's, found upwards from the main script. */
-export function serviceVersion(main: string | undefined = process.argv[1]): string {
-  let dir = main ? dirname(main) : process.cwd();
-  for (let i = 0; i < 6; i++) {
+/**
+ * The version of a service: that of the package.json nearest above `moduleUrl`, which the service
+ * passes as its own `import.meta.url`. Not the main script's: under Jest that is Jest's package.
+ */
+export function serviceVersion(moduleUrl: string): string {
+  let dir = dirname(fileURLToPath(moduleUrl));
+  for (;;) {
     const file = join(dir, 'package.json');
     if (existsSync(file)) {
       try {
@@ -15,8 +19,7 @@ export function serviceVersion(main: string | undefined = process.argv[1]): stri
       }
     }
     const parent = dirname(dir);
-    if (parent === dir) break;
+    if (parent === dir) return 'unknown';
     dir = parent;
   }
-  return 'unknown';
 }

@@ -3,7 +3,6 @@ import type { CommonConfig } from '../config/common-config.js';
 import { httpObservability } from '../observability/http-observability.js';
 import { JsonLogger } from '../observability/json-logger.js';
 import { collectProcessMetrics } from '../observability/metrics.js';
-import { serviceVersion } from '../observability/service-version.js';
 import { shutdownTracing, startTracing } from '../observability/tracing.js';
 
 /**
@@ -12,8 +11,9 @@ import { shutdownTracing, startTracing } from '../observability/tracing.js';
  */
 export function createLogger(
   service: string,
+  /** `serviceVersion(import.meta.url)` of the service's own code. */
+  version: string,
   config: Pick<CommonConfig, 'LOG_LEVEL' | 'LOG_FORMAT'>,
-  version: string = serviceVersion(),
 ): LoggerService {
   return new JsonLogger({ service, version, level: config.LOG_LEVEL, format: config.LOG_FORMAT });
 }
@@ -24,10 +24,11 @@ export function createLogger(
  */
 export async function startObservability(
   service: string,
+  version: string,
   env: Record<string, string | undefined>,
 ): Promise<boolean> {
   collectProcessMetrics();
-  return startTracing(service, serviceVersion(), env);
+  return startTracing(service, version, env);
 }
 
 /** The HTTP side of observability (request metrics, server spans); first middleware of every app. */

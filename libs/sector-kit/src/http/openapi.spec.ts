@@ -22,7 +22,12 @@ const sample: RecordTypeDefinition<SampleDto, typeof RecordWithdrawalSchema> = {
   toEvent: () => create(RecordWithdrawalSchema),
   example: { recordType: 'tax.sample', grade: 'A' },
 };
-const sector: SectorDefinition = { sector: 'tax', defaultPort: 3001, recordTypes: [sample] };
+const sector: SectorDefinition = {
+  sector: 'tax',
+  defaultPort: 3001,
+  version: '0.0.0',
+  recordTypes: [sample],
+};
 
 describe('the OpenAPI document of a sector service', () => {
   const doc = buildOpenApi(sector) as {

@@ -1,3 +1,4 @@
+import { serviceVersion } from '@cie/platform';
 import type { SectorDefinition } from '@cie/sector-kit';
 import { consumptionRestriction } from './consumption-restriction.js';
 import { dishonestDebtor } from './dishonest-debtor.js';
@@ -9,5 +10,6 @@ export * from './dishonest-debtor.js';
 export const courtsSector: SectorDefinition = {
   sector: 'courts',
   defaultPort: 3003,
+  version: serviceVersion(import.meta.url),
   recordTypes: [dishonestDebtor, consumptionRestriction],
 };

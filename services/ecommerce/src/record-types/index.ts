@@ -1,3 +1,4 @@
+import { serviceVersion } from '@cie/platform';
 import type { SectorDefinition } from '@cie/sector-kit';
 import { platformViolation } from './platform-violation.js';
 
@@ -7,5 +8,6 @@ export * from './platform-violation.js';
 export const ecommerceSector: SectorDefinition = {
   sector: 'ecommerce',
   defaultPort: 3004,
+  version: serviceVersion(import.meta.url),
   recordTypes: [platformViolation],
 };

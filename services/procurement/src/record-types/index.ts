@@ -1,3 +1,4 @@
+import { serviceVersion } from '@cie/platform';
 import type { SectorDefinition } from '@cie/sector-kit';
 import { supplierMisconduct } from './supplier-misconduct.js';
 
@@ -7,5 +8,6 @@ export * from './supplier-misconduct.js';
 export const procurementSector: SectorDefinition = {
   sector: 'procurement',
   defaultPort: 3002,
+  version: serviceVersion(import.meta.url),
   recordTypes: [supplierMisconduct],
 };

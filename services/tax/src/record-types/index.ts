@@ -1,3 +1,4 @@
+import { serviceVersion } from '@cie/platform';
 import type { SectorDefinition } from '@cie/sector-kit';
 import { creditRating } from './credit-rating.js';
 import { majorViolation } from './major-violation.js';
@@ -9,5 +10,6 @@ export * from './major-violation.js';
 export const taxSector: SectorDefinition = {
   sector: 'tax',
   defaultPort: 3001,
+  version: serviceVersion(import.meta.url),
   recordTypes: [majorViolation, creditRating],
 };
