@@ -33,8 +33,10 @@ import { loadCatalogue } from './catalogue/catalogue.loader.js';
 import { createDataSource, migrate } from './database/data-source.js';
 import { ExchangeConfig } from './exchange.config.js';
 import { SubjectIdentityService } from './identity/subject-identity.service.js';
-import { IngestService } from './ingest/ingest.service.js';
-import { CONSUMED_TOPICS, SectorEventsConsumer } from './ingest/sector-events.consumer.js';
+import { BatchProcessor } from './pipeline/batch-processor.js';
+import { createBatchProcessor } from './pipeline/pipeline.factory.js';
+import { ProgressRepository } from './pipeline/progress.repository.js';
+import { CONSUMED_TOPICS, SectorEventsConsumer } from './pipeline/sector-events.consumer.js';
 import { loadPolicyFiles } from './routing/subscriber-policy.loader.js';
 import { PolicyController } from './routing/policy.controller.js';
 import { PolicyService } from './routing/policy.service.js';
@@ -42,7 +44,6 @@ import { DeletionAcksController } from './lifecycle/deletion-acks.controller.js'
 import { ExpiryScheduler } from './lifecycle/expiry.scheduler.js';
 import { FeedAcksConsumer } from './lifecycle/feed-acks.consumer.js';
 import { LifecycleMetrics } from './lifecycle/lifecycle.metrics.js';
-import { LifecycleService } from './lifecycle/lifecycle.service.js';
 import {
   COMMAND_PUBLISHER,
   DisputeSettings,
@@ -103,43 +104,28 @@ export class AppModule {
           inject: [DataSource, Clock],
           useFactory: (db: DataSource, clock: Clock) => new LifecycleMetrics(db, clock, calendar),
         },
+        { provide: ProgressRepository, useValue: new ProgressRepository() },
         {
-          provide: LifecycleService,
-          inject: [PolicyHolder, IdGenerator, SubjectIdentityService],
-          useFactory: (p: PolicyHolder, ids: IdGenerator, identity: SubjectIdentityService) =>
-            new LifecycleService(p, ids, identity, config.EXCHANGE_INSTANCE_ID),
-        },
-        {
-          provide: IngestService,
-          inject: [
-            DataSource,
-            SubjectIdentityService,
-            PolicyHolder,
-            Clock,
-            IdGenerator,
-            AUDIT_LOG,
-            LifecycleService,
-          ],
+          provide: BatchProcessor,
+          inject: [DataSource, Clock, IdGenerator, SubjectIdentityService, PolicyHolder, ProgressRepository],
           useFactory: (
             db: DataSource,
-            identity: SubjectIdentityService,
-            p: PolicyHolder,
             clock: Clock,
             ids: IdGenerator,
-            _audit: AuditLog,
-            lifecycle: LifecycleService,
+            identity: SubjectIdentityService,
+            policies: PolicyHolder,
+            progress: ProgressRepository,
           ) =>
-            new IngestService(
+            createBatchProcessor({
               db,
-              identity,
-              p,
               clock,
               ids,
+              identity,
+              policies,
               catalogue,
-              new AuditLog({ clock }),
-              config.EXCHANGE_INSTANCE_ID,
-              lifecycle,
-            ),
+              progress,
+              actor: config.EXCHANGE_INSTANCE_ID,
+            }),
         },
         {
           // Topics exist before the consumer subscribes: the sector topics, their dead-letter topics, each feed.
@@ -213,9 +199,14 @@ export class AppModule {
         },
         {
           provide: SectorEventsConsumer,
-          inject: [Kafka, ExchangeConfig, IngestService, 'TOPICS'],
-          useFactory: (kafka: Kafka, c: ExchangeConfig, ingest: IngestService) =>
-            new SectorEventsConsumer(kafka, c, ingest),
+          inject: [Kafka, ExchangeConfig, BatchProcessor, ProgressRepository, DataSource, 'TOPICS'],
+          useFactory: (
+            kafka: Kafka,
+            c: ExchangeConfig,
+            processor: BatchProcessor,
+            progress: ProgressRepository,
+            db: DataSource,
+          ) => new SectorEventsConsumer(kafka, c, processor, progress, db),
         },
         {
           provide: READINESS_CHECKS,

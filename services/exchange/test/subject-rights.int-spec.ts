@@ -40,6 +40,7 @@ const group = `rights-it-${run}`;
 const COURT_KEY = 'demo-key-court-bj-chaoyang';
 const DESK_KEY = 'demo-key-credit-desk';
 const OPERATOR_KEY = 'demo-key-operator';
+const PLATFORM_SCHEMA = `platform_rights_${run.replace(/[^a-z0-9]/g, '')}`;
 
 const exchangeOf = (instance: string, port: number) =>
   new ExchangeProcess(
@@ -153,7 +154,7 @@ describe('disputes, corrections, withdrawals, expiry and repair reach every past
     platform = await startRegionalPlatform({
       subscriberId: 'beijing-platform',
       port: 38094,
-      schema: `platform_rights_${run.replace(/[^a-z0-9]/g, '')}`,
+      schema: PLATFORM_SCHEMA,
       consumerGroup: `regional-platform.rights-${run}`,
     });
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -170,6 +171,58 @@ describe('disputes, corrections, withdrawals, expiry and repair reach every past
     await courts?.stop();
     await a?.stop();
     await b?.stop();
+  });
+
+  it('refuses a correction that changes who a record is about, with a coded reason the court reads back; beijing-platform never sees the person', async () => {
+    // A Beijing company's record, held by beijing-platform (regions 11, identities in clear)...
+    const body = debtor(9);
+    const recordId = await publishThroughCourts(body);
+    await expectEventually(async () => expect((await platformCopy(recordId)).status).toBe(200));
+    // ...then "corrected" to be about a person in Shanghai: that is another record, not a version.
+    const PERSON = '310115198001010016';
+    const correction = await call(`${courts.url}/v1/records/${body.sourceRecordId}/corrections`, COURT_KEY, {
+      body: { ...body, subject: { kind: 'natural_person', idNumber: PERSON, name: '张三' } },
+    });
+    expect(correction.status).toBe(202);
+    await expectEventually(async () => {
+      const history = await call<{ events: { exchangeOutcome?: { status?: string; reason?: string } }[] }>(
+        `${courts.url}/v1/records/${body.sourceRecordId}`,
+        COURT_KEY,
+      );
+      expect(history.body.events.at(-1)?.exchangeOutcome).toMatchObject({
+        status: 'dead_lettered',
+        reason: expect.stringMatching(/^subject_identity_changed: /),
+      });
+    });
+    // A later correction on the same partition still flows, so nothing stalled.
+    expect(
+      (
+        await call(`${courts.url}/v1/records/${body.sourceRecordId}/corrections`, COURT_KEY, {
+          body: { ...body, outstandingAmount: '1.00' },
+        })
+      ).status,
+    ).toBe(202);
+    await expectEventually(async () => expect((await platformCopy(recordId)).body.version).toBe(2), {
+      timeoutMs: 15_000,
+    });
+    // A byte scan: neither the feed nor the platform's tables ever held the person's number or region.
+    const beijing = await readTopic(kafka, Topics.feed('beijing-platform'), {
+      until: () => false,
+      timeoutMs: 2000,
+    });
+    expect(beijing.length).toBeGreaterThan(0);
+    expect(beijing.filter((m) => Buffer.from(m.value).includes(PERSON))).toEqual([]);
+    const { rows: tables } = await db.query<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = $1`,
+      [PLATFORM_SCHEMA],
+    );
+    expect(tables.length).toBeGreaterThan(0);
+    for (const { table_name } of tables) {
+      const { rows } = await db.query<{ row: string }>(
+        `SELECT t::text AS row FROM "${PLATFORM_SCHEMA}"."${table_name}" t`,
+      );
+      expect(rows.filter((r) => r.row.includes(PERSON) || r.row.includes('310115'))).toEqual([]);
+    }
   });
 
   it('flags a disputed record at every past receiver within a second, lets the court resolve it as corrected, and clears the flag', async () => {

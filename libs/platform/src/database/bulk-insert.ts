@@ -28,3 +28,23 @@ export async function bulkInsert<R = unknown>(
 }
 
 const MAX_PARAMETERS = 60_000;
+
+/**
+ * `bulkInsert` of typed rows: the columns are named keys of the row type, so a row is an object
+ * whose fields the compiler checks, never a positional array.
+ */
+export function insertRows<Row extends object, R = unknown>(
+  em: SqlRunner,
+  table: string,
+  columns: readonly (keyof Row & string)[],
+  rows: readonly Row[],
+  suffix = '',
+): Promise<R[]> {
+  return bulkInsert<R>(
+    em,
+    table,
+    [...columns],
+    rows.map((row) => columns.map((c) => row[c])),
+    suffix,
+  );
+}

@@ -3,6 +3,7 @@ import { create, toBinary } from '@bufbuild/protobuf';
 import { AgencyRequestType, ExpiryDueSchema, Topics } from '@cie/contracts';
 import { bulkInsert, type Clock, type EventPublisher, type IdGenerator } from '@cie/platform';
 import type { DataSource } from 'typeorm';
+import { chinaDate } from '../delivery/domain/disclosure.js';
 
 /** Key of the transaction-scoped advisory lock that lets one instance scan at a time: "expiry". */
 const EXPIRY_LOCK_KEY = 0x657870697279n;
@@ -60,7 +61,7 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnApplicationShu
 
   private async scanBatch(): Promise<number> {
     const now = this.clock.now();
-    const today = now.toISOString().slice(0, 10);
+    const today = chinaDate(now);
     return this.db.transaction(async (em) => {
       const [lock] = await em.query<{ locked: boolean }[]>(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [
         EXPIRY_LOCK_KEY.toString(),

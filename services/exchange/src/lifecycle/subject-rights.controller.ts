@@ -29,7 +29,7 @@ import type { Response } from 'express';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ClientAuthGuard, Roles } from '../access/exchange-clients.js';
 import type { CanonicalRecord, RecordStatusName } from '../domain/canonical-record.js';
-import { ENDED_STATUSES } from './lifecycle.service.js';
+import { chinaDate, ENDED_STATUSES, isDisclosed } from '../delivery/domain/disclosure.js';
 import { WorkingCalendar } from './working-days.js';
 
 export enum SubjectRightsErrorCode {
@@ -333,10 +333,7 @@ export class SubjectRightsController {
         `no record ${recordId}`,
         'recordId',
       );
-    if (
-      ENDED_STATUSES.includes(held.status) ||
-      held.body.disclosure.disclosureUntil < now.toISOString().slice(0, 10)
-    )
+    if (!isDisclosed({ status: held.status, disclosure: held.body.disclosure }, chinaDate(now)))
       throw new SubjectRightsException(
         SubjectRightsErrorCode.RECORD_NOT_DISCLOSED,
         `record ${recordId} is no longer disclosed (${ENDED_STATUSES.includes(held.status) ? held.status : `disclosure ended ${held.body.disclosure.disclosureUntil}`})`,

@@ -7,6 +7,7 @@ import { route, type SubscriberPolicy } from '../domain/routing.js';
 import { PolicyHolder } from './policy-holder.js';
 import { PolicyService } from './policy.service.js';
 import { type PolicyDocument, parsePolicy } from './subscriber-policy.loader.js';
+import { chinaDate } from '../delivery/domain/disclosure.js';
 
 const MAX_CHANGES = 1000;
 
@@ -103,7 +104,7 @@ export class PolicyController {
   @HttpCode(200)
   async whatIf(@Body() body: unknown) {
     const draft = this.parseDraft(body);
-    const today = this.clock.now().toISOString().slice(0, 10);
+    const today = chinaDate(this.clock.now());
     const rows = await this.db.query<{ body: CanonicalRecord; holders: string[] | null }[]>(
       `SELECT v.body, (SELECT array_agg(h.subscriber_id) FROM exchange.holdings h WHERE h.record_id = r.record_id) AS holders
          FROM exchange.records r JOIN exchange.record_versions v ON v.record_id = r.record_id AND v.version = r.current_version

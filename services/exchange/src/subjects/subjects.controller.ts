@@ -9,9 +9,10 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { AUDIT_LOG } from '../dead-letters/dead-letters.controller.js';
 import type { CanonicalRecord } from '../domain/canonical-record.js';
 import { route, type SubscriberPolicy } from '../domain/routing.js';
-import { buildFeedMessage } from '../feed/feed-message.js';
+import { buildFeedMessage } from '../delivery/feed-message.js';
 import { SubjectIdentityService } from '../identity/subject-identity.service.js';
 import { PolicyHolder } from '../routing/policy-holder.js';
+import { chinaDate } from '../delivery/domain/disclosure.js';
 
 export enum SubjectErrorCode {
   INVALID_SUBJECT_ID = 'INVALID_SUBJECT_ID',
@@ -78,7 +79,7 @@ export class SubjectsController {
     }
     const canonicalId = this.canonicalIdOf(id);
     const now = this.clock.now();
-    const today = now.toISOString().slice(0, 10);
+    const today = chinaDate(now);
 
     return this.db.transaction(async (em) => {
       const rows = await em.query<

@@ -23,19 +23,14 @@ import {
 import { readCloudEvent, type SourcePosition } from '@cie/platform';
 import type { KafkaMessage } from 'kafkajs';
 import { SECTOR_EVENT_TYPES, type SectorEvent } from '../domain/normalise/index.js';
+import type { RefusalCode } from '../outbound.js';
 
 export type { SourcePosition };
 
 export type DecodedSectorEvent =
-  | {
-      ok: true;
-      position: SourcePosition;
-      message: KafkaMessage;
-      context: CloudEventContext;
-      /** A new record, or a new version of one the agency published before. */
-      action: 'publish' | 'correct';
-      event: SectorEvent;
-    }
+  /** A new record, or a new version of one the agency published before. */
+  | (Envelope & { action: 'publish'; event: SectorEvent })
+  | (Envelope & { action: 'correct'; event: SectorEvent })
   | {
       ok: true;
       position: SourcePosition;
@@ -50,7 +45,18 @@ export type DecodedSectorEvent =
   | (Envelope & { action: 'apply_policy'; policy: PolicyChanged })
   | (Envelope & { action: 'resolve_dispute'; resolution: DisputeResolution })
   | (Envelope & { action: 'decide_repair'; decision: RepairDecision })
-  | { ok: false; position: SourcePosition; message: KafkaMessage; eventId?: string; reason: string };
+  | {
+      ok: false;
+      position: SourcePosition;
+      message: KafkaMessage;
+      eventId?: string;
+      reason: string;
+      code: RefusalCode;
+    };
+
+/** A successfully decoded event of the given action(s). */
+export type DecodedEvent<A extends Decoded['action'] = Decoded['action']> = Extract<Decoded, { action: A }>;
+type Decoded = Extract<DecodedSectorEvent, { ok: true }>;
 
 interface Envelope {
   ok: true;
@@ -107,18 +113,28 @@ const LIFECYCLE_MESSAGES: Record<
 
 /** Checks the envelope and decodes the payload; anything wrong becomes a reason for the dead-letter topic. */
 export function decodeSectorEvent(position: SourcePosition, message: KafkaMessage): DecodedSectorEvent {
+  const envelopeRefused = (reason: string): DecodedSectorEvent => ({
+    ok: false,
+    position,
+    message,
+    reason,
+    code: 'invalid_envelope',
+  });
   let context: CloudEventContext;
   try {
     context = readCloudEvent(message.headers);
   } catch (error) {
-    return { ok: false, position, message, reason: `invalid envelope: ${(error as Error).message}` };
+    return envelopeRefused(`invalid envelope: ${(error as Error).message}`);
   }
-  const fail = (reason: string): DecodedSectorEvent => ({
+  // Event ids are stored as UUIDs: anything else is refused here, not by the database.
+  if (!UUID.test(context.id)) return envelopeRefused('invalid envelope: header ce_id must be a UUID');
+  const fail = (reason: string, code: RefusalCode = 'invalid_payload'): DecodedSectorEvent => ({
     ok: false,
     position,
     message,
     eventId: context.id,
     reason,
+    code,
   });
   if (!message.value) return fail('empty payload');
   const lifecycle = LIFECYCLE_MESSAGES[context.type];
@@ -130,6 +146,8 @@ export function decodeSectorEvent(position: SourcePosition, message: KafkaMessag
       return fail(`${context.type} must be a ${lifecycle.schema.typeName}`);
     try {
       const body: MessageShape<DescMessage> = fromBinary(lifecycle.schema, message.value);
+      const problem = unstorableField(body, lifecycle.field);
+      if (problem) return fail(problem, 'invalid_field');
       // The table pairs each action with its message type, which the union above spells out.
       return {
         ok: true,
@@ -178,4 +196,30 @@ export function decodeSectorEvent(position: SourcePosition, message: KafkaMessag
   } catch (error) {
     return fail(`payload is not a valid ${context.dataschema}: ${(error as Error).message}`);
   }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Fields of the lifecycle messages that are stored as UUIDs. */
+const UUID_FIELDS = new Set(['disputeId', 'recordId', 'requestId']);
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/**
+ * What PostgreSQL would refuse on every retry, named by field: a control character (NUL above all)
+ * in any text, or an id stored as a UUID that is not one. Walks the decoded message without recursion.
+ */
+export function unstorableField(body: object, root: string): string | undefined {
+  const stack: [string, unknown][] = [[root, body]];
+  while (stack.length > 0) {
+    const [path, value] = stack.pop()!;
+    if (typeof value === 'string') {
+      if (CONTROL_CHARACTERS.test(value)) return `${path} contains a control character`;
+      const field = path.slice(path.lastIndexOf('.') + 1);
+      if (UUID_FIELDS.has(field) && !UUID.test(value)) return `${path} must be a UUID`;
+    } else if (typeof value === 'object' && value !== null && !(value instanceof Uint8Array)) {
+      for (const [key, child] of Object.entries(value))
+        if (key !== '$typeName') stack.push([`${path}.${key}`, child]);
+    }
+  }
+  return undefined;
 }

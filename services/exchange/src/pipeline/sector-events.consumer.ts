@@ -5,13 +5,10 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { fromBinary } from '@bufbuild/protobuf';
-import { CeHeader, ProcessingOutcomeSchema, SECTORS, Topics } from '@cie/contracts';
+import { CeHeader, SECTORS, Topics } from '@cie/contracts';
 import {
   bindProcessingTrace,
-  cieMetrics,
   contextFromHeaders,
-  deadLetterReasonCode,
   failSpan,
   otelTrace,
   ROOT_CONTEXT,
@@ -22,8 +19,11 @@ import {
   trackConsumerLag,
 } from '@cie/platform';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { DataSource } from 'typeorm';
 import { ExchangeConfig } from '../exchange.config.js';
-import { IngestService, type OutboundMessage } from './ingest.service.js';
+import { byTopic, chunksBySize, countCommitted, MAX_REQUEST_BYTES } from './outbox.js';
+import type { ProgressRepository } from './progress.repository.js';
+import { BatchProcessor } from './batch-processor.js';
 
 /**
  * What the exchange consumes: every sector's topic (one mapping per sector, domain/normalise) and its
@@ -50,7 +50,9 @@ export class SectorEventsConsumer
   constructor(
     private readonly kafka: Kafka,
     private readonly config: ExchangeConfig,
-    private readonly ingest: IngestService,
+    private readonly ingest: BatchProcessor,
+    private readonly progress: ProgressRepository,
+    private readonly db: DataSource,
   ) {
     this.consumer = kafka.consumer({
       groupId: config.KAFKA_CONSUMER_GROUP,
@@ -137,7 +139,7 @@ export class SectorEventsConsumer
       countCommitted(outbound);
       phaseSpans(spans, stored, routed, outbound.length);
       payload.resolveOffset(last.offset);
-      await this.ingest.markCommitted(batch.topic, batch.partition, nextOffset);
+      await this.progress.markCommitted(this.db, batch.topic, batch.partition, nextOffset);
       await payload.heartbeat();
     } catch (error) {
       for (const span of spans) failSpan(span, error);
@@ -182,14 +184,16 @@ export class SectorEventsConsumer
       });
       for (const { topic, partitions } of offsets) {
         for (const { partition, offset } of partitions) {
-          if (BigInt(offset) > 0n) await this.ingest.markCommitted(topic, partition, offset);
+          if (BigInt(offset) > 0n) await this.progress.markCommitted(this.db, topic, partition, offset);
         }
       }
       // Progress beyond a partition's end means the topic was recreated (another cluster, a reset):
       // positions stored for the old topic would pass new messages off as processed. Stop loudly.
       for (const topic of CONSUMED_TOPICS) {
-        for (const { partition, high } of await admin.fetchTopicOffsets(topic)) {
-          const progress = await this.ingest.progressBeyond(topic, partition, high);
+        for (const { partition, high } of await retryWhileLeadersSettle(() =>
+          admin.fetchTopicOffsets(topic),
+        )) {
+          const progress = await this.progress.progressBeyond(this.db, topic, partition, high);
           if (progress)
             throw new Error(
               `exchange.consumer_progress is at ${progress} on ${topic}[${partition}] but the partition ends at ${high}: ` +
@@ -202,10 +206,6 @@ export class SectorEventsConsumer
     }
   }
 }
-
-const MAX_REQUEST_BYTES = 512 * 1024;
-const FEED_TOPIC = /^credit\.feed\.(.+)\.v1$/;
-const OUTCOMES_TOPIC = /^credit\.([a-z]+)\.outcomes\.v1$/;
 
 /**
  * The batch's two phases as children of each event's span: store and route (one PostgreSQL
@@ -231,58 +231,19 @@ function phaseSpans(spans: Span[], stored: number, routed: number, outputs: numb
   }
 }
 
-/** Counts what a committed Kafka transaction published: feed messages, dead letters, outcomes. */
-function countCommitted(outbound: OutboundMessage[]): void {
-  for (const m of outbound) {
-    const feed = FEED_TOPIC.exec(m.topic);
-    if (feed) {
-      cieMetrics.feedDeliveries.inc({ subscriber: feed[1], type: m.headers[CeHeader.type] ?? 'unknown' });
-      continue;
-    }
-    if (m.topic.endsWith('.dlq')) {
-      const source = m.headers['dlq_source_topic'] ?? m.topic.slice(0, -'.dlq'.length);
-      cieMetrics.deadLetters.inc({
-        topic: source,
-        reason: deadLetterReasonCode(m.headers['dlq_reason'] ?? ''),
-      });
-      continue;
-    }
-    const outcome = OUTCOMES_TOPIC.exec(m.topic);
-    if (outcome && m.value) {
-      try {
-        const { status } = fromBinary(ProcessingOutcomeSchema, m.value);
-        cieMetrics.eventsProcessed.inc({ sector: outcome[1], outcome: status });
-      } catch {
-        // an outcome we wrote ourselves; unreadable only if the contract changed under us
-      }
+/**
+ * A broker that has just created the topics answers "not the leader" for a few seconds: asking
+ * again is right, giving up stops the exchange at start on a fresh cluster.
+ */
+async function retryWhileLeadersSettle<T>(call: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
+    try {
+      return await call();
+    } catch (error) {
+      const retriable = (error as { retriable?: boolean }).retriable === true;
+      if (!retriable || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
-}
-
-/** Splits messages into runs whose payloads, keys and headers add up to at most `limit` bytes. */
-export function chunksBySize(messages: OutboundMessage[], limit: number): OutboundMessage[][] {
-  const chunks: OutboundMessage[][] = [];
-  let current: OutboundMessage[] = [];
-  let size = 0;
-  for (const m of messages) {
-    const bytes = (m.value?.length ?? 0) + (m.key?.length ?? 0) + JSON.stringify(m.headers).length + 64;
-    if (current.length > 0 && size + bytes > limit) {
-      chunks.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(m);
-    size += bytes;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
-}
-
-function byTopic(messages: OutboundMessage[]) {
-  const topics = new Map<string, OutboundMessage[]>();
-  for (const m of messages) topics.set(m.topic, [...(topics.get(m.topic) ?? []), m]);
-  return [...topics].map(([topic, list]) => ({
-    topic,
-    messages: list.map(({ key, value, headers }) => ({ key, value, headers })),
-  }));
 }

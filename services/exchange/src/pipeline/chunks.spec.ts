@@ -1,4 +1,4 @@
-import { chunksBySize } from './sector-events.consumer.js';
+import { chunksBySize } from './outbox.js';
 
 const message = (bytes: number) => ({ topic: 't', key: 'k', value: Buffer.alloc(bytes), headers: {} });
 

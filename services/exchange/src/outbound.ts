@@ -1,0 +1,50 @@
+import type { SourcePosition } from '@cie/platform';
+import type { KafkaMessage } from 'kafkajs';
+import type { EntityManager } from 'typeorm';
+import type { AuditEntryInput } from './audit/audit-log.js';
+
+/** A message to publish in the same Kafka transaction that commits the source offsets. */
+export interface OutboundMessage {
+  topic: string;
+  key: Buffer | string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+/** The message being processed: where it was read (outputs are stored under it) and its trace. */
+export interface Source {
+  position: SourcePosition;
+  message: KafkaMessage;
+}
+
+/** Why an event was refused: a code (for metrics and machines) and the detail an agency reads. */
+export interface Refusal {
+  code: RefusalCode;
+  detail: string;
+}
+export type RefusalCode =
+  | 'invalid_envelope'
+  | 'invalid_payload'
+  | 'invalid_field'
+  | 'duplicate_record'
+  | 'unknown_record'
+  | 'record_ended'
+  | 'subject_identity_changed'
+  | 'not_owner'
+  | 'invalid_state'
+  | 'processing_failed';
+
+/** What applying one event did: its outputs and the record it was about, or why it was refused. */
+export type Applied =
+  { refused: Refusal } | { outbound: OutboundMessage[]; recordId: string; version: number };
+
+export const refuse = (code: RefusalCode, detail: string): { refused: Refusal } => ({
+  refused: { code, detail },
+});
+
+/** One step of a batch: its PostgreSQL transaction, its clock reading, the audit entries it adds. */
+export interface Step {
+  em: EntityManager;
+  now: Date;
+  audit: AuditEntryInput[];
+}

@@ -1,0 +1,64 @@
+import { fromBinary } from '@bufbuild/protobuf';
+import { CeHeader, ProcessingOutcomeSchema } from '@cie/contracts';
+import { cieMetrics, deadLetterReasonCode } from '@cie/platform';
+import type { OutboundMessage } from '../outbound.js';
+
+export const MAX_REQUEST_BYTES = 512 * 1024;
+const FEED_TOPIC = /^credit\.feed\.(.+)\.v1$/;
+const OUTCOMES_TOPIC = /^credit\.([a-z]+)\.outcomes\.v1$/;
+
+/** Counts what a committed Kafka transaction published: feed messages, dead letters, outcomes. */
+export function countCommitted(outbound: OutboundMessage[]): void {
+  for (const m of outbound) {
+    const feed = FEED_TOPIC.exec(m.topic);
+    if (feed) {
+      cieMetrics.feedDeliveries.inc({ subscriber: feed[1], type: m.headers[CeHeader.type] ?? 'unknown' });
+      continue;
+    }
+    if (m.topic.endsWith('.dlq')) {
+      const source = m.headers['dlq_source_topic'] ?? m.topic.slice(0, -'.dlq'.length);
+      cieMetrics.deadLetters.inc({
+        topic: source,
+        reason: deadLetterReasonCode(m.headers['dlq_reason'] ?? ''),
+      });
+      continue;
+    }
+    const outcome = OUTCOMES_TOPIC.exec(m.topic);
+    if (outcome && m.value) {
+      try {
+        const { status } = fromBinary(ProcessingOutcomeSchema, m.value);
+        cieMetrics.eventsProcessed.inc({ sector: outcome[1], outcome: status });
+      } catch {
+        // an outcome we wrote ourselves; unreadable only if the contract changed under us
+      }
+    }
+  }
+}
+
+/** Splits messages into runs whose payloads, keys and headers add up to at most `limit` bytes. */
+export function chunksBySize(messages: OutboundMessage[], limit: number): OutboundMessage[][] {
+  const chunks: OutboundMessage[][] = [];
+  let current: OutboundMessage[] = [];
+  let size = 0;
+  for (const m of messages) {
+    const bytes = (m.value?.length ?? 0) + (m.key?.length ?? 0) + JSON.stringify(m.headers).length + 64;
+    if (current.length > 0 && size + bytes > limit) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(m);
+    size += bytes;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+export function byTopic(messages: OutboundMessage[]) {
+  const topics = new Map<string, OutboundMessage[]>();
+  for (const m of messages) topics.set(m.topic, [...(topics.get(m.topic) ?? []), m]);
+  return [...topics].map(([topic, list]) => ({
+    topic,
+    messages: list.map(({ key, value, headers }) => ({ key, value, headers })),
+  }));
+}
