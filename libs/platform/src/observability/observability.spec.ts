@@ -154,3 +154,18 @@ describe('metrics', () => {
     expect(deadLetterReasonCode('subject.idNumber check character is A')).toBe('unprocessable');
   });
 });
+
+describe('dead-letter codes', () => {
+  it('Given the headers of a dead letter with dlq_code, When its code is read, Then dlq_code wins over the text', () => {
+    expect(
+      deadLetterReasonCode({ dlq_code: 'not_owner', dlq_reason: 'subscriber a already published' }),
+    ).toBe('not_owner');
+  });
+
+  it('Given headers without a known dlq_code, When its code is read, Then it comes from dlq_reason', () => {
+    expect(deadLetterReasonCode({ dlq_reason: 'invalid envelope: header ce_id is missing' })).toBe(
+      'invalid_envelope',
+    );
+    expect(deadLetterReasonCode({ dlq_code: 'made_up', dlq_reason: 'whatever' })).toBe('unprocessable');
+  });
+});
