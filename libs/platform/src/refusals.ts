@@ -82,3 +82,11 @@ export function requirePlainText(field: string, value: string): string {
     throw new RefusalError('invalid_field', `${field} contains a NUL or control character`, field);
   return value;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Refuses an id that a `uuid` column would reject (SQLSTATE 22P02), naming the field; lower-cased. */
+export function requireUuid(field: string, value: string): string {
+  if (!UUID.test(value)) throw new RefusalError('invalid_field', `${field} is not a UUID`, field);
+  return value.toLowerCase();
+}

@@ -1,16 +1,23 @@
-import { Logger } from '@nestjs/common';
-import type {
-  Consumer,
-  ConsumerConfig,
-  EachBatchPayload,
-  Kafka,
-  KafkaMessage,
-  Offsets,
-  Producer,
+import {
+  type BeforeApplicationShutdown,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import {
+  type Consumer,
+  type ConsumerConfig,
+  type EachBatchPayload,
+  type Kafka,
+  type KafkaMessage,
+  type Offsets,
+  Partitioners,
+  type Producer,
 } from 'kafkajs';
 import { cieMetrics } from '../observability/metrics.js';
 import { trackConsumerLag } from '../observability/kafka-observability.js';
-import type { Refusal } from '../refusals.js';
+import { type Refusal, RefusalError } from '../refusals.js';
+import { InvalidEnvelopeError } from './cloudevent-headers.js';
 import { deadLetterMessage } from './dead-letter.js';
 import { classifyError, refusalForError } from './error-classification.js';
 import { isolatePoison, type SliceOutcome } from './isolate-poison.js';
@@ -55,6 +62,11 @@ export interface BatchSlice {
 export interface RefusingSlice extends BatchSlice {
   /** Dead-letters `message` with its code once `handle` resolves, before the commit. */
   refuse(message: KafkaMessage, refusal: Refusal): void;
+  /**
+   * Decodes each message; one whose `decode` throws a `RefusalError` (or an `InvalidEnvelopeError`)
+   * is refused with it and left out. Any other error is a bug and fails the slice.
+   */
+  decode<T>(decode: (message: KafkaMessage) => T): { message: KafkaMessage; value: T }[];
 }
 
 /** Sets aside the one message of `slice`: a dead letter, and (mode 'handler') its offset committed. */
@@ -113,8 +125,7 @@ const PAUSE_STEP_MS = 1000;
 export class ConsumerRunner {
   private readonly logger: Logger;
   private readonly consumer: Consumer;
-  /** The producer of mode 'runner' (dead letters); handlers may publish with it too. */
-  readonly producer: Producer | undefined;
+  private readonly ownProducer: Producer | undefined;
   private readonly progress = new Map<string, PartitionProgress>();
   private joined = false;
   private readonly now: () => number;
@@ -125,9 +136,15 @@ export class ConsumerRunner {
     const { kafka, groupId } = options;
     this.consumer = kafka.consumer({ allowAutoTopicCreation: false, ...options.consumer, groupId });
     trackConsumerLag(this.consumer, groupId);
-    this.producer =
+    this.ownProducer =
       options.commits === 'runner'
-        ? kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false })
+        ? kafka.producer({
+            idempotent: true,
+            maxInFlightRequests: 1,
+            allowAutoTopicCreation: false,
+            // The Java client's partitioner (murmur2), stated so kafkajs does not warn about its default.
+            createPartitioner: Partitioners.DefaultPartitioner,
+          })
         : undefined;
     const { events } = this.consumer;
     this.consumer.on(events.GROUP_JOIN, ({ payload }) => {
@@ -149,8 +166,15 @@ export class ConsumerRunner {
     });
   }
 
+  /** The idempotent producer of mode 'runner' (dead letters), connected by `start()`: handlers may publish with it. */
+  get producer(): Producer {
+    if (!this.ownProducer)
+      throw new Error(`consumer ${this.options.name} commits its own offsets and has no producer`);
+    return this.ownProducer;
+  }
+
   async start(): Promise<void> {
-    await this.producer?.connect();
+    await this.ownProducer?.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({
       topics: this.options.topics,
@@ -172,7 +196,7 @@ export class ConsumerRunner {
 
   async stop(): Promise<void> {
     await this.drain();
-    await this.producer?.disconnect();
+    await this.ownProducer?.disconnect();
   }
 
   /** Resolves when the consumer is in its group and no partition with lag has stood still too long. */
@@ -216,7 +240,8 @@ export class ConsumerRunner {
         await options.handle(slice);
       } else {
         const refused: { message: KafkaMessage; refusal: Refusal }[] = [];
-        await options.handle({ ...slice, refuse: (message, refusal) => refused.push({ message, refusal }) });
+        const refuse = (message: KafkaMessage, refusal: Refusal) => refused.push({ message, refusal });
+        await options.handle({ ...slice, refuse, decode: (decode) => decodeEach(slice, decode, refuse) });
         await this.deadLetter(slice, refused);
         if (options.countRefusals ?? true)
           for (const { refusal } of refused)
@@ -292,13 +317,11 @@ export class ConsumerRunner {
     refused: { message: KafkaMessage; refusal: Refusal }[],
   ): Promise<void> {
     if (refused.length === 0) return;
-    const { producer } = this;
-    if (!producer) throw new Error('dead letters need the producer of mode "runner"');
     for (const { message, refusal } of refused)
       this.logger.warn(
         `dead-lettering ${slice.topic}[${slice.partition}]@${message.offset}: ${refusal.code}: ${refusal.detail}`,
       );
-    await producer.send({
+    await this.producer.send({
       topic: `${slice.topic}.dlq`,
       acks: -1,
       messages: refused.map(({ message, refusal }) =>
@@ -352,6 +375,51 @@ export class ConsumerRunner {
       p.since = this.now();
     }
   }
+}
+
+/**
+ * A Nest provider that is one consumer: the lifecycle hooks and readiness of its `runner`, so that
+ * each consumer class holds only its handler.
+ */
+export abstract class RunnerConsumer
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
+  protected abstract readonly runner: ConsumerRunner;
+
+  onApplicationBootstrap(): Promise<void> {
+    return this.runner.start();
+  }
+
+  /** Stops fetching; the batch in hand is finished and committed first. */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.runner.drain();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.runner.stop();
+  }
+
+  ready(): Promise<void> {
+    return this.runner.ready();
+  }
+}
+
+function decodeEach<T>(
+  slice: BatchSlice,
+  decode: (message: KafkaMessage) => T,
+  refuse: (message: KafkaMessage, refusal: Refusal) => void,
+): { message: KafkaMessage; value: T }[] {
+  return slice.messages.flatMap((message) => {
+    try {
+      return [{ message, value: decode(message) }];
+    } catch (error) {
+      if (error instanceof RefusalError) refuse(message, error.refusal);
+      else if (error instanceof InvalidEnvelopeError)
+        refuse(message, { code: 'invalid_envelope', detail: error.message });
+      else throw error;
+      return [];
+    }
+  });
 }
 
 const key = (topic: string, partition: number) => `${topic}[${partition}]`;
