@@ -8,11 +8,11 @@ const original = {
 };
 
 describe('deadLetterMessage', () => {
-  it('Given a Refusal, When dead-lettered, Then dlq_code is its code and dlq_reason names the field', () => {
+  it('Given a Refusal, When dead-lettered, Then dlq_code is its code and dlq_field the field', () => {
     const dead = deadLetterMessage(position, original, {
       code: 'invalid_field',
       field: 'subscriber',
-      detail: 'contains a control character',
+      detail: 'subscriber contains a control character',
     });
     expect(dead).toEqual({
       topic: 'credit.feed-acks.v1.dlq',
@@ -21,7 +21,8 @@ describe('deadLetterMessage', () => {
       headers: {
         ce_id: 'e-1',
         dlq_code: 'invalid_field',
-        dlq_reason: 'subscriber: contains a control character',
+        dlq_reason: 'subscriber contains a control character',
+        dlq_field: 'subscriber',
         dlq_source_topic: 'credit.feed-acks.v1',
         dlq_source_partition: '2',
         dlq_source_offset: '41',

@@ -18,7 +18,8 @@ export interface DeadLetterMessage {
 
 /**
  * The one shape of a dead letter (DESIGN §9): the original key, value and headers, plus `dlq_code`
- * (a `RefusalCode`, for metrics and queries), `dlq_reason` (for people) and where it was read
+ * (a `RefusalCode`, for metrics and queries), `dlq_reason` (for people), `dlq_field` when a field
+ * is at fault, and where it was read
  * (`dlq_source_topic`, `_partition`, `_offset`), on `<source topic>.dlq`, so an operator can see why
  * and replay it. Header values are made storable as text (no NUL). A free-text reason (older callers)
  * gets its code from `refusalCodeOf`.
@@ -41,7 +42,8 @@ export function deadLetterMessage(
     headers: {
       ...headers,
       dlq_code: refusal.code,
-      dlq_reason: refusal.field ? `${refusal.field}: ${refusal.detail}` : refusal.detail,
+      dlq_reason: refusal.detail,
+      ...(refusal.field !== undefined && { dlq_field: refusal.field }),
       dlq_source_topic: position.topic,
       dlq_source_partition: String(position.partition),
       dlq_source_offset: position.offset,

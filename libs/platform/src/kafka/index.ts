@@ -6,3 +6,4 @@ export * from './dead-letter.js';
 export * from './error-classification.js';
 export * from './isolate-poison.js';
 export * from './consumer-runner.js';
+export * from './decode-payload.js';

@@ -1,8 +1,7 @@
-import { fromBinary } from '@bufbuild/protobuf';
 import { type ProcessingOutcome, ProcessingOutcomeSchema, type Sector, Topics } from '@cie/contracts';
 import {
-  ConsumerRunner,
-  RefusalError,
+  type ConsumerRunner,
+  decodePayload,
   type RefusingSlice,
   requirePlainText,
   requireUuid,
@@ -10,6 +9,7 @@ import {
 } from '@cie/platform';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { DataSource } from 'typeorm';
+import { sectorRunner } from './sector-runner.js';
 
 /**
  * Reads the exchange's outcomes for this sector's events and records them beside the submissions,
@@ -27,15 +27,9 @@ export class OutcomesConsumer extends RunnerConsumer {
     stallAfterMs: number,
   ) {
     super();
-    this.runner = new ConsumerRunner({
-      name: `${sector}-outcomes`,
-      kafka,
-      groupId: `${sector}-outcomes`,
-      topics: [Topics.outcomes(sector)],
-      stallAfterMs,
-      commits: 'runner',
-      handle: (slice) => this.handle(slice),
-    });
+    this.runner = sectorRunner(kafka, `${sector}-outcomes`, Topics.outcomes(sector), stallAfterMs, (slice) =>
+      this.handle(slice),
+    );
   }
 
   private async handle(slice: RefusingSlice): Promise<void> {
@@ -58,16 +52,7 @@ export class OutcomesConsumer extends RunnerConsumer {
 
 /** The outcome, with the values the update casts checked first (a failed cast would fail the batch). */
 function readOutcome(message: KafkaMessage): ProcessingOutcome {
-  if (!message.value?.length) throw new RefusalError('undecodable', 'empty payload');
-  let outcome: ProcessingOutcome;
-  try {
-    outcome = fromBinary(ProcessingOutcomeSchema, message.value);
-  } catch (error) {
-    throw new RefusalError(
-      'undecodable',
-      `payload is not a valid ${ProcessingOutcomeSchema.typeName}: ${(error as Error).message}`,
-    );
-  }
+  const outcome = decodePayload(ProcessingOutcomeSchema, message);
   requireUuid('eventId', outcome.eventId);
   if (outcome.recordId !== '') requireUuid('recordId', outcome.recordId);
   requirePlainText('status', outcome.status);

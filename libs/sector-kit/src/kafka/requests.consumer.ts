@@ -1,4 +1,3 @@
-import { type DescMessage, fromBinary, type MessageShape } from '@bufbuild/protobuf';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import {
   AgencyRequestType,
@@ -10,7 +9,8 @@ import {
 import {
   bulkInsert,
   type Clock,
-  ConsumerRunner,
+  type ConsumerRunner,
+  decodePayload,
   readCloudEvent,
   RefusalError,
   type RefusingSlice,
@@ -18,6 +18,7 @@ import {
 } from '@cie/platform';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { DataSource } from 'typeorm';
+import { sectorRunner } from './sector-runner.js';
 
 /** A dispute or repair request as the agency's inbox keeps it. */
 type Row = [
@@ -53,15 +54,9 @@ export class RequestsConsumer extends RunnerConsumer {
     stallAfterMs: number,
   ) {
     super();
-    this.runner = new ConsumerRunner({
-      name: `${sector}-requests`,
-      kafka,
-      groupId: `${sector}-requests`,
-      topics: [Topics.requests(sector)],
-      stallAfterMs,
-      commits: 'runner',
-      handle: (slice) => this.handle(slice),
-    });
+    this.runner = sectorRunner(kafka, `${sector}-requests`, Topics.requests(sector), stallAfterMs, (slice) =>
+      this.handle(slice),
+    );
   }
 
   private async handle(slice: RefusingSlice): Promise<void> {
@@ -92,9 +87,8 @@ export class RequestsConsumer extends RunnerConsumer {
 
   private decode(message: KafkaMessage, now: Date): Row {
     const context = readCloudEvent(message.headers);
-    if (!message.value?.length) throw new RefusalError('undecodable', 'empty payload');
     if (context.type === AgencyRequestType.disputeFiled) {
-      const d = readPayload(DisputeFiledSchema, message.value);
+      const d = decodePayload(DisputeFiledSchema, message);
       if (!d.source) throw new RefusalError('invalid_field', 'source is required', 'source');
       return [
         d.disputeId,
@@ -113,7 +107,7 @@ export class RequestsConsumer extends RunnerConsumer {
       ];
     }
     if (context.type === AgencyRequestType.repairRequested) {
-      const r = readPayload(RepairRequestedSchema, message.value);
+      const r = decodePayload(RepairRequestedSchema, message);
       if (!r.source) throw new RefusalError('invalid_field', 'source is required', 'source');
       return [
         r.requestId,
@@ -132,16 +126,5 @@ export class RequestsConsumer extends RunnerConsumer {
       ];
     }
     throw new RefusalError('undecodable', `unsupported request type ${context.type}`);
-  }
-}
-
-function readPayload<Desc extends DescMessage>(schema: Desc, value: Buffer): MessageShape<Desc> {
-  try {
-    return fromBinary(schema, value);
-  } catch (error) {
-    throw new RefusalError(
-      'undecodable',
-      `payload is not a valid ${schema.typeName}: ${(error as Error).message}`,
-    );
   }
 }

@@ -5,7 +5,7 @@ import {
   type Agency,
   type AgencyDirectory,
   type BatchSlice,
-  ConsumerRunner,
+  type ConsumerRunner,
   contextFromHeaders,
   failSpan,
   type Span,
@@ -17,6 +17,7 @@ import {
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { countReceipts, countReceived, type IntakeService } from '../intake/intake.service.js';
 import type { Receipt } from '../intake/receipt.js';
+import { sectorRunner } from './sector-runner.js';
 
 export const submissionsTopic = (sector: string) => `agency.${sector}.submissions.v1`;
 export const receiptsTopic = (sector: string) => `agency.${sector}.receipts.v1`;
@@ -46,15 +47,13 @@ export class SubmissionsConsumer extends RunnerConsumer {
     stallAfterMs: number,
   ) {
     super();
-    this.runner = new ConsumerRunner({
-      name: `${sector}-submissions`,
+    this.runner = sectorRunner(
       kafka,
-      groupId: `${sector}-submissions`,
-      topics: [submissionsTopic(sector)],
+      `${sector}-submissions`,
+      submissionsTopic(sector),
       stallAfterMs,
-      commits: 'runner',
-      handle: (slice) => this.handle(slice),
-    });
+      (slice) => this.handle(slice),
+    );
   }
 
   private async handle(slice: BatchSlice): Promise<void> {

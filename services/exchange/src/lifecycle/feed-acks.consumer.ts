@@ -1,9 +1,9 @@
-import { fromBinary } from '@bufbuild/protobuf';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
-import { DELETION_EVENT_TYPES, type FeedAck, FeedAckSchema, Topics } from '@cie/contracts';
+import { DELETION_EVENT_TYPES, FeedAckSchema, Topics } from '@cie/contracts';
 import {
   type Clock,
   ConsumerRunner,
+  decodePayload,
   RefusalError,
   type RefusingSlice,
   requirePlainText,
@@ -83,16 +83,7 @@ export class FeedAcksConsumer extends RunnerConsumer {
 
 /** The ack, with what is stored checked first: a NUL in the subscriber would fail the whole batch. */
 function decodeAck(message: KafkaMessage): Ack {
-  if (!message.value?.length) throw new RefusalError('undecodable', 'empty payload');
-  let ack: FeedAck;
-  try {
-    ack = fromBinary(FeedAckSchema, message.value);
-  } catch (error) {
-    throw new RefusalError(
-      'undecodable',
-      `payload is not a valid ${FeedAckSchema.typeName}: ${(error as Error).message}`,
-    );
-  }
+  const ack = decodePayload(FeedAckSchema, message);
   if (!ack.subscriber) throw new RefusalError('invalid_field', 'subscriber is required', 'subscriber');
   return {
     deliveryId: requireUuid('eventId', ack.eventId),
