@@ -3,6 +3,7 @@ export * from './config/common-config.js';
 export * from './config/load-json-file.js';
 export * from './config/legacy-uscc.js';
 export * from './kafka/index.js';
+export * from './refusals.js';
 export * from './http/index.js';
 export * from './validation/index.js';
 export * from './runtime/clock.js';

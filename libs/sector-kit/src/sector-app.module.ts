@@ -64,8 +64,10 @@ export class SectorAppModule {
           await ensureTopics(kafka, [
             { topic: Topics.sectorEvents(sector.sector), numPartitions: SECTOR_TOPIC_PARTITIONS },
             { topic: submissionsTopic(sector.sector) },
+            { topic: Topics.deadLetters(submissionsTopic(sector.sector)) },
             { topic: receiptsTopic(sector.sector) },
             { topic: Topics.outcomes(sector.sector) },
+            { topic: Topics.deadLetters(Topics.outcomes(sector.sector)) },
             { topic: Topics.requests(sector.sector) },
             { topic: Topics.deadLetters(Topics.requests(sector.sector)) },
           ]);
@@ -105,25 +107,36 @@ export class SectorAppModule {
         provide: SubmissionsConsumer,
         inject: [IntakeService, AgencyDirectory],
         useFactory: (intake: IntakeService, agencies: AgencyDirectory) =>
-          new SubmissionsConsumer(kafka, sector.sector, intake, agencies),
+          new SubmissionsConsumer(kafka, sector.sector, intake, agencies, config.KAFKA_STALL_AFTER_MS),
       },
       {
         provide: OutcomesConsumer,
         // After the topics exist (EventPublisher's factory creates them).
         inject: [DataSource, EventPublisher],
-        useFactory: (db: DataSource) => new OutcomesConsumer(kafka, sector.sector, db),
+        useFactory: (db: DataSource) =>
+          new OutcomesConsumer(kafka, sector.sector, db, config.KAFKA_STALL_AFTER_MS),
       },
       {
         provide: RequestsConsumer,
         inject: [DataSource, Clock, EventPublisher],
-        useFactory: (db: DataSource, clock: Clock) => new RequestsConsumer(kafka, sector.sector, db, clock),
+        useFactory: (db: DataSource, clock: Clock) =>
+          new RequestsConsumer(kafka, sector.sector, db, clock, config.KAFKA_STALL_AFTER_MS),
       },
       {
         provide: READINESS_CHECKS,
-        inject: [EventPublisher, DataSource],
-        useFactory: (publisher: EventPublisher, db: DataSource): ReadinessCheck[] => [
+        inject: [EventPublisher, DataSource, SubmissionsConsumer, OutcomesConsumer, RequestsConsumer],
+        useFactory: (
+          publisher: EventPublisher,
+          db: DataSource,
+          submissions: SubmissionsConsumer,
+          outcomes: OutcomesConsumer,
+          requests: RequestsConsumer,
+        ): ReadinessCheck[] => [
           { name: 'kafka', check: () => publisher.ready() },
           { name: 'postgres', check: async () => void (await db.query('SELECT 1')) },
+          { name: 'submissions', check: () => submissions.ready() },
+          { name: 'outcomes', check: () => outcomes.ready() },
+          { name: 'requests', check: () => requests.ready() },
         ],
       },
       AgencyAuthGuard,

@@ -195,7 +195,13 @@ export class AppModule {
           provide: FeedAcksConsumer,
           inject: [Kafka, DataSource, Clock, 'TOPICS'],
           useFactory: (kafka: Kafka, db: DataSource, clock: Clock) =>
-            new FeedAcksConsumer(kafka, `${config.KAFKA_CONSUMER_GROUP}.feed-acks`, db, clock),
+            new FeedAcksConsumer(
+              kafka,
+              `${config.KAFKA_CONSUMER_GROUP}.feed-acks`,
+              db,
+              clock,
+              config.KAFKA_STALL_AFTER_MS,
+            ),
         },
         {
           provide: SectorEventsConsumer,
@@ -210,10 +216,15 @@ export class AppModule {
         },
         {
           provide: READINESS_CHECKS,
-          inject: [DataSource, SectorEventsConsumer],
-          useFactory: (db: DataSource, consumer: SectorEventsConsumer): ReadinessCheck[] => [
+          inject: [DataSource, SectorEventsConsumer, FeedAcksConsumer],
+          useFactory: (
+            db: DataSource,
+            consumer: SectorEventsConsumer,
+            acks: FeedAcksConsumer,
+          ): ReadinessCheck[] => [
             { name: 'postgres', check: async () => void (await db.query('SELECT 1')) },
             { name: 'kafka', check: () => consumer.ready() },
+            { name: 'feed-acks', check: () => acks.ready() },
           ],
         },
         {

@@ -1,4 +1,4 @@
-import type { SourcePosition } from '@cie/platform';
+import type { Refusal, RefusalCode, SourcePosition } from '@cie/platform';
 import type { KafkaMessage } from 'kafkajs';
 import type { EntityManager } from 'typeorm';
 import type { AuditEntryInput } from './audit/audit-log.js';
@@ -17,22 +17,7 @@ export interface Source {
   message: KafkaMessage;
 }
 
-/** Why an event was refused: a code (for metrics and machines) and the detail an agency reads. */
-export interface Refusal {
-  code: RefusalCode;
-  detail: string;
-}
-export type RefusalCode =
-  | 'invalid_envelope'
-  | 'invalid_payload'
-  | 'invalid_field'
-  | 'duplicate_record'
-  | 'unknown_record'
-  | 'record_ended'
-  | 'subject_identity_changed'
-  | 'not_owner'
-  | 'invalid_state'
-  | 'processing_failed';
+export type { Refusal, RefusalCode } from '@cie/platform';
 
 /** What applying one event did: its outputs and the record it was about, or why it was refused. */
 export type Applied =

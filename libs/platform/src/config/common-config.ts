@@ -95,6 +95,15 @@ export class CommonConfig {
   @IsNotEmpty({ message: 'KAFKA_SASL_PASSWORD is required when KAFKA_SASL_MECHANISM is set' })
   KAFKA_SASL_PASSWORD?: string;
 
+  /**
+   * A consumed partition with lag and no progress for this long makes `/health/ready` fail, naming
+   * the partition (a batch retried for ever, a hung handler).
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  KAFKA_STALL_AFTER_MS: number = 60_000;
+
   // Explicit: environment values are strings and inferred types leave no metadata to convert by.
   @Type(() => Number)
   @IsInt()

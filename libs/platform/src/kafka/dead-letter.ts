@@ -1,5 +1,6 @@
 import { Topics } from '@cie/contracts';
 import type { KafkaMessage } from 'kafkajs';
+import { type Refusal, toRefusal } from '../refusals.js';
 
 export interface SourcePosition {
   topic: string;
@@ -16,15 +17,19 @@ export interface DeadLetterMessage {
 }
 
 /**
- * The one shape of a dead letter (DESIGN §9): the original key, value and headers, plus `dlq_reason`
- * and where it was read (`dlq_source_topic`, `_partition`, `_offset`), on `<source topic>.dlq`, so
- * an operator can see why and replay it. Header values are made storable as text (no NUL).
+ * The one shape of a dead letter (DESIGN §9): the original key, value and headers, plus `dlq_code`
+ * (a `RefusalCode`, for metrics and queries), `dlq_reason` (for people), `dlq_field` when a field
+ * is at fault, and where it was read
+ * (`dlq_source_topic`, `_partition`, `_offset`), on `<source topic>.dlq`, so an operator can see why
+ * and replay it. Header values are made storable as text (no NUL). A free-text reason (older callers)
+ * gets its code from `refusalCodeOf`.
  */
 export function deadLetterMessage(
   position: SourcePosition,
   message: Pick<KafkaMessage, 'key' | 'value' | 'headers'>,
-  reason: string,
+  reason: string | Refusal,
 ): DeadLetterMessage {
+  const refusal = toRefusal(reason);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(message.headers ?? {})) {
     const first = Array.isArray(value) ? value[0] : value;
@@ -36,7 +41,9 @@ export function deadLetterMessage(
     value: message.value,
     headers: {
       ...headers,
-      dlq_reason: reason,
+      dlq_code: refusal.code,
+      dlq_reason: refusal.detail,
+      ...(refusal.field !== undefined && { dlq_field: refusal.field }),
       dlq_source_topic: position.topic,
       dlq_source_partition: String(position.partition),
       dlq_source_offset: position.offset,

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { isRefusalCode, refusalCodeOf } from '../refusals.js';
 
 /**
  * Every metric the services expose on `GET /metrics`, in one registry. The names are a contract with
@@ -48,6 +49,12 @@ export const cieMetrics = {
     name: 'cie_dead_letters_total',
     help: 'Messages committed to a dead-letter topic, by source topic and reason code',
     labelNames: ['topic', 'reason'] as const,
+    registers: [metricsRegistry],
+  }),
+  isolatedMessages: new Counter({
+    name: 'cie_consumer_isolated_messages_total',
+    help: 'Messages a consumer set aside because handling them failed with a non-transient error (the rest of their batch went on), by consumer, source topic and refusal code',
+    labelNames: ['consumer', 'topic', 'code'] as const,
     registers: [metricsRegistry],
   }),
   consumerLag: new Gauge({
@@ -108,16 +115,12 @@ export function registerGauge<L extends string = string>(definition: GaugeDefini
   });
 }
 
-/** A bounded reason code for a dead letter, from the free-text reason the exchange stores with it. */
-export function deadLetterReasonCode(reason: string): string {
-  if (/^invalid envelope/i.test(reason)) return 'invalid_envelope';
-  if (
-    /^(empty payload|payload is not|a withdrawal must|.* must be a |.* does not belong|unsupported)/i.test(
-      reason,
-    )
-  )
-    return 'undecodable';
-  if (/already published/i.test(reason)) return 'duplicate_record';
-  if (/has no record|was withdrawn|no record/i.test(reason)) return 'unknown_record';
-  return 'unprocessable';
+/**
+ * The bounded reason code of a dead letter: its `dlq_code` header when given the headers and they
+ * have one, else the code of its free-text reason (dead letters written before `dlq_code` existed).
+ */
+export function deadLetterReasonCode(reason: string | Readonly<Record<string, string | undefined>>): string {
+  if (typeof reason === 'string') return refusalCodeOf(reason);
+  const code = reason['dlq_code'];
+  return isRefusalCode(code) ? code : refusalCodeOf(reason['dlq_reason'] ?? '');
 }

@@ -169,3 +169,18 @@ describe('the version a service logs', () => {
     expect(serviceVersion(moduleUrl)).toBe('7.3.1');
   });
 });
+
+describe('dead-letter codes', () => {
+  it('Given the headers of a dead letter with dlq_code, When its code is read, Then dlq_code wins over the text', () => {
+    expect(
+      deadLetterReasonCode({ dlq_code: 'not_owner', dlq_reason: 'subscriber a already published' }),
+    ).toBe('not_owner');
+  });
+
+  it('Given headers without a known dlq_code, When its code is read, Then it comes from dlq_reason', () => {
+    expect(deadLetterReasonCode({ dlq_reason: 'invalid envelope: header ce_id is missing' })).toBe(
+      'invalid_envelope',
+    );
+    expect(deadLetterReasonCode({ dlq_code: 'made_up', dlq_reason: 'whatever' })).toBe('unprocessable');
+  });
+});

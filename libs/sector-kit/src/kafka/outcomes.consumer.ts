@@ -1,61 +1,39 @@
+import { type ProcessingOutcome, ProcessingOutcomeSchema, type Sector, Topics } from '@cie/contracts';
 import {
-  type BeforeApplicationShutdown,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import { trackConsumerLag } from '@cie/platform';
-import { fromBinary } from '@bufbuild/protobuf';
-import { ProcessingOutcomeSchema, type Sector, Topics } from '@cie/contracts';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+  type ConsumerRunner,
+  decodePayload,
+  type RefusingSlice,
+  requirePlainText,
+  requireUuid,
+  RunnerConsumer,
+} from '@cie/platform';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { DataSource } from 'typeorm';
+import { sectorRunner } from './sector-runner.js';
 
 /**
  * Reads the exchange's outcomes for this sector's events and records them beside the submissions,
  * so `GET /v1/records/{id}` tells the agency whether its record was stored or refused, and why.
- * Updates are idempotent (by event id), so redelivery is harmless.
+ * Updates are idempotent (by event id), so redelivery is harmless; an unreadable outcome goes to
+ * the topic's .dlq with its code and the partition moves on.
  */
-export class OutcomesConsumer
-  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
-{
-  private readonly logger = new Logger(OutcomesConsumer.name);
-  private readonly consumer: Consumer;
+export class OutcomesConsumer extends RunnerConsumer {
+  protected readonly runner: ConsumerRunner;
 
   constructor(
     kafka: Kafka,
     private readonly sector: Sector,
     private readonly db: DataSource,
+    stallAfterMs: number,
   ) {
-    this.consumer = kafka.consumer({ groupId: `${sector}-outcomes`, allowAutoTopicCreation: false });
-    trackConsumerLag(this.consumer, `${sector}-outcomes`);
+    super();
+    this.runner = sectorRunner(kafka, `${sector}-outcomes`, Topics.outcomes(sector), stallAfterMs, (slice) =>
+      this.handle(slice),
+    );
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: Topics.outcomes(this.sector), fromBeginning: true });
-    await this.consumer.run({ eachBatch: (payload) => this.handle(payload) });
-  }
-
-  /** Stops fetching; the batch in hand is written (and its offsets committed) first. */
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.consumer.disconnect();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.consumer.disconnect();
-  }
-
-  private async handle({ batch }: EachBatchPayload): Promise<void> {
-    const outcomes = batch.messages.flatMap((m) => {
-      try {
-        return m.value ? [fromBinary(ProcessingOutcomeSchema, m.value)] : [];
-      } catch (error) {
-        this.logger.warn(
-          `unreadable outcome at ${batch.topic}[${batch.partition}]@${m.offset}: ${(error as Error).message}`,
-        );
-        return [];
-      }
-    });
+  private async handle(slice: RefusingSlice): Promise<void> {
+    const outcomes = slice.decode(readOutcome).map(({ value }) => value);
     if (outcomes.length === 0) return;
     await this.db.query(
       `UPDATE ${this.sector}.submissions s SET outcome = o.status, outcome_reason = NULLIF(o.reason, ''), exchange_record_id = NULLIF(o.record_id, '')::uuid, outcome_at = o.at::timestamptz
@@ -70,4 +48,13 @@ export class OutcomesConsumer
       ],
     );
   }
+}
+
+/** The outcome, with the values the update casts checked first (a failed cast would fail the batch). */
+function readOutcome(message: KafkaMessage): ProcessingOutcome {
+  const outcome = decodePayload(ProcessingOutcomeSchema, message);
+  requireUuid('eventId', outcome.eventId);
+  if (outcome.recordId !== '') requireUuid('recordId', outcome.recordId);
+  requirePlainText('status', outcome.status);
+  return outcome;
 }

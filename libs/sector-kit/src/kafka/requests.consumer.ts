@@ -1,5 +1,3 @@
-import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { fromBinary } from '@bufbuild/protobuf';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import {
   AgencyRequestType,
@@ -8,9 +6,19 @@ import {
   type Sector,
   Topics,
 } from '@cie/contracts';
-import { bulkInsert, type Clock, deadLetterMessage, readCloudEvent } from '@cie/platform';
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import {
+  bulkInsert,
+  type Clock,
+  type ConsumerRunner,
+  decodePayload,
+  readCloudEvent,
+  RefusalError,
+  type RefusingSlice,
+  RunnerConsumer,
+} from '@cie/platform';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { DataSource } from 'typeorm';
+import { sectorRunner } from './sector-runner.js';
 
 /** A dispute or repair request as the agency's inbox keeps it. */
 type Row = [
@@ -32,51 +40,28 @@ type Row = [
 /**
  * Reads the disputes and repair requests the exchange sends this sector (credit.<sector>.requests.v1)
  * into the agencies' inbox (`GET /v1/disputes`, `GET /v1/repairs`). Inserts are idempotent by
- * request id; a message that cannot be read goes to the topic's .dlq with the reason and the
- * partition moves on.
+ * request id; a message that cannot be read (or stored) goes to the topic's .dlq with its code and
+ * the partition moves on.
  */
-export class RequestsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(RequestsConsumer.name);
-  private readonly consumer: Consumer;
-  private readonly producer: Producer;
+export class RequestsConsumer extends RunnerConsumer {
+  protected readonly runner: ConsumerRunner;
 
   constructor(
     kafka: Kafka,
     private readonly sector: Sector,
     private readonly db: DataSource,
     private readonly clock: Clock,
+    stallAfterMs: number,
   ) {
-    this.consumer = kafka.consumer({ groupId: `${sector}-requests`, allowAutoTopicCreation: false });
-    this.producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-    });
+    super();
+    this.runner = sectorRunner(kafka, `${sector}-requests`, Topics.requests(sector), stallAfterMs, (slice) =>
+      this.handle(slice),
+    );
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.producer.connect();
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: Topics.requests(this.sector), fromBeginning: true });
-    await this.consumer.run({ eachBatch: (payload) => this.handle(payload) });
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.consumer.disconnect();
-    await this.producer.disconnect();
-  }
-
-  private async handle({ batch }: EachBatchPayload): Promise<void> {
+  private async handle(slice: RefusingSlice): Promise<void> {
     const now = this.clock.now();
-    const rows: Row[] = [];
-    const rejected: { message: KafkaMessage; reason: string }[] = [];
-    for (const message of batch.messages) {
-      try {
-        rows.push(this.decode(message, now));
-      } catch (error) {
-        rejected.push({ message, reason: (error as Error).message });
-      }
-    }
+    const rows = slice.decode((message) => this.decode(message, now)).map(({ value }) => value);
     await bulkInsert(
       this.db,
       `${this.sector}.agency_requests`,
@@ -98,28 +83,13 @@ export class RequestsConsumer implements OnApplicationBootstrap, OnApplicationSh
       rows,
       'ON CONFLICT (request_id) DO NOTHING',
     );
-    if (rejected.length === 0) return;
-    for (const { message, reason } of rejected)
-      this.logger.warn(`request at ${batch.topic}[${batch.partition}]@${message.offset} refused: ${reason}`);
-    await this.producer.send({
-      topic: Topics.deadLetters(batch.topic),
-      acks: -1,
-      messages: rejected.map(({ message, reason }) =>
-        deadLetterMessage(
-          { topic: batch.topic, partition: batch.partition, offset: message.offset },
-          message,
-          reason,
-        ),
-      ),
-    });
   }
 
   private decode(message: KafkaMessage, now: Date): Row {
     const context = readCloudEvent(message.headers);
-    if (!message.value) throw new Error('empty payload');
     if (context.type === AgencyRequestType.disputeFiled) {
-      const d = fromBinary(DisputeFiledSchema, message.value);
-      if (!d.source) throw new Error('source is required');
+      const d = decodePayload(DisputeFiledSchema, message);
+      if (!d.source) throw new RefusalError('invalid_field', 'source is required', 'source');
       return [
         d.disputeId,
         'dispute',
@@ -137,8 +107,8 @@ export class RequestsConsumer implements OnApplicationBootstrap, OnApplicationSh
       ];
     }
     if (context.type === AgencyRequestType.repairRequested) {
-      const r = fromBinary(RepairRequestedSchema, message.value);
-      if (!r.source) throw new Error('source is required');
+      const r = decodePayload(RepairRequestedSchema, message);
+      if (!r.source) throw new RefusalError('invalid_field', 'source is required', 'source');
       return [
         r.requestId,
         'repair',
@@ -155,6 +125,6 @@ export class RequestsConsumer implements OnApplicationBootstrap, OnApplicationSh
         now,
       ];
     }
-    throw new Error(`unsupported request type ${context.type}`);
+    throw new RefusalError('undecodable', `unsupported request type ${context.type}`);
   }
 }

@@ -1,25 +1,23 @@
-import {
-  type BeforeApplicationShutdown,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { CeHeader, SubmissionReceiptSchema } from '@cie/contracts';
 import {
   type Agency,
   type AgencyDirectory,
+  type BatchSlice,
+  type ConsumerRunner,
   contextFromHeaders,
   failSpan,
   type Span,
   SpanKind,
   startSpan,
+  RunnerConsumer,
   traceparentOf,
-  trackConsumerLag,
 } from '@cie/platform';
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import { countReceipts, countReceived, type IntakeService } from '../intake/intake.service.js';
 import type { Receipt } from '../intake/receipt.js';
+import { sectorRunner } from './sector-runner.js';
 
 export const submissionsTopic = (sector: string) => `agency.${sector}.submissions.v1`;
 export const receiptsTopic = (sector: string) => `agency.${sector}.receipts.v1`;
@@ -34,68 +32,50 @@ const traceHeader = (span: Span | undefined): Record<string, string> => {
  * The Kafka door for agencies: JSON records (the same format as HTTP) on
  * agency.<sector>.submissions.v1, each with an `authorization: Bearer <key>` header; each gets a
  * protobuf SubmissionReceipt on agency.<sector>.receipts.v1. Offsets are committed after the
- * receipts are written; a redelivered submission gets the same receipt (intake is idempotent).
+ * receipts are written; a redelivered submission gets the same receipt (intake is idempotent). A
+ * submission the intake fails on for good (a bug) is isolated to the topic's .dlq, without a receipt.
  */
-export class SubmissionsConsumer
-  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
-{
+export class SubmissionsConsumer extends RunnerConsumer {
   private readonly logger = new Logger(SubmissionsConsumer.name);
-  private readonly consumer: Consumer;
-  private readonly producer: Producer;
+  protected readonly runner: ConsumerRunner;
 
   constructor(
     kafka: Kafka,
     private readonly sector: string,
     private readonly intake: IntakeService,
     private readonly agencies: AgencyDirectory,
+    stallAfterMs: number,
   ) {
-    this.consumer = kafka.consumer({ groupId: `${sector}-submissions`, allowAutoTopicCreation: false });
-    trackConsumerLag(this.consumer, `${sector}-submissions`);
-    this.producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-    });
+    super();
+    this.runner = sectorRunner(
+      kafka,
+      `${sector}-submissions`,
+      submissionsTopic(sector),
+      stallAfterMs,
+      (slice) => this.handle(slice),
+    );
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.producer.connect();
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: submissionsTopic(this.sector), fromBeginning: true });
-    await this.consumer.run({ eachBatchAutoResolve: false, eachBatch: (payload) => this.handle(payload) });
-  }
-
-  /** Stops taking submissions; the batch in hand is answered and committed first. */
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.consumer.disconnect();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.consumer.disconnect();
-    await this.producer.disconnect();
-  }
-
-  private async handle(payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
+  private async handle(slice: BatchSlice): Promise<void> {
     // One span per submission, continuing the agency's trace; the event it becomes carries it on.
     const spans = new Map<KafkaMessage, Span>(
-      batch.messages.map((m) => [
+      slice.messages.map((m) => [
         m,
-        startSpan(`${batch.topic} process`, {
+        startSpan(`${slice.topic} process`, {
           kind: SpanKind.CONSUMER,
           parent: contextFromHeaders(m.headers),
           attributes: {
             'messaging.system': 'kafka',
             'messaging.operation.type': 'process',
-            'messaging.destination.name': batch.topic,
-            'messaging.destination.partition.id': String(batch.partition),
+            'messaging.destination.name': slice.topic,
+            'messaging.destination.partition.id': String(slice.partition),
             'messaging.kafka.offset': Number(m.offset),
           },
         }),
       ]),
     );
     try {
-      await this.answer(payload, spans);
+      await this.answer(slice, spans);
     } catch (error) {
       for (const span of spans.values()) failSpan(span, error);
       throw error;
@@ -104,8 +84,7 @@ export class SubmissionsConsumer
     }
   }
 
-  private async answer(payload: EachBatchPayload, spans: Map<KafkaMessage, Span>): Promise<void> {
-    const { batch } = payload;
+  private async answer(slice: BatchSlice, spans: Map<KafkaMessage, Span>): Promise<void> {
     const answers: { message: KafkaMessage; agencyId: string; receipt: Receipt }[] = [];
     // Consecutive submissions of one agency go to the intake together (one write, one publish).
     let run: { agency: Agency; messages: KafkaMessage[]; bodies: unknown[] } | undefined;
@@ -122,7 +101,7 @@ export class SubmissionsConsumer
       );
       run = undefined;
     };
-    for (const message of batch.messages) {
+    for (const message of slice.messages) {
       const key = /^Bearer\s+(\S+)$/i.exec(header(message, 'authorization') ?? '')?.[1];
       const agency = key ? this.agencies.authenticate(key) : undefined;
       const refuse = (httpStatus: number, status: Receipt['status'], detail: string) => {
@@ -161,7 +140,7 @@ export class SubmissionsConsumer
     }
     await flush();
 
-    await this.producer.send({
+    await this.runner.producer.send({
       topic: receiptsTopic(this.sector),
       acks: -1,
       messages: answers.map(({ message, agencyId, receipt }) => ({
@@ -169,7 +148,7 @@ export class SubmissionsConsumer
         value: Buffer.from(
           toBinary(
             SubmissionReceiptSchema,
-            this.toProto(batch.topic, batch.partition, message, agencyId, receipt),
+            this.toProto(slice.topic, slice.partition, message, agencyId, receipt),
           ),
         ),
         headers: {
@@ -179,9 +158,6 @@ export class SubmissionsConsumer
         },
       })),
     });
-    const last = batch.messages.at(-1);
-    if (last) payload.resolveOffset(last.offset);
-    await payload.commitOffsetsIfNecessary();
     this.logger.debug(`answered ${answers.length} submission(s) on ${receiptsTopic(this.sector)}`);
   }
 

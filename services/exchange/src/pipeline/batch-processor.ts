@@ -182,8 +182,7 @@ export class BatchProcessor {
     const rows: DeadLetterRow[] = [];
     for (const { d, status, refusal } of outcomes) {
       if (status !== 'dead_lettered' || !refusal) continue;
-      const message = deadLetterMessage(d.position, d.message, refusal.detail);
-      message.headers['dlq_code'] = refusal.code;
+      const message = deadLetterMessage(d.position, d.message, refusal);
       this.logger.warn(`dead-lettered ${where(d)} (${refusal.code}): ${refusal.detail}`);
       rows.push({
         dead_letter_id: this.ids.next(),

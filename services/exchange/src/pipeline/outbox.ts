@@ -19,7 +19,7 @@ export function countCommitted(outbound: OutboundMessage[]): void {
       const source = m.headers['dlq_source_topic'] ?? m.topic.slice(0, -'.dlq'.length);
       cieMetrics.deadLetters.inc({
         topic: source,
-        reason: deadLetterReasonCode(m.headers['dlq_reason'] ?? ''),
+        reason: deadLetterReasonCode(m.headers),
       });
       continue;
     }

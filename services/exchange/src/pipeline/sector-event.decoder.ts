@@ -128,7 +128,7 @@ export function decodeSectorEvent(position: SourcePosition, message: KafkaMessag
   }
   // Event ids are stored as UUIDs: anything else is refused here, not by the database.
   if (!UUID.test(context.id)) return envelopeRefused('invalid envelope: header ce_id must be a UUID');
-  const fail = (reason: string, code: RefusalCode = 'invalid_payload'): DecodedSectorEvent => ({
+  const fail = (reason: string, code: RefusalCode = 'undecodable'): DecodedSectorEvent => ({
     ok: false,
     position,
     message,

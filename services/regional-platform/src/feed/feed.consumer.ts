@@ -1,23 +1,18 @@
-import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { Topics } from '@cie/contracts';
 import {
-  deadLetterMessage,
   cieMetrics,
   type Clock,
+  ConsumerRunner,
   contextFromHeaders,
   inSpan,
+  type RefusalCode,
+  type RefusingSlice,
+  RunnerConsumer,
   SpanKind,
-  trackConsumerLag,
   traceparentOf,
 } from '@cie/platform';
-import {
-  type Consumer,
-  type EachBatchPayload,
-  type Kafka,
-  type KafkaMessage,
-  Partitioners,
-  type Producer,
-} from 'kafkajs';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import { QueryFailedError } from 'typeorm';
 import type { FeedEventIn } from '../domain/holding.js';
 import type { FeedPosition } from '../holdings/holdings.repository.js';
@@ -32,12 +27,10 @@ import { decodeFeedMessage, FeedMessageRejected, FeedRejection } from './feed-ev
  * are sent, then the offsets committed. A crash anywhere in between redelivers events that are
  * already applied; they change nothing and their acknowledgements are sent again.
  */
-export class FeedConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class FeedConsumer extends RunnerConsumer {
   private readonly logger = new Logger(FeedConsumer.name);
-  private readonly consumer: Consumer;
-  private readonly producer: Producer;
+  protected readonly runner: ConsumerRunner;
   readonly topic: string;
-  readonly deadLetterTopic: string;
 
   constructor(
     kafka: Kafka,
@@ -45,111 +38,73 @@ export class FeedConsumer implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly applier: FeedApplier,
     private readonly clock: Clock,
   ) {
+    super();
     this.topic = Topics.feed(config.SUBSCRIBER_ID);
-    this.deadLetterTopic = Topics.deadLetters(this.topic);
-    this.consumer = kafka.consumer({
+    this.runner = new ConsumerRunner({
+      name: 'regional-platform-feed',
+      kafka,
       groupId: config.consumerGroup,
-      sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS,
-      heartbeatInterval: Math.min(3000, Math.floor(config.KAFKA_SESSION_TIMEOUT_MS / 3)),
-      readUncommitted: false,
-      allowAutoTopicCreation: false,
-    });
-    this.producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      // The Java client's partitioner (murmur2), stated so kafkajs does not warn about its default.
-      createPartitioner: Partitioners.DefaultPartitioner,
+      topics: [this.topic],
+      consumer: {
+        sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS,
+        heartbeatInterval: Math.min(3000, Math.floor(config.KAFKA_SESSION_TIMEOUT_MS / 3)),
+        readUncommitted: false,
+      },
+      stallAfterMs: config.KAFKA_STALL_AFTER_MS,
+      commits: 'runner',
+      // Counted here, by this platform's own rejection names (the dashboard's labels).
+      countRefusals: false,
+      handle: (slice) => this.handle(slice),
     });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.producer.connect();
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
-    trackConsumerLag(this.consumer, this.config.consumerGroup);
-    // kafkajs gives up on errors it deems non-retriable and leaves the process idle: exit instead, so
-    // the process is restarted and resumes from the last committed offset.
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      if (payload.restart) return;
-      this.logger.error(
-        `consumer stopped for good: ${payload.error.message}; exiting so that it is restarted`,
-      );
-      process.exit(1);
-    });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.handleBatch(payload),
-    });
-    this.logger.log(
-      `consuming ${this.topic} as ${this.config.consumerGroup} into schema ${this.config.schema}`,
-    );
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    // Stops fetching and lets the batch in flight finish (and commit) first.
-    await this.consumer.disconnect();
-    await this.producer.disconnect();
-  }
-
-  /** The consumer is in its group. */
-  async ready(): Promise<void> {
-    const description = await this.consumer.describeGroup();
-    if (description.state !== 'Stable') throw new Error(`consumer group is ${description.state}`);
-  }
-
-  private async handleBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
+  private async handle(slice: RefusingSlice): Promise<void> {
     const toAcknowledge: FeedEventIn[] = [];
-    let lastDone: string | undefined;
-    for (const message of batch.messages) {
-      if (!payload.isRunning() || payload.isStale()) break;
-      const position = { topic: batch.topic, partition: batch.partition, offset: message.offset };
+    for (const message of slice.messages) {
+      const position = { topic: slice.topic, partition: slice.partition, offset: message.offset };
       let event: FeedEventIn;
       try {
         event = decodeFeedMessage(message, this.config.SUBSCRIBER_ID);
       } catch (error) {
         if (!(error instanceof FeedMessageRejected)) throw error;
-        await this.deadLetter(position, message, error);
-        payload.resolveOffset(message.offset);
-        lastDone = message.offset;
+        this.refuse(slice, message, error);
         continue;
       }
       let ack: FeedEventIn | null;
       try {
         ack = await this.applyTraced(event, message, position);
       } catch (error) {
-        // Anything else (database or broker down) is retried: nothing was committed for this event.
+        // Anything else is the runner's: retried when transient, else this message is isolated.
         if (!isDataException(error)) throw error;
-        await this.deadLetter(
-          position,
+        this.refuse(
+          slice,
           message,
           new FeedMessageRejected(FeedRejection.UNSTORABLE, (error as Error).message),
         );
-        payload.resolveOffset(message.offset);
-        lastDone = message.offset;
         continue;
       }
       if (ack) toAcknowledge.push(ack);
-      payload.resolveOffset(message.offset);
-      lastDone = message.offset;
-      await payload.heartbeat();
+      await slice.heartbeat();
     }
-    if (lastDone === undefined) return;
     // Acknowledgements before offsets: a crash in between re-sends them rather than losing them.
     if (toAcknowledge.length > 0) {
       const now = this.clock.now();
-      await this.producer.send({
+      await this.runner.producer.send({
         topic: Topics.feedAcks,
         acks: -1,
         messages: toAcknowledge.map((e) => feedAckMessage(this.config.SUBSCRIBER_ID, e, now)),
       });
       this.logger.log(`acknowledged ${toAcknowledge.map((e) => `${e.type} ${e.eventId}`).join(', ')}`);
     }
-    await this.consumer.commitOffsets([
-      { topic: batch.topic, partition: batch.partition, offset: (BigInt(lastDone) + 1n).toString() },
-    ]);
+  }
+
+  /** An unreadable message goes to <feed>.dlq with the reason, and the partition moves on. */
+  private refuse(slice: RefusingSlice, message: KafkaMessage, rejection: FeedMessageRejected): void {
+    slice.refuse(message, {
+      code: REFUSAL_CODES[rejection.code],
+      detail: `${rejection.code}: ${rejection.message}`,
+    });
+    cieMetrics.deadLetters.inc({ topic: slice.topic, reason: rejection.code.toLowerCase() });
   }
 
   /** Applies one event in a span under the exchange's trace; the acknowledgement continues that trace. */
@@ -177,24 +132,16 @@ export class FeedConsumer implements OnApplicationBootstrap, OnApplicationShutdo
       },
     );
   }
-
-  /** An unreadable message goes to <feed>.dlq with the reason, and the partition moves on. */
-  private async deadLetter(
-    position: { topic: string; partition: number; offset: string },
-    message: KafkaMessage,
-    rejection: FeedMessageRejected,
-  ): Promise<void> {
-    this.logger.warn(
-      `dead-lettering ${position.topic}[${position.partition}]@${position.offset} to ${this.deadLetterTopic}: ${rejection.code}: ${rejection.message}`,
-    );
-    await this.producer.send({
-      topic: this.deadLetterTopic,
-      acks: -1,
-      messages: [deadLetterMessage(position, message, `${rejection.code}: ${rejection.message}`)],
-    });
-    cieMetrics.deadLetters.inc({ topic: position.topic, reason: rejection.code.toLowerCase() });
-  }
 }
+
+/** The shared code of each of this platform's rejections (dlq_code). */
+const REFUSAL_CODES: Record<FeedRejection, RefusalCode> = {
+  [FeedRejection.BAD_ENVELOPE]: 'invalid_envelope',
+  [FeedRejection.BAD_PAYLOAD]: 'undecodable',
+  [FeedRejection.WRONG_SUBSCRIBER]: 'not_owner',
+  [FeedRejection.UNKNOWN_TYPE]: 'undecodable',
+  [FeedRejection.UNSTORABLE]: 'unstorable',
+};
 
 /** PostgreSQL refused the values themselves (SQLSTATE class 22): the same event would fail every time. */
 function isDataException(error: unknown): boolean {

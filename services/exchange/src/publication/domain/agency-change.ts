@@ -24,7 +24,7 @@ export function decideCorrection(
 ): Decision {
   if (!held) return refusal('unknown_record', `agency ${agency} has no record ${srid} to correct`);
   if (isEnded(held.status))
-    return refusal('record_ended', `record ${srid} of agency ${agency} was ${held.status}`);
+    return refusal('invalid_state', `record ${srid} of agency ${agency} was ${held.status}`);
   const before = held.current.subject;
   if (before.kind !== corrected.subject.kind || before.canonicalId !== corrected.subject.canonicalId)
     return refusal(
@@ -38,6 +38,6 @@ export function decideCorrection(
 export function decideWithdrawal(held: HeldState | undefined, srid: string, agency: string): Decision {
   if (!held) return refusal('unknown_record', `agency ${agency} has no record ${srid} to withdraw`);
   if (isEnded(held.status))
-    return refusal('record_ended', `record ${srid} of agency ${agency} was ${held.status}`);
+    return refusal('invalid_state', `record ${srid} of agency ${agency} was ${held.status}`);
   return { record: { ...held.current, status: 'withdrawn' } };
 }
