@@ -4,9 +4,10 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { trackConsumerLag } from '@cie/platform';
+import { printable, trackConsumerLag, unstorableText } from '@cie/platform';
 import { fromBinary } from '@bufbuild/protobuf';
-import { ProcessingOutcomeSchema, type Sector, Topics } from '@cie/contracts';
+import { type ProcessingOutcome, ProcessingOutcomeSchema, type Sector, Topics } from '@cie/contracts';
+import { isUUID } from 'class-validator';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 
@@ -48,7 +49,8 @@ export class OutcomesConsumer
   private async handle({ batch }: EachBatchPayload): Promise<void> {
     const outcomes = batch.messages.flatMap((m) => {
       try {
-        return m.value ? [fromBinary(ProcessingOutcomeSchema, m.value)] : [];
+        const outcome = m.value ? fromBinary(ProcessingOutcomeSchema, m.value) : undefined;
+        return outcome ? [storable(outcome)] : [];
       } catch (error) {
         this.logger.warn(
           `unreadable outcome at ${batch.topic}[${batch.partition}]@${m.offset}: ${(error as Error).message}`,
@@ -70,4 +72,18 @@ export class OutcomesConsumer
       ],
     );
   }
+}
+
+/** An outcome PostgreSQL would refuse (a non-UUID id, NUL in the reason) fails the batch for ever: refused here. */
+function storable(outcome: ProcessingOutcome): ProcessingOutcome {
+  if (!isUUID(outcome.eventId)) throw new Error(`eventId ${printable(outcome.eventId)} is not a UUID`);
+  if (outcome.recordId !== '' && !isUUID(outcome.recordId))
+    throw new Error(`recordId ${printable(outcome.recordId)} is not a UUID`);
+  if (Number.isNaN(Date.parse(outcome.processedAt)))
+    throw new Error(`processedAt ${printable(outcome.processedAt)} is not a time`);
+  for (const [field, text] of Object.entries({ status: outcome.status, reason: outcome.reason })) {
+    const why = unstorableText(text);
+    if (why) throw new Error(`${field} ${why}`);
+  }
+  return outcome;
 }

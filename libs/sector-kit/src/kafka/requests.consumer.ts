@@ -8,7 +8,15 @@ import {
   type Sector,
   Topics,
 } from '@cie/contracts';
-import { bulkInsert, type Clock, deadLetterMessage, readCloudEvent } from '@cie/platform';
+import {
+  bulkInsert,
+  type Clock,
+  deadLetterMessage,
+  printable,
+  readCloudEvent,
+  unstorableText,
+} from '@cie/platform';
+import { isUUID } from 'class-validator';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 
@@ -114,7 +122,25 @@ export class RequestsConsumer implements OnApplicationBootstrap, OnApplicationSh
     });
   }
 
+  /** A row PostgreSQL would refuse fails the whole batch again and again: refused here, by field, to the .dlq. */
   private decode(message: KafkaMessage, now: Date): Row {
+    const row = this.read(message, now);
+    const [requestId, , agencyId, sourceRecordId, recordId, recordType, , grounds, filedBy, , dueBy] = row;
+    for (const [field, id] of [
+      ['request id', requestId],
+      ['recordId', recordId],
+    ] as const)
+      if (!isUUID(id)) throw new Error(`${field} ${printable(id)} is not a UUID`);
+    for (const [field, text] of Object.entries({ agencyId, sourceRecordId, recordType, grounds, filedBy })) {
+      const why = unstorableText(text);
+      if (why) throw new Error(`${field} ${why}`);
+    }
+    if (dueBy !== null && !/^\d{4}-\d{2}-\d{2}$/.test(dueBy))
+      throw new Error(`dueBy ${printable(dueBy)} is not a date YYYY-MM-DD`);
+    return row;
+  }
+
+  private read(message: KafkaMessage, now: Date): Row {
     const context = readCloudEvent(message.headers);
     if (!message.value) throw new Error('empty payload');
     if (context.type === AgencyRequestType.disputeFiled) {
@@ -131,7 +157,7 @@ export class RequestsConsumer implements OnApplicationBootstrap, OnApplicationSh
         d.grounds,
         d.filedBy,
         d.filedAt ? timestampDate(d.filedAt) : now,
-        d.dueBy,
+        d.dueBy || null,
         'open',
         now,
       ];
