@@ -18,6 +18,7 @@ import {
   configureSectorApp,
   createSectorApp,
   receiptsTopic,
+  type Receipt,
   type SectorDefinition,
   SectorAppModule,
   SectorConfig,
@@ -41,6 +42,48 @@ const AGENCY_KEYS_FILE = fileURLToPath(
   new URL('../../../deploy/local/agency-keys.demo.json', import.meta.url),
 );
 type Json = Record<string, unknown>;
+
+/** Headers of a request as the exchange sends it on credit.<sector>.requests.v1. */
+const requestHeaders = (type: string, dataschema: string, recordId: string) =>
+  cloudEventHeaders({
+    id: randomUUID(),
+    source: '/exchange',
+    type,
+    time: new Date(),
+    subject: recordId,
+    dataschema,
+  });
+
+/** A dispute as the exchange files it with the record's agency. */
+function disputeFiledMessage(
+  sector: SectorDefinition,
+  ids: { disputeId: string; recordId: string; agencyId: string; sourceRecordId: string },
+) {
+  return {
+    key: ids.agencyId,
+    value: Buffer.from(
+      toBinary(
+        DisputeFiledSchema,
+        create(DisputeFiledSchema, {
+          disputeId: ids.disputeId,
+          recordId: ids.recordId,
+          source: create(SourceRefSchema, {
+            sector: sector.sector,
+            agencyId: ids.agencyId,
+            sourceRecordId: ids.sourceRecordId,
+          }),
+          recordType: sector.recordTypes[0]!.recordType,
+          version: 1,
+          grounds: '欠款已于判决后全部清偿',
+          filedBy: 'subject',
+          filedAt: timestampFromDate(new Date()),
+          dueBy: '2099-12-31',
+        }),
+      ),
+    ),
+    headers: requestHeaders(AgencyRequestType.disputeFiled, DisputeFiledSchema.typeName, ids.recordId),
+  };
+}
 
 /** The example of a record type, made unique to this test run. */
 function exampleOf(sector: SectorDefinition, index: number, id: string): Json {
@@ -90,8 +133,27 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
         headers: { 'content-type': type, authorization: `Bearer ${key}` },
         body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
       });
+    const get = (path: string, key = agencyKey) =>
+      fetch(`${base}${path}`, { headers: { authorization: `Bearer ${key}` } });
+    const fieldsOf = async (response: Response) =>
+      ((await response.json()) as { errors?: { field: string }[] }).errors?.map((e) => e.field);
     const eventsOf = async (until: (messages: readonly ReadMessage[]) => boolean) =>
       readTopic(kafka, topic, { until });
+    /** The receipts of these submissions (by `ce_id`), read from the receipts topic. */
+    const receiptsFor = async (ids: string[]) => {
+      const receipts = (
+        await readTopic(kafka, receiptsTopic(name), {
+          until: (m) =>
+            ids.every((id) =>
+              m.some((x) => fromBinary(SubmissionReceiptSchema, x.value).submissionId === id),
+            ),
+          timeoutMs: 30_000,
+        })
+      )
+        .map((m) => fromBinary(SubmissionReceiptSchema, m.value))
+        .filter((r) => ids.includes(r.submissionId));
+      return new Map(receipts.map((r) => [r.submissionId, r]));
+    };
     const withId = (messages: readonly ReadMessage[], eventId: string) =>
       messages.filter((m) => m.headers['ce_id'] === eventId);
 
@@ -241,8 +303,6 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
       const submitted = await post('/v1/records', body);
       expect(submitted.status).toBe(202);
       const publishedId = String(((await submitted.json()) as Json)['eventId']);
-      const get = (path: string, key = agencyKey) =>
-        fetch(`${base}${path}`, { headers: { authorization: `Bearer ${key}` } });
       const record = (await (await get(`/v1/records/${sourceRecordId}`)).json()) as Json;
       const agencyId = String(record['agencyId']);
       const source = create(SourceRefSchema, { sector: name, agencyId, sourceRecordId });
@@ -251,40 +311,12 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
       const recordId = randomUUID();
       const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
       await producer.connect();
-      const requestHeaders = (type: string, dataschema: string) =>
-        cloudEventHeaders({
-          id: randomUUID(),
-          source: '/exchange',
-          type,
-          time: new Date(),
-          subject: recordId,
-          dataschema,
-        });
       // As the exchange sends them, with a message it cannot read in between.
       await producer.send({
         topic: Topics.requests(name),
         acks: -1,
         messages: [
-          {
-            key: agencyId,
-            value: Buffer.from(
-              toBinary(
-                DisputeFiledSchema,
-                create(DisputeFiledSchema, {
-                  disputeId,
-                  recordId,
-                  source,
-                  recordType: sector.recordTypes[0]!.recordType,
-                  version: 1,
-                  grounds: '欠款已于判决后全部清偿',
-                  filedBy: 'subject',
-                  filedAt: timestampFromDate(new Date()),
-                  dueBy: '2099-12-31',
-                }),
-              ),
-            ),
-            headers: requestHeaders(AgencyRequestType.disputeFiled, DisputeFiledSchema.typeName),
-          },
+          disputeFiledMessage(sector, { disputeId, recordId, agencyId, sourceRecordId }),
           { key: agencyId, value: Buffer.from('not a request'), headers: { ce_type: 'nonsense' } },
           {
             key: agencyId,
@@ -303,7 +335,11 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
                 }),
               ),
             ),
-            headers: requestHeaders(AgencyRequestType.repairRequested, RepairRequestedSchema.typeName),
+            headers: requestHeaders(
+              AgencyRequestType.repairRequested,
+              RepairRequestedSchema.typeName,
+              recordId,
+            ),
           },
         ],
       });
@@ -381,6 +417,150 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
       ).toContain(requestId);
     });
 
+    it('refuses NUL and control characters by field name wherever text is stored or published, and publishes nothing it could not store', async () => {
+      const body = exampleOf(sector, 0, `${run}-nul`);
+      const sourceRecordId = String(body['sourceRecordId']);
+      const subject = body['subject'] as Json;
+      const withNul = { ...body, subject: { ...subject, name: `${String(subject['name'])}\u0000` } };
+      const single = await post('/v1/records', withNul);
+      expect(single.status).toBe(422);
+      expect(await fieldsOf(single)).toEqual(['subject.name']);
+      const array = (await (await post('/v1/records', [withNul])).json()) as { results: Receipt[] };
+      expect(array.results[0]).toMatchObject({ httpStatus: 422, problems: [{ field: 'subject.name' }] });
+      const bulk = await post(
+        '/v1/records/bulk',
+        `${JSON.stringify({ ...body, decisionNumber: 'a\u0001b' })}\n`,
+        {
+          type: 'application/x-ndjson',
+        },
+      );
+      expect(JSON.parse((await bulk.text()).split('\n')[0]!)).toMatchObject({
+        line: 1,
+        httpStatus: 422,
+        problems: [{ field: 'decisionNumber' }],
+      });
+
+      const submitted = await post('/v1/records', body);
+      expect(submitted.status).toBe(202);
+      const correction = await post(`/v1/records/${sourceRecordId}/corrections`, withNul);
+      expect(correction.status).toBe(422);
+      expect(await fieldsOf(correction)).toEqual(['subject.name']);
+      const withdrawal = await post(`/v1/records/${sourceRecordId}/withdrawal`, {
+        reason: 'other',
+        note: '撤回\u007f',
+        withdrawnOn: '2025-10-01',
+      });
+      expect(withdrawal.status).toBe(422);
+      expect(await fieldsOf(withdrawal)).toEqual(['note']);
+      const nulPath = await get(`/v1/records/${encodeURIComponent('a\u0000b')}`);
+      expect(nulPath.status).toBe(422);
+      expect(await fieldsOf(nulPath)).toEqual(['sourceRecordId']);
+
+      const agencyId = String(
+        ((await (await get(`/v1/records/${sourceRecordId}`)).json()) as Json)['agencyId'],
+      );
+      const disputeId = randomUUID();
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      await producer.send({
+        topic: Topics.requests(name),
+        acks: -1,
+        messages: [
+          disputeFiledMessage(sector, { disputeId, recordId: randomUUID(), agencyId, sourceRecordId }),
+        ],
+      });
+      await producer.disconnect();
+      await expectEventually(async () => expect((await get(`/v1/disputes/${disputeId}`)).status).toBe(200));
+
+      const nul = await post(`/v1/disputes/${disputeId}/resolution`, { outcome: 'upheld', note: 'a\u0000b' });
+      expect(nul.status).toBe(422);
+      expect(await fieldsOf(nul)).toEqual(['note']);
+      const repairNote = await post(`/v1/repairs/${randomUUID()}/decision`, {
+        approved: true,
+        note: '\u0085',
+      });
+      expect(repairNote.status).toBe(422);
+      expect(await fieldsOf(repairNote)).toEqual(['note']);
+      for (const [path, answer] of [
+        ['/v1/disputes/not-a-uuid/resolution', { outcome: 'upheld' }],
+        ['/v1/repairs/1%00/decision', { approved: true }],
+      ] as const) {
+        const response = await post(path, answer);
+        expect(response.status).toBe(422);
+        expect(await fieldsOf(response)).toEqual(['id']);
+      }
+      expect(await fieldsOf(await get('/v1/disputes/not-a-uuid'))).toEqual(['id']);
+
+      // The valid answer travels on the record's key, so had the refused one been published it
+      // would be before it on the same partition: exactly one resolution of the dispute is there.
+      const resolution = await post(`/v1/disputes/${disputeId}/resolution`, {
+        outcome: 'upheld',
+        note: '维持\n原记录',
+      });
+      expect(resolution.status).toBe(202);
+      const resolved = (await resolution.json()) as Json;
+      const again = await post(`/v1/disputes/${disputeId}/resolution`, {
+        outcome: 'upheld',
+        note: '维持\n原记录',
+      });
+      expect(again.status).toBe(202);
+      expect(((await again.json()) as Json)['eventId']).toBe(resolved['eventId']);
+      const messages = await eventsOf((m) => withId(m, String(resolved['eventId'])).length > 0);
+      const answers = messages
+        .filter((m) => m.headers['ce_type'] === AgencyRequestType.disputeResolved)
+        .map((m) => ({ eventId: m.headers['ce_id'], ...fromBinary(DisputeResolutionSchema, m.value) }))
+        .filter((a) => a.disputeId === disputeId);
+      expect(answers).toHaveLength(1);
+      expect(answers[0]).toMatchObject({ eventId: resolved['eventId'], note: '维持\n原记录' });
+    });
+
+    it('answers 20,000 levels of nesting with a field problem at once, over HTTP and on the submissions topic, and carries on', async () => {
+      const depth = 20_000;
+      const nested = `${'['.repeat(depth)}${']'.repeat(depth)}`;
+      const started = Date.now();
+      const deep = await post(
+        '/v1/records',
+        `{"recordType":"${sector.recordTypes[0]!.recordType}","a":${nested}}`,
+      );
+      expect(deep.status).toBe(422);
+      expect(await fieldsOf(deep)).toEqual([`a${'[0]'.repeat(8)}`]);
+      const deepNote = await post(
+        `/v1/disputes/${randomUUID()}/resolution`,
+        `{"outcome":"upheld","note":${nested}}`,
+      );
+      expect(deepNote.status).toBe(422);
+      expect(Date.now() - started).toBeLessThan(5_000);
+
+      const producer = kafka.producer();
+      await producer.connect();
+      const ids = [`${run}-deep`, `${run}-after-deep`];
+      await producer.send({
+        topic: submissionsTopic(name),
+        acks: -1,
+        messages: [
+          { key: 'a', value: nested, headers: { authorization: `Bearer ${agencyKey}`, ce_id: ids[0]! } },
+          {
+            key: 'a',
+            value: JSON.stringify(exampleOf(sector, 0, ids[1]!)),
+            headers: { authorization: `Bearer ${agencyKey}`, ce_id: ids[1]! },
+          },
+        ],
+      });
+      await producer.disconnect();
+      const receipts = await receiptsFor(ids);
+      expect(receipts.get(ids[0]!)).toMatchObject({
+        status: 'refused',
+        httpStatus: 422,
+        problems: [{ field: '[0]'.repeat(9), detail: 'nesting deeper than 8 levels' }],
+      });
+      expect(receipts.get(ids[1]!)).toMatchObject({
+        status: 'accepted',
+        httpStatus: 202,
+        sourceRecordId: ids[1],
+      });
+      expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+    });
+
     it('answers an array item by item (207), and streams NDJSON receipts line by line with a summary', async () => {
       const good = exampleOf(sector, 0, `${run}-array`);
       const array = await post('/v1/records', [good, { recordType: 'nonsense' }, good]);
@@ -441,18 +621,7 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
         ],
       });
       await producer.disconnect();
-      const receipts = (
-        await readTopic(kafka, receiptsTopic(name), {
-          until: (m) =>
-            ids.every((id) =>
-              m.some((x) => fromBinary(SubmissionReceiptSchema, x.value).submissionId === id),
-            ),
-          timeoutMs: 30_000,
-        })
-      )
-        .map((m) => fromBinary(SubmissionReceiptSchema, m.value))
-        .filter((r) => ids.includes(r.submissionId));
-      const byId = new Map(receipts.map((r) => [r.submissionId, r]));
+      const byId = await receiptsFor(ids);
       expect(byId.get(ids[0]!)).toMatchObject({
         status: 'accepted',
         httpStatus: 202,
