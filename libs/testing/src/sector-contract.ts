@@ -139,6 +139,37 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
       ((await response.json()) as { errors?: { field: string }[] }).errors?.map((e) => e.field);
     const eventsOf = async (until: (messages: readonly ReadMessage[]) => boolean) =>
       readTopic(kafka, topic, { until });
+    /** Files a dispute about one of the agency's records, as the exchange does, and waits for it in the inbox. */
+    const fileDispute = async (sourceRecordId: string): Promise<string> => {
+      const record = (await (await get(`/v1/records/${sourceRecordId}`)).json()) as Json;
+      const disputeId = randomUUID();
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      await producer.send({
+        topic: Topics.requests(name),
+        acks: -1,
+        messages: [
+          disputeFiledMessage(sector, {
+            disputeId,
+            recordId: randomUUID(),
+            agencyId: String(record['agencyId']),
+            sourceRecordId,
+          }),
+        ],
+      });
+      await producer.disconnect();
+      await expectEventually(async () => expect((await get(`/v1/disputes/${disputeId}`)).status).toBe(200));
+      return disputeId;
+    };
+    /**
+     * Every resolution of the dispute on the sector topic, read until `eventId` is there. Answers travel
+     * on the record's key: one published before it would be on the same partition, ahead of it.
+     */
+    const resolutionsOf = async (disputeId: string, eventId: string) =>
+      (await eventsOf((m) => withId(m, eventId).length > 0))
+        .filter((m) => m.headers['ce_type'] === AgencyRequestType.disputeResolved)
+        .map((m) => ({ eventId: m.headers['ce_id'], ...fromBinary(DisputeResolutionSchema, m.value) }))
+        .filter((a) => a.disputeId === disputeId);
     /** The receipts of these submissions (by `ce_id`), read from the receipts topic. */
     const receiptsFor = async (ids: string[]) => {
       const receipts = (
@@ -456,21 +487,7 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
       expect(nulPath.status).toBe(422);
       expect(await fieldsOf(nulPath)).toEqual(['sourceRecordId']);
 
-      const agencyId = String(
-        ((await (await get(`/v1/records/${sourceRecordId}`)).json()) as Json)['agencyId'],
-      );
-      const disputeId = randomUUID();
-      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-      await producer.connect();
-      await producer.send({
-        topic: Topics.requests(name),
-        acks: -1,
-        messages: [
-          disputeFiledMessage(sector, { disputeId, recordId: randomUUID(), agencyId, sourceRecordId }),
-        ],
-      });
-      await producer.disconnect();
-      await expectEventually(async () => expect((await get(`/v1/disputes/${disputeId}`)).status).toBe(200));
+      const disputeId = await fileDispute(sourceRecordId);
 
       const nul = await post(`/v1/disputes/${disputeId}/resolution`, { outcome: 'upheld', note: 'a\u0000b' });
       expect(nul.status).toBe(422);
@@ -491,8 +508,7 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
       }
       expect(await fieldsOf(await get('/v1/disputes/not-a-uuid'))).toEqual(['id']);
 
-      // The valid answer travels on the record's key, so had the refused one been published it
-      // would be before it on the same partition: exactly one resolution of the dispute is there.
+      // Had the refused answer been published, it would be on the topic before this one.
       const resolution = await post(`/v1/disputes/${disputeId}/resolution`, {
         outcome: 'upheld',
         note: '维持\n原记录',
@@ -505,11 +521,7 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
       });
       expect(again.status).toBe(202);
       expect(((await again.json()) as Json)['eventId']).toBe(resolved['eventId']);
-      const messages = await eventsOf((m) => withId(m, String(resolved['eventId'])).length > 0);
-      const answers = messages
-        .filter((m) => m.headers['ce_type'] === AgencyRequestType.disputeResolved)
-        .map((m) => ({ eventId: m.headers['ce_id'], ...fromBinary(DisputeResolutionSchema, m.value) }))
-        .filter((a) => a.disputeId === disputeId);
+      const answers = await resolutionsOf(disputeId, String(resolved['eventId']));
       expect(answers).toHaveLength(1);
       expect(answers[0]).toMatchObject({ eventId: resolved['eventId'], note: '维持\n原记录' });
     });
@@ -763,6 +775,27 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
         // Sent again once Kafka is back, the record is accepted under the event id reserved the first time.
         const retried = await post('/v1/records', body);
         expect(retried.status).toBe(202);
+
+        // An answer is stored before it is published: Kafka not acknowledging it is a 503, the
+        // dispute stays open, and the same answer sent again is published once, under one event id.
+        const disputeId = await fileDispute(String(body['sourceRecordId']));
+        const answer = { outcome: 'upheld', note: '维持' };
+        const lost = await fetch(`${url}/v1/disputes/${disputeId}/resolution`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${agencyKey}` },
+          body: JSON.stringify(answer),
+        });
+        expect(lost.status).toBe(503);
+        expect(((await (await get(`/v1/disputes/${disputeId}`)).json()) as Json)['status']).toBe('open');
+        // A different answer could contradict the one Kafka may have taken without acknowledging it.
+        const other = await post(`/v1/disputes/${disputeId}/resolution`, { outcome: 'upheld', note: '改' });
+        expect(other.status).toBe(409);
+        const resolution = await post(`/v1/disputes/${disputeId}/resolution`, answer);
+        expect(resolution.status).toBe(202);
+        const resolved = (await resolution.json()) as Json;
+        expect(resolved).toMatchObject({ status: 'resolved', answer: 'upheld' });
+        const answers = await resolutionsOf(disputeId, String(resolved['eventId']));
+        expect(answers.map((a) => a.eventId)).toEqual([resolved['eventId']]);
       } finally {
         await broken.close();
       }
