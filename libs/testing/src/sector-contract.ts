@@ -26,6 +26,7 @@ import {
 } from '@cie/sector-kit';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
+import type { Message } from 'kafkajs';
 import { testDatabaseUrl } from './database.js';
 import { expectEventually } from './expect-eventually.js';
 import { type ReadMessage, readTopic, testKafka, testKafkaBrokers } from './kafka-reader.js';
@@ -139,25 +140,28 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
       ((await response.json()) as { errors?: { field: string }[] }).errors?.map((e) => e.field);
     const eventsOf = async (until: (messages: readonly ReadMessage[]) => boolean) =>
       readTopic(kafka, topic, { until });
+    /** Sends messages on the sector's requests topic, as the exchange does. */
+    const sendRequests = async (messages: Message[]) => {
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      try {
+        await producer.send({ topic: Topics.requests(name), acks: -1, messages });
+      } finally {
+        await producer.disconnect();
+      }
+    };
     /** Files a dispute about one of the agency's records, as the exchange does, and waits for it in the inbox. */
     const fileDispute = async (sourceRecordId: string): Promise<string> => {
       const record = (await (await get(`/v1/records/${sourceRecordId}`)).json()) as Json;
       const disputeId = randomUUID();
-      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-      await producer.connect();
-      await producer.send({
-        topic: Topics.requests(name),
-        acks: -1,
-        messages: [
-          disputeFiledMessage(sector, {
-            disputeId,
-            recordId: randomUUID(),
-            agencyId: String(record['agencyId']),
-            sourceRecordId,
-          }),
-        ],
-      });
-      await producer.disconnect();
+      await sendRequests([
+        disputeFiledMessage(sector, {
+          disputeId,
+          recordId: randomUUID(),
+          agencyId: String(record['agencyId']),
+          sourceRecordId,
+        }),
+      ]);
       await expectEventually(async () => expect((await get(`/v1/disputes/${disputeId}`)).status).toBe(200));
       return disputeId;
     };
@@ -340,41 +344,34 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
       const disputeId = randomUUID();
       const requestId = randomUUID();
       const recordId = randomUUID();
-      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-      await producer.connect();
       // As the exchange sends them, with a message it cannot read in between.
-      await producer.send({
-        topic: Topics.requests(name),
-        acks: -1,
-        messages: [
-          disputeFiledMessage(sector, { disputeId, recordId, agencyId, sourceRecordId }),
-          { key: agencyId, value: Buffer.from('not a request'), headers: { ce_type: 'nonsense' } },
-          {
-            key: agencyId,
-            value: Buffer.from(
-              toBinary(
-                RepairRequestedSchema,
-                create(RepairRequestedSchema, {
-                  requestId,
-                  recordId,
-                  source,
-                  recordType: sector.recordTypes[0]!.recordType,
-                  version: 1,
-                  grounds: '已整改并履行全部义务',
-                  filedBy: 'subject',
-                  filedAt: timestampFromDate(new Date()),
-                }),
-              ),
+      await sendRequests([
+        disputeFiledMessage(sector, { disputeId, recordId, agencyId, sourceRecordId }),
+        { key: agencyId, value: Buffer.from('not a request'), headers: { ce_type: 'nonsense' } },
+        {
+          key: agencyId,
+          value: Buffer.from(
+            toBinary(
+              RepairRequestedSchema,
+              create(RepairRequestedSchema, {
+                requestId,
+                recordId,
+                source,
+                recordType: sector.recordTypes[0]!.recordType,
+                version: 1,
+                grounds: '已整改并履行全部义务',
+                filedBy: 'subject',
+                filedAt: timestampFromDate(new Date()),
+              }),
             ),
-            headers: requestHeaders(
-              AgencyRequestType.repairRequested,
-              RepairRequestedSchema.typeName,
-              recordId,
-            ),
-          },
-        ],
-      });
-      await producer.disconnect();
+          ),
+          headers: requestHeaders(
+            AgencyRequestType.repairRequested,
+            RepairRequestedSchema.typeName,
+            recordId,
+          ),
+        },
+      ]);
 
       await expectEventually(async () => {
         const inbox = (await (await get('/v1/disputes')).json()) as { items: Json[] };
