@@ -17,7 +17,6 @@ import {
   READINESS_CHECKS,
   type ReadinessCheck,
   SERVICE_SECTOR,
-  strictValidationPipe,
   SystemClock,
   UuidV7Generator,
 } from '@cie/platform';
@@ -32,6 +31,7 @@ import { AgencyRateLimitGuard } from './http/agency-rate-limit.guard.js';
 import { ContentTypeGuard } from './http/content-type.guard.js';
 import { OpenApiController, SECTOR_DEFINITION } from './http/openapi.controller.js';
 import { RecordsController } from './http/records.controller.js';
+import { sectorValidationPipe } from './http/edge-validation.js';
 import { INTAKE_ERROR_STATUS } from './intake/intake.exception.js';
 import { IntakeService } from './intake/intake.service.js';
 import { OutcomesConsumer } from './kafka/outcomes.consumer.js';
@@ -142,7 +142,7 @@ export class SectorAppModule {
       AgencyAuthGuard,
       AgencyRateLimitGuard,
       ContentTypeGuard,
-      { provide: APP_PIPE, useFactory: strictValidationPipe },
+      { provide: APP_PIPE, useFactory: sectorValidationPipe },
       { provide: APP_FILTER, useValue: new ProblemDetailsFilter(INTAKE_ERROR_STATUS) },
     ];
     return {

@@ -12,6 +12,10 @@ import {
 } from 'class-validator';
 import { IsSubjectIdNumber, SUBJECT_KINDS, type SubjectKindName } from '@cie/platform';
 
+export const SOURCE_RECORD_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+export const SOURCE_RECORD_ID_MESSAGE =
+  'sourceRecordId must be 1-64 letters, digits, dots, colons, underscores or hyphens';
+
 /** The company or person a record is about. */
 export class SubjectDto {
   @IsIn(SUBJECT_KINDS)
@@ -76,9 +80,7 @@ export abstract class SectorRecordDto {
   recordType!: string;
 
   /** The agency's own record id; unique per agency. */
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, {
-    message: 'sourceRecordId must be 1-64 letters, digits, dots, colons, underscores or hyphens',
-  })
+  @Matches(SOURCE_RECORD_ID, { message: SOURCE_RECORD_ID_MESSAGE })
   sourceRecordId!: string;
 
   /** Number of the decision the record reports (a case number for courts). */

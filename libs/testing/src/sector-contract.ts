@@ -18,6 +18,7 @@ import {
   configureSectorApp,
   createSectorApp,
   receiptsTopic,
+  type Receipt,
   type SectorDefinition,
   SectorAppModule,
   SectorConfig,
@@ -25,6 +26,7 @@ import {
 } from '@cie/sector-kit';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
+import type { Message } from 'kafkajs';
 import { testDatabaseUrl } from './database.js';
 import { expectEventually } from './expect-eventually.js';
 import { type ReadMessage, readTopic, testKafka, testKafkaBrokers } from './kafka-reader.js';
@@ -41,6 +43,48 @@ const AGENCY_KEYS_FILE = fileURLToPath(
   new URL('../../../deploy/local/agency-keys.demo.json', import.meta.url),
 );
 type Json = Record<string, unknown>;
+
+/** Headers of a request as the exchange sends it on credit.<sector>.requests.v1. */
+const requestHeaders = (type: string, dataschema: string, recordId: string) =>
+  cloudEventHeaders({
+    id: randomUUID(),
+    source: '/exchange',
+    type,
+    time: new Date(),
+    subject: recordId,
+    dataschema,
+  });
+
+/** A dispute as the exchange files it with the record's agency. */
+function disputeFiledMessage(
+  sector: SectorDefinition,
+  ids: { disputeId: string; recordId: string; agencyId: string; sourceRecordId: string },
+) {
+  return {
+    key: ids.agencyId,
+    value: Buffer.from(
+      toBinary(
+        DisputeFiledSchema,
+        create(DisputeFiledSchema, {
+          disputeId: ids.disputeId,
+          recordId: ids.recordId,
+          source: create(SourceRefSchema, {
+            sector: sector.sector,
+            agencyId: ids.agencyId,
+            sourceRecordId: ids.sourceRecordId,
+          }),
+          recordType: sector.recordTypes[0]!.recordType,
+          version: 1,
+          grounds: '欠款已于判决后全部清偿',
+          filedBy: 'subject',
+          filedAt: timestampFromDate(new Date()),
+          dueBy: '2099-12-31',
+        }),
+      ),
+    ),
+    headers: requestHeaders(AgencyRequestType.disputeFiled, DisputeFiledSchema.typeName, ids.recordId),
+  };
+}
 
 /** The example of a record type, made unique to this test run. */
 function exampleOf(sector: SectorDefinition, index: number, id: string): Json {
@@ -90,8 +134,61 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
         headers: { 'content-type': type, authorization: `Bearer ${key}` },
         body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
       });
+    const get = (path: string, key = agencyKey) =>
+      fetch(`${base}${path}`, { headers: { authorization: `Bearer ${key}` } });
+    const fieldsOf = async (response: Response) =>
+      ((await response.json()) as { errors?: { field: string }[] }).errors?.map((e) => e.field);
     const eventsOf = async (until: (messages: readonly ReadMessage[]) => boolean) =>
       readTopic(kafka, topic, { until });
+    /** Sends messages on the sector's requests topic, as the exchange does. */
+    const sendRequests = async (messages: Message[]) => {
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      try {
+        await producer.send({ topic: Topics.requests(name), acks: -1, messages });
+      } finally {
+        await producer.disconnect();
+      }
+    };
+    /** Files a dispute about one of the agency's records, as the exchange does, and waits for it in the inbox. */
+    const fileDispute = async (sourceRecordId: string): Promise<string> => {
+      const record = (await (await get(`/v1/records/${sourceRecordId}`)).json()) as Json;
+      const disputeId = randomUUID();
+      await sendRequests([
+        disputeFiledMessage(sector, {
+          disputeId,
+          recordId: randomUUID(),
+          agencyId: String(record['agencyId']),
+          sourceRecordId,
+        }),
+      ]);
+      await expectEventually(async () => expect((await get(`/v1/disputes/${disputeId}`)).status).toBe(200));
+      return disputeId;
+    };
+    /**
+     * Every resolution of the dispute on the sector topic, read until `eventId` is there. Answers travel
+     * on the record's key: one published before it would be on the same partition, ahead of it.
+     */
+    const resolutionsOf = async (disputeId: string, eventId: string) =>
+      (await eventsOf((m) => withId(m, eventId).length > 0))
+        .filter((m) => m.headers['ce_type'] === AgencyRequestType.disputeResolved)
+        .map((m) => ({ eventId: m.headers['ce_id'], ...fromBinary(DisputeResolutionSchema, m.value) }))
+        .filter((a) => a.disputeId === disputeId);
+    /** The receipts of these submissions (by `ce_id`), read from the receipts topic. */
+    const receiptsFor = async (ids: string[]) => {
+      const receipts = (
+        await readTopic(kafka, receiptsTopic(name), {
+          until: (m) =>
+            ids.every((id) =>
+              m.some((x) => fromBinary(SubmissionReceiptSchema, x.value).submissionId === id),
+            ),
+          timeoutMs: 30_000,
+        })
+      )
+        .map((m) => fromBinary(SubmissionReceiptSchema, m.value))
+        .filter((r) => ids.includes(r.submissionId));
+      return new Map(receipts.map((r) => [r.submissionId, r]));
+    };
     const withId = (messages: readonly ReadMessage[], eventId: string) =>
       messages.filter((m) => m.headers['ce_id'] === eventId);
 
@@ -241,73 +338,40 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
       const submitted = await post('/v1/records', body);
       expect(submitted.status).toBe(202);
       const publishedId = String(((await submitted.json()) as Json)['eventId']);
-      const get = (path: string, key = agencyKey) =>
-        fetch(`${base}${path}`, { headers: { authorization: `Bearer ${key}` } });
       const record = (await (await get(`/v1/records/${sourceRecordId}`)).json()) as Json;
       const agencyId = String(record['agencyId']);
       const source = create(SourceRefSchema, { sector: name, agencyId, sourceRecordId });
       const disputeId = randomUUID();
       const requestId = randomUUID();
       const recordId = randomUUID();
-      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-      await producer.connect();
-      const requestHeaders = (type: string, dataschema: string) =>
-        cloudEventHeaders({
-          id: randomUUID(),
-          source: '/exchange',
-          type,
-          time: new Date(),
-          subject: recordId,
-          dataschema,
-        });
       // As the exchange sends them, with a message it cannot read in between.
-      await producer.send({
-        topic: Topics.requests(name),
-        acks: -1,
-        messages: [
-          {
-            key: agencyId,
-            value: Buffer.from(
-              toBinary(
-                DisputeFiledSchema,
-                create(DisputeFiledSchema, {
-                  disputeId,
-                  recordId,
-                  source,
-                  recordType: sector.recordTypes[0]!.recordType,
-                  version: 1,
-                  grounds: '欠款已于判决后全部清偿',
-                  filedBy: 'subject',
-                  filedAt: timestampFromDate(new Date()),
-                  dueBy: '2099-12-31',
-                }),
-              ),
+      await sendRequests([
+        disputeFiledMessage(sector, { disputeId, recordId, agencyId, sourceRecordId }),
+        { key: agencyId, value: Buffer.from('not a request'), headers: { ce_type: 'nonsense' } },
+        {
+          key: agencyId,
+          value: Buffer.from(
+            toBinary(
+              RepairRequestedSchema,
+              create(RepairRequestedSchema, {
+                requestId,
+                recordId,
+                source,
+                recordType: sector.recordTypes[0]!.recordType,
+                version: 1,
+                grounds: '已整改并履行全部义务',
+                filedBy: 'subject',
+                filedAt: timestampFromDate(new Date()),
+              }),
             ),
-            headers: requestHeaders(AgencyRequestType.disputeFiled, DisputeFiledSchema.typeName),
-          },
-          { key: agencyId, value: Buffer.from('not a request'), headers: { ce_type: 'nonsense' } },
-          {
-            key: agencyId,
-            value: Buffer.from(
-              toBinary(
-                RepairRequestedSchema,
-                create(RepairRequestedSchema, {
-                  requestId,
-                  recordId,
-                  source,
-                  recordType: sector.recordTypes[0]!.recordType,
-                  version: 1,
-                  grounds: '已整改并履行全部义务',
-                  filedBy: 'subject',
-                  filedAt: timestampFromDate(new Date()),
-                }),
-              ),
-            ),
-            headers: requestHeaders(AgencyRequestType.repairRequested, RepairRequestedSchema.typeName),
-          },
-        ],
-      });
-      await producer.disconnect();
+          ),
+          headers: requestHeaders(
+            AgencyRequestType.repairRequested,
+            RepairRequestedSchema.typeName,
+            recordId,
+          ),
+        },
+      ]);
 
       await expectEventually(async () => {
         const inbox = (await (await get('/v1/disputes')).json()) as { items: Json[] };
@@ -381,6 +445,131 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
       ).toContain(requestId);
     });
 
+    it('refuses NUL and control characters by field name wherever text is stored or published, and publishes nothing it could not store', async () => {
+      const body = exampleOf(sector, 0, `${run}-nul`);
+      const sourceRecordId = String(body['sourceRecordId']);
+      const subject = body['subject'] as Json;
+      const withNul = { ...body, subject: { ...subject, name: `${String(subject['name'])}\u0000` } };
+      const single = await post('/v1/records', withNul);
+      expect(single.status).toBe(422);
+      expect(await fieldsOf(single)).toEqual(['subject.name']);
+      const array = (await (await post('/v1/records', [withNul])).json()) as { results: Receipt[] };
+      expect(array.results[0]).toMatchObject({ httpStatus: 422, problems: [{ field: 'subject.name' }] });
+      const bulk = await post(
+        '/v1/records/bulk',
+        `${JSON.stringify({ ...body, decisionNumber: 'a\u0001b' })}\n`,
+        {
+          type: 'application/x-ndjson',
+        },
+      );
+      expect(JSON.parse((await bulk.text()).split('\n')[0]!)).toMatchObject({
+        line: 1,
+        httpStatus: 422,
+        problems: [{ field: 'decisionNumber' }],
+      });
+
+      const submitted = await post('/v1/records', body);
+      expect(submitted.status).toBe(202);
+      const correction = await post(`/v1/records/${sourceRecordId}/corrections`, withNul);
+      expect(correction.status).toBe(422);
+      expect(await fieldsOf(correction)).toEqual(['subject.name']);
+      const withdrawal = await post(`/v1/records/${sourceRecordId}/withdrawal`, {
+        reason: 'other',
+        note: '撤回\u007f',
+        withdrawnOn: '2025-10-01',
+      });
+      expect(withdrawal.status).toBe(422);
+      expect(await fieldsOf(withdrawal)).toEqual(['note']);
+      const nulPath = await get(`/v1/records/${encodeURIComponent('a\u0000b')}`);
+      expect(nulPath.status).toBe(422);
+      expect(await fieldsOf(nulPath)).toEqual(['sourceRecordId']);
+
+      const disputeId = await fileDispute(sourceRecordId);
+
+      const nul = await post(`/v1/disputes/${disputeId}/resolution`, { outcome: 'upheld', note: 'a\u0000b' });
+      expect(nul.status).toBe(422);
+      expect(await fieldsOf(nul)).toEqual(['note']);
+      const repairNote = await post(`/v1/repairs/${randomUUID()}/decision`, {
+        approved: true,
+        note: '\u0085',
+      });
+      expect(repairNote.status).toBe(422);
+      expect(await fieldsOf(repairNote)).toEqual(['note']);
+      for (const [path, answer] of [
+        ['/v1/disputes/not-a-uuid/resolution', { outcome: 'upheld' }],
+        ['/v1/repairs/1%00/decision', { approved: true }],
+      ] as const) {
+        const response = await post(path, answer);
+        expect(response.status).toBe(422);
+        expect(await fieldsOf(response)).toEqual(['id']);
+      }
+      expect(await fieldsOf(await get('/v1/disputes/not-a-uuid'))).toEqual(['id']);
+
+      // Had the refused answer been published, it would be on the topic before this one.
+      const resolution = await post(`/v1/disputes/${disputeId}/resolution`, {
+        outcome: 'upheld',
+        note: '维持\n原记录',
+      });
+      expect(resolution.status).toBe(202);
+      const resolved = (await resolution.json()) as Json;
+      const again = await post(`/v1/disputes/${disputeId}/resolution`, {
+        outcome: 'upheld',
+        note: '维持\n原记录',
+      });
+      expect(again.status).toBe(202);
+      expect(((await again.json()) as Json)['eventId']).toBe(resolved['eventId']);
+      const answers = await resolutionsOf(disputeId, String(resolved['eventId']));
+      expect(answers).toHaveLength(1);
+      expect(answers[0]).toMatchObject({ eventId: resolved['eventId'], note: '维持\n原记录' });
+    });
+
+    it('answers 20,000 levels of nesting with a field problem at once, over HTTP and on the submissions topic, and carries on', async () => {
+      const depth = 20_000;
+      const nested = `${'['.repeat(depth)}${']'.repeat(depth)}`;
+      const started = Date.now();
+      const deep = await post(
+        '/v1/records',
+        `{"recordType":"${sector.recordTypes[0]!.recordType}","a":${nested}}`,
+      );
+      expect(deep.status).toBe(422);
+      expect(await fieldsOf(deep)).toEqual([`a${'[0]'.repeat(8)}`]);
+      const deepNote = await post(
+        `/v1/disputes/${randomUUID()}/resolution`,
+        `{"outcome":"upheld","note":${nested}}`,
+      );
+      expect(deepNote.status).toBe(422);
+      expect(Date.now() - started).toBeLessThan(5_000);
+
+      const producer = kafka.producer();
+      await producer.connect();
+      const ids = [`${run}-deep`, `${run}-after-deep`];
+      await producer.send({
+        topic: submissionsTopic(name),
+        acks: -1,
+        messages: [
+          { key: 'a', value: nested, headers: { authorization: `Bearer ${agencyKey}`, ce_id: ids[0]! } },
+          {
+            key: 'a',
+            value: JSON.stringify(exampleOf(sector, 0, ids[1]!)),
+            headers: { authorization: `Bearer ${agencyKey}`, ce_id: ids[1]! },
+          },
+        ],
+      });
+      await producer.disconnect();
+      const receipts = await receiptsFor(ids);
+      expect(receipts.get(ids[0]!)).toMatchObject({
+        status: 'refused',
+        httpStatus: 422,
+        problems: [{ field: '[0]'.repeat(9), detail: 'nesting deeper than 8 levels' }],
+      });
+      expect(receipts.get(ids[1]!)).toMatchObject({
+        status: 'accepted',
+        httpStatus: 202,
+        sourceRecordId: ids[1],
+      });
+      expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+    });
+
     it('answers an array item by item (207), and streams NDJSON receipts line by line with a summary', async () => {
       const good = exampleOf(sector, 0, `${run}-array`);
       const array = await post('/v1/records', [good, { recordType: 'nonsense' }, good]);
@@ -441,18 +630,7 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
         ],
       });
       await producer.disconnect();
-      const receipts = (
-        await readTopic(kafka, receiptsTopic(name), {
-          until: (m) =>
-            ids.every((id) =>
-              m.some((x) => fromBinary(SubmissionReceiptSchema, x.value).submissionId === id),
-            ),
-          timeoutMs: 30_000,
-        })
-      )
-        .map((m) => fromBinary(SubmissionReceiptSchema, m.value))
-        .filter((r) => ids.includes(r.submissionId));
-      const byId = new Map(receipts.map((r) => [r.submissionId, r]));
+      const byId = await receiptsFor(ids);
       expect(byId.get(ids[0]!)).toMatchObject({
         status: 'accepted',
         httpStatus: 202,
@@ -594,6 +772,27 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
         // Sent again once Kafka is back, the record is accepted under the event id reserved the first time.
         const retried = await post('/v1/records', body);
         expect(retried.status).toBe(202);
+
+        // An answer is stored before it is published: Kafka not acknowledging it is a 503, the
+        // dispute stays open, and the same answer sent again is published once, under one event id.
+        const disputeId = await fileDispute(String(body['sourceRecordId']));
+        const answer = { outcome: 'upheld', note: '维持' };
+        const lost = await fetch(`${url}/v1/disputes/${disputeId}/resolution`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${agencyKey}` },
+          body: JSON.stringify(answer),
+        });
+        expect(lost.status).toBe(503);
+        expect(((await (await get(`/v1/disputes/${disputeId}`)).json()) as Json)['status']).toBe('open');
+        // A different answer could contradict the one Kafka may have taken without acknowledging it.
+        const other = await post(`/v1/disputes/${disputeId}/resolution`, { outcome: 'upheld', note: '改' });
+        expect(other.status).toBe(409);
+        const resolution = await post(`/v1/disputes/${disputeId}/resolution`, answer);
+        expect(resolution.status).toBe(202);
+        const resolved = (await resolution.json()) as Json;
+        expect(resolved).toMatchObject({ status: 'resolved', answer: 'upheld' });
+        const answers = await resolutionsOf(disputeId, String(resolved['eventId']));
+        expect(answers.map((a) => a.eventId)).toEqual([resolved['eventId']]);
       } finally {
         await broken.close();
       }

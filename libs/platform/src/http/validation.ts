@@ -1,4 +1,4 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ParseUUIDPipe, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { type FieldProblem, RequestErrorCode, RequestException } from './problem.js';
 
 /** Flattens class-validator's nested errors into field paths such as `debtor.idNumber`. */
@@ -30,13 +30,25 @@ export function strictValidationPipe(): ValidationPipe {
     // One message per field is clearer than every rule a bad value breaks.
     stopAtFirstError: true,
     validationError: { target: false, value: false },
-    exceptionFactory: (errors) => {
-      const problems = toFieldProblems(errors);
-      return new RequestException(
-        RequestErrorCode.INVALID_FIELDS,
-        `The record has ${problems.length} invalid field${problems.length === 1 ? '' : 's'}: ${problems.map((p) => p.field).join(', ')}`,
-        problems,
-      );
-    },
+    exceptionFactory: (errors) => invalidFields(toFieldProblems(errors)),
+  });
+}
+
+/** The one 422 for a request whose fields (body members or path parameters) are wrong, each named. */
+export function invalidFields(problems: FieldProblem[]): RequestException {
+  return new RequestException(
+    RequestErrorCode.INVALID_FIELDS,
+    `The record has ${problems.length} invalid field${problems.length === 1 ? '' : 's'}: ${problems.map((p) => p.field).join(', ')}`,
+    problems,
+  );
+}
+
+/**
+ * A path parameter stored as a UUID, checked before any query: PostgreSQL would otherwise fail the
+ * query (500), and the 422 names the parameter like a body field.
+ */
+export function uuidParam(name: string): ParseUUIDPipe {
+  return new ParseUUIDPipe({
+    exceptionFactory: () => invalidFields([{ field: name, detail: `${name} must be a UUID` }]),
   });
 }

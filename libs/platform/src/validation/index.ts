@@ -1,1 +1,2 @@
 export * from './subject-id.validator.js';
+export * from './storable-text.js';

@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { create, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import {
@@ -27,6 +16,8 @@ import {
   CurrentAgency,
   EventPublisher,
   IdGenerator,
+  type SqlRunner,
+  uuidParam,
 } from '@cie/platform';
 import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { DataSource } from 'typeorm';
@@ -71,18 +62,19 @@ interface RequestRow {
   answer: string | null;
   note: string | null;
   answered_at: Date | null;
+  answer_event_id: string | null;
 }
 
 const COLUMNS = `request_id, kind, agency_id, source_record_id, record_id, record_type, version, grounds, filed_by,
-  filed_at, due_by::text AS due_by, status, answer, note, answered_at`;
+  filed_at, due_by::text AS due_by, status, answer, note, answered_at, answer_event_id`;
 
 /** The calendar date in China Standard Time (UTC+8), the time zone deadlines are set in. */
 const dateInChina = (instant: Date) => new Date(instant.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
 
 /**
  * An agency's inbox of disputes and repair requests about its own records (DESIGN §8), and its
- * answers. An answer is published on the sector's events topic, in the record subject's order, for
- * the exchange to apply and propagate; the request is answered here once Kafka has it.
+ * answers. An answer is stored, then published on the sector's events topic, in the record subject's
+ * order, for the exchange to apply and propagate; the request is answered here once Kafka has it.
  */
 @Controller('v1')
 @UseGuards(AgencyAuthGuard)
@@ -102,7 +94,7 @@ export class AgencyRequestsController {
   }
 
   @Get('disputes/:id')
-  async dispute(@CurrentAgency() agency: Agency, @Param('id', new ParseUUIDPipe()) id: string) {
+  async dispute(@CurrentAgency() agency: Agency, @Param('id', uuidParam('id')) id: string) {
     return this.view(await this.find(agency, 'dispute', id), this.clock.now());
   }
 
@@ -110,12 +102,11 @@ export class AgencyRequestsController {
   @HttpCode(202)
   async resolve(
     @CurrentAgency() agency: Agency,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', uuidParam('id')) id: string,
     @Body() body: DisputeResolutionDto,
   ) {
     const row = await this.find(agency, 'dispute', id);
-    if (row.status !== 'open') throw this.conflict(`dispute ${id} is already ${row.status}`);
-    if (body.outcome === 'corrected') {
+    if (body.outcome === 'corrected' && row.status === 'open') {
       const [record] = await this.db.query<{ version: number }[]>(
         `SELECT version FROM ${this.sector.sector}.records WHERE agency_id = $1 AND source_record_id = $2`,
         [agency.agencyId, row.source_record_id],
@@ -127,22 +118,20 @@ export class AgencyRequestsController {
           [{ field: 'outcome', detail: 'no correction was sent after the dispute was filed' }],
         );
     }
-    const now = this.clock.now();
+    const note = body.note ?? '';
     return this.answer(
       agency,
       row,
-      body.outcome,
-      body.note ?? '',
-      now,
+      { answer: body.outcome, status: 'resolved', note },
       AgencyRequestType.disputeResolved,
       DisputeResolutionSchema,
-      {
+      (at) => ({
         disputeId: id,
         source: this.sourceOf(agency, row),
         outcome: body.outcome,
-        note: body.note ?? '',
-        resolvedAt: timestampFromDate(now),
-      },
+        note,
+        resolvedAt: timestampFromDate(at),
+      }),
     );
   }
 
@@ -153,7 +142,7 @@ export class AgencyRequestsController {
   }
 
   @Get('repairs/:id')
-  async repair(@CurrentAgency() agency: Agency, @Param('id', new ParseUUIDPipe()) id: string) {
+  async repair(@CurrentAgency() agency: Agency, @Param('id', uuidParam('id')) id: string) {
     return this.view(await this.find(agency, 'repair', id), this.clock.now());
   }
 
@@ -161,27 +150,25 @@ export class AgencyRequestsController {
   @HttpCode(202)
   async decide(
     @CurrentAgency() agency: Agency,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', uuidParam('id')) id: string,
     @Body() body: RepairDecisionDto,
   ) {
     const row = await this.find(agency, 'repair', id);
-    if (row.status !== 'pending') throw this.conflict(`repair request ${id} is already ${row.status}`);
-    const now = this.clock.now();
+    const decision = body.approved ? 'approved' : 'rejected';
+    const note = body.note ?? '';
     return this.answer(
       agency,
       row,
-      body.approved ? 'approved' : 'rejected',
-      body.note ?? '',
-      now,
+      { answer: decision, status: decision, note },
       AgencyRequestType.repairDecided,
       RepairDecisionSchema,
-      {
+      (at) => ({
         requestId: id,
         source: this.sourceOf(agency, row),
         approved: body.approved,
-        note: body.note ?? '',
-        decidedAt: timestampFromDate(now),
-      },
+        note,
+        decidedAt: timestampFromDate(at),
+      }),
     );
   }
 
@@ -202,63 +189,102 @@ export class AgencyRequestsController {
     return { items, count: items.length, overdue: items.filter((i) => i.overdue).length };
   }
 
-  /** Publishes the answer on the sector topic (keyed like the record), then records it as given. */
+  /**
+   * Stores the answer, then publishes it, then marks the request answered. Never published unless
+   * stored: the answer and its event id are written (the request still open) before Kafka sees it.
+   * Never lost once acknowledged: the 202 comes only after Kafka has it. When publishing fails the
+   * agency gets 503 and the same answer sent again is published again under the same event id and
+   * time (the exchange de-duplicates by event id); a different answer is a 409, since the first one
+   * may have reached Kafka although its acknowledgement did not come back.
+   */
   private async answer<D extends DescMessage>(
     agency: Agency,
+    request: RequestRow,
+    given: { answer: string; status: string; note: string },
+    type: string,
+    schema: D,
+    message: (answeredAt: Date) => Partial<MessageShape<D>>,
+  ) {
+    const stored = await this.db.transaction(async (em) => {
+      const row = await this.find(agency, request.kind, request.request_id, em, 'FOR UPDATE');
+      if (row.answer_event_id) {
+        const published = row.status !== 'open' && row.status !== 'pending';
+        if (row.answer !== given.answer || (row.note ?? '') !== given.note)
+          throw this.conflict(
+            published
+              ? `${request.kind === 'dispute' ? 'dispute' : 'repair request'} ${row.request_id} is already ${row.status}`
+              : `${row.request_id} was already answered ${row.answer} and that answer is being published; send the same answer again`,
+          );
+        return { eventId: row.answer_event_id, at: row.answered_at ?? this.clock.now(), published };
+      }
+      const eventId = this.ids.next();
+      const at = this.clock.now();
+      await em.query(
+        `UPDATE ${this.sector.sector}.agency_requests SET answer = $2, note = $3, answered_at = $4, answer_event_id = $5 WHERE request_id = $1`,
+        [row.request_id, given.answer, given.note, at, eventId],
+      );
+      return { eventId, at, published: false };
+    });
+    if (!stored.published) {
+      await this.publish(agency, request, stored.eventId, stored.at, type, schema, message(stored.at));
+      await this.db.query(
+        `UPDATE ${this.sector.sector}.agency_requests SET status = $2 WHERE request_id = $1 AND answer_event_id = $3`,
+        [request.request_id, given.status, stored.eventId],
+      );
+    }
+    const updated = await this.find(agency, request.kind, request.request_id);
+    return { ...this.view(updated, this.clock.now()), answer: given.answer, eventId: stored.eventId };
+  }
+
+  /** On the sector topic, keyed like the record, so the answer stays in order with its events. */
+  private async publish<D extends DescMessage>(
+    agency: Agency,
     row: RequestRow,
-    status: string,
-    note: string,
-    now: Date,
+    eventId: string,
+    at: Date,
     type: string,
     schema: D,
     message: Partial<MessageShape<D>>,
-  ) {
+  ): Promise<void> {
     const [record] = await this.db.query<{ subject_key: string }[]>(
       `SELECT subject_key FROM ${this.sector.sector}.records WHERE agency_id = $1 AND source_record_id = $2`,
       [agency.agencyId, row.source_record_id],
     );
-    const eventId = this.ids.next();
+    // A record the service never published (not expected) falls back to the record id.
+    const key = record?.subject_key ?? row.record_id;
     try {
       await this.publisher.publish(
         Topics.sectorEvents(this.sector.sector),
-        // The subject's key keeps the answer in order with the record's other events; a record the
-        // service never published (not expected) falls back to the record id.
-        record?.subject_key ?? row.record_id,
+        key,
         schema,
         create(schema, message as MessageShape<D>),
         {
           id: eventId,
           source: `/sectors/${this.sector.sector}/agencies/${agency.agencyId}`,
           type,
-          time: now,
-          subject: record?.subject_key ?? row.record_id,
+          time: at,
+          subject: key,
         },
       );
     } catch (error) {
       if (error instanceof BrokerUnavailableError)
         throw new IntakeException(
           IntakeErrorCode.BROKER_UNAVAILABLE,
-          'the exchange cannot take answers right now; try again',
+          'the exchange cannot take answers right now; the answer is kept: send the same answer again',
         );
       throw error;
     }
-    await this.db.query(
-      `UPDATE ${this.sector.sector}.agency_requests SET status = $2, answer = $2, note = $3, answered_at = $4, answer_event_id = $5 WHERE request_id = $1`,
-      [
-        row.request_id,
-        status === 'upheld' || status === 'corrected' || status === 'withdrawn' ? 'resolved' : status,
-        note,
-        now,
-        eventId,
-      ],
-    );
-    const updated = await this.find(agency, row.kind, row.request_id);
-    return { ...this.view(updated, now), answer: status, eventId };
   }
 
-  private async find(agency: Agency, kind: 'dispute' | 'repair', id: string): Promise<RequestRow> {
-    const [row] = await this.db.query<RequestRow[]>(
-      `SELECT ${COLUMNS} FROM ${this.sector.sector}.agency_requests WHERE request_id = $1 AND kind = $2 AND agency_id = $3`,
+  private async find(
+    agency: Agency,
+    kind: 'dispute' | 'repair',
+    id: string,
+    runner: SqlRunner = this.db,
+    lock: '' | 'FOR UPDATE' = '',
+  ): Promise<RequestRow> {
+    const [row] = await runner.query<RequestRow[]>(
+      `SELECT ${COLUMNS} FROM ${this.sector.sector}.agency_requests WHERE request_id = $1 AND kind = $2 AND agency_id = $3 ${lock}`,
       [id, kind, agency.agencyId],
     );
     if (!row)

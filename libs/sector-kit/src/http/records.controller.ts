@@ -3,10 +3,12 @@ import type { Request, Response } from 'express';
 import { type Agency, AgencyAuthGuard, CurrentAgency } from '@cie/platform';
 import { IntakeErrorCode, IntakeException } from '../intake/intake.exception.js';
 import { type Channel, IntakeService } from '../intake/intake.service.js';
-import type { Receipt } from '../intake/receipt.js';
+import { type Receipt, refused } from '../intake/receipt.js';
+import { parseAgencyJson } from '../intake/json-guards.js';
 import { WithdrawalDto } from '../intake/withdrawal.dto.js';
 import { SectorConfig } from '../sector.config.js';
 import { AgencyRateLimitGuard } from './agency-rate-limit.guard.js';
+import { sourceRecordIdParam } from './edge-validation.js';
 import { Consumes, ContentTypeGuard } from './content-type.guard.js';
 import { type NdjsonLine, ndjsonLines } from './ndjson-lines.js';
 
@@ -98,7 +100,10 @@ export class RecordsController {
   }
 
   @Get(':sourceRecordId')
-  async get(@Param('sourceRecordId') sourceRecordId: string, @CurrentAgency() agency: Agency) {
+  async get(
+    @Param('sourceRecordId', sourceRecordIdParam) sourceRecordId: string,
+    @CurrentAgency() agency: Agency,
+  ) {
     const history = await this.intake.history(agency, sourceRecordId);
     if (!history)
       throw new IntakeException(
@@ -112,7 +117,7 @@ export class RecordsController {
   @Post(':sourceRecordId/corrections')
   @Consumes('application/json')
   async correct(
-    @Param('sourceRecordId') sourceRecordId: string,
+    @Param('sourceRecordId', sourceRecordIdParam) sourceRecordId: string,
     @Body() body: unknown,
     @CurrentAgency() agency: Agency,
     @Res({ passthrough: true }) res: Response,
@@ -124,7 +129,7 @@ export class RecordsController {
   @Consumes('application/json')
   @HttpCode(202)
   async withdraw(
-    @Param('sourceRecordId') sourceRecordId: string,
+    @Param('sourceRecordId', sourceRecordIdParam) sourceRecordId: string,
     @Body() body: WithdrawalDto,
     @CurrentAgency() agency: Agency,
     @Res({ passthrough: true }) res: Response,
@@ -141,16 +146,12 @@ interface ParsedLine {
 }
 
 function parseLine(line: NdjsonLine): ParsedLine {
-  const refuse = (detail: string): ParsedLine => ({
-    lineNumber: line.lineNumber,
-    receipt: { status: 'refused', httpStatus: 400, sourceRecordId: null, problems: [{ field: '', detail }] },
-  });
-  if (!line.ok) return refuse(line.reason);
-  try {
-    return { lineNumber: line.lineNumber, body: JSON.parse(line.text) as unknown };
-  } catch (error) {
-    return refuse(`not JSON: ${(error as Error).message}`);
-  }
+  if (!line.ok)
+    return { lineNumber: line.lineNumber, receipt: refused(null, 400, [{ field: '', detail: line.reason }]) };
+  const parsed = parseAgencyJson(line.text);
+  return parsed.ok
+    ? { lineNumber: line.lineNumber, body: parsed.value }
+    : { lineNumber: line.lineNumber, receipt: refused(null, 400, parsed.problems) };
 }
 
 function count(summary: Record<string, number>, receipt: Receipt): void {

@@ -27,7 +27,7 @@ import type { RecordTypeDefinition, SectorDefinition } from '../record-type.js';
 import type { SectorRecordDto } from '../sector-record.dto.js';
 import { validateRecord } from '../validate-record.js';
 import { IntakeErrorCode, IntakeException } from './intake.exception.js';
-import { canonicalJson, inspectJson } from './json-guards.js';
+import { canonicalJson, inspectJson, parseAgencyJson } from './json-guards.js';
 import { type Receipt, refused } from './receipt.js';
 import type { WithdrawalDto } from './withdrawal.dto.js';
 
@@ -461,8 +461,18 @@ export class IntakeService {
     };
   }
 
-  private check(body: unknown, now: Date): { receipt: Receipt } | Omit<Candidate, 'index'> {
+  /**
+   * Every record, whatever its channel, is checked here. `body` is a parsed value, or the raw bytes of
+   * a submission-topic message (parsed here, so every channel has the same parse and problems).
+   */
+  private check(input: unknown, now: Date): { receipt: Receipt } | Omit<Candidate, 'index'> {
+    const parsed = input instanceof Uint8Array ? parseAgencyJson(input) : { ok: true as const, value: input };
+    if (!parsed.ok) return { receipt: refused(null, 400, parsed.problems) };
+    const body = parsed.value;
     const id = sourceIdOf(body);
+    // First: JSON.stringify below, class-transformer and class-validator all recurse.
+    const hostile = inspectJson(body);
+    if (hostile.length > 0) return { receipt: refused(id, 422, hostile) };
     const size = Buffer.byteLength(JSON.stringify(body) ?? '');
     if (size > MAX_RECORD_BYTES)
       return {
@@ -473,8 +483,6 @@ export class IntakeService {
           'too_large',
         ),
       };
-    const hostile = inspectJson(body);
-    if (hostile.length > 0) return { receipt: refused(id, 422, hostile) };
     const checked = validateRecord(this.sector, body);
     if (!checked.ok)
       return {

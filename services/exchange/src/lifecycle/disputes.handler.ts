@@ -43,7 +43,10 @@ export class DisputesHandler {
       throw new Error('unreachable: decideFiling checked both');
     if ('close' in decided) {
       await this.disputes.closeDispute(step.em, dispute.disputeId, 'upheld', decided.close, step.now);
-      return refuse('invalid_state', `record ${held.recordId} is ${held.status}; there is nothing to dispute`);
+      return refuse(
+        'invalid_state',
+        `record ${held.recordId} is ${held.status}; there is nothing to dispute`,
+      );
     }
     await this.records.setOpenDispute(step.em, held.recordId, dispute.disputeId);
     await this.disputes.markFlagged(step.em, dispute.disputeId, step.now);
