@@ -1,5 +1,7 @@
 import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import { importX } from 'eslint-plugin-import-x';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
@@ -92,12 +94,44 @@ export default tseslint.config(
     },
   },
   {
+    // No import cycles between files: one direction of dependency (pipeline → handlers → domain and
+    // repositories) is what keeps "who calls whom" readable.
+    files: ['**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createTypeScriptImportResolver()],
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+  },
+  {
     files: ['**/*.ts'],
     ignores: ['**/*.spec.ts', '**/*.int-spec.ts', '**/test/**', 'libs/testing/**'],
     rules: {
       'no-restricted-imports': [
         'error',
         { paths: [{ name: '@cie/testing', message: 'Only tests may import the testing lib.' }] },
+      ],
+    },
+  },
+  {
+    // Domain code (every `domain/` folder) is plain TypeScript: rules that can be read and tested
+    // without a broker, a database or a framework.
+    files: ['**/src/**/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@cie/testing', message: 'Only tests may import the testing lib.' }],
+          patterns: [
+            {
+              regex: '^(kafkajs|typeorm|pg|@nestjs/.*|class-validator|class-transformer)$',
+              message:
+                'Domain code imports no Kafka, database or framework: keep I/O in handlers and repositories.',
+            },
+          ],
+        },
       ],
     },
   },

@@ -1,13 +1,9 @@
-import {
-  type BeforeApplicationShutdown,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { CeHeader, SECTORS, Topics } from '@cie/contracts';
 import {
+  type BatchSlice,
   bindProcessingTrace,
+  ConsumerRunner,
   contextFromHeaders,
   failSpan,
   otelTrace,
@@ -15,12 +11,13 @@ import {
   type Span,
   SpanKind,
   startSpan,
+  RunnerConsumer,
   tracingEnabled,
-  trackConsumerLag,
 } from '@cie/platform';
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { ExchangeConfig } from '../exchange.config.js';
+import type { OutboundMessage } from '../outbound.js';
 import { byTopic, chunksBySize, countCommitted, MAX_REQUEST_BYTES } from './outbox.js';
 import type { ProgressRepository } from './progress.repository.js';
 import { BatchProcessor } from './batch-processor.js';
@@ -35,118 +32,102 @@ export const CONSUMED_TOPICS = [
 ];
 
 /**
- * Consumes sector events in batches with kafkajs directly (Nest's Kafka transport has no batch +
- * transaction support): store in PostgreSQL first, then publish the feed messages and commit the
- * offsets in one Kafka transaction. Offsets are never committed before the records are stored and routed.
+ * Consumes sector events and the exchange's commands on the shared ConsumerRunner, in its
+ * exactly-once mode: store in PostgreSQL first (BatchProcessor), then publish the outputs and commit
+ * the offsets in one Kafka transaction. Offsets are never committed before the records are stored
+ * and routed. A message that fails alone with a non-transient error is isolated: dead-lettered as
+ * `processing_failed` in the same exactly-once way, and the partition moves on.
  */
 @Injectable()
-export class SectorEventsConsumer
-  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
-{
+export class SectorEventsConsumer extends RunnerConsumer {
   private readonly logger = new Logger(SectorEventsConsumer.name);
-  private readonly consumer: Consumer;
+  protected readonly runner: ConsumerRunner;
   private readonly producer: Producer;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly config: ExchangeConfig,
-    private readonly ingest: BatchProcessor,
+    private readonly processor: BatchProcessor,
     private readonly progress: ProgressRepository,
     private readonly db: DataSource,
   ) {
-    this.consumer = kafka.consumer({
-      groupId: config.KAFKA_CONSUMER_GROUP,
-      sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS,
-      heartbeatInterval: Math.min(3000, Math.floor(config.KAFKA_SESSION_TIMEOUT_MS / 3)),
-      readUncommitted: false,
-      allowAutoTopicCreation: false,
-    });
-    trackConsumerLag(this.consumer, config.KAFKA_CONSUMER_GROUP);
+    super();
     this.producer = kafka.producer({
       transactionalId: `${config.EXCHANGE_INSTANCE_ID}-tx`,
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
     });
+    this.runner = new ConsumerRunner({
+      name: 'exchange-sector-events',
+      kafka,
+      groupId: config.KAFKA_CONSUMER_GROUP,
+      topics: CONSUMED_TOPICS,
+      consumer: {
+        sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS,
+        heartbeatInterval: Math.min(3000, Math.floor(config.KAFKA_SESSION_TIMEOUT_MS / 3)),
+        readUncommitted: false,
+        allowAutoTopicCreation: false,
+      },
+      stallAfterMs: config.KAFKA_STALL_AFTER_MS,
+      commits: 'handler',
+      handle: (slice) => this.handle(slice),
+      isolate: async (slice, _refusal, error) => {
+        const [message] = slice.messages;
+        if (!message) return;
+        this.logger.error(
+          `isolating ${slice.topic}[${slice.partition}]@${message.offset}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        await this.publish(slice, await this.processor.isolate(slice.topic, slice.partition, message, error));
+      },
+    });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  override async onApplicationBootstrap(): Promise<void> {
     await this.producer.connect();
     await this.syncProgressFromKafka();
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: CONSUMED_TOPICS, fromBeginning: true });
-    // kafkajs gives up on errors it deems non-retriable and leaves the process up but idle. Nothing
-    // was committed for the failed batch, so the honest move is to exit and be restarted.
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      if (payload.restart) return;
-      this.logger.error(
-        `consumer stopped for good: ${payload.error.message}; exiting so that the process is restarted`,
-      );
-      process.exit(1);
-    });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.handleBatch(payload),
-    });
-    this.logger.log(`consuming ${CONSUMED_TOPICS.join(', ')} as ${this.config.KAFKA_CONSUMER_GROUP}`);
+    await super.onApplicationBootstrap();
   }
 
-  /** Stops fetching; the batch in flight finishes (stored, published and committed) first. */
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.consumer.disconnect();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.consumer.disconnect();
+  override async onApplicationShutdown(): Promise<void> {
+    await super.onApplicationShutdown();
     await this.producer.disconnect();
   }
 
-  /** The consumer is in its group and the producer connected. */
-  async ready(): Promise<void> {
-    const description = await this.consumer.describeGroup();
-    if (description.state !== 'Stable') throw new Error(`consumer group is ${description.state}`);
-  }
-
-  private async handleBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
-    const last = batch.messages.at(-1);
-    if (!last || !payload.isRunning() || payload.isStale()) return;
-    const group = this.config.KAFKA_CONSUMER_GROUP;
-    const spans = batch.messages.map((m) => this.processSpan(batch.topic, batch.partition, m));
+  private async handle(slice: BatchSlice): Promise<void> {
+    const spans = slice.messages.map((m) => this.processSpan(slice.topic, slice.partition, m));
     try {
       const stored = Date.now();
-      const outbound = await this.ingest.processBatch(batch.topic, batch.partition, batch.messages);
+      const outbound = await this.processor.processBatch(slice.topic, slice.partition, [...slice.messages]);
       const routed = Date.now();
-      const nextOffset = (BigInt(last.offset) + 1n).toString();
-
-      const transaction = await this.producer.transaction();
-      try {
-        // In requests under the broker's 1 MB limit: one batch's outputs can be far larger.
-        for (const chunk of chunksBySize(outbound, MAX_REQUEST_BYTES))
-          await transaction.sendBatch({ topicMessages: byTopic(chunk) });
-        await transaction.sendOffsets({
-          consumerGroupId: group,
-          topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset }] }],
-        });
-        await transaction.commit();
-      } catch (error) {
-        await transaction
-          .abort()
-          .catch((abortError: unknown) => this.logger.warn(`abort failed: ${String(abortError)}`));
-        throw error;
-      }
-      countCommitted(outbound);
+      await this.publish(slice, outbound);
       phaseSpans(spans, stored, routed, outbound.length);
-      payload.resolveOffset(last.offset);
-      await this.progress.markCommitted(this.db, batch.topic, batch.partition, nextOffset);
-      await payload.heartbeat();
     } catch (error) {
       for (const span of spans) failSpan(span, error);
       throw error;
     } finally {
       for (const span of spans) span.end();
     }
+  }
+
+  /** The outputs and the slice's offsets in one Kafka transaction; then the database's copy of the progress. */
+  private async publish(slice: BatchSlice, outbound: OutboundMessage[]): Promise<void> {
+    const transaction = await this.producer.transaction();
+    try {
+      // In requests under the broker's 1 MB limit: one batch's outputs can be far larger.
+      for (const chunk of chunksBySize(outbound, MAX_REQUEST_BYTES))
+        await transaction.sendBatch({ topicMessages: byTopic(chunk) });
+      await transaction.sendOffsets(slice.offsets);
+      await transaction.commit();
+    } catch (error) {
+      await transaction
+        .abort()
+        .catch((abortError: unknown) => this.logger.warn(`abort failed: ${String(abortError)}`));
+      throw error;
+    }
+    countCommitted(outbound);
+    await this.progress.markCommitted(this.db, slice.topic, slice.partition, slice.nextOffset);
+    await slice.heartbeat();
   }
 
   /**
