@@ -51,6 +51,9 @@ import {
   SubjectRightsController,
 } from './lifecycle/subject-rights.controller.js';
 import { loadWorkingCalendar } from './lifecycle/working-days.js';
+import { DisputesRepository } from './lifecycle/disputes.repository.js';
+import { SubjectRightsService } from './lifecycle/subject-rights.service.js';
+import { RecordsRepository } from './records/records.repository.js';
 
 @Global()
 @Module({})
@@ -148,6 +151,34 @@ export class AppModule {
           inject: [Kafka, 'TOPICS'],
           useFactory: async (kafka: Kafka) =>
             new EventPublisher(kafka, await partitionCount(kafka, Topics.exchangeCommands)),
+        },
+        {
+          provide: SubjectRightsService,
+          inject: [
+            DataSource,
+            SubjectIdentityService,
+            COMMAND_PUBLISHER,
+            DisputeSettings,
+            Clock,
+            IdGenerator,
+          ],
+          useFactory: (
+            db: DataSource,
+            identity: SubjectIdentityService,
+            commands: EventPublisher,
+            settings: DisputeSettings,
+            clock: Clock,
+            ids: IdGenerator,
+          ) =>
+            new SubjectRightsService(
+              db,
+              new RecordsRepository(identity),
+              new DisputesRepository(),
+              commands,
+              settings,
+              clock,
+              ids,
+            ),
         },
         {
           provide: PolicyService,

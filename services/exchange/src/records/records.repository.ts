@@ -64,6 +64,15 @@ export class RecordsRepository {
     return row;
   }
 
+  /** The record, locked, with its current version. */
+  async lockWithCurrent(
+    em: EntityManager,
+    recordId: string,
+  ): Promise<{ held: HeldRecord; record: CanonicalRecord } | undefined> {
+    const held = await this.lock(em, recordId);
+    return held && { held, record: await this.current(em, held) };
+  }
+
   async lockBySource(
     em: EntityManager,
     agencyId: string,
