@@ -31,6 +31,17 @@ export interface SubjectRequest {
   filedBy: string;
 }
 
+/** What a dispute and a repair request store alike: the record as it stands, and who filed why. */
+const filing = (held: HeldRecord, body: SubjectRequest, now: Date) => ({
+  recordId: held.recordId,
+  sector: held.sector,
+  agencyId: held.agencyId,
+  version: held.currentVersion,
+  grounds: body.grounds,
+  filedBy: body.filedBy,
+  filedAt: now,
+});
+
 const TRACEPARENT = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 /**
@@ -62,13 +73,7 @@ export class SubjectRightsService {
         throw alreadyOpen(`record ${held.recordId} already has open dispute ${held.openDisputeId}`);
       const filed = await this.requests.fileDispute(em, {
         disputeId,
-        recordId: held.recordId,
-        sector: held.sector,
-        agencyId: held.agencyId,
-        version: held.currentVersion,
-        grounds: body.grounds,
-        filedBy: body.filedBy,
-        filedAt: now,
+        ...filing(held, body, now),
         dueBy,
       });
       if (!filed) throw alreadyOpen(`record ${held.recordId} already has an open dispute`);
@@ -104,13 +109,7 @@ export class SubjectRightsService {
         throw notYet(`record ${held.recordId} can be repaired from ${repairableFrom}`);
       const filed = await this.requests.requestRepair(em, {
         requestId,
-        recordId: held.recordId,
-        sector: held.sector,
-        agencyId: held.agencyId,
-        version: held.currentVersion,
-        grounds: body.grounds,
-        filedBy: body.filedBy,
-        filedAt: now,
+        ...filing(held, body, now),
       });
       if (!filed)
         throw new SubjectRightsException(
