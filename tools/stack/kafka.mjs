@@ -127,6 +127,8 @@ export async function startKafka({
   heapMb = 512,
   timeoutMs = 90_000,
   log = process.stderr,
+  /** Restart on the data of the last start (a broker that was killed), instead of a fresh log. */
+  keepData = false,
 } = {}) {
   const p = paths(root, name);
   // A crashed earlier run may still hold the ports; stop exactly that pid first.
@@ -135,7 +137,7 @@ export async function startKafka({
   await assertPortFree(controllerPort);
   const classpath = await ensureKafkaJars({ root, log });
 
-  const opts = { root, name, p, classpath, port, controllerPort, heapMb, timeoutMs, log };
+  const opts = { root, name, p, classpath, port, controllerPort, heapMb, timeoutMs, log, keepData };
   try {
     return await startOnce(opts);
   } catch (err) {
@@ -146,12 +148,25 @@ export async function startKafka({
   }
 }
 
-async function startOnce({ root, name, p, classpath, port, controllerPort, heapMb, timeoutMs, log }) {
+async function startOnce({
+  root,
+  name,
+  p,
+  classpath,
+  port,
+  controllerPort,
+  heapMb,
+  timeoutMs,
+  log,
+  keepData,
+}) {
   const t0 = Date.now();
-  await fsp.rm(p.data, { recursive: true, force: true });
-  await fsp.mkdir(p.data, { recursive: true });
-  await fsp.writeFile(p.props, serverProperties({ p, port, controllerPort }));
-  await formatStorage(p, classpath);
+  if (!keepData || !fs.existsSync(path.join(p.data, 'meta.properties'))) {
+    await fsp.rm(p.data, { recursive: true, force: true });
+    await fsp.mkdir(p.data, { recursive: true });
+    await fsp.writeFile(p.props, serverProperties({ p, port, controllerPort }));
+    await formatStorage(p, classpath);
+  }
 
   const pid = spawnBroker(p, classpath, heapMb);
   await fsp.writeFile(p.pid, `${pid}\n`);

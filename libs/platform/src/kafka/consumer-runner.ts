@@ -290,7 +290,10 @@ export class ConsumerRunner {
         await work();
         return { ok: true };
       } catch (error) {
-        if (classifyError(error) === 'poison') return { ok: false, error };
+        const kind = classifyError(error);
+        // Not this message's fault, and not for this member to retry: kafkajs rejoins and reads it again.
+        if (kind === 'abandon') throw error;
+        if (kind === 'poison') return { ok: false, error };
         const delay = Math.min(maxMs, initialMs * 2 ** Math.min(failures, 30));
         this.logger.warn(
           `${slice.topic}[${slice.partition}]@${slice.messages[0]?.offset}: transient error, retrying in ${delay} ms: ${errorText(error)}`,

@@ -60,6 +60,23 @@ describe('classifyError: transient errors are retried, anything else is poison',
     expect(classifyError(tooLarge)).toBe('poison');
   });
 
+  it('Given Kafka refusing the commit because the group is rebalancing, When classified, Then the batch is given back, never dead-lettered', () => {
+    const rebalancing = new KafkaJSProtocolError({
+      message: 'The group is rebalancing, so a rejoin is needed',
+      type: 'REBALANCE_IN_PROGRESS',
+      code: 27,
+      retriable: false,
+    } as unknown as Error);
+    expect(classifyError(rebalancing)).toBe('abandon');
+    const fenced = new KafkaJSProtocolError({
+      message: 'Producer attempted an operation with an old epoch',
+      type: 'INVALID_PRODUCER_EPOCH',
+      code: 47,
+      retriable: false,
+    } as unknown as Error);
+    expect(classifyError(fenced)).toBe('abandon');
+  });
+
   it('Given kafkajs giving up after retries, When classified, Then the cause decides', () => {
     const retried = (cause: Error) =>
       new KafkaJSNumberOfRetriesExceeded(cause, { retryCount: 5, retryTime: 1000 });

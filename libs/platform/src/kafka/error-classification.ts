@@ -5,8 +5,11 @@ import { type Refusal, RefusalError } from '../refusals.js';
  * succeed later (a database or broker away, a deadlock, a lock timeout), so it is retried in place.
  * Poison: anything else (a data exception, a constraint, a refusal, a bug); retrying would fail the
  * same way for ever and stall the partition, so the failing message is isolated instead.
+ * Abandon: Kafka says this consumer or producer is not in a state to commit (the group is
+ * rebalancing, the member or the transaction was fenced): nothing is wrong with the message, so it
+ * must never be dead-lettered; the batch is given back to kafkajs, which rejoins and reads it again.
  */
-export type ErrorClass = 'transient' | 'poison';
+export type ErrorClass = 'transient' | 'poison' | 'abandon';
 
 /** SQLSTATE classes: 08 connection, 40 rollback (serialization, deadlock), 53 resources, 57 operator intervention. */
 const TRANSIENT_SQLSTATE_CLASSES = new Set(['08', '40', '53', '57']);
@@ -18,6 +21,8 @@ const CONNECTION_ERROR_MESSAGES = /Connection terminated|timeout exceeded when t
 /** kafkajs errors that only say "gave up" or "stopped": what decides is their cause. */
 const KAFKAJS_WRAPPERS = new Set(['KafkaJSNumberOfRetriesExceeded', 'KafkaJSNonRetriableError']);
 const MAX_DEPTH = 6;
+/** Kafka refusals caused by what a message holds (its outputs too large to publish): poison. */
+const KAFKA_POISON_TYPES = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE']);
 
 export function classifyError(error: unknown): ErrorClass {
   return classify(error, 0) ?? 'poison';
@@ -49,8 +54,11 @@ function classify(error: unknown, depth: number): ErrorClass | undefined {
     classify(e.cause, depth + 1) ??
     classify(e.originalError, depth + 1);
   if (wrapped) return wrapped;
-  if (typeof e.name === 'string' && e.name.startsWith('KafkaJS') && !KAFKAJS_WRAPPERS.has(e.name))
-    return e.retriable === true ? 'transient' : 'poison';
+  if (typeof e.name === 'string' && e.name.startsWith('KafkaJS') && !KAFKAJS_WRAPPERS.has(e.name)) {
+    if (e.retriable === true) return 'transient';
+    const type = (error as { type?: unknown }).type;
+    return typeof type === 'string' && KAFKA_POISON_TYPES.has(type) ? 'poison' : 'abandon';
+  }
   return undefined;
 }
 

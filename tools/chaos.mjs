@@ -1,0 +1,448 @@
+// npm run chaos [-- fault ...] [--rate 40] [--seconds 40]
+// Fault injection on real processes: for each fault, a fresh stack (its own Kafka broker on
+// 127.0.0.1:49092, a fresh database cie_chaos, two exchange instances in one consumer group, the
+// courts service and beijing-platform's regional platform), a fixed-rate load of court records over
+// HTTP, each with its own id, the fault while the load runs, then one checker that reads every feed
+// read_committed and the database:
+//   lost        accepted (202) records that are not stored, or a ledger delivery missing from its feed
+//   duplicated  a (record version, subscriber, event type) on a feed more than once
+//   leaked      a clear resident id on a feed whose subscriber may only see the pseudonym
+// and one row per fault: load, accepted, refused honestly (4xx for bad input, 503/429), lost,
+// duplicated, leaked, and the time back to normal (fault over → every accepted record on its feeds).
+// Exits 1 unless every fault passes. Faults: exchange-kill, broker-kill, sigterm, bad-input, replay.
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fromBinary } from '@bufbuild/protobuf';
+import { FeedEventSchema, Topics } from '@cie/contracts';
+import { usccCheckCharacter } from '@cie/identifiers';
+import kafkajs from 'kafkajs';
+import pg from 'pg';
+import { DEFAULT_ROOT, startKafka, stopKafka } from './stack/kafka.mjs';
+import { ensureDatabase } from './stack/postgres.mjs';
+import { NODE_FLAGS, stackEnv } from './stack/services.mjs';
+
+const FAULTS = ['exchange-kill', 'broker-kill', 'sigterm', 'bad-input', 'replay'];
+const NAME = 'chaos';
+const KAFKA_PORT = 49092;
+const COURT_KEY = 'demo-key-court-bj-chaoyang';
+/** Valid resident ids (GB 11643 check digits): records about them go to pseudonym-only feeds too. */
+const PEOPLE = ['110105198506150022', '310115198001010016'];
+/** Subscribers whose entitlement says pseudonym for natural persons (deploy/local/subscribers.demo.json). */
+const PSEUDONYM_ONLY = subscribers()
+  .filter((s) => s.naturalPersonIdentity !== 'clear')
+  .map((s) => s.id);
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i === -1 ? fallback : Number(args[i + 1]);
+};
+const RATE = option('rate', 40);
+const SECONDS = option('seconds', 40);
+const chosen = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
+for (const f of chosen) if (!FAULTS.includes(f)) usage(`unknown fault ${f}`);
+const faults = chosen.length > 0 ? chosen : FAULTS;
+if (!(RATE > 0) || !(SECONDS >= 10)) usage('--rate must be > 0 and --seconds at least 10');
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+const step = (line) => process.stderr.write(`› ${line}\n`);
+const children = new Set();
+
+function usage(problem) {
+  console.error(
+    `chaos: ${problem}\nusage: npm run chaos [-- ${FAULTS.join('|')} ...] [--rate 40] [--seconds 40]`,
+  );
+  process.exit(2);
+}
+
+function subscribers() {
+  const file = path.join(DEFAULT_ROOT, 'deploy/local/subscribers.demo.json');
+  return JSON.parse(fs.readFileSync(file, 'utf8')).subscribers;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+class Service {
+  constructor(label, entry, env, port) {
+    Object.assign(this, { label, entry, env, port, url: `http://127.0.0.1:${port}` });
+  }
+
+  async start() {
+    const log = fs.openSync(path.join(DEFAULT_ROOT, '.stack', NAME, `${this.label}.log`), 'a');
+    this.child = spawn(process.execPath, [...NODE_FLAGS, path.join(DEFAULT_ROOT, this.entry)], {
+      cwd: DEFAULT_ROOT,
+      env: { ...process.env, ...this.env, PORT: String(this.port) },
+      stdio: ['ignore', log, log],
+    });
+    children.add(this.child);
+    this.exited = new Promise((resolve) =>
+      this.child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+    await waitReady(this.url, 90_000);
+  }
+
+  kill(signal) {
+    this.child?.kill(signal);
+    return this.exited;
+  }
+}
+
+async function waitReady(url, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/health/ready`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} was not ready within ${timeoutMs / 1000} s`);
+    await sleep(250);
+  }
+}
+
+async function startStack(run) {
+  fs.mkdirSync(path.join(DEFAULT_ROOT, '.stack', NAME), { recursive: true });
+  const kafka = await startKafka({ name: NAME, port: KAFKA_PORT, log: { write: () => true } });
+  const databaseUrl = await ensureDatabase({ name: 'cie_chaos', fresh: true });
+  const env = {
+    ...stackEnv({ name: NAME, kafkaBrokers: kafka.brokers, databaseUrl }),
+    DEMO_MODE: '1',
+    KAFKA_CONSUMER_GROUP: `exchange-chaos-${run}`,
+    KAFKA_SESSION_TIMEOUT_MS: '10000',
+    LOG_LEVEL: 'warn',
+    // The load is one agency's: its own rate limit (600 a minute by default) is not the fault under test.
+    RATE_LIMIT_PER_MINUTE: '1000000',
+  };
+  const exchange = (id, port) =>
+    new Service(
+      `exchange-${id}`,
+      'services/exchange/dist/main.js',
+      { ...env, EXCHANGE_INSTANCE_ID: `chaos-${id}` },
+      port,
+    );
+  const stack = {
+    kafka,
+    databaseUrl,
+    exchanges: [exchange('a', 49100), exchange('b', 49101)],
+    courts: new Service('courts', 'services/courts/dist/main.js', env, 49103),
+    platform: new Service(
+      'platform-beijing',
+      'services/regional-platform/dist/main.js',
+      { ...env, SUBSCRIBER_ID: 'beijing-platform', DB_SCHEMA: 'platform_chaos' },
+      49110,
+    ),
+  };
+  for (const s of [...stack.exchanges, stack.courts, stack.platform]) await s.start();
+  return stack;
+}
+
+async function stopStack(stack) {
+  for (const s of [stack.platform, stack.courts, ...stack.exchanges]) {
+    if (s.child && s.child.exitCode === null && s.child.signalCode === null) await s.kill('SIGTERM');
+  }
+  await stopKafka({ name: NAME, log: { write: () => true } });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load
+
+/** A valid unified social credit code (GB 32100) of a Beijing company, distinct per run and serial. */
+function uscc(run, serial) {
+  const first17 = `91110105${String(parseInt(run.slice(0, 6), 16) % 1_000_000).padStart(6, '0')}${String(serial).padStart(3, '0')}`;
+  return first17 + usccCheckCharacter(first17);
+}
+
+function record(run, i) {
+  const person = i % 10 === 0;
+  return {
+    recordType: 'courts.dishonest_debtor',
+    sourceRecordId: `chaos-${run}-${i}`,
+    decisionNumber: `(2026)京0105执${i}号`,
+    decidingAuthority: '北京市朝阳区人民法院',
+    decisionDate: new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10),
+    subject: person
+      ? { kind: 'natural_person', idNumber: PEOPLE[i % PEOPLE.length], name: '王五' }
+      : { kind: 'legal_entity', idNumber: uscc(run, i % 1000), name: '北京某某建材有限公司' },
+    obligation: '支付货款人民币320000元',
+    performanceStatus: 'not_performed',
+    outstandingAmount: '320000.00',
+    enforcementBasis: '(2025)京0105民初778号民事判决书',
+  };
+}
+
+/** Bad input of the kinds agencies and attackers send; each must get a clear 4xx. */
+const BAD_BODIES = [
+  () => '{"recordType": "courts.dishonest_debtor",',
+  () => JSON.stringify({ ...record('bad', 1), obligation: 'a\u0000b' }),
+  () => `${'['.repeat(20_000)}${']'.repeat(20_000)}`,
+  () => JSON.stringify({ ...record('bad', 2), outstandingAmount: 2 ** 60 }),
+  () => JSON.stringify({ ...record('bad', 3), unknownField: 'x' }),
+];
+
+/** Sends RATE records a second for SECONDS, open loop; `during(t)` injects the fault. */
+async function load(stack, run, { badShare = 0, during = async () => {} } = {}) {
+  const result = { sent: 0, accepted: [], refused: 0, badRefused: 0, errors: [] };
+  const t0 = Date.now();
+  const total = RATE * SECONDS;
+  const inFlight = [];
+  const fault = during(stack, t0);
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / RATE;
+    if (due > Date.now()) await sleep(due - Date.now());
+    const bad = badShare > 0 && i % Math.round(1 / badShare) === 0;
+    const body = bad ? BAD_BODIES[i % BAD_BODIES.length]() : JSON.stringify(record(run, i));
+    result.sent += 1;
+    inFlight.push(
+      fetch(`${stack.courts.url}/v1/records`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${COURT_KEY}`, 'content-type': 'application/json' },
+        body,
+        signal: AbortSignal.timeout(60_000),
+      }).then(
+        async (r) => {
+          await r.arrayBuffer();
+          if (r.status === 202 && !bad) result.accepted.push(`chaos-${run}-${i}`);
+          else if (bad && r.status >= 400 && r.status < 500) result.badRefused += 1;
+          else if (r.status === 503 || r.status === 429) result.refused += 1;
+          else result.errors.push(`${bad ? 'bad input' : 'record'} ${i}: HTTP ${r.status}`);
+        },
+        (error) => result.errors.push(`record ${i}: ${error.message}`),
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+  await fault;
+  result.faultOver = Date.now();
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checker
+
+async function readFeeds(brokers, stopWhen, timeoutMs) {
+  const kafka = new kafkajs.Kafka({
+    clientId: 'chaos-checker',
+    brokers: [brokers],
+    logLevel: kafkajs.logLevel.NOTHING,
+  });
+  const consumer = kafka.consumer({ groupId: `chaos-checker-${randomUUID()}`, readUncommitted: false });
+  const messages = [];
+  await consumer.connect();
+  await consumer.subscribe({ topics: subscribers().map((s) => Topics.feed(s.id)), fromBeginning: true });
+  await consumer.run({ eachMessage: async ({ topic, message }) => void messages.push({ topic, message }) });
+  const deadline = Date.now() + timeoutMs;
+  while (!stopWhen(messages) && Date.now() < deadline) await sleep(500);
+  await consumer.disconnect();
+  return messages;
+}
+
+/** Everything the checker reads: the stored records and ledger, and every feed message. */
+async function check(stack, result, { settleMs = 120_000 } = {}) {
+  const db = new pg.Client({ connectionString: stack.databaseUrl });
+  await db.connect();
+  try {
+    const stored = async () =>
+      (
+        await db.query(`SELECT source_record_id FROM exchange.records WHERE source_record_id = ANY($1)`, [
+          result.accepted,
+        ])
+      ).rows.length;
+    const deadline = Date.now() + settleMs;
+    while ((await stored()) < result.accepted.length && Date.now() < deadline) await sleep(500);
+    const { rows: ledger } = await db.query(
+      `SELECT d.delivery_id::text AS id FROM exchange.deliveries d JOIN exchange.records r USING (record_id)
+        WHERE r.source_record_id = ANY($1)`,
+      [result.accepted],
+    );
+    const expected = new Set(ledger.map((r) => r.id));
+    const seen = (messages) =>
+      messages.filter((m) => expected.has(m.message.headers.ce_id?.toString())).length;
+    const messages = await readFeeds(stack.kafka.brokers, (m) => seen(m) >= expected.size, 60_000);
+    const backAt = Date.now();
+    const onFeeds = new Set(messages.map((m) => m.message.headers.ce_id?.toString()));
+    const keys = new Map();
+    let leaked = 0;
+    for (const { topic, message } of messages) {
+      const event = fromBinary(FeedEventSchema, message.value);
+      const key = `${event.record?.recordId}@${event.record?.version}>${event.subscriber}:${event.type}`;
+      keys.set(key, (keys.get(key) ?? 0) + 1);
+      const subscriber = topic.replace(/^credit\.feed\.(.+)\.v1$/, '$1');
+      if (PSEUDONYM_ONLY.includes(subscriber) && PEOPLE.some((id) => message.value.includes(id))) leaked += 1;
+    }
+    const missingRecords = result.accepted.length - (await stored());
+    const missingDeliveries = [...expected].filter((id) => !onFeeds.has(id)).length;
+    return {
+      lost: missingRecords + missingDeliveries,
+      missing: { records: missingRecords, deliveries: missingDeliveries },
+      duplicated: [...keys.values()].filter((n) => n > 1).length,
+      leaked,
+      backToNormalS: (backAt - result.faultOver) / 1000,
+      deliveries: expected.size,
+      feedMessages: messages.length,
+    };
+  } finally {
+    await db.end();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Faults
+
+const every = async (t0, fromS, periodS, action) => {
+  for (let t = fromS; t < SECONDS - 5; t += periodS()) {
+    await sleep(Math.max(0, t0 + t * 1000 - Date.now()));
+    await action(t);
+  }
+};
+
+const SCENARIOS = {
+  /** SIGKILL one of the two exchange instances every 10-20 s, restarting it at once. */
+  'exchange-kill': {
+    during: (stack, t0) =>
+      every(
+        t0,
+        8,
+        () => 10 + Math.random() * 10,
+        async (t) => {
+          const victim = stack.exchanges[Math.floor(t) % 2];
+          await victim.kill('SIGKILL');
+          await victim.start();
+        },
+      ),
+  },
+  /** SIGKILL the single broker for 15 s, then restart it on its data. */
+  'broker-kill': {
+    during: async (stack, t0) => {
+      await sleep(Math.max(0, t0 + 10_000 - Date.now()));
+      process.kill(stack.kafka.pid, 'SIGKILL');
+      await sleep(15_000);
+      stack.kafka = await startKafka({
+        name: NAME,
+        port: KAFKA_PORT,
+        keepData: true,
+        log: { write: () => true },
+      });
+    },
+  },
+  /** SIGTERM an exchange mid-load: it must exit within 10 s; restarted, it duplicates nothing. */
+  sigterm: {
+    during: async (stack, t0) => {
+      await sleep(Math.max(0, t0 + 10_000 - Date.now()));
+      const [victim] = stack.exchanges;
+      const asked = Date.now();
+      const exit = await Promise.race([victim.kill('SIGTERM'), sleep(10_000).then(() => null)]);
+      stack.notes.push(
+        exit
+          ? `exchange-a exited ${exit.code} after ${Date.now() - asked} ms`
+          : 'exchange-a did not exit within 10 s',
+      );
+      if (!exit) stack.failures.push('SIGTERM: the exchange did not exit within 10 s');
+      if (!exit) await victim.kill('SIGKILL');
+      await victim.start();
+    },
+  },
+  /** 5 % bad input over HTTP: malformed JSON, NUL, 20,000-deep nesting, numbers beyond 2^53, unknown fields. */
+  'bad-input': { badShare: 0.05 },
+  /** After the load: the exchange's group reset to the earliest offsets; stores and feeds must not change. */
+  replay: {
+    after: async (stack, result, run) => {
+      const before = await check(stack, result);
+      for (const e of stack.exchanges) await e.kill('SIGTERM');
+      const admin = new kafkajs.Kafka({
+        clientId: 'chaos-admin',
+        brokers: [stack.kafka.brokers],
+        logLevel: kafkajs.logLevel.NOTHING,
+      }).admin();
+      await admin.connect();
+      for (const topic of [Topics.sectorEvents('courts'), Topics.exchangeCommands])
+        await admin.resetOffsets({ groupId: `exchange-chaos-${run}`, topic, earliest: true });
+      await admin.disconnect();
+      for (const e of stack.exchanges) await e.start();
+      await sleep(15_000);
+      const after = await check(stack, result);
+      if (after.feedMessages !== before.feedMessages)
+        stack.failures.push(
+          `replay: feeds went from ${before.feedMessages} to ${after.feedMessages} messages`,
+        );
+      stack.notes.push(`replay from offset 0: ${before.feedMessages} → ${after.feedMessages} feed messages`);
+      return after;
+    },
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+async function runFault(fault) {
+  const run = randomUUID().slice(0, 8);
+  step(`${fault}: starting a fresh stack (broker, database, two exchanges, courts, beijing platform)`);
+  const stack = await startStack(run);
+  stack.notes = [];
+  stack.failures = [];
+  try {
+    const scenario = SCENARIOS[fault];
+    step(`${fault}: ${RATE} records/s for ${SECONDS} s`);
+    const result = await load(stack, run, scenario);
+    step(`${fault}: load done (${result.accepted.length} accepted); checking feeds and stores`);
+    const checked = scenario.after ? await scenario.after(stack, result, run) : await check(stack, result);
+    const kinds = new Map();
+    for (const e of result.errors) {
+      const kind = e.replace(/^(record|bad input) \d+: /, '$1: ');
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    }
+    const failures = [...stack.failures, ...[...kinds].map(([kind, n]) => `${n} × ${kind}`)];
+    if (checked.lost || checked.duplicated || checked.leaked) failures.push('lost, duplicated or leaked');
+    if (fault === 'bad-input' && result.badRefused === 0) failures.push('no bad input was refused');
+    return { fault, ...result, ...checked, notes: stack.notes, failures };
+  } finally {
+    await stopStack(stack);
+  }
+}
+
+async function main() {
+  const rows = [];
+  for (const fault of faults) rows.push(await runFault(fault));
+  say('');
+  say('fault           load  accepted  refused  lost  duplicated  leaked  back to normal  result');
+  for (const r of rows) {
+    const refused = r.refused + r.badRefused;
+    say(
+      `${r.fault.padEnd(14)} ${String(r.sent).padStart(5)}  ${String(r.accepted.length).padStart(8)}  ${String(refused).padStart(7)}  ${String(r.lost).padStart(4)}  ${String(r.duplicated).padStart(10)}  ${String(r.leaked).padStart(6)}  ${`${r.backToNormalS.toFixed(1)} s`.padStart(14)}  ${r.failures.length ? 'FAIL' : 'pass'}`,
+    );
+  }
+  for (const r of rows) {
+    for (const n of r.notes) say(`  ${r.fault}: ${n}`);
+    if (r.lost)
+      say(
+        `  ${r.fault}: missing ${r.missing.records} stored record(s), ${r.missing.deliveries} ledger deliveries not on their feed`,
+      );
+    for (const f of r.failures) say(`  ${r.fault}: FAILED: ${f}`);
+  }
+  const failed = rows.filter((r) => r.failures.length > 0).length;
+  say(`chaos: ${rows.length - failed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+const cleanup = () => {
+  for (const child of children) child.kill('SIGKILL');
+};
+process.on('SIGINT', () => {
+  cleanup();
+  stopKafka({ name: NAME, log: { write: () => true } }).finally(() => process.exit(130));
+});
+main().then(
+  (code) => {
+    cleanup();
+    process.exit(code);
+  },
+  async (error) => {
+    console.error(`chaos: ${error.stack ?? error.message}`);
+    cleanup();
+    await stopKafka({ name: NAME, log: { write: () => true } });
+    process.exit(1);
+  },
+);
