@@ -105,6 +105,7 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
   const run = randomUUID().slice(0, 8);
   const config = (overrides: Record<string, string> = {}) =>
     loadConfig(SectorConfig, {
+      DEMO_MODE: '1',
       KAFKA_BROKERS: testKafkaBrokers().join(','),
       DATABASE_URL: testDatabaseUrl(),
       AGENCY_KEYS_FILE,
