@@ -79,7 +79,7 @@ interface RecordBody {
 }
 
 async function getRecord(recordId: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${platform.url}/v1/records/${recordId}`);
+  const response = await fetch(`${platform.url}/v1/records/${recordId}`, { headers: platform.auth });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
@@ -130,7 +130,7 @@ describe('regional platform (reference subscriber) on a real broker and database
   it('answers health checks, and 422 for a query without a subject', async () => {
     expect((await fetch(`${platform.url}/health/live`)).status).toBe(200);
     expect((await fetch(`${platform.url}/health/ready`)).status).toBe(200);
-    const response = await fetch(`${platform.url}/v1/records`);
+    const response = await fetch(`${platform.url}/v1/records`, { headers: platform.auth });
     expect(response.status).toBe(422);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
   });
@@ -149,7 +149,9 @@ describe('regional platform (reference subscriber) on a real broker and database
       receivedEventId: published.headers[CeHeader.id],
       dispute: { disputed: false, disputeId: null },
     });
-    const list = (await (await fetch(`${platform.url}/v1/records?subject=${subjectId}`)).json()) as {
+    const list = (await (
+      await fetch(`${platform.url}/v1/records?subject=${subjectId}`, { headers: platform.auth })
+    ).json()) as {
       records: RecordBody[];
     };
     expect(list.records.map((r) => r.recordId)).toEqual([recordId]);
@@ -247,7 +249,9 @@ describe('regional platform (reference subscriber) on a real broker and database
         removal: { version: 1, eventType: type, reason, eventId: deletionId },
       });
       expect(gone['detail']).toContain(reason);
-      const list = (await (await fetch(`${platform.url}/v1/records?subject=${subjectId}`)).json()) as {
+      const list = (await (
+        await fetch(`${platform.url}/v1/records?subject=${subjectId}`, { headers: platform.auth })
+      ).json()) as {
         records: unknown[];
       };
       expect(list.records).toEqual([]);
@@ -386,10 +390,12 @@ describe('regional platform (reference subscriber) on a real broker and database
       });
       await heldRecord(mine);
       await expectEventually(async () =>
-        expect((await fetch(`${second.url}/v1/records/${theirs}`)).status).toBe(200),
+        expect((await fetch(`${second.url}/v1/records/${theirs}`, { headers: second.auth })).status).toBe(
+          200,
+        ),
       );
       expect((await getRecord(theirs)).status).toBe(404);
-      expect((await fetch(`${second.url}/v1/records/${mine}`)).status).toBe(404);
+      expect((await fetch(`${second.url}/v1/records/${mine}`, { headers: second.auth })).status).toBe(404);
       const { rows } = await db.query<{ schema: string }>(
         `SELECT DISTINCT table_schema AS schema FROM information_schema.tables WHERE table_name = 'held_records' AND table_schema = ANY($1)`,
         [[SCHEMA, `platform_${other.replace(/-/g, '_')}`]],
