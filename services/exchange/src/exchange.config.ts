@@ -34,6 +34,7 @@ export class ExchangeConfig extends CommonConfig {
   /** JSON file of the sectors' release rules (which subscribers may receive which kinds at which levels). */
   @IsString()
   @IsNotEmpty()
+  @NotDemoFile()
   RELEASE_RULES_FILE: string = DEFAULT_RELEASE_RULES_FILE;
 
   /** JSON file of the API's clients (operators, subscribers) with their key hashes. */
