@@ -135,6 +135,39 @@ describe('regional platform (reference subscriber) on a real broker and database
     expect(response.headers.get('content-type')).toContain('application/problem+json');
   });
 
+  it('answers the call from issue 14 only with this platform’s reader key: 401 without one, 403 with another platform’s', async () => {
+    const recordId = id();
+    const subjectId = newSubjectId();
+    await publish(event({ type: CreditEventType.published, recordId, version: 1, subjectId }));
+    await heldRecord(recordId);
+    for (const path of [`/v1/records?subject=${subjectId}`, `/v1/records/${recordId}`]) {
+      const anonymous = await fetch(`${platform.url}${path}`);
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
+      // A problem, not the record: nothing but the caller's own URL comes back.
+      const problem = (await anonymous.json()) as Record<string, unknown>;
+      expect(problem).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+      expect(Object.keys(problem).sort()).toEqual(['code', 'detail', 'instance', 'status', 'title', 'type']);
+      const foreign = await fetch(`${platform.url}${path}`, {
+        headers: { authorization: `Bearer ${platform.foreignReaderKey}` },
+      });
+      expect(foreign.status).toBe(403);
+      expect(await foreign.json()).toMatchObject({ code: 'FORBIDDEN' });
+      expect((await fetch(`${platform.url}${path}`, { headers: platform.auth })).status).toBe(200);
+    }
+  });
+
+  it('answers a repeated subject 400 naming it', async () => {
+    const response = await fetch(`${platform.url}/v1/records?subject=a&subject=b`, {
+      headers: platform.auth,
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      code: 'REPEATED_PARAMETER',
+      errors: [{ field: 'subject', detail: 'subject must be given once' }],
+    });
+  });
+
   it('holds a published record, by id and by subject', async () => {
     const recordId = id();
     const subjectId = newSubjectId();
