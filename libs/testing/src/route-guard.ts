@@ -90,3 +90,17 @@ export function unguardedRoutes(answers: readonly RouteAnswer[]): string[] {
     })
     .map(([route, calls]) => `${route}: ${calls.map((c) => `${c.caller} ${c.status}`).join(', ')}`);
 }
+
+/**
+ * The generated route test: every route the running `app` registered is guarded (401 without a
+ * key, 403 to some wrong-scope key) except exactly `open`, and there are at least `minRoutes`.
+ */
+export async function expectEveryRouteGuarded(
+  app: INestApplication,
+  options: { open: readonly string[]; wrongScopeKeys: Record<string, string>; minRoutes: number },
+): Promise<void> {
+  const { open, answers } = await callEveryRoute(await app.getUrl(), registeredRoutes(app), options);
+  expect(open.sort()).toEqual([...options.open].sort());
+  expect(new Set(answers.map((a) => a.route)).size).toBeGreaterThanOrEqual(options.minRoutes);
+  expect(unguardedRoutes(answers)).toEqual([]);
+}

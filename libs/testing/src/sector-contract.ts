@@ -30,7 +30,7 @@ import type { Message } from 'kafkajs';
 import { testDatabaseUrl } from './database.js';
 import { expectEventually } from './expect-eventually.js';
 import { type ReadMessage, readTopic, testKafka, testKafkaBrokers } from './kafka-reader.js';
-import { callEveryRoute, registeredRoutes, unguardedRoutes } from './route-guard.js';
+import { expectEveryRouteGuarded } from './route-guard.js';
 
 /** The only routes of a sector service that need no key; the OpenAPI document describes the API, no data. */
 const SECTOR_OPEN_ROUTES = ['GET /health/live', 'GET /health/ready', 'GET /metrics', 'GET /openapi.json'];
@@ -671,13 +671,11 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
     });
 
     it('answers every route but health, metrics and the OpenAPI document 401 without a key and 403 with another sector’s', async () => {
-      const { open, answers } = await callEveryRoute(base, registeredRoutes(app), {
+      await expectEveryRouteGuarded(app, {
         open: SECTOR_OPEN_ROUTES,
         wrongScopeKeys: { 'another sector’s agency': otherSectorKey },
+        minRoutes: 8,
       });
-      expect(open.sort()).toEqual([...SECTOR_OPEN_ROUTES].sort());
-      expect(answers.length).toBeGreaterThanOrEqual(3 * 8);
-      expect(unguardedRoutes(answers)).toEqual([]);
     });
 
     it('checks the key before reading the body: 8 MB or deep nesting without a key is answered 401 at once', async () => {
