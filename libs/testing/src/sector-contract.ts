@@ -695,6 +695,13 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
       expect((await post('/v1/records', `${big}${'x'.repeat(200)}`)).status).toBe(413);
     });
 
+    it('gives every request 30 s for its headers, and lets only the bulk route run for 2 h', () => {
+      const server = app.getHttpServer() as { headersTimeout: number; requestTimeout: number };
+      // Node's server-wide limits; the per-route 30 s deadline is the middleware's (hardenHttp).
+      expect(server.headersTimeout).toBe(30_000);
+      expect(server.requestTimeout).toBe(2 * 60 * 60 * 1000);
+    });
+
     it('answers a repeated query parameter 400 naming it', async () => {
       const response = await fetch(`${base}/v1/disputes?status=open&status=resolved`, {
         headers: { authorization: `Bearer ${agencyKey}` },
