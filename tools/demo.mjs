@@ -23,6 +23,8 @@ const KEYS = {
   chaoyang: 'demo-key-court-bj-chaoyang',
   pudong: 'demo-key-court-sh-pudong',
   tax: 'demo-key-tax-bj',
+  // A reader of the Beijing platform's records (deploy/local/platform-clients.demo.json).
+  beijingReader: 'demo-key-platform-beijing-reader',
 };
 const debtorRecord = (sourceRecordId, decisionNumber, decidingAuthority, subject, amount) => ({
   recordType: 'courts.dishonest_debtor',
@@ -226,6 +228,7 @@ async function main() {
   say(`\nThe stack keeps running:
   exchange     ${urls.exchange}   health: ${urls.exchange}/health/live  ${urls.exchange}/health/ready
 ${SECTORS.map((x) => `  ${x.sector.padEnd(12)} ${urls[x.sector]}   POST /v1/records, /v1/records/bulk  (Authorization: Bearer ${x.key})`).join('\n')}
+  platform-beijing ${urls['platform-beijing']}   GET /v1/records?subject=  (Authorization: Bearer ${KEYS.beijingReader})
   kafka     ${kafka.brokers}   feeds: ${subscribers.map((s) => Topics.feed(s)).join(', ')}
   logs      .stack/${NAME}/*.log
 Stop with Ctrl-C, or from another terminal: npm run stack -- down`);
@@ -334,7 +337,7 @@ async function lifeOfARecord(urls, databaseUrl) {
   };
   const platform = urls['platform-beijing'];
   const copy = async (recordId) => {
-    const { status, body } = await call(`${platform}/v1/records/${recordId}`, 'none');
+    const { status, body } = await call(`${platform}/v1/records/${recordId}`, KEYS.beijingReader);
     if (status === 200)
       return `holds version ${body.version}, status ${body.status}${body.dispute.disputed ? `, disputed (${body.dispute.disputeId})` : ''}${body.dispute.lastOutcome ? `, last dispute ${body.dispute.lastOutcome}` : ''}, outstanding ${body.attributes.outstandingAmount}`;
     return body.removal
@@ -374,10 +377,12 @@ async function lifeOfARecord(urls, databaseUrl) {
   await until(async () => {
     const h = (await call(`${urls.courts}/v1/records/${body.sourceRecordId}`, court)).body;
     recordId = h.events?.[0]?.exchangeOutcome?.recordId;
-    return recordId && (await call(`${platform}/v1/records/${recordId}`, 'none')).status === 200;
+    return recordId && (await call(`${platform}/v1/records/${recordId}`, KEYS.beijingReader)).status === 200;
   }, 'publication');
   say(`  1. published   exchange record ${recordId}`);
   say(`                 platform-beijing ${await copy(recordId)}`);
+  const anonymous = await fetch(`${platform}/v1/records?subject=${uscc}`);
+  say(`                 platform-beijing without a key: ${anonymous.status}`);
   say(`                 access report: ${await report(uscc)}`);
 
   const filed = await call(`${urls.exchange}/v1/disputes`, desk, {

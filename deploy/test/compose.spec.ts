@@ -94,6 +94,14 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('takes the exchange secrets from the environment, with no published default, and says DEMO_MODE', () => {
+    const env = service('exchange').environment ?? {};
+    for (const secret of ['PSEUDONYM_SECRET', 'PII_ENCRYPTION_KEY'])
+      expect(String(env[secret])).toMatch(new RegExp(`^\\$\\{${secret}:\\?.*${secret}`));
+    // The mounted keys files are the public demo ones: every service is told it runs a demo.
+    for (const s of services) expect(service(s.name).environment?.DEMO_MODE).toBe('${DEMO_MODE:-1}');
+  });
+
   it('mounts, read-only, an existing file for every *_FILE variable', () => {
     for (const s of services) {
       const c = service(s.name);

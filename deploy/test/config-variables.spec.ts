@@ -16,7 +16,9 @@ describe('configuration variables read from the config classes', () => {
   });
 
   it('find the variables without a default as required', () => {
+    // EXCHANGE_INSTANCE_ID has a default only in DEMO_MODE (loadExchangeConfig).
     expect([...configVariables('exchange').required].sort()).toEqual([
+      'EXCHANGE_INSTANCE_ID',
       'PII_ENCRYPTION_KEY',
       'PSEUDONYM_SECRET',
     ]);
@@ -28,5 +30,6 @@ describe('configuration variables read from the config classes', () => {
     expect(demoFiles).toContain('SUBSCRIBERS_FILE');
     expect(demoFiles).toContain('RELEASE_RULES_FILE');
     expect(demoFiles).not.toContain('CATALOGUE_FILE');
+    expect(configVariables('regional-platform').demoFiles).toContain('PLATFORM_CLIENTS_FILE');
   });
 });

@@ -49,9 +49,14 @@ export function stackEnv({ root = DEFAULT_ROOT, name, kafkaBrokers, databaseUrl 
     fs.writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
   }
   return {
+    // The demo keys files below (and their keys, printed in the README) are public: the services
+    // take them only in demo mode.
+    DEMO_MODE: '1',
     KAFKA_BROKERS: kafkaBrokers,
     DATABASE_URL: databaseUrl,
     AGENCY_KEYS_FILE: path.join(root, 'deploy/local/agency-keys.demo.json'),
+    CLIENTS_FILE: path.join(root, 'deploy/local/exchange-clients.demo.json'),
+    PLATFORM_CLIENTS_FILE: path.join(root, 'deploy/local/platform-clients.demo.json'),
     SUBSCRIBERS_FILE: path.join(root, 'deploy/local/subscribers.demo.json'),
     RELEASE_RULES_FILE: path.join(root, 'deploy/local/release-rules.demo.json'),
     LOG_FORMAT: 'json',

@@ -2,12 +2,18 @@ import { NestFactory } from '@nestjs/core';
 import express from 'express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import {
+  agencyAuthentication,
+  AgencyDirectory,
   createLogger,
   enableGracefulShutdown,
+  hardenHttp,
+  isHealthOrMetrics,
   loadConfig,
+  SERVICE_SECTOR,
   startObservability,
   useHttpObservability,
 } from '@cie/platform';
+import type { Sector } from '@cie/contracts';
 import type { SectorDefinition } from './record-type.js';
 import { SectorAppModule } from './sector-app.module.js';
 import { SectorConfig } from './sector.config.js';
@@ -18,7 +24,14 @@ class InvalidUtf8Error extends Error {
   readonly expose = true;
 }
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+// NDJSON uploads stream for as long as they have records: two hours for the bulk route (about
+// 600k records at today's rate would need more than Node's 5 minutes), 30 s for every other one.
 const BULK_REQUEST_TIMEOUT_MS = 2 * 60 * 60 * 1000;
+const BULK_ROUTE = /^\/v1\/records\/bulk\/?$/;
+
+/** The routes of a sector service that need no key: probes, metrics and the OpenAPI document. */
+export const isOpenSectorRoute = (path: string): boolean =>
+  isHealthOrMetrics(path) || path === '/openapi.json';
 
 export async function createSectorApp(
   sector: SectorDefinition,
@@ -35,6 +48,15 @@ export async function createSectorApp(
 export function configureSectorApp(app: NestExpressApplication): NestExpressApplication {
   // First: request metrics and the server span cover body parsing too.
   useHttpObservability(app);
+  const config = app.get(SectorConfig);
+  hardenHttp(app, {
+    authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE,
+    open: isOpenSectorRoute,
+    longer: { matches: (req) => BULK_ROUTE.test(req.path), timeoutMs: BULK_REQUEST_TIMEOUT_MS },
+  });
+  // The key before the body: an unknown caller's 8 MB (or 20,000 levels of nesting) is never parsed.
+  // AgencyAuthGuard still runs on each route, and keeps its scoping.
+  app.use(agencyAuthentication(app.get(AgencyDirectory), app.get<Sector>(SERVICE_SECTOR), isOpenSectorRoute));
   // express.json directly: Nest reserves body-parser's `verify`, which is where bytes can be checked.
   app.use(
     express.json({
@@ -63,7 +85,4 @@ export async function runSectorService(
   await startObservability(sector.sector, sector.version, env);
   const app = await createSectorApp(sector, config);
   await app.listen(config.PORT, '0.0.0.0');
-  // NDJSON uploads stream for as long as they have records; Node's default 5-minute limit on
-  // receiving a request would cut a large one off (about 600k records at today's rate).
-  app.getHttpServer().requestTimeout = BULK_REQUEST_TIMEOUT_MS;
 }

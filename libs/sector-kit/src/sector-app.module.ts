@@ -55,7 +55,10 @@ export class SectorAppModule {
       { provide: SERVICE_SECTOR, useValue: sector.sector },
       { provide: SECTOR_DEFINITION, useValue: sector },
       { provide: Kafka, useValue: kafka },
-      { provide: AgencyDirectory, useValue: AgencyDirectory.fromFile(config.AGENCY_KEYS_FILE) },
+      {
+        provide: AgencyDirectory,
+        useValue: AgencyDirectory.fromFile(config.AGENCY_KEYS_FILE, { demoMode: config.DEMO_MODE }),
+      },
       { provide: Clock, useClass: SystemClock },
       { provide: IdGenerator, useClass: UuidV7Generator },
       {

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
-import { CommonConfig } from '@cie/platform';
+import { CommonConfig, NotDemoFile } from '@cie/platform';
 
 /** Environment of a sector service; see the README for each variable. */
 export class SectorConfig extends CommonConfig {
@@ -8,9 +8,10 @@ export class SectorConfig extends CommonConfig {
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL: string = 'postgres://postgres@127.0.0.1:5432/cie';
 
-  /** JSON file of the agencies allowed to submit, with their key hashes. */
+  /** JSON file of the agencies allowed to submit, with their key hashes (the demo file needs DEMO_MODE=1). */
   @IsString()
   @IsNotEmpty()
+  @NotDemoFile()
   AGENCY_KEYS_FILE: string = 'deploy/local/agency-keys.demo.json';
 
   /** Requests per agency per minute before 429. */

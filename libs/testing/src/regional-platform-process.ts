@@ -1,4 +1,7 @@
-import { existsSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { REPO_ROOT, ServiceProcess } from './service-process.js';
 
 const MAIN = `${REPO_ROOT}services/regional-platform/dist/main.js`;
@@ -23,6 +26,12 @@ export interface RegionalPlatform {
   /** e.g. http://127.0.0.1:3010 (GET /v1/records?subject=, GET /v1/records/{id}, /health/ready). */
   url: string;
   pid: number;
+  /** A key of a reader of this platform's records (written to its PLATFORM_CLIENTS_FILE). */
+  readerKey: string;
+  /** `Authorization: Bearer <readerKey>`, for fetch. */
+  auth: { authorization: string };
+  /** A key of a reader of another platform, from the same file: 403 here. */
+  foreignReaderKey: string;
   /** Everything the process printed so far (JSON log lines). */
   output: string[];
   /** SIGTERM: drains the batch in flight and commits, then exits. */
@@ -48,7 +57,10 @@ export async function startRegionalPlatform(options: RegionalPlatformOptions): P
     throw new Error(
       'startRegionalPlatform needs kafkaBrokers and databaseUrl (or KAFKA_BROKERS and DATABASE_URL)',
     );
+  const readers = writeReaderKeys(options.subscriberId);
   const env: Record<string, string> = {
+    // Fresh keys, not the demo ones: the platform starts as in production, without DEMO_MODE.
+    PLATFORM_CLIENTS_FILE: readers.file,
     SUBSCRIBER_ID: options.subscriberId,
     KAFKA_BROKERS: Array.isArray(brokers) ? brokers.join(',') : brokers,
     DATABASE_URL: databaseUrl,
@@ -65,8 +77,29 @@ export async function startRegionalPlatform(options: RegionalPlatformOptions): P
   return {
     url: service.url,
     pid: service.pid,
+    readerKey: readers.readerKey,
+    auth: { authorization: `Bearer ${readers.readerKey}` },
+    foreignReaderKey: readers.foreignReaderKey,
     output: service.output,
     stop: async () => void (await service.stop()),
     kill: async () => void (await service.stop('SIGKILL')),
   };
+}
+
+/** A keys file with one reader of `subscriberId` and one of another platform, and their keys. */
+function writeReaderKeys(subscriberId: string): {
+  file: string;
+  readerKey: string;
+  foreignReaderKey: string;
+} {
+  const readerKey = randomBytes(24).toString('base64url');
+  const foreignReaderKey = randomBytes(24).toString('base64url');
+  const sha256 = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'cie-platform-')), 'platform-clients.json');
+  const clients = [
+    { clientId: 'test-reader', subscriberId, keySha256: sha256(readerKey) },
+    { clientId: 'foreign-reader', subscriberId: `not-${subscriberId}`, keySha256: sha256(foreignReaderKey) },
+  ];
+  writeFileSync(file, JSON.stringify({ clients }), { mode: 0o600 });
+  return { file, readerKey, foreignReaderKey };
 }

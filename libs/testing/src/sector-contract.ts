@@ -30,6 +30,10 @@ import type { Message } from 'kafkajs';
 import { testDatabaseUrl } from './database.js';
 import { expectEventually } from './expect-eventually.js';
 import { type ReadMessage, readTopic, testKafka, testKafkaBrokers } from './kafka-reader.js';
+import { expectEveryRouteGuarded } from './route-guard.js';
+
+/** The only routes of a sector service that need no key; the OpenAPI document describes the API, no data. */
+const SECTOR_OPEN_ROUTES = ['GET /health/live', 'GET /health/ready', 'GET /metrics', 'GET /openapi.json'];
 
 export interface SectorContractOptions {
   sector: SectorDefinition;
@@ -105,6 +109,9 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
   const run = randomUUID().slice(0, 8);
   const config = (overrides: Record<string, string> = {}) =>
     loadConfig(SectorConfig, {
+      DEMO_MODE: '1',
+      // The route and refusal tests below fail authentication on purpose, more than 20 times a minute.
+      AUTH_FAILURES_PER_MINUTE: '100000',
       KAFKA_BROKERS: testKafkaBrokers().join(','),
       DATABASE_URL: testDatabaseUrl(),
       AGENCY_KEYS_FILE,
@@ -661,6 +668,49 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
       expect(
         (await post('/v1/records', exampleOf(sector, 0, `${run}-x3`), { key: 'not-a-key' })).status,
       ).toBe(401);
+    });
+
+    it('answers every route but health, metrics and the OpenAPI document 401 without a key and 403 with another sector’s', async () => {
+      await expectEveryRouteGuarded(app, {
+        open: SECTOR_OPEN_ROUTES,
+        wrongScopeKeys: { 'another sector’s agency': otherSectorKey },
+        minRoutes: 8,
+      });
+    });
+
+    it('checks the key before reading the body: 8 MB or deep nesting without a key is answered 401 at once', async () => {
+      const big = `{"recordType":"x","pad":"${'x'.repeat(8 * 1024 * 1024 - 100)}"}`;
+      const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+      for (const body of [big, deep]) {
+        const started = Date.now();
+        const response = await fetch(`${base}/v1/records`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
+        expect(response.status).toBe(401);
+        expect(Date.now() - started).toBeLessThan(1_000);
+      }
+      // The same oversized body with a key is still parsed, and refused by its size.
+      expect((await post('/v1/records', `${big}${'x'.repeat(200)}`)).status).toBe(413);
+    });
+
+    it('gives every request 30 s for its headers, and lets only the bulk route run for 2 h', () => {
+      const server = app.getHttpServer() as { headersTimeout: number; requestTimeout: number };
+      // Node's server-wide limits; the per-route 30 s deadline is the middleware's (hardenHttp).
+      expect(server.headersTimeout).toBe(30_000);
+      expect(server.requestTimeout).toBe(2 * 60 * 60 * 1000);
+    });
+
+    it('answers a repeated query parameter 400 naming it', async () => {
+      const response = await fetch(`${base}/v1/disputes?status=open&status=resolved`, {
+        headers: { authorization: `Bearer ${agencyKey}` },
+      });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({
+        code: 'REPEATED_PARAMETER',
+        errors: [{ field: 'status', detail: 'status must be given once' }],
+      });
     });
 
     it('answers hostile input with a problem naming what is wrong, and stays up', async () => {

@@ -82,7 +82,10 @@ export class AppModule {
       providers: [
         { provide: ExchangeConfig, useValue: config },
         { provide: PolicyHolder, useValue: new PolicyHolder(policy) },
-        { provide: ExchangeClients, useValue: ExchangeClients.fromFile(config.CLIENTS_FILE) },
+        {
+          provide: ExchangeClients,
+          useValue: ExchangeClients.fromFile(config.CLIENTS_FILE, { demoMode: config.DEMO_MODE }),
+        },
         { provide: AUDIT_LOG, inject: [Clock], useFactory: (clock: Clock) => new AuditLog({ clock }) },
         ClientAuthGuard,
         { provide: Kafka, useValue: createKafka('exchange', config.kafkaConnection) },

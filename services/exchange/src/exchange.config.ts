@@ -1,8 +1,10 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsNotEmpty, IsString, Matches, Max, Min, MinLength } from 'class-validator';
-import { CommonConfig } from '@cie/platform';
+import { IsDefined, IsInt, IsNotEmpty, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { CommonConfig, isDemoMode, loadConfig, NotDemoFile, NotPublishedDemoSecret } from '@cie/platform';
 import { DEFAULT_CATALOGUE_FILE } from './catalogue/catalogue.loader.js';
 import { DEFAULT_RELEASE_RULES_FILE } from './routing/release-rules.loader.js';
+
+const DEMO_INSTANCE_ID = 'exchange-0';
 
 /** Environment of the exchange; see the README for each variable. */
 export class ExchangeConfig extends CommonConfig {
@@ -15,25 +17,30 @@ export class ExchangeConfig extends CommonConfig {
   /** Secret for natural persons' pseudonyms (HMAC-SHA256). Changing it changes every pseudonym. */
   @IsString()
   @MinLength(32, { message: 'PSEUDONYM_SECRET must be at least 32 characters' })
+  @NotPublishedDemoSecret()
   PSEUDONYM_SECRET!: string;
 
   /** Base64 of 32 random bytes: the AES-256-GCM key for identity numbers at rest. */
   @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'PII_ENCRYPTION_KEY must be the base64 of 32 bytes' })
+  @NotPublishedDemoSecret()
   PII_ENCRYPTION_KEY!: string;
 
   /** JSON file of the subscribers and their entitlements. */
   @IsString()
   @IsNotEmpty()
+  @NotDemoFile()
   SUBSCRIBERS_FILE = 'deploy/local/subscribers.demo.json';
 
   /** JSON file of the sectors' release rules (which subscribers may receive which kinds at which levels). */
   @IsString()
   @IsNotEmpty()
+  @NotDemoFile()
   RELEASE_RULES_FILE: string = DEFAULT_RELEASE_RULES_FILE;
 
   /** JSON file of the API's clients (operators, subscribers) with their key hashes. */
   @IsString()
   @IsNotEmpty()
+  @NotDemoFile()
   CLIENTS_FILE: string = 'deploy/local/exchange-clients.demo.json';
 
   /** The catalogue of record kinds (JSON, validated at start); the shipped one by default. */
@@ -45,9 +52,15 @@ export class ExchangeConfig extends CommonConfig {
   @IsNotEmpty()
   KAFKA_CONSUMER_GROUP = 'exchange';
 
-  /** Stable per instance: the transactional id that fences a zombie of the same instance. */
+  /**
+   * Stable per instance: the transactional id that fences a zombie of the same instance. Set
+   * explicitly (two instances sharing a default would fence each other); DEMO_MODE=1 defaults it.
+   */
+  @IsDefined({
+    message: `EXCHANGE_INSTANCE_ID must be set: this instance's stable Kafka transactional id, e.g. its pod name (DEMO_MODE=1 defaults it to ${DEMO_INSTANCE_ID})`,
+  })
   @Matches(/^[a-z0-9-]+$/, { message: 'EXCHANGE_INSTANCE_ID must be lower-case letters, digits and hyphens' })
-  EXCHANGE_INSTANCE_ID = 'exchange-0';
+  EXCHANGE_INSTANCE_ID!: string;
 
   @Type(() => Number)
   @IsInt()
@@ -80,4 +93,12 @@ export class ExchangeConfig extends CommonConfig {
   @Min(100)
   @Max(86_400_000)
   EXPIRY_SCAN_INTERVAL_MS: number = 60_000;
+}
+
+/** The exchange's configuration from the environment; only DEMO_MODE=1 may leave EXCHANGE_INSTANCE_ID unset. */
+export function loadExchangeConfig(env: Record<string, string | undefined>): ExchangeConfig {
+  return loadConfig(
+    ExchangeConfig,
+    isDemoMode(env) ? { EXCHANGE_INSTANCE_ID: DEMO_INSTANCE_ID, ...env } : env,
+  );
 }

@@ -4,13 +4,13 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import {
   createLogger,
   enableGracefulShutdown,
-  loadConfig,
+  hardenHttp,
   serviceVersion,
   startObservability,
   useHttpObservability,
 } from '@cie/platform';
 import { AppModule } from './app.module.js';
-import { ExchangeConfig } from './exchange.config.js';
+import { type ExchangeConfig, loadExchangeConfig } from './exchange.config.js';
 
 const VERSION = serviceVersion(import.meta.url);
 
@@ -19,12 +19,13 @@ export async function createApp(config: ExchangeConfig): Promise<NestExpressAppl
     logger: createLogger('exchange', VERSION, config),
   });
   useHttpObservability(app);
+  hardenHttp(app, { authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE });
   enableGracefulShutdown(app);
   return app;
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig(ExchangeConfig, process.env);
+  const config = loadExchangeConfig(process.env);
   // Before the app: spans need the SDK in place when the first request or message arrives.
   await startObservability('exchange', VERSION, process.env);
   const app = await createApp(config);

@@ -11,6 +11,8 @@ const TEST_PII_KEY = Buffer.alloc(32, 7).toString('base64');
 
 export function exchangeEnv(overrides: Record<string, string>): Record<string, string> {
   return {
+    // Published secrets and the demo keys files: the exchange takes them only in demo mode.
+    DEMO_MODE: '1',
     PSEUDONYM_SECRET: 'integration-test-pseudonym-secret-0123456789',
     // One key for every exchange the tests start: they share the database, as instances of one deployment do.
     PII_ENCRYPTION_KEY: TEST_PII_KEY,
@@ -33,6 +35,7 @@ export class ExchangeProcess extends ServiceProcess {
 /** A built sector service (e.g. `courts`) as a real child process, with the demo agency keys. */
 export function sectorServiceProcess(sector: string, env: Record<string, string>): ServiceProcess {
   return ServiceProcess.of(sector, {
+    DEMO_MODE: '1',
     AGENCY_KEYS_FILE: `${REPO_ROOT}deploy/local/agency-keys.demo.json`,
     LOG_FORMAT: 'json',
     ...env,

@@ -438,6 +438,30 @@ describe('exchange on the real broker and database', () => {
     expect(
       (await get(`/v1/routing/explain?recordId=${randomUUID()}&subscriber=beijing-platform`)).status,
     ).toBe(404);
+
+    // Every call that reached the record is in the audit log, the refused one of scope too.
+    const audited = await db.query(
+      `SELECT kind, actor, details FROM exchange.audit_log WHERE record_id = $1 AND kind IN ('routing_explain', 'deliveries_view') ORDER BY seq`,
+      [recordId],
+    );
+    expect(audited.rows).toEqual([
+      expect.objectContaining({
+        kind: 'routing_explain',
+        actor: 'ops',
+        details: expect.objectContaining({ subscriber: 'shanghai-platform', allowed: false }),
+      }),
+      expect.objectContaining({
+        kind: 'routing_explain',
+        actor: 'beijing-platform',
+        details: expect.objectContaining({ subscriber: 'beijing-platform', allowed: true }),
+      }),
+      expect.objectContaining({ kind: 'deliveries_view', actor: 'ops', details: { returned: 3 } }),
+      expect.objectContaining({
+        kind: 'routing_explain',
+        actor: 'shanghai-platform',
+        details: { subscriber: 'beijing-platform', refused: 'forbidden' },
+      }),
+    ]);
   });
 
   it('lists dead letters with their reason and replays one once the cause is fixed', async () => {

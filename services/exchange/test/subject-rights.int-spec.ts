@@ -119,7 +119,7 @@ describe('disputes, corrections, withdrawals, expiry and repair reach every past
   };
   /** The platform's copy of a record: 200 with it, or 404 with the tombstone's reason. */
   const platformCopy = (recordId: string) =>
-    call<PlatformCopy>(`${platform.url}/v1/records/${recordId}`, 'none');
+    call<PlatformCopy>(`${platform.url}/v1/records/${recordId}`, platform.readerKey);
   /** Publishes a courts record through the courts service and waits for the exchange's record id. */
   const publishThroughCourts = async (body: ReturnType<typeof debtor>) => {
     expect((await call(`${courts.url}/v1/records`, COURT_KEY, { body })).status).toBe(202);

@@ -51,6 +51,19 @@ describe('subject queries by subscribers', () => {
     await Promise.all([producer.disconnect(), db.end()]);
   });
 
+  it('answers a repeated purpose 400 naming it, where it raised a TypeError and a 500', async () => {
+    const response = await fetch(
+      `${exchange.url}/v1/subjects/${person.idNumber}/records?purpose=${encodeURIComponent('信贷审批')}&purpose=b`,
+      { headers: { authorization: 'Bearer demo-key-beijing-platform' } },
+    );
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      code: 'REPEATED_PARAMETER',
+      detail: 'query parameter purpose is given more than once; give it once',
+      errors: [{ field: 'purpose', detail: 'purpose must be given once' }],
+    });
+  });
+
   it('answers an entitled subscriber in its own view, found by the resident id, and audits the query with its purpose', async () => {
     const response = await query(
       ` ${person.idNumber.slice(0, 6)}-${person.idNumber.slice(6)} `,

@@ -18,6 +18,7 @@ import { openDatabase } from './database/data-source.js';
 import { FeedApplier } from './feed/feed-applier.service.js';
 import { FeedConsumer } from './feed/feed.consumer.js';
 import { HoldingsRepository } from './holdings/holdings.repository.js';
+import { PlatformAuthGuard, PlatformClients } from './access/platform-clients.js';
 import { RegionalPlatformConfig } from './platform.config.js';
 import { RecordsController } from './records/records.controller.js';
 import { RECORDS_ERROR_STATUS } from './records/records.exception.js';
@@ -32,6 +33,11 @@ export class AppModule {
       controllers: [HealthController, MetricsController, RecordsController],
       providers: [
         { provide: RegionalPlatformConfig, useValue: config },
+        {
+          provide: PlatformClients,
+          useValue: PlatformClients.fromFile(config.PLATFORM_CLIENTS_FILE, { demoMode: config.DEMO_MODE }),
+        },
+        PlatformAuthGuard,
         { provide: Clock, useClass: SystemClock },
         {
           provide: Kafka,

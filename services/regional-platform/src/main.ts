@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import {
   createLogger,
   enableGracefulShutdown,
+  hardenHttp,
   loadConfig,
   serviceVersion,
   startObservability,
@@ -19,6 +20,7 @@ export async function createApp(config: RegionalPlatformConfig): Promise<NestExp
     logger: createLogger(`regional-platform:${config.SUBSCRIBER_ID}`, VERSION, config),
   });
   useHttpObservability(app);
+  hardenHttp(app, { authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE });
   enableGracefulShutdown(app);
   return app;
 }

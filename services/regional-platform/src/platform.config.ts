@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { CommonConfig } from '@cie/platform';
+import { CommonConfig, NotDemoFile } from '@cie/platform';
 
 /** Environment of one regional platform instance; see services/regional-platform/README.md. */
 export class RegionalPlatformConfig extends CommonConfig {
@@ -11,6 +11,12 @@ export class RegionalPlatformConfig extends CommonConfig {
     message: 'SUBSCRIBER_ID must be lower-case letters, digits and hyphens, e.g. beijing-platform',
   })
   SUBSCRIBER_ID!: string;
+
+  /** JSON file of who may read this platform's records, with their key hashes (see deploy/local). */
+  @IsString()
+  @IsNotEmpty()
+  @NotDemoFile()
+  PLATFORM_CLIENTS_FILE: string = 'deploy/local/platform-clients.demo.json';
 
   /** postgres://user:password@host:port/database */
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })

@@ -79,7 +79,7 @@ interface RecordBody {
 }
 
 async function getRecord(recordId: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${platform.url}/v1/records/${recordId}`);
+  const response = await fetch(`${platform.url}/v1/records/${recordId}`, { headers: platform.auth });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
@@ -130,9 +130,42 @@ describe('regional platform (reference subscriber) on a real broker and database
   it('answers health checks, and 422 for a query without a subject', async () => {
     expect((await fetch(`${platform.url}/health/live`)).status).toBe(200);
     expect((await fetch(`${platform.url}/health/ready`)).status).toBe(200);
-    const response = await fetch(`${platform.url}/v1/records`);
+    const response = await fetch(`${platform.url}/v1/records`, { headers: platform.auth });
     expect(response.status).toBe(422);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('answers the call from issue 14 only with this platform’s reader key: 401 without one, 403 with another platform’s', async () => {
+    const recordId = id();
+    const subjectId = newSubjectId();
+    await publish(event({ type: CreditEventType.published, recordId, version: 1, subjectId }));
+    await heldRecord(recordId);
+    for (const path of [`/v1/records?subject=${subjectId}`, `/v1/records/${recordId}`]) {
+      const anonymous = await fetch(`${platform.url}${path}`);
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
+      // A problem, not the record: nothing but the caller's own URL comes back.
+      const problem = (await anonymous.json()) as Record<string, unknown>;
+      expect(problem).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+      expect(Object.keys(problem).sort()).toEqual(['code', 'detail', 'instance', 'status', 'title', 'type']);
+      const foreign = await fetch(`${platform.url}${path}`, {
+        headers: { authorization: `Bearer ${platform.foreignReaderKey}` },
+      });
+      expect(foreign.status).toBe(403);
+      expect(await foreign.json()).toMatchObject({ code: 'FORBIDDEN' });
+      expect((await fetch(`${platform.url}${path}`, { headers: platform.auth })).status).toBe(200);
+    }
+  });
+
+  it('answers a repeated subject 400 naming it', async () => {
+    const response = await fetch(`${platform.url}/v1/records?subject=a&subject=b`, {
+      headers: platform.auth,
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      code: 'REPEATED_PARAMETER',
+      errors: [{ field: 'subject', detail: 'subject must be given once' }],
+    });
   });
 
   it('holds a published record, by id and by subject', async () => {
@@ -149,7 +182,9 @@ describe('regional platform (reference subscriber) on a real broker and database
       receivedEventId: published.headers[CeHeader.id],
       dispute: { disputed: false, disputeId: null },
     });
-    const list = (await (await fetch(`${platform.url}/v1/records?subject=${subjectId}`)).json()) as {
+    const list = (await (
+      await fetch(`${platform.url}/v1/records?subject=${subjectId}`, { headers: platform.auth })
+    ).json()) as {
       records: RecordBody[];
     };
     expect(list.records.map((r) => r.recordId)).toEqual([recordId]);
@@ -247,7 +282,9 @@ describe('regional platform (reference subscriber) on a real broker and database
         removal: { version: 1, eventType: type, reason, eventId: deletionId },
       });
       expect(gone['detail']).toContain(reason);
-      const list = (await (await fetch(`${platform.url}/v1/records?subject=${subjectId}`)).json()) as {
+      const list = (await (
+        await fetch(`${platform.url}/v1/records?subject=${subjectId}`, { headers: platform.auth })
+      ).json()) as {
         records: unknown[];
       };
       expect(list.records).toEqual([]);
@@ -386,10 +423,12 @@ describe('regional platform (reference subscriber) on a real broker and database
       });
       await heldRecord(mine);
       await expectEventually(async () =>
-        expect((await fetch(`${second.url}/v1/records/${theirs}`)).status).toBe(200),
+        expect((await fetch(`${second.url}/v1/records/${theirs}`, { headers: second.auth })).status).toBe(
+          200,
+        ),
       );
       expect((await getRecord(theirs)).status).toBe(404);
-      expect((await fetch(`${second.url}/v1/records/${mine}`)).status).toBe(404);
+      expect((await fetch(`${second.url}/v1/records/${mine}`, { headers: second.auth })).status).toBe(404);
       const { rows } = await db.query<{ schema: string }>(
         `SELECT DISTINCT table_schema AS schema FROM information_schema.tables WHERE table_name = 'held_records' AND table_schema = ANY($1)`,
         [[SCHEMA, `platform_${other.replace(/-/g, '_')}`]],

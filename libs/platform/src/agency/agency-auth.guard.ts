@@ -6,13 +6,68 @@ import {
   Inject,
   Injectable,
 } from '@nestjs/common';
-import type { Request } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Sector } from '@cie/contracts';
 import { RequestErrorCode, RequestException } from '../http/problem.js';
+import { sendRequestException } from '../http/problem.filter.js';
 import { type Agency, AgencyDirectory } from './agency-keys.js';
 
 export const SERVICE_SECTOR = Symbol('SERVICE_SECTOR');
 type AuthenticatedRequest = Request & { agency?: Agency };
+
+/**
+ * The agency of `Authorization: Bearer <agency key>`: UNAUTHENTICATED when the key is missing or
+ * unknown, FORBIDDEN when it belongs to an agency of another sector than the service's.
+ */
+export function identifyAgency(
+  directory: AgencyDirectory,
+  sector: Sector,
+  authorization: string | undefined,
+): Agency {
+  try {
+    if (!/^Bearer\s+\S+$/i.test(authorization ?? ''))
+      throw new RequestException(
+        RequestErrorCode.UNAUTHENTICATED,
+        'An agency key is required: Authorization: Bearer <key>',
+      );
+    const agency = directory.fromHeader(authorization);
+    if (!agency)
+      throw new RequestException(RequestErrorCode.UNAUTHENTICATED, 'The agency key is not recognised');
+    if (agency.sector !== sector) {
+      throw new RequestException(
+        RequestErrorCode.FORBIDDEN,
+        `Agency ${agency.agencyId} belongs to sector ${agency.sector} and cannot submit ${sector} records`,
+      );
+    }
+    return agency;
+  } catch (error) {
+    const forbidden = error instanceof RequestException && error.code === RequestErrorCode.FORBIDDEN;
+    cieMetrics.recordsRefused.inc({ sector, reason: forbidden ? 'forbidden' : 'unauthenticated' });
+    throw error;
+  }
+}
+
+/**
+ * The same check as AgencyAuthGuard as Express middleware, placed before the body parser: a caller
+ * without a key of this sector is answered before a byte of its body is read or parsed. `open`
+ * paths (health, metrics, the OpenAPI document) pass through.
+ */
+export function agencyAuthentication(
+  directory: AgencyDirectory,
+  sector: Sector,
+  open: (path: string) => boolean,
+): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (open(req.path)) return next();
+    try {
+      (req as AuthenticatedRequest).agency = identifyAgency(directory, sector, req.headers.authorization);
+    } catch (error) {
+      if (error instanceof RequestException) return sendRequestException(req, res, error);
+      throw error;
+    }
+    next();
+  };
+}
 
 /**
  * `Authorization: Bearer <agency key>`: 401 when the key is missing or unknown, 403 when the key
@@ -26,36 +81,9 @@ export class AgencyAuthGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    try {
-      return this.authenticate(context);
-    } catch (error) {
-      const reason = error instanceof RequestException && error.code === RequestErrorCode.FORBIDDEN;
-      cieMetrics.recordsRefused.inc({
-        sector: this.sector,
-        reason: reason ? 'forbidden' : 'unauthenticated',
-      });
-      throw error;
-    }
-  }
-
-  private authenticate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-    if (!match?.[1])
-      throw new RequestException(
-        RequestErrorCode.UNAUTHENTICATED,
-        'An agency key is required: Authorization: Bearer <key>',
-      );
-    const agency = this.directory.authenticate(match[1]);
-    if (!agency)
-      throw new RequestException(RequestErrorCode.UNAUTHENTICATED, 'The agency key is not recognised');
-    if (agency.sector !== this.sector) {
-      throw new RequestException(
-        RequestErrorCode.FORBIDDEN,
-        `Agency ${agency.agencyId} belongs to sector ${agency.sector} and cannot submit ${this.sector} records`,
-      );
-    }
-    request.agency = agency;
+    // Already identified by agencyAuthentication (before the body parser): counted there once.
+    request.agency ??= identifyAgency(this.directory, this.sector, request.headers.authorization);
     return true;
   }
 }

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { Type } from 'class-transformer';
 import { ArrayMinSize, IsIn, IsString, Matches, ValidateNested } from 'class-validator';
 import { SECTORS, type Sector } from '@cie/contracts';
+import { KeyDirectory } from '../auth/key-directory.js';
 import { loadJsonFile } from '../config/load-json-file.js';
 
 /** An agency as it authenticates: each key is bound to one agency of one sector and stored hashed. */
@@ -17,7 +17,7 @@ export class AgencyKeyEntry {
   @IsString()
   name!: string;
 
-  /** SHA-256 of the bearer key, hex. Keys are long random tokens, so a fast hash is enough. */
+  /** SHA-256 of the bearer key, hex (hashBearerKey). */
   @Matches(/^[0-9a-f]{64}$/, { message: 'keySha256 must be 64 lower-case hex characters' })
   keySha256!: string;
 }
@@ -35,22 +35,33 @@ export interface Agency {
   name: string;
 }
 
-export const hashAgencyKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
-
-/** Agencies by key hash, loaded from a JSON file and validated; a bad file stops the service at start. */
+/**
+ * Agencies by key hash, loaded from a JSON file and validated; a bad file (duplicate keys, demo keys
+ * outside DEMO_MODE) stops the service at start.
+ */
 export class AgencyDirectory {
-  private constructor(private readonly byHash: ReadonlyMap<string, Agency>) {}
+  private constructor(private readonly keys: KeyDirectory<Agency>) {}
 
-  static fromFile(file: string): AgencyDirectory {
+  static fromFile(file: string, options: { demoMode: boolean }): AgencyDirectory {
     const parsed = loadJsonFile('AGENCY_KEYS_FILE', file, AgencyKeyFile);
     return new AgencyDirectory(
-      new Map(
-        parsed.agencies.map((a) => [a.keySha256, { agencyId: a.agencyId, sector: a.sector, name: a.name }]),
+      KeyDirectory.of(
+        { variable: 'AGENCY_KEYS_FILE', file, demoMode: options.demoMode },
+        parsed.agencies.map((a) => ({
+          id: a.agencyId,
+          keySha256: a.keySha256,
+          holder: { agencyId: a.agencyId, sector: a.sector, name: a.name },
+        })),
       ),
     );
   }
 
   authenticate(bearerKey: string): Agency | undefined {
-    return this.byHash.get(hashAgencyKey(bearerKey));
+    return this.keys.holderOf(bearerKey);
+  }
+
+  /** The agency of an `Authorization: Bearer <key>` header. */
+  fromHeader(authorization: string | undefined): Agency | undefined {
+    return this.keys.fromHeader(authorization);
   }
 }

@@ -56,8 +56,26 @@ function OnlyWithKafkaSsl(): PropertyDecorator {
   });
 }
 
+// DEMO_MODE is a switch people type: 1 and true turn it on, 0, false and unset leave it off. Read
+// back from the source object, as parseBoolean does: implicit conversion has made 'yes' true by now.
+const parseFlag = ({ obj, key }: { obj: Record<string, unknown>; key: string }): unknown => {
+  const value = obj[key];
+  if (value === undefined || value === '' || value === '0' || value === 'false' || value === false)
+    return false;
+  if (value === '1' || value === 'true' || value === true) return true;
+  return value;
+};
+
 /** Settings every service has. Service configuration classes extend it. */
 export class CommonConfig {
+  /**
+   * `1` for the demo and the tests only: allows the published demo secrets and the keys files under
+   * deploy/local/, which every service refuses otherwise (they are in a public repository).
+   */
+  @Transform(parseFlag)
+  @IsBoolean({ message: 'DEMO_MODE must be 1, true, 0 or false' })
+  DEMO_MODE: boolean = false;
+
   /** Comma-separated `host:port` list. */
   @IsString()
   @IsNotEmpty()
@@ -110,6 +128,15 @@ export class CommonConfig {
   @Min(0)
   @Max(65535)
   PORT: number = 3000;
+
+  /**
+   * Failed authentications (401) per client address per minute before that address is answered 429,
+   * for 1 s, then 2 s, 4 s, … up to 15 minutes while the failures go on.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  AUTH_FAILURES_PER_MINUTE: number = 20;
 
   @IsIn(['debug', 'log', 'warn', 'error'])
   LOG_LEVEL: 'debug' | 'log' | 'warn' | 'error' = 'log';

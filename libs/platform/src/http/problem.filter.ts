@@ -13,12 +13,15 @@ import {
   type ProblemDetails,
   problemType,
   RequestErrorCode,
+  type RequestException,
 } from './problem.js';
 
 const REQUEST_STATUS: Record<RequestErrorCode, number> = {
   [RequestErrorCode.INVALID_FIELDS]: HttpStatus.UNPROCESSABLE_ENTITY,
   [RequestErrorCode.UNAUTHENTICATED]: HttpStatus.UNAUTHORIZED,
   [RequestErrorCode.FORBIDDEN]: HttpStatus.FORBIDDEN,
+  [RequestErrorCode.REPEATED_PARAMETER]: HttpStatus.BAD_REQUEST,
+  [RequestErrorCode.TOO_MANY_FAILED_AUTHENTICATIONS]: HttpStatus.TOO_MANY_REQUESTS,
 };
 
 /**
@@ -39,15 +42,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
     const problem = this.toProblem(exception);
-    problem.instance = request.originalUrl;
     if (problem.status >= 500)
       this.logger.error(
         exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
       );
-    if (problem.status === 401) response.setHeader('WWW-Authenticate', 'Bearer');
-    // Nothing was accepted; the same request can simply be sent again a little later.
-    if (problem.status === 503) response.setHeader('Retry-After', '5');
-    response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+    sendProblem(request, response, problem);
   }
 
   private toProblem(exception: unknown): ProblemDetails {
@@ -77,7 +76,29 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 }
 
-function titleOf(status: number): string {
+/** Writes an RFC 9457 response; also used by the Express middleware that answers before Nest's filters. */
+export function sendProblem(request: Request, response: Response, problem: ProblemDetails): void {
+  problem.instance = request.originalUrl;
+  if (problem.status === 401) response.setHeader('WWW-Authenticate', 'Bearer');
+  // Nothing was accepted; the same request can simply be sent again a little later.
+  if (problem.status === 503 && !response.hasHeader('Retry-After')) response.setHeader('Retry-After', '5');
+  response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+}
+
+/** A RequestException answered from Express middleware, as the filter would answer it. */
+export function sendRequestException(request: Request, response: Response, error: RequestException): void {
+  const status = REQUEST_STATUS[error.code];
+  sendProblem(request, response, {
+    type: problemType(error.code),
+    title: titleOf(status),
+    status,
+    code: error.code,
+    detail: error.message,
+    ...(error.fieldProblems.length > 0 ? { errors: error.fieldProblems } : {}),
+  });
+}
+
+export function titleOf(status: number): string {
   const name = HttpStatus[status];
   if (!name) return 'Error';
   return name.charAt(0) + name.slice(1).toLowerCase().replace(/_/g, ' ');

@@ -40,6 +40,10 @@ export enum RequestErrorCode {
   INVALID_FIELDS = 'INVALID_FIELDS',
   UNAUTHENTICATED = 'UNAUTHENTICATED',
   FORBIDDEN = 'FORBIDDEN',
+  /** A query parameter given twice (`?purpose=a&purpose=b`): which one was meant is not guessed. */
+  REPEATED_PARAMETER = 'REPEATED_PARAMETER',
+  /** Too many failed authentications from one address: wait Retry-After seconds. */
+  TOO_MANY_FAILED_AUTHENTICATIONS = 'TOO_MANY_FAILED_AUTHENTICATIONS',
 }
 
 /** Raised at the HTTP edge: bad body fields, missing credentials. */

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { type CanActivate, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { Type } from 'class-transformer';
@@ -11,7 +10,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { loadJsonFile, RequestErrorCode, RequestException } from '@cie/platform';
+import { KeyDirectory, loadJsonFile, RequestErrorCode, RequestException } from '@cie/platform';
 import type { Request } from 'express';
 
 /**
@@ -53,23 +52,31 @@ export interface ExchangeClient {
   subscriberId?: string;
 }
 
+/** The API's clients by key hash; duplicate keys, and demo keys outside DEMO_MODE, stop the exchange at start. */
 export class ExchangeClients {
-  private constructor(private readonly byHash: ReadonlyMap<string, ExchangeClient>) {}
+  private constructor(private readonly keys: KeyDirectory<ExchangeClient>) {}
 
-  static fromFile(file: string): ExchangeClients {
+  static fromFile(file: string, options: { demoMode: boolean }): ExchangeClients {
     const parsed = loadJsonFile('CLIENTS_FILE', file, ClientFile);
     return new ExchangeClients(
-      new Map(
-        parsed.clients.map((c) => [
-          c.keySha256,
-          { clientId: c.clientId, role: c.role, ...(c.subscriberId ? { subscriberId: c.subscriberId } : {}) },
-        ]),
+      KeyDirectory.of(
+        { variable: 'CLIENTS_FILE', file, demoMode: options.demoMode },
+        parsed.clients.map((c) => ({
+          id: c.clientId,
+          keySha256: c.keySha256,
+          holder: {
+            clientId: c.clientId,
+            role: c.role,
+            ...(c.subscriberId ? { subscriberId: c.subscriberId } : {}),
+          },
+        })),
       ),
     );
   }
 
-  authenticate(key: string): ExchangeClient | undefined {
-    return this.byHash.get(createHash('sha256').update(key, 'utf8').digest('hex'));
+  /** The client of an `Authorization: Bearer <key>` header. */
+  fromHeader(authorization: string | undefined): ExchangeClient | undefined {
+    return this.keys.fromHeader(authorization);
   }
 }
 
@@ -88,8 +95,7 @@ export class ClientAuthGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<ClientRequest>();
-    const key = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-    const client = key ? this.clients.authenticate(key) : undefined;
+    const client = this.clients.fromHeader(request.headers.authorization);
     if (!client)
       throw new RequestException(
         RequestErrorCode.UNAUTHENTICATED,

@@ -1,6 +1,7 @@
-import { Controller, Get, Param, Query, UseFilters } from '@nestjs/common';
+import { Controller, Get, Param, Query, UseFilters, UseGuards } from '@nestjs/common';
 import { strictValidationPipe } from '@cie/platform';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { PlatformAuthGuard } from '../access/platform-clients.js';
 import { HoldingsRepository } from '../holdings/holdings.repository.js';
 import { type RecordView, toRecordView } from './record.view.js';
 import { RecordsErrorCode, RecordsException, RecordsProblemFilter } from './records.exception.js';
@@ -13,8 +14,9 @@ export class RecordsQuery {
   subject!: string;
 }
 
-/** Read-only: what this platform holds (and may disclose) right now. */
+/** Read-only: what this platform holds (and may disclose) right now, to its own readers only. */
 @Controller('v1/records')
+@UseGuards(PlatformAuthGuard)
 @UseFilters(RecordsProblemFilter)
 export class RecordsController {
   constructor(private readonly holdings: HoldingsRepository) {}

@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT, testDatabaseUrl, testKafkaBrokers } from '@cie/testing';
+
+/** Runs a built service until it exits (it must, within 20 s) and returns its code and output. */
+async function runToExit(
+  service: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
+  // Only what is given: the test runner's environment must not lend the service a DEMO_MODE.
+  const child = spawn(process.execPath, [`${REPO_ROOT}services/${service}/dist/main.js`], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearTimeout(timer);
+  return { code, output };
+}
+
+const infrastructure = () => ({
+  KAFKA_BROKERS: testKafkaBrokers().join(','),
+  DATABASE_URL: testDatabaseUrl(),
+  PORT: '38099',
+  LOG_FORMAT: 'json',
+});
+const ownFiles = {
+  SUBSCRIBERS_FILE: `${REPO_ROOT}deploy/local/subscribers.demo.json`,
+  RELEASE_RULES_FILE: `${REPO_ROOT}deploy/local/release-rules.demo.json`,
+};
+
+describe('a service given demo secrets without DEMO_MODE', () => {
+  it('the exchange refuses the published pseudonym secret and PII key, naming each', async () => {
+    const { code, output } = await runToExit('exchange', {
+      ...infrastructure(),
+      ...ownFiles,
+      EXCHANGE_INSTANCE_ID: 'demo-secrets-it',
+      PSEUDONYM_SECRET: 'compose-demo-pseudonym-secret-change-me',
+      PII_ENCRYPTION_KEY: 'Y29tcG9zZS1kZW1vLWtleS0zMi1ieXRlcy1jaGFuZ2U=',
+    });
+    expect(code).toBe(1);
+    expect(output).toContain('PSEUDONYM_SECRET is the published demo secret; set your own or DEMO_MODE=1');
+    expect(output).toContain('PII_ENCRYPTION_KEY is the published demo secret; set your own or DEMO_MODE=1');
+    // The demo files, defaults included, are refused in the same breath.
+    expect(output).toContain('SUBSCRIBERS_FILE is a demo file');
+    expect(output).toContain('CLIENTS_FILE is a demo file (deploy/local/exchange-clients.demo.json)');
+    expect(output).not.toContain('EXCHANGE_INSTANCE_ID');
+  });
+
+  it('the exchange refuses to start without an explicit EXCHANGE_INSTANCE_ID', async () => {
+    const secrets = {
+      PSEUDONYM_SECRET: 'an-own-pseudonym-secret-of-at-least-32-characters',
+      PII_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
+    };
+    const refused = await runToExit('exchange', { ...infrastructure(), ...ownFiles, ...secrets });
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain(
+      "EXCHANGE_INSTANCE_ID must be set: this instance's stable Kafka transactional id",
+    );
+  });
+
+  it('a sector service refuses its default, demo, agency keys file', async () => {
+    const { code, output } = await runToExit('courts', infrastructure());
+    expect(code).toBe(1);
+    expect(output).toContain(
+      'AGENCY_KEYS_FILE is a demo file (deploy/local/agency-keys.demo.json); set your own or DEMO_MODE=1',
+    );
+  });
+
+  it('a regional platform refuses the demo readers file even copied under another name', async () => {
+    const copy = path.join(mkdtempSync(path.join(tmpdir(), 'cie-demo-')), 'readers.json');
+    copyFileSync(`${REPO_ROOT}deploy/local/platform-clients.demo.json`, copy);
+    const { code, output } = await runToExit('regional-platform', {
+      ...infrastructure(),
+      SUBSCRIBER_ID: 'beijing-platform',
+      PLATFORM_CLIENTS_FILE: copy,
+    });
+    expect(code).toBe(1);
+    expect(output).toContain(
+      `PLATFORM_CLIENTS_FILE ${copy}: beijing-platform-reader has a published demo key; set your own keys or DEMO_MODE=1`,
+    );
+  });
+});

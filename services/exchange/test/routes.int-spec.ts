@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import { expectEveryRouteGuarded, REPO_ROOT, testDatabaseUrl, testKafkaBrokers } from '@cie/testing';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { loadExchangeConfig } from '../src/exchange.config.js';
+import { createApp } from '../src/main.js';
+import { exchangeEnv } from './exchange-process.js';
+
+const run = randomUUID().slice(0, 8);
+const OPEN_ROUTES = ['GET /health/live', 'GET /health/ready', 'GET /metrics'];
+
+// In process, so the routes are the ones the running app registered: a route added later without a
+// guard fails here without anyone listing it.
+describe('every route of the exchange', () => {
+  let app: NestExpressApplication;
+
+  beforeAll(async () => {
+    const env = exchangeEnv({
+      KAFKA_BROKERS: testKafkaBrokers().join(','),
+      DATABASE_URL: testDatabaseUrl(),
+      KAFKA_CONSUMER_GROUP: `routes-it-${run}`,
+      EXCHANGE_INSTANCE_ID: `routes-it-${run}`,
+      CLIENTS_FILE: `${REPO_ROOT}deploy/local/exchange-clients.demo.json`,
+      HOLIDAYS_FILE: `${REPO_ROOT}deploy/local/holidays.demo.json`,
+      // Every route is called without a key: far more failed authentications than a minute allows.
+      AUTH_FAILURES_PER_MINUTE: '100000',
+      LOG_LEVEL: 'warn',
+    });
+    app = await createApp(loadExchangeConfig(env));
+    await app.listen(0, '127.0.0.1');
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('answers 401 without a known key and 403 to a client of another role, but health and metrics', async () => {
+    await expectEveryRouteGuarded(app, {
+      open: OPEN_ROUTES,
+      wrongScopeKeys: {
+        operator: 'demo-key-operator',
+        'subscriber beijing-platform': 'demo-key-beijing-platform',
+        'subject desk': 'demo-key-credit-desk',
+      },
+      // Dead letters, routing, subjects, disputes, repairs, deletion acks, policy.
+      minRoutes: 15,
+    });
+  });
+});
