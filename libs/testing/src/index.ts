@@ -14,3 +14,4 @@ export {
   type RegionalPlatformOptions,
 } from './regional-platform-process.js';
 export * from './service-process.js';
+export * from './openapi-coverage.js';

@@ -29,6 +29,7 @@ import { Test } from '@nestjs/testing';
 import type { Message } from 'kafkajs';
 import { testDatabaseUrl } from './database.js';
 import { expectEventually } from './expect-eventually.js';
+import { NOT_API_PATHS, registeredRoutes, undocumentedRoutes } from './openapi-coverage.js';
 import { type ReadMessage, readTopic, testKafka, testKafkaBrokers } from './kafka-reader.js';
 
 export interface SectorContractOptions {
@@ -718,6 +719,14 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
           ];
         expect(example?.value).toEqual(definition.example);
       }
+    });
+
+    it('documents every route it serves in its OpenAPI document (health, metrics and the document aside)', async () => {
+      const doc = (await (await fetch(`${base}/openapi.json`)).json()) as Record<string, unknown>;
+      expect(registeredRoutes(app)).toEqual(
+        expect.arrayContaining([{ method: 'post', path: '/v1/disputes/{id}/resolution' }]),
+      );
+      expect(undocumentedRoutes(app, doc, NOT_API_PATHS)).toEqual([]);
     });
 
     it('answers 429 past the agency rate limit', async () => {

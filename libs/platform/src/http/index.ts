@@ -1,3 +1,4 @@
 export * from './problem.js';
 export * from './problem.filter.js';
 export * from './validation.js';
+export * from './openapi.js';

@@ -62,3 +62,31 @@ describe('the OpenAPI document of a sector service', () => {
     expect(examples?.['tax.sample']?.value).toEqual(sample.example);
   });
 });
+
+describe('the OpenAPI document of the agency inbox', () => {
+  const doc = buildOpenApi(sector) as {
+    components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    paths: Record<string, Record<string, unknown>>;
+  };
+
+  it('documents the dispute and repair routes, their answers from the rules that validate them', () => {
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/disputes',
+        '/v1/disputes/{id}',
+        '/v1/disputes/{id}/resolution',
+        '/v1/repairs',
+        '/v1/repairs/{id}',
+        '/v1/repairs/{id}/decision',
+      ]),
+    );
+    expect(Object.keys(doc.components.schemas['DisputeResolutionDto']?.properties ?? {})).toEqual([
+      'outcome',
+      'note',
+    ]);
+    expect(Object.keys(doc.components.schemas['RepairDecisionDto']?.properties ?? {})).toEqual([
+      'approved',
+      'note',
+    ]);
+  });
+});
