@@ -27,7 +27,9 @@ describe('the exchange OpenAPI document', () => {
         DATABASE_URL: testDatabaseUrl(),
         KAFKA_CONSUMER_GROUP: `openapi-it-${run}`,
         EXCHANGE_INSTANCE_ID: `openapi-it-${run}`,
+        // Absolute: the service resolves its default files from the repository root, jest runs here.
         CLIENTS_FILE: `${REPO_ROOT}deploy/local/exchange-clients.demo.json`,
+        HOLIDAYS_FILE: `${REPO_ROOT}deploy/local/holidays.demo.json`,
         LOG_LEVEL: 'warn',
         PORT: '0',
       }),
@@ -37,7 +39,7 @@ describe('the exchange OpenAPI document', () => {
     base = await app.getUrl();
   });
   afterAll(async () => {
-    await app.close();
+    await app?.close();
   });
 
   it('is served at /openapi.json without a key, as OpenAPI 3.1', async () => {
