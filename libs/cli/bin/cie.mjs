@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --disable-warning=TimeoutNegativeWarning
 // `cie`: the built command line (libs/cli/dist). A clear message, not a stack trace, before a build.
 import { existsSync } from 'node:fs';
 

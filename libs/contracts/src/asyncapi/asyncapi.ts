@@ -119,7 +119,7 @@ function sectorChannels(sector: Sector): ChannelSpec[] {
       id: `${sector}.events`,
       address: Topics.sectorEvents(sector),
       description: `Every record of the ${sector} sector, its corrections and withdrawals, and the agencies' answers to disputes and repair requests, in the subject's order.`,
-      key: "The subject's canonical id (ce_subject), so every event about one subject stays in order.",
+      key: "SHA-256 of the subject's normalised identity number (also ce_subject): a subject's events stay in order, and no clear resident id is in keys or headers.",
       producer: service,
       consumer: 'exchange (group exchange, exactly once into PostgreSQL)',
       messages: [
@@ -136,7 +136,7 @@ function sectorChannels(sector: Sector): ChannelSpec[] {
       id: `${sector}.outcomes`,
       address: Topics.outcomes(sector),
       description: `What the exchange did with each event of ${Topics.sectorEvents(sector)}, so the sector service can answer GET /v1/records/{sourceRecordId} without calling the exchange.`,
-      key: 'The key of the sector event it answers (the subject canonical id).',
+      key: 'The key of the sector event it answers (the subject digest).',
       producer: 'exchange',
       consumer: `${service} (group ${sector}-outcomes)`,
       messages: [ProcessingOutcomeSchema],
