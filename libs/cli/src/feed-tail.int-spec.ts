@@ -1,25 +1,11 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { CE_SPEC_VERSION, CeHeader, CreditRecordSchema, FeedEventSchema, Topics } from '@cie/contracts';
 import { testKafka, testKafkaBrokers } from '@cie/testing';
+import { cie } from '../test/cie-process.js';
 
-const CIE = fileURLToPath(new URL('../bin/cie.mjs', import.meta.url));
 const subscriber = `cli-tail-${randomUUID().slice(0, 8)}`;
-
-function cie(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CIE, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('cie feed tail on a real broker', () => {
   const kafka = testKafka(subscriber);

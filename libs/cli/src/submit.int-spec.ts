@@ -1,27 +1,12 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { REPO_ROOT, ServiceProcess, testDatabaseUrl, testKafkaBrokers } from '@cie/testing';
+import { cie } from '../test/cie-process.js';
 
-const CIE = fileURLToPath(new URL('../bin/cie.mjs', import.meta.url));
 const KEY = 'demo-key-court-bj-chaoyang';
 const run = randomUUID().slice(0, 8);
-
-/** Runs the built `cie` as a user would, and collects what it printed and its exit code. */
-function cie(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CIE, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('cie submit against a real courts service', () => {
   const courts = ServiceProcess.of('courts', {

@@ -66,26 +66,23 @@ export function messageJsonSchemas(roots: readonly DescMessage[]): Record<string
         return enumSchema(field.enum);
       case 'message':
         return messageSchema(field.message);
-      case 'list': {
-        const items =
-          field.listKind === 'scalar'
-            ? scalarSchema(field.scalar)
-            : field.listKind === 'enum'
-              ? enumSchema(field.enum)
-              : messageSchema(field.message);
-        return { type: 'array', items };
-      }
-      case 'map': {
-        const values =
-          field.mapKind === 'scalar'
-            ? scalarSchema(field.scalar)
-            : field.mapKind === 'enum'
-              ? enumSchema(field.enum)
-              : messageSchema(field.message);
-        return { type: 'object', additionalProperties: values };
-      }
+      case 'list':
+        return { type: 'array', items: elementSchema(field) };
+      case 'map':
+        return { type: 'object', additionalProperties: elementSchema(field) };
     }
   };
+  /** The schema of a list's items or a map's values: exactly one of scalar, enum and message is set. */
+  const elementSchema = (element: {
+    scalar: ScalarType | undefined;
+    enum: DescEnum | undefined;
+    message: DescMessage | undefined;
+  }): JsonSchema =>
+    element.message
+      ? messageSchema(element.message)
+      : element.enum
+        ? enumSchema(element.enum)
+        : scalarSchema(element.scalar ?? ScalarType.STRING);
   function visit(desc: DescMessage): void {
     if (out[desc.typeName]) return;
     const properties: Record<string, JsonSchema> = {};

@@ -1,33 +1,6 @@
 import 'reflect-metadata';
-import { Equals, IsIn } from 'class-validator';
-import { create } from '@bufbuild/protobuf';
-import { RecordWithdrawalSchema } from '@cie/contracts';
-import type { RecordTypeDefinition, SectorDefinition } from '../record-type.js';
-import { SectorRecordDto } from '../sector-record.dto.js';
+import { sample, sampleSector as sector } from '../test-fixtures/sample-sector.js';
 import { buildOpenApi } from './openapi.js';
-
-class SampleDto extends SectorRecordDto {
-  @Equals('tax.sample')
-  override recordType!: 'tax.sample';
-
-  @IsIn(['A', 'B'])
-  grade!: 'A' | 'B';
-}
-
-const sample: RecordTypeDefinition<SampleDto, typeof RecordWithdrawalSchema> = {
-  recordType: 'tax.sample',
-  description: 'A sample',
-  dto: SampleDto,
-  schema: RecordWithdrawalSchema,
-  toEvent: () => create(RecordWithdrawalSchema),
-  example: { recordType: 'tax.sample', grade: 'A' },
-};
-const sector: SectorDefinition = {
-  sector: 'tax',
-  defaultPort: 3001,
-  version: '0.0.0',
-  recordTypes: [sample],
-};
 
 describe('the OpenAPI document of a sector service', () => {
   const doc = buildOpenApi(sector) as {

@@ -1,43 +1,45 @@
 import {
   dtoSchemas,
-  jsonContent as json,
-  type OpenApiSchema as Schema,
+  jsonContent,
+  type OpenApiSchema,
   pathParam,
   PROBLEM_SCHEMAS,
-  problemResponse as problem,
+  problemResponse,
   queryParam,
-  schemaRef as ref,
+  schemaRef,
 } from '@cie/platform';
 import { SubjectRequestDto } from '../lifecycle/subject-rights.controller.js';
 
 type Role = 'operator' | 'subscriber' | 'subject-desk';
 
 const uuid = (name: string) => pathParam(name, { type: 'string', format: 'uuid' });
-const object = (description: string): Schema => ({ type: 'object', description });
+const object = (description: string): OpenApiSchema => ({ type: 'object', description });
 
 /** One operation: who may call it (the client key's role), what it takes and what it answers. */
 function operation(
   summary: string,
   roles: readonly Role[],
   spec: {
-    parameters?: Schema[];
-    body?: Schema;
-    ok: [number, string, Schema?];
+    parameters?: OpenApiSchema[];
+    body?: OpenApiSchema;
+    ok: [number, string, OpenApiSchema?];
     errors?: Record<number, string>;
   },
-): Schema {
+): OpenApiSchema {
   const [status, description, schema] = spec.ok;
   return {
     summary,
     description: `Client roles: ${roles.join(', ')}.`,
     'x-roles': roles,
     ...(spec.parameters && { parameters: spec.parameters }),
-    ...(spec.body && { requestBody: { required: true, content: json(spec.body) } }),
+    ...(spec.body && { requestBody: { required: true, content: jsonContent(spec.body) } }),
     responses: {
-      [status]: { description, ...(schema && { content: json(schema) }) },
-      401: problem('Missing or unknown client key'),
-      403: problem("The client's role may not call this"),
-      ...Object.fromEntries(Object.entries(spec.errors ?? {}).map(([code, text]) => [code, problem(text)])),
+      [status]: { description, ...(schema && { content: jsonContent(schema) }) },
+      401: problemResponse('Missing or unknown client key'),
+      403: problemResponse("The client's role may not call this"),
+      ...Object.fromEntries(
+        Object.entries(spec.errors ?? {}).map(([code, text]) => [code, problemResponse(text)]),
+      ),
     },
   };
 }
@@ -47,12 +49,12 @@ function operation(
  * requests, routing explanations and deliveries, the subscriber policy, dead letters and deletion
  * acknowledgements. Request bodies with a DTO are documented from its class-validator rules.
  */
-export function buildExchangeOpenApi(port = 3000): Schema {
+export function buildExchangeOpenApi(port = 3000): OpenApiSchema {
   const subjectId = pathParam('id', {
     type: 'string',
     description: 'A unified social credit code, a resident identity number or a subject pseudonym',
   });
-  const subjectRequest = ref(SubjectRequestDto.name);
+  const subjectRequest = schemaRef(SubjectRequestDto.name);
   return {
     openapi: '3.1.0',
     info: {
