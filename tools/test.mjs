@@ -1,5 +1,6 @@
 // `npm test` (after tools/run.sh has provisioned Node and node_modules):
-//   a. static contract checks: buf lint, generated protobuf code up to date, prettier
+//   a. static contract checks: buf lint, buf breaking, generated protobuf code and AsyncAPI document
+//      up to date, prettier
 //   b. build, lint and unit tests of every project (Nx)
 //   c. integration tests against a real Kafka broker and PostgreSQL database
 //   d. a smoke run of each benchmark at a small size, so a benchmark cannot rot unnoticed: each
@@ -111,8 +112,52 @@ async function phase(name, fn) {
   }
 }
 
+/** git's answer, or null when it has none (no such ref, not a repository). */
+function gitOr(...args) {
+  try {
+    return (
+      execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null
+    );
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What proto/ is compared with for breaking changes. On a branch: where it left main, so every
+ * change the branch would bring is checked, not only its last commit. On main (CI's fresh clone):
+ * the first parent of HEAD, i.e. main before the last merge. Null when there is nothing before HEAD
+ * (a clone with a single commit, or a shallow one).
+ */
+function breakingBase() {
+  const branch = gitOr('rev-parse', '--abbrev-ref', 'HEAD');
+  if (branch !== 'main' && gitOr('rev-parse', '--verify', '-q', 'main^{commit}')) {
+    const base = gitOr('merge-base', 'HEAD', 'main');
+    if (base) return { ref: base, what: `where ${branch === 'HEAD' ? 'HEAD' : branch} left main` };
+  }
+  const parent = gitOr('rev-parse', '--verify', '-q', 'HEAD~1^{commit}');
+  return parent ? { ref: parent, what: 'the first parent of HEAD' } : null;
+}
+
 async function staticChecks() {
   await run('buf lint', 'npx', ['--no', '--', 'buf', 'lint', 'proto']);
+  const base = breakingBase();
+  if (base) {
+    console.error(`\n› buf breaking: proto/ against ${base.what} (${base.ref.slice(0, 12)})`);
+    await run('buf breaking', 'npx', [
+      '--no',
+      '--',
+      'buf',
+      'breaking',
+      'proto',
+      '--against',
+      `.git#ref=${base.ref},subdir=proto`,
+    ]);
+  } else {
+    console.error(
+      '\n› buf breaking: skipped, nothing to compare against (HEAD has no parent in this clone: a single-commit or shallow clone)',
+    );
+  }
   await run('buf generate', 'npx', ['--no', '--', 'buf', 'generate'], { cwd: path.join(root, 'proto') });
   let status;
   try {
@@ -125,6 +170,16 @@ async function staticChecks() {
     throw new Failure('generated protobuf code is stale: run npm run proto and commit');
   }
   console.error(`› ${GEN_DIR} is up to date`);
+  // The AsyncAPI document is built from the compiled topic registry and descriptors.
+  await run('build @cie/contracts', 'npx', [
+    '--no',
+    '--',
+    'nx',
+    'run',
+    '@cie/contracts:build',
+    '--outputStyle=static',
+  ]);
+  await run('AsyncAPI document up to date', process.execPath, ['tools/contracts/asyncapi.mjs', '--check']);
   await run('prettier', 'npx', ['--no', '--', 'prettier', '--check', '.']);
 }
 

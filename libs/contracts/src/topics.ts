@@ -3,6 +3,10 @@ export const SECTORS = ['tax', 'procurement', 'courts', 'ecommerce'] as const;
 export type Sector = (typeof SECTORS)[number];
 
 export const Topics = {
+  /** JSON records an agency submits over Kafka instead of HTTP, agency → sector service. */
+  agencySubmissions: (sector: Sector) => `agency.${sector}.submissions.v1`,
+  /** A SubmissionReceipt for each submission, sector service → agency. */
+  agencyReceipts: (sector: Sector) => `agency.${sector}.receipts.v1`,
   sectorEvents: (sector: Sector) => `credit.${sector}.events.v1`,
   feed: (subscriberId: string) => `credit.feed.${subscriberId}.v1`,
   /** The exchange's outcome for each sector event, back to the sector service. */

@@ -9,5 +9,6 @@ export * from './intake/intake.service.js';
 export * from './intake/withdrawal.dto.js';
 export * from './intake/json-guards.js';
 export * from './kafka/submissions.consumer.js';
+export * from './kafka/sector-topics.js';
 export * from './http/ndjson-lines.js';
 export * from './http/openapi.js';

@@ -35,11 +35,10 @@ import { sectorValidationPipe } from './http/edge-validation.js';
 import { INTAKE_ERROR_STATUS } from './intake/intake.exception.js';
 import { IntakeService } from './intake/intake.service.js';
 import { OutcomesConsumer } from './kafka/outcomes.consumer.js';
-import { receiptsTopic, SubmissionsConsumer, submissionsTopic } from './kafka/submissions.consumer.js';
+import { sectorTopics } from './kafka/sector-topics.js';
+import { SubmissionsConsumer } from './kafka/submissions.consumer.js';
 import type { SectorDefinition } from './record-type.js';
 import { SectorConfig } from './sector.config.js';
-
-const SECTOR_TOPIC_PARTITIONS = 3;
 
 /**
  * Everything a sector service is, given its record types: agency auth, limits, the intake over
@@ -64,16 +63,7 @@ export class SectorAppModule {
       {
         provide: EventPublisher,
         useFactory: async () => {
-          await ensureTopics(kafka, [
-            { topic: Topics.sectorEvents(sector.sector), numPartitions: SECTOR_TOPIC_PARTITIONS },
-            { topic: submissionsTopic(sector.sector) },
-            { topic: Topics.deadLetters(submissionsTopic(sector.sector)) },
-            { topic: receiptsTopic(sector.sector) },
-            { topic: Topics.outcomes(sector.sector) },
-            { topic: Topics.deadLetters(Topics.outcomes(sector.sector)) },
-            { topic: Topics.requests(sector.sector) },
-            { topic: Topics.deadLetters(Topics.requests(sector.sector)) },
-          ]);
+          await ensureTopics(kafka, sectorTopics(sector.sector));
           return new EventPublisher(kafka, await partitionCount(kafka, Topics.sectorEvents(sector.sector)));
         },
       },

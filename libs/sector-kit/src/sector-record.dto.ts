@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import {
   IsIn,
+  IsObject,
   IsISO8601,
   IsNotEmpty,
   IsString,
@@ -97,6 +98,8 @@ export abstract class SectorRecordDto {
   @IsCalendarDate()
   decisionDate!: string;
 
+  // ValidateNested alone passes a missing subject, which then crashed the intake (found by cie submit).
+  @IsObject({ message: 'subject is required: an object with kind, idNumber and name' })
   @ValidateNested()
   @Type(() => SubjectDto)
   subject!: SubjectDto;

@@ -15,3 +15,4 @@ export {
 } from './regional-platform-process.js';
 export * from './service-process.js';
 export * from './route-guard.js';
+export * from './openapi-coverage.js';

@@ -29,6 +29,7 @@ import { Test } from '@nestjs/testing';
 import type { Message } from 'kafkajs';
 import { testDatabaseUrl } from './database.js';
 import { expectEventually } from './expect-eventually.js';
+import { NOT_API_PATHS, openApiRoutes, undocumentedRoutes } from './openapi-coverage.js';
 import { type ReadMessage, readTopic, testKafka, testKafkaBrokers } from './kafka-reader.js';
 import { expectEveryRouteGuarded } from './route-guard.js';
 
@@ -768,6 +769,14 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
           ];
         expect(example?.value).toEqual(definition.example);
       }
+    });
+
+    it('documents every route it serves in its OpenAPI document (health, metrics and the document aside)', async () => {
+      const doc = (await (await fetch(`${base}/openapi.json`)).json()) as Record<string, unknown>;
+      expect(openApiRoutes(app)).toEqual(
+        expect.arrayContaining([{ method: 'post', path: '/v1/disputes/{id}/resolution' }]),
+      );
+      expect(undocumentedRoutes(app, doc, NOT_API_PATHS)).toEqual([]);
     });
 
     it('answers 429 past the agency rate limit', async () => {

@@ -1,6 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { SECTORS, Topics } from '@cie/contracts';
+import { Topics } from '@cie/contracts';
 import {
   applyLegacyUsccAllowList,
   Clock,
@@ -32,11 +32,12 @@ import { SUBJECT_ERROR_STATUS, SubjectsController } from './subjects/subjects.co
 import { loadCatalogue } from './catalogue/catalogue.loader.js';
 import { createDataSource, migrate } from './database/data-source.js';
 import { ExchangeConfig } from './exchange.config.js';
+import { exchangeTopics } from './exchange-topics.js';
 import { SubjectIdentityService } from './identity/subject-identity.service.js';
 import { BatchProcessor } from './pipeline/batch-processor.js';
 import { createBatchProcessor } from './pipeline/pipeline.factory.js';
 import { ProgressRepository } from './pipeline/progress.repository.js';
-import { CONSUMED_TOPICS, SectorEventsConsumer } from './pipeline/sector-events.consumer.js';
+import { SectorEventsConsumer } from './pipeline/sector-events.consumer.js';
 import { loadPolicyFiles } from './routing/subscriber-policy.loader.js';
 import { PolicyController } from './routing/policy.controller.js';
 import { PolicyService } from './routing/policy.service.js';
@@ -138,16 +139,7 @@ export class AppModule {
           provide: 'TOPICS',
           inject: [Kafka],
           useFactory: (kafka: Kafka) =>
-            ensureTopics(kafka, [
-              ...CONSUMED_TOPICS.flatMap((topic) => [{ topic }, { topic: Topics.deadLetters(topic) }]),
-              ...policy.subscribers.map((s) => ({ topic: Topics.feed(s.id) })),
-              ...SECTORS.flatMap((sector) => [
-                { topic: Topics.outcomes(sector) },
-                { topic: Topics.requests(sector) },
-              ]),
-              { topic: Topics.feedAcks },
-              { topic: Topics.deadLetters(Topics.feedAcks) },
-            ]),
+            ensureTopics(kafka, exchangeTopics(policy.subscribers.map((s) => s.id))),
         },
         {
           provide: COMMAND_PUBLISHER,

@@ -11,13 +11,17 @@ import {
 } from '@cie/platform';
 import { AppModule } from './app.module.js';
 import { type ExchangeConfig, loadExchangeConfig } from './exchange.config.js';
+import { OpenApiModule } from './openapi/openapi.module.js';
 
 const VERSION = serviceVersion(import.meta.url);
 
 export async function createApp(config: ExchangeConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    logger: createLogger('exchange', VERSION, config),
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    OpenApiModule.documenting(AppModule.forRoot(config)),
+    {
+      logger: createLogger('exchange', VERSION, config),
+    },
+  );
   useHttpObservability(app);
   hardenHttp(app, { authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE });
   enableGracefulShutdown(app);

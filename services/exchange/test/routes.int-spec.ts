@@ -6,7 +6,8 @@ import { createApp } from '../src/main.js';
 import { exchangeEnv } from './exchange-process.js';
 
 const run = randomUUID().slice(0, 8);
-const OPEN_ROUTES = ['GET /health/live', 'GET /health/ready', 'GET /metrics'];
+// The OpenAPI document describes the API and holds no data, as on the sector services.
+const OPEN_ROUTES = ['GET /health/live', 'GET /health/ready', 'GET /metrics', 'GET /openapi.json'];
 
 // In process, so the routes are the ones the running app registered: a route added later without a
 // guard fails here without anyone listing it.

@@ -1,6 +1,5 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { Topics } from '@cie/contracts';
 import {
   Clock,
   createKafka,
@@ -20,6 +19,7 @@ import { FeedConsumer } from './feed/feed.consumer.js';
 import { HoldingsRepository } from './holdings/holdings.repository.js';
 import { PlatformAuthGuard, PlatformClients } from './access/platform-clients.js';
 import { RegionalPlatformConfig } from './platform.config.js';
+import { platformTopics } from './platform-topics.js';
 import { RecordsController } from './records/records.controller.js';
 import { RECORDS_ERROR_STATUS } from './records/records.exception.js';
 
@@ -27,7 +27,6 @@ import { RECORDS_ERROR_STATUS } from './records/records.exception.js';
 @Module({})
 export class AppModule {
   static forRoot(config: RegionalPlatformConfig): DynamicModule {
-    const feed = Topics.feed(config.SUBSCRIBER_ID);
     return {
       module: AppModule,
       controllers: [HealthController, MetricsController, RecordsController],
@@ -62,12 +61,7 @@ export class AppModule {
           // The exchange normally creates the feed; creating what is missing lets a platform start first.
           provide: 'TOPICS',
           inject: [Kafka],
-          useFactory: (kafka: Kafka) =>
-            ensureTopics(kafka, [
-              { topic: feed },
-              { topic: Topics.deadLetters(feed) },
-              { topic: Topics.feedAcks },
-            ]),
+          useFactory: (kafka: Kafka) => ensureTopics(kafka, platformTopics(config.SUBSCRIBER_ID)),
         },
         {
           provide: FeedConsumer,

@@ -2,3 +2,4 @@ export * from './problem.js';
 export * from './problem.filter.js';
 export * from './validation.js';
 export * from './hardening.js';
+export * from './openapi.js';

@@ -19,32 +19,11 @@ import {
   type SqlRunner,
   uuidParam,
 } from '@cie/platform';
-import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { IntakeErrorCode, IntakeException } from '../intake/intake.exception.js';
 import type { SectorDefinition } from '../record-type.js';
+import { DisputeResolutionDto, RepairDecisionDto } from './agency-answers.dto.js';
 import { SECTOR_DEFINITION } from './openapi.controller.js';
-
-export class DisputeResolutionDto {
-  /** upheld: the record stands; corrected: a correction was sent first; withdrawn: the record is withdrawn. */
-  @IsIn(['upheld', 'corrected', 'withdrawn'], { message: 'outcome must be upheld, corrected or withdrawn' })
-  outcome!: 'upheld' | 'corrected' | 'withdrawn';
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(4000)
-  note?: string;
-}
-
-export class RepairDecisionDto {
-  @IsBoolean({ message: 'approved must be true or false' })
-  approved!: boolean;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(4000)
-  note?: string;
-}
 
 interface RequestRow {
   request_id: string;

@@ -1,6 +1,6 @@
 import { RequestException } from '@cie/platform';
 import { WithdrawalDto } from '../intake/withdrawal.dto.js';
-import { DisputeResolutionDto, RepairDecisionDto } from './agency-requests.controller.js';
+import { DisputeResolutionDto, RepairDecisionDto } from './agency-answers.dto.js';
 import { sectorValidationPipe, sourceRecordIdParam } from './edge-validation.js';
 
 const fieldsRefused = async (metatype: new () => object, body: unknown): Promise<string[]> => {

@@ -1,39 +1,28 @@
-import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
-// class-transformer keeps @Type metadata in this module-level store; the schema builder needs it to follow nested DTOs.
-import { defaultMetadataStorage } from 'class-transformer/cjs/storage.js';
+import {
+  dtoSchemas,
+  jsonContent as json,
+  type OpenApiSchema as Schema,
+  pathParam,
+  PROBLEM_SCHEMAS,
+  problemResponse as problem,
+  queryParam,
+  schemaRef as ref,
+} from '@cie/platform';
 import { WithdrawalDto } from '../intake/withdrawal.dto.js';
 import type { SectorDefinition } from '../record-type.js';
-
-type Schema = Record<string, unknown>;
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: Schema, examples?: Record<string, { summary: string; value: unknown }>) => ({
-  'application/json': { schema, ...(examples ? { examples } : {}) },
-});
-const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: ref('Problem') } },
-});
+import { DisputeResolutionDto, RepairDecisionDto } from './agency-answers.dto.js';
 
 /**
  * The service's OpenAPI 3.1 document, built from the same class-validator rules that check the
  * records, so the documented fields and the enforced ones cannot drift apart.
  */
 export function buildOpenApi(sector: SectorDefinition): Schema {
-  const all = validationMetadatasToSchemas({
-    classTransformerMetadataStorage: defaultMetadataStorage as never,
-    refPointerPrefix: '#/components/schemas/',
-  }) as Record<string, Schema>;
-  const names = new Set<string>();
-  const collect = (name: string) => {
-    if (names.has(name)) return;
-    names.add(name);
-    for (const [, target] of JSON.stringify(all[name] ?? {}).matchAll(/#\/components\/schemas\/(\w+)/g))
-      if (target) collect(target);
-  };
-  [WithdrawalDto, ...sector.recordTypes.map((d) => d.dto)].forEach((dto) => collect(dto.name));
-  const schemas: Record<string, Schema> = Object.fromEntries(
-    [...names].filter((n) => all[n]).map((n) => [n, all[n]!]),
-  );
+  const schemas = dtoSchemas([
+    WithdrawalDto,
+    DisputeResolutionDto,
+    RepairDecisionDto,
+    ...sector.recordTypes.map((d) => d.dto),
+  ]);
   const subject = schemas['SubjectDto'];
   if (subject) {
     (subject['properties'] as Record<string, Schema>)['idNumber'] = {
@@ -87,23 +76,15 @@ export function buildOpenApi(sector: SectorDefinition): Schema {
             problems: { type: 'array', items: ref('FieldProblem') },
           },
         },
-        FieldProblem: {
+        ...PROBLEM_SCHEMAS,
+        AgencyRequest: AGENCY_REQUEST,
+        Inbox: {
           type: 'object',
-          required: ['field', 'detail'],
-          properties: { field: { type: 'string' }, detail: { type: 'string' } },
-        },
-        Problem: {
-          type: 'object',
-          description: 'RFC 9457 problem details',
-          required: ['type', 'title', 'status'],
+          required: ['items', 'count', 'overdue'],
           properties: {
-            type: { type: 'string' },
-            title: { type: 'string' },
-            status: { type: 'integer' },
-            detail: { type: 'string' },
-            instance: { type: 'string' },
-            code: { type: 'string' },
-            errors: { type: 'array', items: ref('FieldProblem') },
+            items: { type: 'array', items: ref('AgencyRequest') },
+            count: { type: 'integer' },
+            overdue: { type: 'integer', description: 'Open disputes past their due date' },
           },
         },
       },
@@ -164,7 +145,7 @@ export function buildOpenApi(sector: SectorDefinition): Schema {
       '/v1/records/{sourceRecordId}': {
         get: {
           summary: 'The record as the agency published it: status, version and every event sent for it',
-          parameters: [{ name: 'sourceRecordId', in: 'path', required: true, schema: { type: 'string' } }],
+          parameters: [pathParam('sourceRecordId')],
           responses: {
             200: { description: 'The record history' },
             404: problem('No such record of this agency'),
@@ -175,7 +156,7 @@ export function buildOpenApi(sector: SectorDefinition): Schema {
         post: {
           summary:
             'A corrected version of the record (the whole record, as first published, with the corrected facts)',
-          parameters: [{ name: 'sourceRecordId', in: 'path', required: true, schema: { type: 'string' } }],
+          parameters: [pathParam('sourceRecordId')],
           requestBody: { required: true, content: json({ oneOf: records }) },
           responses: {
             202: { description: 'Version n+1 accepted', content: json(receipt) },
@@ -189,7 +170,7 @@ export function buildOpenApi(sector: SectorDefinition): Schema {
       '/v1/records/{sourceRecordId}/withdrawal': {
         post: {
           summary: 'Withdraw the record (decision revoked, obligation fulfilled, published in error)',
-          parameters: [{ name: 'sourceRecordId', in: 'path', required: true, schema: { type: 'string' } }],
+          parameters: [pathParam('sourceRecordId')],
           requestBody: { required: true, content: json(ref(WithdrawalDto.name)) },
           responses: {
             202: { description: 'Withdrawal accepted', content: json(receipt) },
@@ -198,6 +179,92 @@ export function buildOpenApi(sector: SectorDefinition): Schema {
           },
         },
       },
+      ...agencyRequestPaths(),
     },
+  };
+}
+
+/** A dispute or repair request in the agency's inbox, as GET /v1/disputes and /v1/repairs list them. */
+const AGENCY_REQUEST: Schema = {
+  type: 'object',
+  required: ['id', 'kind', 'recordId', 'sourceRecordId', 'recordType', 'version', 'status'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    kind: { enum: ['dispute', 'repair'] },
+    recordId: { type: 'string', format: 'uuid', description: "The exchange's record id" },
+    sourceRecordId: { type: 'string' },
+    recordType: { type: 'string' },
+    version: { type: 'integer', description: 'Version of the record the request was filed against' },
+    grounds: { type: 'string' },
+    filedBy: { type: 'string' },
+    filedAt: { type: 'string', format: 'date-time' },
+    dueBy: {
+      type: ['string', 'null'],
+      format: 'date',
+      description: 'Disputes: the date it must be resolved by',
+    },
+    overdue: { type: 'boolean' },
+    status: { enum: ['open', 'resolved', 'pending', 'approved', 'rejected'] },
+    answer: { type: ['string', 'null'] },
+    note: { type: ['string', 'null'] },
+    answeredAt: { type: ['string', 'null'], format: 'date-time' },
+  },
+};
+
+/** The agency's inbox of disputes and repair requests about its records, and its answers. */
+function agencyRequestPaths(): Record<string, Schema> {
+  const id = pathParam('id', { type: 'string', format: 'uuid' });
+  const answered = {
+    type: 'object',
+    allOf: [ref('AgencyRequest')],
+    properties: {
+      eventId: { type: 'string', format: 'uuid', description: 'The answer event on the sector topic' },
+    },
+  };
+  const inbox = (what: string, statuses: string) => ({
+    get: {
+      summary: `${what} about the agency's records`,
+      parameters: [queryParam('status', statuses)],
+      responses: {
+        200: { description: 'The inbox, oldest first (at most 1000)', content: json(ref('Inbox')) },
+        422: problem('Unknown status'),
+      },
+    },
+  });
+  const one = (what: string) => ({
+    get: {
+      summary: `One ${what}`,
+      parameters: [id],
+      responses: {
+        200: { description: `The ${what}`, content: json(ref('AgencyRequest')) },
+        400: problem('The id is not a UUID'),
+        404: problem(`No such ${what} for this agency`),
+      },
+    },
+  });
+  const answer = (summary: string, dto: string) => ({
+    post: {
+      summary,
+      parameters: [id],
+      requestBody: { required: true, content: json(ref(dto)) },
+      responses: {
+        202: { description: 'Answered: the answer is on the sector topic', content: json(answered) },
+        404: problem('No such request for this agency'),
+        409: problem('Already answered otherwise'),
+        422: problem('Invalid fields'),
+        503: problem('Kafka did not take the answer; it is kept: send the same answer again'),
+      },
+    },
+  });
+  return {
+    '/v1/disputes': inbox('Disputes', 'open (default), resolved or all'),
+    '/v1/disputes/{id}': one('dispute'),
+    '/v1/disputes/{id}/resolution': answer(
+      'Resolve a dispute: upheld, corrected (after sending the correction) or withdrawn',
+      DisputeResolutionDto.name,
+    ),
+    '/v1/repairs': inbox('Credit repair requests', 'pending (default), approved, rejected or all'),
+    '/v1/repairs/{id}': one('repair request'),
+    '/v1/repairs/{id}/decision': answer('Approve or reject a credit repair request', RepairDecisionDto.name),
   };
 }

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { create, toBinary } from '@bufbuild/protobuf';
-import { CeHeader, SubmissionReceiptSchema } from '@cie/contracts';
+import { CeHeader, type Sector, SubmissionReceiptSchema, Topics } from '@cie/contracts';
 import {
   type Agency,
   type AgencyDirectory,
@@ -19,8 +19,8 @@ import { countReceipts, countReceived, type IntakeService } from '../intake/inta
 import type { Receipt } from '../intake/receipt.js';
 import { sectorRunner } from './sector-runner.js';
 
-export const submissionsTopic = (sector: string) => `agency.${sector}.submissions.v1`;
-export const receiptsTopic = (sector: string) => `agency.${sector}.receipts.v1`;
+export const submissionsTopic = Topics.agencySubmissions;
+export const receiptsTopic = Topics.agencyReceipts;
 
 const header = (m: KafkaMessage, name: string) => m.headers?.[name]?.toString();
 const traceHeader = (span: Span | undefined): Record<string, string> => {
@@ -41,7 +41,7 @@ export class SubmissionsConsumer extends RunnerConsumer {
 
   constructor(
     kafka: Kafka,
-    private readonly sector: string,
+    private readonly sector: Sector,
     private readonly intake: IntakeService,
     private readonly agencies: AgencyDirectory,
     stallAfterMs: number,

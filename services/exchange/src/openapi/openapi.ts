@@ -1,0 +1,234 @@
+import {
+  dtoSchemas,
+  jsonContent,
+  type OpenApiSchema,
+  pathParam,
+  PROBLEM_SCHEMAS,
+  problemResponse,
+  queryParam,
+  schemaRef,
+} from '@cie/platform';
+import { SubjectRequestDto } from '../lifecycle/subject-rights.controller.js';
+
+type Role = 'operator' | 'subscriber' | 'subject-desk';
+
+const uuid = (name: string) => pathParam(name, { type: 'string', format: 'uuid' });
+const object = (description: string): OpenApiSchema => ({ type: 'object', description });
+
+/** One operation: who may call it (the client key's role), what it takes and what it answers. */
+function operation(
+  summary: string,
+  roles: readonly Role[],
+  spec: {
+    parameters?: OpenApiSchema[];
+    body?: OpenApiSchema;
+    ok: [number, string, OpenApiSchema?];
+    errors?: Record<number, string>;
+  },
+): OpenApiSchema {
+  const [status, description, schema] = spec.ok;
+  return {
+    summary,
+    description: `Client roles: ${roles.join(', ')}.`,
+    'x-roles': roles,
+    ...(spec.parameters && { parameters: spec.parameters }),
+    ...(spec.body && { requestBody: { required: true, content: jsonContent(spec.body) } }),
+    responses: {
+      [status]: { description, ...(schema && { content: jsonContent(schema) }) },
+      401: problemResponse('Missing or unknown client key'),
+      403: problemResponse("The client's role may not call this"),
+      ...Object.fromEntries(
+        Object.entries(spec.errors ?? {}).map(([code, text]) => [code, problemResponse(text)]),
+      ),
+    },
+  };
+}
+
+/**
+ * The exchange's OpenAPI 3.1 document: subjects' records and access reports, disputes and repair
+ * requests, routing explanations and deliveries, the subscriber policy, dead letters and deletion
+ * acknowledgements. Request bodies with a DTO are documented from its class-validator rules.
+ */
+export function buildExchangeOpenApi(port = 3000): OpenApiSchema {
+  const subjectId = pathParam('id', {
+    type: 'string',
+    description: 'A unified social credit code, a resident identity number or a subject pseudonym',
+  });
+  const subjectRequest = schemaRef(SubjectRequestDto.name);
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Credit information exchange: exchange',
+      version: '1',
+      description:
+        'Subscribers query the subjects they are entitled to (redacted, purpose given, logged); subject desks file disputes and repair requests; operators explain routing, follow deliveries, manage the subscriber policy and replay dead letters. The Kafka side is described by libs/contracts/asyncapi.json.',
+    },
+    servers: [{ url: `http://127.0.0.1:${port}` }],
+    components: {
+      securitySchemes: {
+        clientKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'The client key; each is bound to one client (an operator, a subscriber or a subject desk).',
+        },
+      },
+      schemas: { ...dtoSchemas([SubjectRequestDto]), ...PROBLEM_SCHEMAS },
+    },
+    security: [{ clientKey: [] }],
+    paths: {
+      '/v1/subjects/{id}/records': {
+        get: operation("A subject's records, in the calling subscriber's view", ['subscriber'], {
+          parameters: [
+            subjectId,
+            queryParam('purpose', 'Why the subscriber asks (logged with the query)', true),
+          ],
+          ok: [200, 'The records the subscriber is entitled to, redacted', object('records of the subject')],
+          errors: { 422: 'No purpose (at most 200 characters), or not a subject id' },
+        }),
+      },
+      '/v1/subjects/{id}/access-report': {
+        get: operation('Who received and who queried the subject’s records', ['operator', 'subject-desk'], {
+          parameters: [subjectId],
+          ok: [200, 'Deliveries and queries', object('access report')],
+          errors: { 422: 'Not a subject id' },
+        }),
+      },
+      '/v1/disputes': {
+        post: operation(
+          'File a dispute (异议) about a record for its subject',
+          ['operator', 'subject-desk'],
+          {
+            body: subjectRequest,
+            ok: [
+              202,
+              'Filed: the record is flagged on every feed and the owning agency asked',
+              object('dispute'),
+            ],
+            errors: {
+              404: 'No such record',
+              409: 'The record is no longer disclosed, or a dispute about it is already open',
+              422: 'Invalid fields',
+              503: 'Kafka did not take the command; nothing was filed',
+            },
+          },
+        ),
+        get: operation('Disputes by status and sector, with how many are overdue', ['operator'], {
+          parameters: [
+            queryParam('status', 'open, resolved or all'),
+            queryParam('sector', 'tax, procurement, courts or ecommerce'),
+            queryParam('overdue', 'true: only those past their due date'),
+          ],
+          ok: [200, 'The disputes', object('disputes and counts')],
+          errors: { 422: 'Invalid filters' },
+        }),
+      },
+      '/v1/disputes/{id}': {
+        get: operation('One dispute and its state', ['operator', 'subject-desk'], {
+          parameters: [uuid('id')],
+          ok: [200, 'The dispute', object('dispute')],
+          errors: { 400: 'Not a UUID', 404: 'No such dispute' },
+        }),
+      },
+      '/v1/repairs': {
+        post: operation(
+          'File a credit repair request (信用修复) about a record',
+          ['operator', 'subject-desk'],
+          {
+            body: subjectRequest,
+            ok: [202, 'Filed: the owning agency is asked', object('repair request')],
+            errors: {
+              404: 'No such record',
+              409: 'The record is no longer disclosed, or a repair request is already pending',
+              422: 'Invalid fields, or the record is not repairable yet',
+              503: 'Kafka did not take the command; nothing was filed',
+            },
+          },
+        ),
+      },
+      '/v1/repairs/{id}': {
+        get: operation('One repair request and its state', ['operator', 'subject-desk'], {
+          parameters: [uuid('id')],
+          ok: [200, 'The repair request', object('repair request')],
+          errors: { 400: 'Not a UUID', 404: 'No such repair request' },
+        }),
+      },
+      '/v1/routing/explain': {
+        get: operation('Why a record went, or did not go, to a subscriber', ['operator', 'subscriber'], {
+          parameters: [
+            {
+              ...queryParam('recordId', 'The exchange record id', true),
+              schema: { type: 'string', format: 'uuid' },
+            },
+            queryParam('subscriber', 'The subscriber id', true),
+          ],
+          ok: [
+            200,
+            'Each rule applied with its reason, next to what the ledger says was sent',
+            object('explanation'),
+          ],
+          errors: { 400: 'recordId is not a UUID', 404: 'No such record or subscriber' },
+        }),
+      },
+      '/v1/records/{recordId}/deliveries': {
+        get: operation('Where each version of a record went', ['operator'], {
+          parameters: [uuid('recordId')],
+          ok: [200, 'The deliveries per subscriber and version', object('deliveries')],
+          errors: { 400: 'Not a UUID', 404: 'No such record' },
+        }),
+      },
+      '/v1/policy': {
+        get: operation('The subscriber policy in force and its history', ['operator'], {
+          ok: [200, 'Version, subscribers and the last 100 versions', object('policy status')],
+        }),
+      },
+      '/v1/policy/reload': {
+        post: operation('Read the policy files now (they are also watched)', ['operator'], {
+          ok: [200, 'The outcome: a new version, unchanged, or the file refused', object('reload outcome')],
+        }),
+      },
+      '/v1/policy/what-if': {
+        post: operation('What a draft policy would change over the records disclosed today', ['operator'], {
+          body: object('{ subscribers, releaseRules }: the contents of the two policy files'),
+          ok: [200, 'Deliveries gained and lost; nothing is changed', object('differences')],
+          errors: { 422: 'The draft is not a valid policy' },
+        }),
+      },
+      '/v1/dead-letters': {
+        get: operation('Dead letters, newest first', ['operator'], {
+          parameters: [
+            queryParam('topic', 'Only those from this source topic'),
+            queryParam('limit', 'At most this many (100)'),
+          ],
+          ok: [200, 'The dead letters with their reason and where they were read', object('dead letters')],
+        }),
+      },
+      '/v1/dead-letters/{id}/replay': {
+        post: operation('Send a dead letter back to its source topic', ['operator'], {
+          parameters: [uuid('id')],
+          ok: [202, 'Replayed', object('replay')],
+          errors: { 400: 'Not a UUID', 404: 'No such dead letter' },
+        }),
+      },
+      '/v1/deletion-acks': {
+        get: operation('Outstanding deletion acknowledgements per subscriber', ['operator'], {
+          ok: [
+            200,
+            'Per subscriber: how many, and the age of the oldest',
+            object('outstanding per subscriber'),
+          ],
+        }),
+      },
+      '/v1/deletion-acks/{subscriber}': {
+        get: operation(
+          'The deletion events one subscriber has not acknowledged, oldest first',
+          ['operator'],
+          {
+            parameters: [pathParam('subscriber')],
+            ok: [200, 'The events', object('outstanding events')],
+          },
+        ),
+      },
+    },
+  };
+}
