@@ -154,12 +154,12 @@ export class DeadLettersController {
         <tbody>
           ${shown.map(
             (d) =>
-              html`<tr data-id="${d.id}">
+              html`<tr data-id="${d.id}" data-event-id="${d.eventId ?? ''}">
                 <td>${when(d.deadLetteredAt)}</td>
                 <td><code>${d.source.topic}[${d.source.partition}]@${d.source.offset}</code></td>
                 <td>${reasonCode(d.reason)}</td>
                 <td class="reason">${d.reason}</td>
-                <td>${when(d.replayedAt)}</td>
+                <td class="replayed">${when(d.replayedAt)}</td>
                 <td>
                   <a href="${link({ id: d.id })}">Inspect<span class="visually-hidden"> ${d.id}</span></a>
                   ${replayForm(d, session, filters)}
