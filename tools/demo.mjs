@@ -225,6 +225,7 @@ async function main() {
   }
   say(`\nThe stack keeps running:
   exchange     ${urls.exchange}   health: ${urls.exchange}/health/live  ${urls.exchange}/health/ready
+  console      ${urls.console}   in a browser; sign in with demo-key-operator, demo-key-credit-desk or demo-key-court-bj-chaoyang
 ${SECTORS.map((x) => `  ${x.sector.padEnd(12)} ${urls[x.sector]}   POST /v1/records, /v1/records/bulk  (Authorization: Bearer ${x.key})`).join('\n')}
   kafka     ${kafka.brokers}   feeds: ${subscribers.map((s) => Topics.feed(s)).join(', ')}
   logs      .stack/${NAME}/*.log

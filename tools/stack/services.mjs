@@ -32,6 +32,8 @@ export const SERVICES = [
     entry: 'services/regional-platform/dist/main.js',
     env: { SUBSCRIBER_ID: 'shanghai-platform' },
   },
+  // The web console: a client of the APIs above (its default URLs are the stack's ports).
+  { name: 'console', port: 3020, entry: 'services/console/dist/main.js' },
 ];
 
 /** Settings for one local stack. Secrets are made per stack and kept in .stack/<name>/secrets.json. */
