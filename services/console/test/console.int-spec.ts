@@ -249,6 +249,44 @@ describe('the console in a browser, on the real stack', () => {
     await check(page, 'dead-letters');
   });
 
+  it('shows the policy history and runs a pasted draft as a what-if', async () => {
+    const page = await signIn(KEYS.operator);
+    await page.goto(`${consoleApp.url}/policy`);
+    await page.getByRole('heading', { name: 'Version history' }).waitFor();
+    // The files in force, pasted as a draft with the Shanghai platform removed.
+    const subscribers = JSON.parse(
+      readFileSync(`${REPO_ROOT}deploy/local/subscribers.demo.json`, 'utf8'),
+    ) as {
+      subscribers: { id: string }[];
+    };
+    const releaseRules: unknown = JSON.parse(
+      readFileSync(`${REPO_ROOT}deploy/local/release-rules.demo.json`, 'utf8'),
+    );
+    const draft = {
+      ...subscribers,
+      subscribers: subscribers.subscribers.filter((x) => x.id !== 'shanghai-platform'),
+    };
+    // Left in the release rules, the removed subscriber is a problem the API names, and the page shows it.
+    await page.getByLabel(/Draft policy/).fill(JSON.stringify({ subscribers: draft, releaseRules }));
+    await page.getByRole('button', { name: /Run the draft/ }).click();
+    await page.getByRole('alert').filter({ hasText: 'shanghai-platform is not a subscriber' }).waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain('422');
+    const withoutShanghai: unknown = JSON.parse(JSON.stringify(releaseRules), (_, v: unknown) =>
+      Array.isArray(v) ? v.filter((x) => x !== 'shanghai-platform') : v,
+    );
+    await page
+      .getByLabel(/Draft policy/)
+      .fill(JSON.stringify({ subscribers: draft, releaseRules: withoutShanghai }));
+    await page.getByRole('button', { name: /Run the draft/ }).click();
+    await page
+      .getByRole('heading', { name: /^Draft / })
+      .or(page.getByRole('alert'))
+      .waitFor();
+    expect(await page.getByRole('alert').allTextContents()).toEqual([]);
+    expect(await page.getByRole('region', { name: /^Draft / }).textContent()).toMatch(/record\(s\) checked/);
+    await check(page, 'policy');
+  });
+
   it('files a dispute on the subject desk, resolves it on the court’s page, and the desk sees the outcome live; prints the access report on A4 in Chinese', async () => {
     const body = debtor(3);
     const recordId = await publish(body);
