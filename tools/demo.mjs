@@ -10,7 +10,7 @@ import kafkajs from 'kafkajs';
 import pg from 'pg';
 import { startKafka, stopKafka } from './stack/kafka.mjs';
 import { ensureDatabase } from './stack/postgres.mjs';
-import { SERVICES, stackEnv, startService, stopServices } from './stack/services.mjs';
+import { CONSOLE, SERVICES, stackEnv, startService, stopServices } from './stack/services.mjs';
 
 const NAME = 'demo';
 const once = process.argv.includes('--once');
@@ -139,6 +139,8 @@ async function main() {
       async (service) => (urls[service.name] = (await startService({ name: NAME, service, env })).url),
     ),
   );
+  step(`starting ${CONSOLE.name} on :${CONSOLE.port}`);
+  urls[CONSOLE.name] = (await startService({ name: NAME, service: CONSOLE, env })).url;
 
   await everyIngestionPath(urls, kafka.brokers);
 

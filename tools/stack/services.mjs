@@ -32,9 +32,13 @@ export const SERVICES = [
     entry: 'services/regional-platform/dist/main.js',
     env: { SUBSCRIBER_ID: 'shanghai-platform' },
   },
-  // The web console: a client of the APIs above (its default URLs are the stack's ports).
-  { name: 'console', port: 3020, entry: 'services/console/dist/main.js' },
 ];
+
+/**
+ * The web console: a client of the services' APIs (its default URLs are the stack's ports), started
+ * after them. Kept apart from SERVICES, which deploy/test checks against Compose and Kubernetes.
+ */
+export const CONSOLE = { name: 'console', port: 3020, entry: 'services/console/dist/main.js' };
 
 /** Settings for one local stack. Secrets are made per stack and kept in .stack/<name>/secrets.json. */
 export function stackEnv({ root = DEFAULT_ROOT, name, kafkaBrokers, databaseUrl }) {
@@ -100,7 +104,7 @@ export async function startService({ root = DEFAULT_ROOT, name, service, env, po
 
 /** SIGTERM each service of the stack (they drain and commit), SIGKILL after 15 s. */
 export async function stopServices({ root = DEFAULT_ROOT, name }) {
-  for (const service of [...SERVICES].reverse()) {
+  for (const service of [CONSOLE, ...[...SERVICES].reverse()]) {
     const pidFile = path.join(root, '.stack', name, `${service.name}.pid`);
     let pid;
     try {
