@@ -60,6 +60,8 @@ export default tseslint.config(
               sourceTag: 'scope:regional-platform',
               onlyDependOnLibsWithTags: ['scope:regional-platform', 'scope:shared'],
             },
+            // The console is a client of the services' HTTP APIs: shared libs only, never a service's code.
+            { sourceTag: 'scope:console', onlyDependOnLibsWithTags: ['scope:console', 'scope:shared'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
             // Apps may use the testing lib in their tests only (see the no-restricted-imports rule below).
             {
@@ -143,6 +145,15 @@ export default tseslint.config(
       '@typescript-eslint/unbound-method': 'off',
       // Jest's asymmetric matchers (expect.any, expect.stringContaining) are typed any.
       '@typescript-eslint/no-unsafe-assignment': 'off',
+    },
+  },
+  {
+    // The console's page script runs in the browser, untyped and unbundled.
+    files: ['services/console/public/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      sourceType: 'script',
+      globals: { window: 'readonly', document: 'readonly', EventSource: 'readonly' },
     },
   },
   prettier,

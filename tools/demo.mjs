@@ -10,7 +10,7 @@ import kafkajs from 'kafkajs';
 import pg from 'pg';
 import { startKafka, stopKafka } from './stack/kafka.mjs';
 import { ensureDatabase } from './stack/postgres.mjs';
-import { SERVICES, stackEnv, startService, stopServices } from './stack/services.mjs';
+import { CONSOLE, SERVICES, stackEnv, startService, stopServices } from './stack/services.mjs';
 
 const NAME = 'demo';
 const once = process.argv.includes('--once');
@@ -141,6 +141,8 @@ async function main() {
       async (service) => (urls[service.name] = (await startService({ name: NAME, service, env })).url),
     ),
   );
+  step(`starting ${CONSOLE.name} on :${CONSOLE.port}`);
+  urls[CONSOLE.name] = (await startService({ name: NAME, service: CONSOLE, env })).url;
 
   await everyIngestionPath(urls, kafka.brokers);
 
@@ -227,6 +229,7 @@ async function main() {
   }
   say(`\nThe stack keeps running:
   exchange     ${urls.exchange}   health: ${urls.exchange}/health/live  ${urls.exchange}/health/ready
+  console      ${urls.console}   in a browser; sign in with demo-key-operator, demo-key-credit-desk or demo-key-court-bj-chaoyang
 ${SECTORS.map((x) => `  ${x.sector.padEnd(12)} ${urls[x.sector]}   POST /v1/records, /v1/records/bulk  (Authorization: Bearer ${x.key})`).join('\n')}
   platform-beijing ${urls['platform-beijing']}   GET /v1/records?subject=  (Authorization: Bearer ${KEYS.beijingReader})
   kafka     ${kafka.brokers}   feeds: ${subscribers.map((s) => Topics.feed(s)).join(', ')}

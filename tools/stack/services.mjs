@@ -34,6 +34,12 @@ export const SERVICES = [
   },
 ];
 
+/**
+ * The web console: a client of the services' APIs (its default URLs are the stack's ports), started
+ * after them. Kept apart from SERVICES, which deploy/test checks against Compose and Kubernetes.
+ */
+export const CONSOLE = { name: 'console', port: 3020, entry: 'services/console/dist/main.js' };
+
 /** Settings for one local stack. Secrets are made per stack and kept in .stack/<name>/secrets.json. */
 export function stackEnv({ root = DEFAULT_ROOT, name, kafkaBrokers, databaseUrl }) {
   const file = path.join(root, '.stack', name, 'secrets.json');
@@ -103,7 +109,7 @@ export async function startService({ root = DEFAULT_ROOT, name, service, env, po
 
 /** SIGTERM each service of the stack (they drain and commit), SIGKILL after 15 s. */
 export async function stopServices({ root = DEFAULT_ROOT, name }) {
-  for (const service of [...SERVICES].reverse()) {
+  for (const service of [CONSOLE, ...[...SERVICES].reverse()]) {
     const pidFile = path.join(root, '.stack', name, `${service.name}.pid`);
     let pid;
     try {

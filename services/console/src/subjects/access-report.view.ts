@@ -1,0 +1,141 @@
+import { type Html, html } from '../html/html.js';
+import { when } from '../html/layout.js';
+
+export interface AccessReport {
+  subject: string;
+  records: {
+    recordId: string;
+    kind: string;
+    status: string;
+    source: {
+      agencyId: string;
+      sourceRecordId: string;
+      decisionNumber: string;
+      decidingAuthority: string;
+      decisionDate: string;
+    };
+    disclosure: { disclosureUntil: string; legalBasis: string };
+    versions: { version: number; recordedAt: string; attributes: Record<string, string> }[];
+  }[];
+  disclosures: {
+    recordId: string;
+    version: number;
+    subscriber: string;
+    eventType: string;
+    rule: string;
+    at: string;
+  }[];
+  queries: { by: string; subscriber: string | null; purpose: string | null; at: string }[];
+}
+
+/**
+ * The subject access report as a printable A4 page (its own stylesheet: `@page { size: A4 }` and a
+ * CJK font, so names and decisions print in Chinese). The API does not return the subject's name:
+ * the desk types it from the subject's papers and it is printed as given.
+ */
+export function reportPage(report: AccessReport, name: string, printedAt: Date): Html {
+  return html`<!doctype html>
+    <html lang="zh-CN">
+      <head>
+        <meta charset="utf-8" />
+        <title>信用信息查询报告 Access report ${report.subject}</title>
+        <link rel="stylesheet" href="/assets/report.css" />
+      </head>
+      <body>
+        <main>
+          <h1>个人/企业信用信息查询报告 <span lang="en">Subject access report</span></h1>
+          <table class="meta">
+            <tr>
+              <th scope="row">主体名称 Name</th>
+              <td data-testid="subject-name">${name || '（未填写）'}</td>
+            </tr>
+            <tr>
+              <th scope="row">主体标识 Subject</th>
+              <td><code>${report.subject}</code></td>
+            </tr>
+            <tr>
+              <th scope="row">打印时间 Printed</th>
+              <td>${when(printedAt.toISOString())}</td>
+            </tr>
+          </table>
+          <h2>记录 Records (${report.records.length})</h2>
+          ${report.records.map(
+            (r) =>
+              html`<section class="record">
+                <h3>${r.source.decidingAuthority} · ${r.source.decisionNumber}</h3>
+                <p>
+                  ${r.kind} · 状态 status <strong>${r.status}</strong> · 决定日期 ${r.source.decisionDate} ·
+                  公示至 ${r.disclosure.disclosureUntil}
+                </p>
+                <p>依据 Legal basis: ${r.disclosure.legalBasis}</p>
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">版本 Version</th>
+                      <th scope="col">记录时间 Recorded</th>
+                      <th scope="col">内容 Content</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${r.versions.map(
+                      (v) =>
+                        html`<tr>
+                          <td>${v.version}</td>
+                          <td>${when(v.recordedAt)}</td>
+                          <td>
+                            ${Object.entries(v.attributes).map(([k, val]) => html`<div>${k}: ${val}</div>`)}
+                          </td>
+                        </tr>`,
+                    )}
+                  </tbody>
+                </table>
+              </section>`,
+          )}
+          <h2>披露记录 Disclosures (${report.disclosures.length})</h2>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">时间 When</th>
+                <th scope="col">接收方 Subscriber</th>
+                <th scope="col">版本</th>
+                <th scope="col">事件 Event</th>
+                <th scope="col">规则 Rule</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${report.disclosures.map(
+                (d) =>
+                  html`<tr>
+                    <td>${when(d.at)}</td>
+                    <td>${d.subscriber}</td>
+                    <td>${d.version}</td>
+                    <td>${d.eventType}</td>
+                    <td>${d.rule}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>
+          <h2>查询记录 Queries (${report.queries.length})</h2>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">时间 When</th>
+                <th scope="col">查询方 By</th>
+                <th scope="col">用途 Purpose</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${report.queries.map(
+                (q) =>
+                  html`<tr>
+                    <td>${when(q.at)}</td>
+                    <td>${q.subscriber ?? q.by}</td>
+                    <td>${q.purpose ?? '—'}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>
+        </main>
+      </body>
+    </html>`;
+}
