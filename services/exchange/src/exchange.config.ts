@@ -55,6 +55,22 @@ export class ExchangeConfig extends CommonConfig {
   @Max(300000)
   KAFKA_SESSION_TIMEOUT_MS: number = 30000;
 
+  /**
+   * Bytes fetched per partition and per fetch request. kafkajs' defaults (1 MB / 10 MB) hold up to
+   * 10 MB of undecoded batches per fetch, decoded into far more: most of the exchange's memory at load.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(16_384)
+  @Max(10_485_760)
+  KAFKA_FETCH_MAX_BYTES_PER_PARTITION: number = 262_144;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(65_536)
+  @Max(52_428_800)
+  KAFKA_FETCH_MAX_BYTES: number = 2_097_152;
+
   /** Working days an owning agency has to resolve a dispute (DESIGN §8). */
   @Type(() => Number)
   @IsInt()

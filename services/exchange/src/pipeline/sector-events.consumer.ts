@@ -57,6 +57,10 @@ export class SectorEventsConsumer extends RunnerConsumer {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      // A transaction begun just after a commit gets CONCURRENT_TRANSACTIONS until the coordinator has
+      // written its markers (a few ms); retried after kafkajs' 200 ms that wait paced every batch.
+      // About the same patience in all (~100 s), in shorter first steps.
+      retry: { initialRetryTime: 25, retries: 12 },
     });
     this.runner = new ConsumerRunner({
       name: 'exchange-sector-events',
@@ -68,6 +72,8 @@ export class SectorEventsConsumer extends RunnerConsumer {
         heartbeatInterval: Math.min(3000, Math.floor(config.KAFKA_SESSION_TIMEOUT_MS / 3)),
         readUncommitted: false,
         allowAutoTopicCreation: false,
+        maxBytesPerPartition: config.KAFKA_FETCH_MAX_BYTES_PER_PARTITION,
+        maxBytes: config.KAFKA_FETCH_MAX_BYTES,
       },
       stallAfterMs: config.KAFKA_STALL_AFTER_MS,
       commits: 'handler',
