@@ -1,4 +1,4 @@
-// npm run bench [-- --events 20000] [--rate 1000 --warmup 10 --window 60] [--soak [--soak-minutes 20]]
+// npm run bench [-- --events 20000] [--rate 1000 --warmup 10 --window 60] [--soak [--soak-minutes 20]] [--cpu-prof]
 // Throughput, latency, memory and CPU of the exchange's ingest path (sector topics → PostgreSQL →
 // feed topics, one Kafka transaction per batch) on real engines: its own Kafka broker
 // (.stack/bench-exchange, port 39192), a fresh database cie_bench_exchange and the exchange alone on
@@ -45,7 +45,7 @@ const PASS_OUT = 'bench.passthrough.out';
 const PASS_IN_PARTITIONS = 12; // the four sector topics have 3 partitions each
 const PRODUCE_BATCH = 500;
 const WARM_UP = 500;
-/** The exchange's kafkajs retry settings (app.module.ts), for the baseline too. */
+/** The retry settings of the exchange's transactional producer (SectorEventsConsumer), for the baseline too. */
 const RETRY = { initialRetryTime: 25, retries: 12 };
 
 const args = process.argv.slice(2);
@@ -245,6 +245,9 @@ async function benchMain() {
     // The exchange's fetch sizes (its config's defaults), stated so that the passthrough uses them too.
     env.KAFKA_FETCH_MAX_BYTES_PER_PARTITION ??= '262144';
     env.KAFKA_FETCH_MAX_BYTES ??= '2097152';
+    // --cpu-prof: the exchange writes a V8 CPU profile into .stack/bench-exchange/ when it stops.
+    if (args.includes('--cpu-prof'))
+      env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${DEFAULT_ROOT}/.stack/${NAME}`;
     const exchangeService = SERVICES.find((s) => s.name === 'exchange');
     step(`starting the exchange on :${SERVICE_PORT} (log: .stack/${NAME}/exchange.log)`);
     const { pid } = await startService({ name: NAME, service: exchangeService, env, port: SERVICE_PORT });
@@ -328,7 +331,7 @@ async function benchMain() {
       const n = list.length;
       const processedBefore = await processedInDb();
       current = newRun(list, windowFrom);
-      const produced = await send(producer, list, (ev) => events.Topics.sectorEvents(ev.sector));
+      const produced = await send(producer, list, (ev) => events.Topics.sectorEvents(ev.sector), current);
       const deadline = now() + TIMEOUT_MS;
       let expected;
       let stalled = false;
@@ -460,7 +463,7 @@ async function benchMain() {
     };
     const passRun = async (list, send, windowFrom = 0) => {
       pass = newRun(list, windowFrom);
-      const produced = await send(producer, list, () => PASS_IN);
+      const produced = await send(producer, list, () => PASS_IN, pass);
       const deadline = now() + TIMEOUT_MS;
       const expected = list.reduce((s, e) => s + e.copies, 0);
       while (pass.messages < expected && now() < deadline) await sleep(50);
@@ -497,7 +500,7 @@ async function benchMain() {
       const rss = sampler(pid);
       const cpu = await meterExchange();
       const r = await exchangeRun(prefix, events.make(prefix, N), backlog);
-      r.cpu = cpu.stop(N);
+      r.cpu = await cpu.stop(N);
       const s = rss.stop();
       exSampled = { max: Math.max(exSampled.max, s.max), samples: exSampled.samples + s.samples };
       checkExchange(`throughput run ${runNo}`, r);
@@ -515,7 +518,7 @@ async function benchMain() {
         const rss = sampler(worker.pid);
         const cpu = await meterPassthrough();
         const r = await passRun(withCopies(events.make(prefix, N), k), backlog);
-        r.cpu = cpu.stop(N);
+        r.cpu = await cpu.stop(N);
         const s = rss.stop();
         passSampled = { max: Math.max(passSampled.max, s.max), samples: passSampled.samples + s.samples };
         checkPass(`throughput run ${runNo}`, r);
@@ -542,7 +545,7 @@ async function benchMain() {
       const prefix = `LAT${rate}`;
       const cpu = await meterExchange();
       const ex = await exchangeRun(prefix, events.make(prefix, n), schedule(rate), WARMUP_S * 1000);
-      ex.cpu = cpu.stop(n);
+      ex.cpu = await cpu.stop(n);
       checkExchange(`latency at ${rate}/s`, ex);
       step(`  exchange p50/p99/p99.9 ${ms(ex.p50)} / ${ms(ex.p99)} / ${ms(ex.p999)}; now the passthrough`);
       const pr = await passRun(withCopies(events.make(`PLAT${rate}`, n), 0), schedule(rate), WARMUP_S * 1000);
@@ -744,9 +747,8 @@ async function benchMain() {
    * eyes (latency counts from the scheduled time: no coordinated omission).
    */
   function schedule(rate) {
-    return async (producer, list, topicOf) => {
+    return async (producer, list, topicOf, run) => {
       const start = now() + 50;
-      const run = current ?? pass;
       run.windowStart = start + run.windowFrom;
       for (const [i, ev] of list.entries()) ev.sentAt = start + (i * 1000) / rate;
       let sent = 0;

@@ -27,25 +27,26 @@ export function cpuMicros(pid) {
 
 /**
  * CPU of named groups of processes between `start()` and `stop(records)`, in µs per record.
- * `groups()` returns { name: [pids] } and is asked at start (processes that come and go in between,
- * e.g. a new PostgreSQL backend, are missed: the report says which pids it read).
+ * `groups()` returns { name: [pids] }, asked at start and at stop: a process that appeared in
+ * between (a new PostgreSQL backend) counts whole; one gone before the stop is missed.
  */
 export async function cpuMeter(groups) {
-  const pids = await groups();
-  const read = () =>
+  const read = (pids) =>
     Object.fromEntries(
-      Object.entries(pids).map(([name, list]) => [name, list.reduce((s, p) => s + cpuMicros(p), 0)]),
+      Object.entries(pids).map(([name, list]) => [name, new Map(list.map((p) => [p, cpuMicros(p)]))]),
     );
-  const before = read();
+  const before = read(await groups());
   const self = process.cpuUsage();
   return {
-    pids,
-    stop(records) {
-      const after = read();
+    async stop(records) {
+      const after = read(await groups());
       const used = process.cpuUsage(self);
-      const perRecord = Object.fromEntries(
-        Object.keys(pids).map((name) => [name, (after[name] - before[name]) / records]),
-      );
+      const perRecord = {};
+      for (const [name, pids] of Object.entries(after)) {
+        let total = 0;
+        for (const [pid, us] of pids) if (Number.isFinite(us)) total += us - (before[name]?.get(pid) ?? 0);
+        perRecord[name] = total / records;
+      }
       perRecord.benchmark = (used.user + used.system) / records;
       return perRecord;
     },
