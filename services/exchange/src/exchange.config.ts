@@ -71,6 +71,16 @@ export class ExchangeConfig extends CommonConfig {
   @Max(52_428_800)
   KAFKA_FETCH_MAX_BYTES: number = 2_097_152;
 
+  /**
+   * Partitions whose batches are stored side by side (each in its own PostgreSQL transaction); their
+   * Kafka transactions are grouped into one. 1 processes one batch at a time.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: number = 4;
+
   /** Working days an owning agency has to resolve a dispute (DESIGN §8). */
   @Type(() => Number)
   @IsInt()

@@ -18,7 +18,8 @@ import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { ExchangeConfig } from '../exchange.config.js';
 import type { OutboundMessage } from '../outbound.js';
-import { byTopic, chunksBySize, countCommitted, MAX_REQUEST_BYTES } from './outbox.js';
+import { GroupCommit } from './group-commit.js';
+import { countCommitted } from './outbox.js';
 import type { ProgressRepository } from './progress.repository.js';
 import { BatchProcessor } from './batch-processor.js';
 
@@ -43,6 +44,7 @@ export class SectorEventsConsumer extends RunnerConsumer {
   private readonly logger = new Logger(SectorEventsConsumer.name);
   protected readonly runner: ConsumerRunner;
   private readonly producer: Producer;
+  private readonly commits: GroupCommit;
 
   constructor(
     private readonly kafka: Kafka,
@@ -62,8 +64,11 @@ export class SectorEventsConsumer extends RunnerConsumer {
       // About the same patience in all (~100 s), in shorter first steps.
       retry: { initialRetryTime: 25, retries: 12 },
     });
+    this.commits = new GroupCommit(this.producer);
     this.runner = new ConsumerRunner({
       name: 'exchange-sector-events',
+      // Partitions stored in PostgreSQL side by side, their Kafka transactions grouped (GroupCommit).
+      partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY,
       kafka,
       groupId: config.KAFKA_CONSUMER_GROUP,
       topics: CONSUMED_TOPICS,
@@ -116,21 +121,12 @@ export class SectorEventsConsumer extends RunnerConsumer {
     }
   }
 
-  /** The outputs and the slice's offsets in one Kafka transaction; then the database's copy of the progress. */
+  /**
+   * The outputs and the slice's offsets in one Kafka transaction (shared with the slices of other
+   * partitions committing at the same time); then the database's copy of the progress.
+   */
   private async publish(slice: BatchSlice, outbound: OutboundMessage[]): Promise<void> {
-    const transaction = await this.producer.transaction();
-    try {
-      // In requests under the broker's 1 MB limit: one batch's outputs can be far larger.
-      for (const chunk of chunksBySize(outbound, MAX_REQUEST_BYTES))
-        await transaction.sendBatch({ topicMessages: byTopic(chunk) });
-      await transaction.sendOffsets(slice.offsets);
-      await transaction.commit();
-    } catch (error) {
-      await transaction
-        .abort()
-        .catch((abortError: unknown) => this.logger.warn(`abort failed: ${String(abortError)}`));
-      throw error;
-    }
+    await this.commits.commit({ outbound, offsets: slice.offsets });
     countCommitted(outbound);
     await this.progress.markCommitted(this.db, slice.topic, slice.partition, slice.nextOffset);
     await slice.heartbeat();
