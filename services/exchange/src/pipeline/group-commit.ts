@@ -6,6 +6,9 @@ import { byTopic, chunksBySize, MAX_REQUEST_BYTES } from './outbox.js';
 export interface SliceCommit {
   outbound: OutboundMessage[];
   offsets: Offsets & { consumerGroupId: string };
+  topic: string;
+  partition: number;
+  nextOffset: string;
 }
 
 interface Waiting extends SliceCommit {
@@ -25,7 +28,16 @@ export class GroupCommit {
   private readonly waiting: Waiting[] = [];
   private running = false;
 
-  constructor(private readonly producer: Producer) {}
+  /**
+   * `afterCommit` runs once per committed transaction with all of its slices, before they resolve
+   * (the database's copy of the progress). Its failure fails no slice: their outputs are published,
+   * and retrying them would publish them again.
+   */
+  constructor(
+    private readonly producer: Producer,
+    private readonly afterCommit: (group: readonly SliceCommit[]) => Promise<void>,
+    private readonly onAfterCommitError: (error: unknown) => void,
+  ) {}
 
   commit(slice: SliceCommit): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -42,10 +54,16 @@ export class GroupCommit {
         const group = this.waiting.splice(0);
         try {
           await this.transaction(group);
-          for (const w of group) w.resolve();
         } catch (error) {
           for (const w of group) w.reject(error);
+          continue;
         }
+        try {
+          await this.afterCommit(group);
+        } catch (error) {
+          this.onAfterCommitError(error);
+        }
+        for (const w of group) w.resolve();
       }
     } finally {
       this.running = false;

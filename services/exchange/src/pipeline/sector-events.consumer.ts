@@ -64,7 +64,13 @@ export class SectorEventsConsumer extends RunnerConsumer {
       // About the same patience in all (~100 s), in shorter first steps.
       retry: { initialRetryTime: 25, retries: 12 },
     });
-    this.commits = new GroupCommit(this.producer);
+    // The database's copy of the progress; the group's committed offsets stay the truth, and the
+    // copy is brought up to them at every start (syncProgressFromKafka) if this write is lost.
+    this.commits = new GroupCommit(
+      this.producer,
+      (group) => this.progress.markAllCommitted(this.db, group),
+      (error) => this.logger.warn(`consumer_progress not updated (resynced at start): ${String(error)}`),
+    );
     this.runner = new ConsumerRunner({
       name: 'exchange-sector-events',
       // Partitions stored in PostgreSQL side by side, their Kafka transactions grouped (GroupCommit).
@@ -123,12 +129,12 @@ export class SectorEventsConsumer extends RunnerConsumer {
 
   /**
    * The outputs and the slice's offsets in one Kafka transaction (shared with the slices of other
-   * partitions committing at the same time); then the database's copy of the progress.
+   * partitions committing at the same time) and the database's copy of the progress (GroupCommit).
    */
   private async publish(slice: BatchSlice, outbound: OutboundMessage[]): Promise<void> {
-    await this.commits.commit({ outbound, offsets: slice.offsets });
+    const { topic, partition, nextOffset, offsets } = slice;
+    await this.commits.commit({ outbound, offsets, topic, partition, nextOffset });
     countCommitted(outbound);
-    await this.progress.markCommitted(this.db, slice.topic, slice.partition, slice.nextOffset);
     await slice.heartbeat();
   }
 
