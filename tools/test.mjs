@@ -274,7 +274,11 @@ async function integrationPhase(databasePromise) {
 
 /** [label, script, args]: each benchmark at a size that checks its accounting, not its speed. */
 const BENCH_SMOKES = [
-  ['npm run bench, 500 events', 'tools/bench/exchange.mjs', ['--events', '500']],
+  [
+    'npm run bench, 500 events',
+    'tools/bench/exchange.mjs',
+    ['--events', '500', '--rate', '100', '--warmup', '1', '--window', '3'],
+  ],
   ['npm run bench:bulk, 500 records', 'tools/bench/bulk.mjs', ['--records', '500']],
 ];
 const smokeResults = [];

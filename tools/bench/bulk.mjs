@@ -8,7 +8,9 @@
 //   - an upload of N/10 records through the same service: peak RSS should not grow with N;
 //   - N messages of the same encoded size produced straight to a scratch topic by a kafkajs
 //     idempotent producer (acks -1, batches of 500): the ceiling the bulk path is compared to.
-// Exits 1 unless every receipt is `accepted`. Everything it started is stopped at the end, on
+// CPU µs per record of each process (the service, its PostgreSQL backends, the broker, the benchmark)
+// is read from /proc; the last line is HEADLINE with the ratios. Exits 1 unless every receipt is
+// `accepted`. Everything it started is stopped at the end, on
 // errors and on Ctrl-C.
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -21,6 +23,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startKafka, stopKafka } from '../stack/kafka.mjs';
 import { ensureDatabase } from '../stack/postgres.mjs';
 import { SERVICES, stackEnv, startService, stopServices } from '../stack/services.mjs';
+import { cpuLine, cpuMeter } from './process-cpu.mjs';
 import { memory, sampler } from './process-memory.mjs';
 
 const NAME = 'bench';
@@ -327,14 +330,33 @@ async function main() {
   const small = await upload({ url, pid, prefix: 'SMALL', n: nSmall });
   step(`small upload: ${small.seconds.toFixed(1)} s, ${describe(small.counts)}, peak ${mb(small.hwm)}`);
 
+  const { default: pg } = await import('pg');
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  const backends = async () =>
+    (
+      await db.query(
+        `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      )
+    ).rows.map((r) => r.pid);
+
   step(`bulk upload: ${N} records`);
+  const cpu = await cpuMeter(async () => ({
+    courts: [pid],
+    postgres: await backends(),
+    broker: [kafka.pid],
+  }));
   const big = await upload({ url, pid, prefix: 'BULK', n: N });
+  big.cpu = await cpu.stop(N);
+  await db.end();
   step(`bulk upload: ${big.seconds.toFixed(1)} s, ${describe(big.counts)}`);
 
   step('raw Kafka ceiling: sampling one produced event for its size');
   const sample = await sampleMessage(kafkajs, kafka.brokers);
   step(`raw Kafka ceiling: ${N} messages to ${SCRATCH_TOPIC}`);
+  const rawCpu = await cpuMeter(async () => ({ broker: [kafka.pid] }));
   const raw = await rawKafka(kafkajs, kafka.brokers, sample, N);
+  raw.cpu = await rawCpu.stop(N);
 
   const bigPerSecond = N / big.seconds;
   const bigDelta = big.hwm - idle;
@@ -371,9 +393,14 @@ async function main() {
   );
   say(`  ${N} messages in ${raw.seconds.toFixed(1)} s = ${raw.perSecond.toFixed(0)} records/s`);
   say(`  bulk path / raw Kafka = ${(bigPerSecond / raw.perSecond).toFixed(3)}`);
+  say(`CPU: bulk path ${cpuLine(big.cpu)}; raw producer ${cpuLine(raw.cpu)}`);
 
   const ok = allAccepted(big) && allAccepted(small);
   if (!ok) say('\nFAILED: not every record was accepted');
+  say(
+    `HEADLINE bulk/raw ${(bigPerSecond / raw.perSecond).toFixed(3)} (target 0.5); memory peak−idle ${N} vs ${nSmall} ${(bigDelta / Math.max(1, smallDelta)).toFixed(2)} (target ≤ 1.2); ` +
+      `CPU µs/record courts ${big.cpu.courts.toFixed(0)}, postgres ${big.cpu.postgres.toFixed(0)}, broker ${big.cpu.broker.toFixed(0)} (raw: broker ${raw.cpu.broker.toFixed(0)}, producer ${raw.cpu.benchmark.toFixed(0)}); ${ok ? 'all accepted' : 'FAILED'}`,
+  );
   step('stopping courts and Kafka');
   await stopAll();
   return ok ? 0 : 1;

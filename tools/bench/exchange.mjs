@@ -1,28 +1,39 @@
-// npm run bench [-- --events 20000] [--timeout 300]
-// Throughput and latency of the exchange's ingest path (sector topics → PostgreSQL → feed topics, one
-// Kafka transaction per batch) on real engines: its own Kafka broker (.stack/bench-exchange, port
-// 39192), a fresh database cie_bench_exchange and the exchange alone on :3910. Once the exchange is
-// ready, N mixed valid sector events (the six record types of the four sectors, companies and persons
-// in Beijing, Shanghai and elsewhere, unique sourceRecordIds) are produced as fast as an idempotent
-// kafkajs producer can (acks -1, batches of 500), each stamped with its send time (ce_time) and
-// remembered by ce_id. A read_committed consumer reads every feed topic from the beginning and matches
-// each feed message to its event by record.source.sourceRecordId:
-//   records/s = N / (last feed arrival − first produce);  latency = feed arrival − event's send time
-// (one sample per feed message), while the exchange's RSS is sampled from /proc.
-// Baseline in the same run (the machines are noisy, so ratios are what to compare): a raw kafkajs
-// consume → produce passthrough in its own Node process (this file with --passthrough-worker), with
-// the exchange's transactional pattern (eachBatch, one transaction per batch: send + sendOffsets +
-// commit, read_committed) but no database, fed the same N events through bench.passthrough.in (12
-// partitions, as the four sector topics) to bench.passthrough.out, measured the same way.
-// Exits 1 unless every event reached every feed the exchange recorded a delivery for
-// (exchange.deliveries), at least one, exactly once, and every event came through the passthrough.
-// Everything it started is stopped at the end, on errors and on Ctrl-C.
+// npm run bench [-- --events 20000] [--rate 1000 --warmup 10 --window 60] [--soak [--soak-minutes 20]] [--cpu-prof]
+// Throughput, latency, memory and CPU of the exchange's ingest path (sector topics → PostgreSQL →
+// feed topics, one Kafka transaction per batch) on real engines: its own Kafka broker
+// (.stack/bench-exchange, port 39192), a fresh database cie_bench_exchange and the exchange alone on
+// :3910, each figure against a baseline measured in the same run (the machines are noisy: compare
+// ratios). Baselines, in their own Node process (this file with --passthrough-worker): a kafkajs
+// consume → produce passthrough with the exchange's transactional pattern (eachBatch, one
+// transaction per batch: send + sendOffsets + commit, read_committed, the same retry settings) but no
+// database, reading bench.passthrough.in (12 partitions, as the four sector topics); and the same
+// passthrough fan-out-matched: it writes as many messages per input as the exchange wrote in its
+// warm-up (feed messages + outcomes, ~3.3), each event telling it how many copies (bench_copies).
+//
+// 1. Throughput: three interleaved pairs A B B A B A (A the exchange, B the passthrough, each B
+//    followed by the fan-out-matched run), each on a fresh backlog of N events produced as fast as
+//    an idempotent producer can (acks -1, batches of 500); records/s = N / (last arrival − first
+//    produce); the median of the three pair ratios.
+// 2. Latency, open loop: events sent on a schedule at a fixed rate (--rate, default 1000/s, then half
+//    the exchange's measured maximum), latency measured from each event's scheduled time (no
+//    coordinated omission), --warmup seconds not counted, then a --window; p50/p99/p99.9 per feed
+//    message, for the exchange and the passthrough at the same rate.
+// 3. Memory: the exchange's RSS sampled every 200 ms from /proc; --soak runs --soak-minutes (20) at
+//    70 % of the maximum and reports RSS growth, lag, lost and duplicated.
+// 4. CPU µs per record of each process from /proc: the exchange (or passthrough), its PostgreSQL
+//    backends (pg_stat_activity pids), the broker, the benchmark itself.
+// A read_committed consumer reads every feed topic and matches each feed message to its event by
+// record.source.sourceRecordId. Exits 1 unless every event reached every feed the exchange recorded
+// a delivery for (exchange.deliveries), at least one, exactly once, and every passthrough event came
+// through as often as it should. The last line is HEADLINE with the ratios. Everything it started is
+// stopped at the end, on errors and on Ctrl-C.
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { cpuLine, cpuMeter } from './process-cpu.mjs';
 import { memory, sampler } from './process-memory.mjs';
 
 const NAME = 'bench-exchange';
@@ -34,12 +45,21 @@ const PASS_OUT = 'bench.passthrough.out';
 const PASS_IN_PARTITIONS = 12; // the four sector topics have 3 partitions each
 const PRODUCE_BATCH = 500;
 const WARM_UP = 500;
+/** The retry settings of the exchange's transactional producer (SectorEventsConsumer), for the baseline too. */
+const RETRY = { initialRetryTime: 25, retries: 12 };
 
 const args = process.argv.slice(2);
 const option = (name) => {
   const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
   if (i === -1) return undefined;
   return args[i].includes('=') ? args[i].slice(args[i].indexOf('=') + 1) : args[i + 1];
+};
+const numberOption = (name, fallback, min) => {
+  const raw = option(name);
+  const value = raw === undefined ? fallback : Number(raw);
+  if (!Number.isFinite(value) || value < min)
+    throw new Error(`--${name} must be a number >= ${min}, got ${raw}`);
+  return value;
 };
 
 /** Wall-clock milliseconds with sub-millisecond resolution (comparable across processes). */
@@ -52,7 +72,8 @@ else await benchMain();
 
 // =============================================================================================
 // The baseline's passthrough, in its own process: consume PASS_IN, produce to PASS_OUT with offsets
-// in one transaction per batch, exactly as SectorEventsConsumer does, without the database.
+// in one transaction per batch, exactly as SectorEventsConsumer does, without the database. An
+// event with a bench_copies header is written that many times (the fan-out-matched baseline).
 
 async function passthroughWorker() {
   const { default: kafkajs } = await import('kafkajs');
@@ -60,6 +81,7 @@ async function passthroughWorker() {
     clientId: 'bench-passthrough',
     brokers: [process.env.BENCH_BROKERS],
     logLevel: kafkajs.logLevel.NOTHING,
+    retry: JSON.parse(process.env.BENCH_RETRY),
   });
   const group = 'bench-passthrough';
   const consumer = client.consumer({
@@ -68,6 +90,7 @@ async function passthroughWorker() {
     heartbeatInterval: 3000,
     readUncommitted: false,
     allowAutoTopicCreation: false,
+    ...JSON.parse(process.env.BENCH_FETCH ?? '{}'),
   });
   const producer = client.producer({
     transactionalId: 'bench-passthrough-tx',
@@ -98,12 +121,25 @@ async function passthroughWorker() {
       const { batch } = payload;
       const last = batch.messages.at(-1);
       if (!last || !payload.isRunning() || payload.isStale()) return;
+      const messages = batch.messages.flatMap(({ key, value, headers }) =>
+        Array.from({ length: Number(headers?.bench_copies?.toString() ?? 1) }, () => ({
+          key,
+          value,
+          headers,
+        })),
+      );
       const transaction = await producer.transaction();
       try {
-        await transaction.send({
-          topic: PASS_OUT,
-          messages: batch.messages.map(({ key, value, headers }) => ({ key, value, headers })),
-        });
+        // In requests under 512 kB, as the exchange sends its outputs.
+        for (let i = 0, size = 0, from = 0; i <= messages.length; i++) {
+          const bytes = i < messages.length ? messages[i].value.length + 200 : Infinity;
+          if (i > from && (size + bytes > 512 * 1024 || i === messages.length)) {
+            await transaction.send({ topic: PASS_OUT, messages: messages.slice(from, i) });
+            from = i;
+            size = 0;
+          }
+          size += bytes;
+        }
         await transaction.sendOffsets({
           consumerGroupId: group,
           topics: [
@@ -131,16 +167,21 @@ async function benchMain() {
   const { ensureDatabase } = await import('../stack/postgres.mjs');
   const { SERVICES, stackEnv, startService, stopServices } = await import('../stack/services.mjs');
 
-  const N = Number(option('events') ?? 20_000);
-  if (!Number.isInteger(N) || N < 10)
-    throw new Error(`--events must be an integer >= 10, got ${option('events')}`);
-  const TIMEOUT_MS = Number(option('timeout') ?? 300) * 1000;
+  const N = numberOption('events', 20_000, 10);
+  const TIMEOUT_MS = numberOption('timeout', 300, 1) * 1000;
+  const RATE = numberOption('rate', 1000, 1);
+  const WARMUP_S = numberOption('warmup', 10, 0);
+  const WINDOW_S = numberOption('window', 60, 0.5);
+  const SOAK = args.includes('--soak');
+  const SOAK_MINUTES = numberOption('soak-minutes', 20, 0.1);
   const STALL_MS = 60_000;
 
   const t0 = performance.now();
   const step = (line) =>
     process.stderr.write(`› [${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
   const mb = (kb) => `${(kb / 1024).toFixed(1)} MB`;
+  const ms = (x) => (Number.isFinite(x) ? `${x.toFixed(0)} ms` : 'n/a');
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
   // -------------------------------------------------------------------------------------------
   // Cleanup: stop exactly what this run started, once, whatever the way out.
@@ -201,6 +242,12 @@ async function benchMain() {
     step(`fresh database ${DATABASE}`);
     const databaseUrl = await ensureDatabase({ name: DATABASE, fresh: true });
     const env = stackEnv({ name: NAME, kafkaBrokers: kafka.brokers, databaseUrl });
+    // The exchange's fetch sizes (its config's defaults), stated so that the passthrough uses them too.
+    env.KAFKA_FETCH_MAX_BYTES_PER_PARTITION ??= '262144';
+    env.KAFKA_FETCH_MAX_BYTES ??= '2097152';
+    // --cpu-prof: the exchange writes a V8 CPU profile into .stack/bench-exchange/ when it stops.
+    if (args.includes('--cpu-prof'))
+      env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${DEFAULT_ROOT}/.stack/${NAME}`;
     const exchangeService = SERVICES.find((s) => s.name === 'exchange');
     step(`starting the exchange on :${SERVICE_PORT} (log: .stack/${NAME}/exchange.log)`);
     const { pid } = await startService({ name: NAME, service: exchangeService, env, port: SERVICE_PORT });
@@ -221,10 +268,21 @@ async function benchMain() {
     await db.connect();
     clients.push({ disconnect: () => db.end() });
 
-    // ---- the exchange ------------------------------------------------------------------------
+    /** The PostgreSQL backends serving the exchange (not this benchmark's own connection). */
+    const backends = async () =>
+      (
+        await db.query(
+          `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+        )
+      ).rows.map((r) => r.pid);
+    const meterExchange = () =>
+      cpuMeter(async () => ({ exchange: [pid], postgres: await backends(), broker: [kafka.pid] }));
+    const meterPassthrough = () => cpuMeter(async () => ({ passthrough: [worker.pid], broker: [kafka.pid] }));
+
+    // ---- the exchange's readers ----------------------------------------------------------------
     const feedTopics = events.subscribers.map((id) => events.Topics.feed(id));
     const dlqTopics = events.SECTORS.map((s) => events.Topics.deadLetters(events.Topics.sectorEvents(s)));
-    let current; // the run whose events arriving messages are matched to
+    let current; // the exchange run whose events arriving messages are matched to
     const perFeed = new Map(feedTopics.map((t) => [t, 0]));
     const feeds = await startReader(
       kafkajs,
@@ -247,12 +305,8 @@ async function benchMain() {
           const feed = events.decodeFeed(m.value);
           const ev = current.bySourceRecordId.get(feed.record?.source?.sourceRecordId);
           if (!ev) continue;
+          arrive(current, ev, at);
           perFeed.set(topic, perFeed.get(topic) + 1);
-          if (ev.arrived === 0) current.reached++;
-          ev.arrived++;
-          current.latencies.push(at - ev.sentAt);
-          current.lastArrival = Math.max(current.lastArrival, at);
-          current.messages++;
         }
       },
     );
@@ -269,22 +323,22 @@ async function benchMain() {
     const processedInDb = async () =>
       (await db.query(`SELECT count(*)::int AS n FROM exchange.processed_events`)).rows[0].n;
 
-    /** Produces `n` events to the sector topics and waits until the exchange's feeds carry them all. */
-    const exchangeRun = async (prefix, n, processedBefore) => {
-      const list = events.make(prefix, n);
-      current = newRun(list);
-      const produced = await produce(producer, list, (ev) => events.Topics.sectorEvents(ev.sector));
+    /**
+     * Sends `list` to the sector topics with `send` (a backlog or a schedule) and waits until the
+     * exchange's feeds carry every event as often as exchange.deliveries says.
+     */
+    const exchangeRun = async (prefix, list, send, windowFrom = 0) => {
+      const n = list.length;
+      const processedBefore = await processedInDb();
+      current = newRun(list, windowFrom);
+      const produced = await send(producer, list, (ev) => events.Topics.sectorEvents(ev.sector), current);
       const deadline = now() + TIMEOUT_MS;
       let expected;
       let stalled = false;
       let progress = { at: now(), mark: '' };
       for (;;) {
-        if (current.reached + current.deadLettered >= n && !expected) {
-          // every event reached a feed (or a dead-letter topic): now learn how many feeds each should reach
-          if ((await processedInDb()) >= processedBefore + n) expected = await expectedFromDb(prefix);
-        } else if (!expected && (await processedInDb()) >= processedBefore + n) {
-          expected = await expectedFromDb(prefix); // all processed, some routed nowhere
-        }
+        if (!expected && (await processedInDb()) >= processedBefore + n)
+          expected = await expectedFromDb(prefix);
         if (expected && list.every((ev) => ev.arrived >= (expected.get(ev.sourceRecordId) ?? 0))) break;
         if (now() > deadline) break;
         // Give up early when neither the feeds nor the database move for STALL_MS (e.g. a crashed consumer).
@@ -303,8 +357,10 @@ async function benchMain() {
       const unrouted = list.filter((ev) => expected.get(ev.sourceRecordId) === 0);
       const duplicated = list.filter((ev) => ev.arrived > (expected.get(ev.sourceRecordId) ?? 0));
       const expectedTotal = [...expected.values()].reduce((a, b) => a + b, 0);
+      const r = current;
+      current = undefined;
       return {
-        ...summarise(current, produced),
+        ...summarise(r, produced),
         list,
         missing,
         unstored,
@@ -316,29 +372,39 @@ async function benchMain() {
       };
     };
 
+    const failures = [];
+    const checkExchange = (label, r) => {
+      if (r.missing.length)
+        failures.push(
+          `${label}: ${r.missing.length} events did not reach every feed they were delivered to (e.g. ${r.missing
+            .slice(0, 3)
+            .map((e) => e.sourceRecordId)
+            .join(', ')})${r.stalled ? `, no progress for ${STALL_MS / 1000} s` : ''}`,
+        );
+      if (r.unstored.length) failures.push(`${label}: ${r.unstored.length} events were never stored`);
+      if (r.unrouted.length)
+        failures.push(
+          `${label}: ${r.unrouted.length} events reached no feed (e.g. ${r.unrouted
+            .slice(0, 3)
+            .map((e) => `${e.sourceRecordId}${e.deadLetter ? `: ${e.deadLetter}` : ''}`)
+            .join('; ')})`,
+        );
+      if (r.duplicated.length)
+        failures.push(`${label}: ${r.duplicated.length} events arrived more often than delivered`);
+    };
+
     step(`warm-up: ${WARM_UP} events through the exchange`);
-    const warm = await exchangeRun('WARM', WARM_UP, 0);
-    if (warm.missing.length || warm.unrouted.length)
-      throw new Error(
-        `warm-up: ${warm.missing.length} events missing on a feed, ${warm.unrouted.length} routed nowhere, ${warm.deadLettered} dead-lettered (${warm.list.find((e) => e.deadLetter)?.deadLetter ?? ''})`,
-      );
+    const warm = await exchangeRun('WARM', events.make('WARM', WARM_UP), backlog);
+    checkExchange('warm-up', warm);
+    if (failures.length) throw new Error(failures.join('; '));
+    // Output messages per input: feed messages + one outcome per event to its sector service.
+    const fanOut = (warm.expectedTotal + WARM_UP) / WARM_UP;
     await sleep(2000);
     for (const t of feedTopics) perFeed.set(t, 0);
     const idle = memory(pid).rss;
-    step(`idle RSS ${mb(idle)}; producing ${N} events to the four sector topics`);
-    const rss = sampler(pid);
-    const ex = await exchangeRun('EXB', N, WARM_UP);
-    const sampled = rss.stop();
-    const hwm = memory(pid).hwm;
-    step(
-      `exchange: ${ex.reached}/${N} events on a feed, ${ex.messages} feed messages (expected ${ex.expectedTotal}) in ${ex.seconds.toFixed(1)} s`,
-    );
-    current = undefined;
-    step('stopping the exchange before the baseline');
-    await stopServices({ name: NAME });
+    step(`exchange idle RSS ${mb(idle)}; it writes ${fanOut.toFixed(2)} messages per event`);
 
-    // ---- the baseline: passthrough -----------------------------------------------------------
-    step(`baseline: passthrough ${PASS_IN} → ${PASS_OUT} in its own process`);
+    // ---- the baseline: passthrough, plain and fan-out-matched -----------------------------------
     const admin = client.admin();
     await admin.connect();
     await admin.createTopics({
@@ -359,18 +425,18 @@ async function benchMain() {
         if (!pass) return;
         for (const m of messages) {
           const ev = pass.byCeId.get(m.headers?.ce_id?.toString());
-          if (!ev) continue;
-          if (ev.arrived === 0) pass.reached++;
-          ev.arrived++;
-          pass.latencies.push(at - ev.sentAt);
-          pass.lastArrival = Math.max(pass.lastArrival, at);
-          pass.messages++;
+          if (ev) arrive(pass, ev, at);
         }
       },
     );
     clients.push(outReader);
     worker = fork(fileURLToPath(import.meta.url), ['--passthrough-worker'], {
-      env: { ...process.env, BENCH_BROKERS: kafka.brokers },
+      env: {
+        ...process.env,
+        BENCH_BROKERS: kafka.brokers,
+        BENCH_RETRY: JSON.stringify(RETRY),
+        BENCH_FETCH: JSON.stringify(exchangeFetchSettings(env)),
+      },
       execArgv: ['--disable-warning=TimeoutNegativeWarning'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -381,88 +447,190 @@ async function benchMain() {
       ),
       sleep(60_000).then(() => Promise.reject(new Error('passthrough not in its group within 60 s'))),
     ]);
-    const passRun = async (prefix, n) => {
-      const list = events.make(prefix, n);
-      pass = newRun(list);
-      const produced = await produce(producer, list, () => PASS_IN);
-      const deadline = now() + TIMEOUT_MS;
-      while (pass.reached < n && now() < deadline) await sleep(50);
-      await sleep(500);
-      return { ...summarise(pass, produced), list, missing: list.filter((e) => e.arrived === 0) };
+    /** Copies per event averaging `fanOut` (0 = plain passthrough: one each, no header). */
+    const withCopies = (list, k) => {
+      let owed = 0;
+      for (const ev of list) {
+        if (!k) ev.copies = 1;
+        else {
+          owed += k;
+          ev.copies = Math.max(1, Math.round(owed));
+          owed -= ev.copies;
+        }
+        ev.copiesHeader = k ? String(ev.copies) : undefined;
+      }
+      return list;
     };
-    step(`baseline warm-up: ${WARM_UP} events`);
-    await passRun('PWARM', WARM_UP);
-    await sleep(2000);
+    const passRun = async (list, send, windowFrom = 0) => {
+      pass = newRun(list, windowFrom);
+      const produced = await send(producer, list, () => PASS_IN, pass);
+      const deadline = now() + TIMEOUT_MS;
+      const expected = list.reduce((s, e) => s + e.copies, 0);
+      while (pass.messages < expected && now() < deadline) await sleep(50);
+      await sleep(500);
+      const r = pass;
+      pass = undefined;
+      return {
+        ...summarise(r, produced),
+        list,
+        missing: list.filter((e) => e.arrived < e.copies),
+        duplicated: list.filter((e) => e.arrived > e.copies),
+      };
+    };
+    const checkPass = (label, r) => {
+      if (r.missing.length) failures.push(`${label}: ${r.missing.length} events did not all come through`);
+      if (r.duplicated.length)
+        failures.push(`${label}: ${r.duplicated.length} events came through too often`);
+    };
+    step(`baseline warm-up: ${WARM_UP} events, plain and fan-out-matched`);
+    checkPass('passthrough warm-up', await passRun(withCopies(events.make('PWARM', WARM_UP), 0), backlog));
+    checkPass('fan-out warm-up', await passRun(withCopies(events.make('FWARM', WARM_UP), fanOut), backlog));
+    await sleep(1000);
     const passIdle = memory(worker.pid).rss;
-    step(`baseline: ${N} events`);
-    const passRss = sampler(worker.pid);
-    const base = await passRun('PASS', N);
-    const passSampled = passRss.stop();
-    const passHwm = memory(worker.pid).hwm;
-    step(`baseline: ${base.reached}/${N} events through in ${base.seconds.toFixed(1)} s`);
+
+    // ---- 1. throughput: A B B A B A, each B with its fan-out-matched run ------------------------
+    const runs = { exchange: [], pass: [], fan: [] };
+    let exSampled = { max: 0, samples: 0 };
+    let passSampled = { max: 0, samples: 0 };
+    let runNo = 0;
+    const throughputA = async () => {
+      runNo++;
+      const prefix = `EXB${runNo}`;
+      step(`throughput ${runNo}/9: exchange, ${N} events`);
+      const rss = sampler(pid);
+      const cpu = await meterExchange();
+      const r = await exchangeRun(prefix, events.make(prefix, N), backlog);
+      r.cpu = await cpu.stop(N);
+      const s = rss.stop();
+      exSampled = { max: Math.max(exSampled.max, s.max), samples: exSampled.samples + s.samples };
+      checkExchange(`throughput run ${runNo}`, r);
+      step(`  ${r.perSecond.toFixed(0)} records/s, ${r.messages} feed messages; ${cpuLine(r.cpu)}`);
+      runs.exchange.push(r);
+    };
+    const throughputB = async () => {
+      for (const [kind, k] of [
+        ['pass', 0],
+        ['fan', fanOut],
+      ]) {
+        runNo++;
+        const prefix = `${kind.toUpperCase()}${runNo}`;
+        step(`throughput ${runNo}/9: passthrough${k ? ` ×${k.toFixed(2)}` : ''}, ${N} events`);
+        const rss = sampler(worker.pid);
+        const cpu = await meterPassthrough();
+        const r = await passRun(withCopies(events.make(prefix, N), k), backlog);
+        r.cpu = await cpu.stop(N);
+        const s = rss.stop();
+        passSampled = { max: Math.max(passSampled.max, s.max), samples: passSampled.samples + s.samples };
+        checkPass(`throughput run ${runNo}`, r);
+        step(`  ${r.perSecond.toFixed(0)} records/s; ${cpuLine(r.cpu)}`);
+        runs[kind].push(r);
+      }
+    };
+    for (const stage of [throughputA, throughputB, throughputB, throughputA, throughputB, throughputA])
+      await stage();
+    // Pairs in run order: (A1, B1), (B2, A2), (B3, A3).
+    const pairRatios = (kind) => runs.exchange.map((a, i) => a.perSecond / runs[kind][i].perSecond);
+    const ratio = median(pairRatios('pass'));
+    const fanRatio = median(pairRatios('fan'));
+    const maxRate = median(runs.exchange.map((r) => r.perSecond));
+    const exHwm = memory(pid).hwm;
+
+    // ---- 2. latency at fixed rates, open loop --------------------------------------------------
+    const latency = [];
+    for (const rate of [RATE, Math.max(1, Math.round(maxRate / 2))]) {
+      const n = Math.max(1, Math.round(rate * (WARMUP_S + WINDOW_S)));
+      step(
+        `latency at ${rate} events/s: ${WARMUP_S} s warm-up + ${WINDOW_S} s window (${n} events), exchange`,
+      );
+      const prefix = `LAT${rate}`;
+      const cpu = await meterExchange();
+      const ex = await exchangeRun(prefix, events.make(prefix, n), schedule(rate), WARMUP_S * 1000);
+      ex.cpu = await cpu.stop(n);
+      checkExchange(`latency at ${rate}/s`, ex);
+      step(`  exchange p50/p99/p99.9 ${ms(ex.p50)} / ${ms(ex.p99)} / ${ms(ex.p999)}; now the passthrough`);
+      const pr = await passRun(withCopies(events.make(`PLAT${rate}`, n), 0), schedule(rate), WARMUP_S * 1000);
+      checkPass(`passthrough latency at ${rate}/s`, pr);
+      latency.push({ rate, ex, pass: pr });
+    }
+
+    // ---- 3. soak -------------------------------------------------------------------------------
+    let soak;
+    if (SOAK) {
+      const rate = Math.max(1, Math.round(maxRate * 0.7));
+      const n = Math.round(rate * (WARMUP_S + SOAK_MINUTES * 60));
+      step(`soak: ${SOAK_MINUTES} min at ${rate} events/s (70 % of ${maxRate.toFixed(0)}), ${n} events`);
+      const samples = [];
+      const timer = setInterval(() => {
+        if (!current) return;
+        samples.push({ at: now(), rss: memory(pid).rss, lag: current.due - current.reached });
+      }, 10_000);
+      const prefix = 'SOAK';
+      const r = await exchangeRun(prefix, events.make(prefix, n), schedule(rate), WARMUP_S * 1000);
+      clearInterval(timer);
+      checkExchange('soak', r);
+      const after = samples.filter((s) => s.at >= r.windowFrom);
+      soak = {
+        rate,
+        r,
+        rssFirst: after[0]?.rss ?? NaN,
+        rssLast: after.at(-1)?.rss ?? NaN,
+        rssMax: Math.max(...samples.map((s) => s.rss)),
+        lagMax: Math.max(0, ...samples.map((s) => s.lag)),
+      };
+    }
 
     // ---- report ------------------------------------------------------------------------------
-    const ms = (x) => `${x.toFixed(0)} ms`;
+    const first = runs.exchange[0];
     say('');
     say(
       `Exchange ingest benchmark: sector topics → exchange (PostgreSQL + Kafka transaction) → feeds, Node ${process.versions.node}`,
     );
-    say(`  events             ${N} (${events.mixDescription(ex.list)})`);
+    say(`  events             ${N} per throughput run (${events.mixDescription(first.list)})`);
+    say(`  fan-out            ${fanOut.toFixed(2)} output messages per event (feed messages + outcomes)`);
     say(
-      `  produced in        ${ex.produceSeconds.toFixed(2)} s (idempotent producer, acks -1, batches of ${PRODUCE_BATCH})`,
+      `Throughput, three interleaved pairs A B B A B A (fresh backlog each, produced in batches of ${PRODUCE_BATCH}):`,
     );
-    say(`  first produce → last feed arrival  ${ex.seconds.toFixed(2)} s`);
-    const incomplete =
-      ex.reached < N
-        ? `  INCOMPLETE: only ${ex.reached} events arrived (${ex.stalled ? `no progress for ${STALL_MS / 1000} s` : 'timed out'})`
-        : '';
-    say(`  records/s          ${ex.perSecond.toFixed(0)}${incomplete}`);
+    const row = (label, r) =>
+      `    ${label.padEnd(22)} ${r.perSecond.toFixed(0).padStart(6)} records/s, p50 / p99 ${ms(r.p50)} / ${ms(r.p99)}, ${cpuLine(r.cpu)}`;
+    for (let i = 0; i < 3; i++) {
+      say(`  pair ${i + 1}`);
+      say(row('exchange', runs.exchange[i]));
+      say(row('passthrough', runs.pass[i]));
+      say(row(`passthrough ×${fanOut.toFixed(2)}`, runs.fan[i]));
+    }
     say(
-      `  latency p50 / p99  ${ms(ex.p50)} / ${ms(ex.p99)} (feed arrival − event send time, per feed message; max ${ms(ex.max)})`,
-    );
-    say(`  feed messages      ${ex.messages} arrived, ${ex.expectedTotal} recorded in exchange.deliveries`);
-    say(
-      `  per feed           ${[...perFeed].map(([t, c]) => `${t.replace(/^credit\.feed\.|\.v1$/g, '')} ${c}`).join(', ')}`,
-    );
-    say(
-      `  events             ${ex.reached} on >= 1 feed, ${ex.missing.length} missing a feed, ${ex.unstored.length} not stored, ${ex.unrouted.length} routed nowhere, ${ex.duplicated.length} duplicated, ${ex.deadLettered} dead-lettered`,
-    );
-    say(
-      `  exchange RSS       idle ${mb(idle)}, max sampled ${mb(sampled.max)} (${sampled.samples} samples every 200 ms), peak (VmHWM) ${mb(hwm)}`,
+      `  exchange / passthrough ${pairRatios('pass')
+        .map((x) => x.toFixed(3))
+        .join(', ')} → median ${ratio.toFixed(3)}` +
+        `; / fan-out-matched ${pairRatios('fan')
+          .map((x) => x.toFixed(3))
+          .join(', ')} → median ${fanRatio.toFixed(3)}`,
     );
     say(
-      `Baseline: kafkajs consume → produce passthrough (transaction + sendOffsets per batch, read_committed, no database), own process, same broker`,
+      `  feed messages      last run: ${runs.exchange.at(-1).messages} arrived, ${runs.exchange.at(-1).expectedTotal} in exchange.deliveries; per feed (all runs) ${[
+        ...perFeed,
+      ]
+        .map(([t, c]) => `${t.replace(/^credit\.feed\.|\.v1$/g, '')} ${c}`)
+        .join(', ')}`,
     );
     say(
-      `  ${N} events in ${base.seconds.toFixed(2)} s = ${base.perSecond.toFixed(0)} records/s, latency p50 / p99 ${ms(base.p50)} / ${ms(base.p99)}, ${base.reached}/${N} through`,
+      `  exchange RSS       idle ${mb(idle)}, max sampled under load ${mb(exSampled.max)} (${exSampled.samples} samples), peak (VmHWM) ${mb(exHwm)}`,
     );
-    say(
-      `  passthrough RSS    idle ${mb(passIdle)}, max sampled ${mb(passSampled.max)}, peak (VmHWM) ${mb(passHwm)}`,
-    );
-    say(
-      `  exchange / passthrough: records/s ${(ex.perSecond / base.perSecond).toFixed(3)}, latency p50 ×${(ex.p50 / base.p50).toFixed(1)}, p99 ×${(ex.p99 / base.p99).toFixed(1)}`,
-    );
-
-    const failures = [];
-    if (ex.missing.length)
-      failures.push(
-        `${ex.missing.length} events did not reach every feed they were delivered to (e.g. ${ex.missing
-          .slice(0, 3)
-          .map((e) => e.sourceRecordId)
-          .join(', ')})`,
+    say(`  passthrough RSS    idle ${mb(passIdle)}, max sampled ${mb(passSampled.max)}`);
+    say('Latency, open loop (from each event’s scheduled send time, per output message, after the warm-up):');
+    for (const { rate, ex, pass: p } of latency) {
+      say(
+        `  ${String(rate).padStart(5)} events/s  exchange p50/p99/p99.9 ${ms(ex.p50)} / ${ms(ex.p99)} / ${ms(ex.p999)} (${ex.samples} samples, max ${ms(ex.max)}, ${cpuLine(ex.cpu)})`,
       );
-    if (ex.unstored.length) failures.push(`${ex.unstored.length} events were never stored by the exchange`);
-    if (ex.unrouted.length)
-      failures.push(
-        `${ex.unrouted.length} events reached no feed (e.g. ${ex.unrouted
-          .slice(0, 3)
-          .map((e) => `${e.sourceRecordId}${e.deadLetter ? `: ${e.deadLetter}` : ''}`)
-          .join('; ')})`,
+      say(
+        `  ${' '.repeat(15)}  passthrough p50/p99/p99.9 ${ms(p.p50)} / ${ms(p.p99)} / ${ms(p.p999)}; exchange p99 ×${(ex.p99 / p.p99).toFixed(1)}`,
       );
-    if (ex.duplicated.length)
-      failures.push(`${ex.duplicated.length} events arrived more often than delivered`);
-    if (base.missing.length)
-      failures.push(`${base.missing.length} events did not come through the passthrough`);
+    }
+    if (soak) {
+      say(
+        `Soak: ${SOAK_MINUTES} min at ${soak.rate} events/s: RSS ${mb(soak.rssFirst)} after the warm-up → ${mb(soak.rssLast)} at the end (growth ${mb(soak.rssLast - soak.rssFirst)}, max ${mb(soak.rssMax)}); max lag ${soak.lagMax} events; ${soak.r.missing.length} lost, ${soak.r.duplicated.length} duplicated; p99 ${ms(soak.r.p99)}`,
+      );
+    }
     for (const f of failures) say(`FAILED: ${f}`);
     if (failures.length) {
       const log = `${DEFAULT_ROOT}/.stack/${NAME}/exchange.log`;
@@ -473,12 +641,32 @@ async function benchMain() {
         .at(-1);
       if (lastError) say(`  last error in ${log}: ${JSON.parse(lastError).message.slice(0, 300)}`);
     }
+    const [fixed, half] = latency;
+    const cpuEx = (k) => median(runs.exchange.map((r) => r.cpu[k]));
+    say(
+      `HEADLINE exchange/passthrough ${ratio.toFixed(3)} (target 0.5), /fan-out-matched ${fanRatio.toFixed(3)}; ` +
+        `p99/p99.9 @${fixed.rate}/s ${ms(fixed.ex.p99)}/${ms(fixed.ex.p999)} (targets 100/250, passthrough ${ms(fixed.pass.p99)}); ` +
+        `p99 @${half.rate}/s (half max) ${ms(half.ex.p99)} (target 250); RSS max ${mb(exSampled.max)} (target 300)` +
+        `${soak ? `, soak growth ${mb(soak.rssLast - soak.rssFirst)}` : ''}; ` +
+        `CPU µs/record exchange ${cpuEx('exchange').toFixed(0)}, postgres ${cpuEx('postgres').toFixed(0)}, broker ${cpuEx('broker').toFixed(0)} ` +
+        `(passthrough ${median(runs.pass.map((r) => r.cpu.passthrough)).toFixed(0)}); ${failures.length ? 'FAILED' : 'accounting ok'}`,
+    );
     return failures.length ? 1 : 0;
   }
 
   // -------------------------------------------------------------------------------------------
 
-  function newRun(list) {
+  /** The exchange's consumer fetch settings (its environment), for the passthrough too. */
+  function exchangeFetchSettings(env) {
+    const settings = {};
+    if (env.KAFKA_FETCH_MAX_BYTES_PER_PARTITION)
+      settings.maxBytesPerPartition = Number(env.KAFKA_FETCH_MAX_BYTES_PER_PARTITION);
+    if (env.KAFKA_FETCH_MAX_BYTES) settings.maxBytes = Number(env.KAFKA_FETCH_MAX_BYTES);
+    return settings;
+  }
+
+  function newRun(list, windowFrom) {
+    for (const ev of list) ev.arrived = 0;
     return {
       byCeId: new Map(list.map((e) => [e.ceId, e])),
       bySourceRecordId: new Map(list.map((e) => [e.sourceRecordId, e])),
@@ -487,7 +675,20 @@ async function benchMain() {
       messages: 0,
       deadLettered: 0,
       lastArrival: 0,
+      /** Only events scheduled at or after this time give latency samples (the warm-up does not). */
+      windowFrom,
+      /** When the window opens: a schedule sets it; a backlog counts every event. */
+      windowStart: 0,
+      due: 0,
     };
+  }
+
+  function arrive(r, ev, at) {
+    if (ev.arrived === 0) r.reached++;
+    ev.arrived++;
+    if (ev.sentAt >= r.windowStart) r.latencies.push(at - ev.sentAt);
+    r.lastArrival = Math.max(r.lastArrival, at);
+    r.messages++;
   }
 
   function summarise(r, produced) {
@@ -502,33 +703,66 @@ async function benchMain() {
       produceSeconds: (produced.done - produced.firstSend) / 1000,
       seconds,
       perSecond: r.reached / seconds,
+      samples: sorted.length,
+      windowFrom: r.windowStart,
       p50: q(0.5),
       p99: q(0.99),
+      p999: q(0.999),
       max: sorted.at(-1) ?? NaN,
     };
   }
 
-  /** Sends the events in batches of PRODUCE_BATCH, each event stamped (ce_time, sentAt) just before its batch goes. */
-  async function produce(producer, list, topicOf) {
+  function message(ev, time) {
+    const headers = ev.headers(new Date(time));
+    if (ev.copiesHeader) headers.bench_copies = ev.copiesHeader;
+    return { key: ev.key, value: ev.value, headers };
+  }
+
+  function byTopicOf(batch, topicOf) {
+    const byTopic = new Map();
+    for (const ev of batch) {
+      const topic = topicOf(ev);
+      if (!byTopic.has(topic)) byTopic.set(topic, []);
+      byTopic.get(topic).push(message(ev, ev.sentAt));
+    }
+    return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+  }
+
+  /** A backlog: batches of PRODUCE_BATCH as fast as the producer goes, each event stamped as its batch goes. */
+  async function backlog(producer, list, topicOf) {
     let firstSend;
     for (let i = 0; i < list.length; i += PRODUCE_BATCH) {
       const batch = list.slice(i, i + PRODUCE_BATCH);
       const sentAt = now();
       firstSend ??= sentAt;
-      const byTopic = new Map();
-      for (const ev of batch) {
-        ev.sentAt = sentAt;
-        ev.arrived = 0;
-        const topic = topicOf(ev);
-        if (!byTopic.has(topic)) byTopic.set(topic, []);
-        byTopic.get(topic).push({ key: ev.key, value: ev.value, headers: ev.headers(new Date(sentAt)) });
-      }
-      await producer.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      });
+      for (const ev of batch) ev.sentAt = sentAt;
+      await producer.sendBatch({ acks: -1, topicMessages: byTopicOf(batch, topicOf) });
     }
     return { firstSend, done: now() };
+  }
+
+  /**
+   * Open loop at `rate` events/s: event i is due at start + i / rate and stamped with that time;
+   * whatever is due goes at once, so a slow send delays nothing that follows it in the schedule's
+   * eyes (latency counts from the scheduled time: no coordinated omission).
+   */
+  function schedule(rate) {
+    return async (producer, list, topicOf, run) => {
+      const start = now() + 50;
+      run.windowStart = start + run.windowFrom;
+      for (const [i, ev] of list.entries()) ev.sentAt = start + (i * 1000) / rate;
+      let sent = 0;
+      while (sent < list.length) {
+        const due = Math.min(list.length, Math.floor(((now() - start) * rate) / 1000) + 1);
+        run.due = due;
+        if (due > sent) {
+          const batch = list.slice(sent, due);
+          sent = due;
+          await producer.sendBatch({ acks: -1, topicMessages: byTopicOf(batch, topicOf) });
+        } else await sleep(Math.max(1, Math.min(5, list[sent].sentAt - now())));
+      }
+      return { firstSend: start, done: now() };
+    };
   }
 }
 

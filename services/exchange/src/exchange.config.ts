@@ -68,6 +68,34 @@ export class ExchangeConfig extends CommonConfig {
   @Max(300000)
   KAFKA_SESSION_TIMEOUT_MS: number = 30000;
 
+  /**
+   * Bytes fetched per partition and per fetch request. kafkajs' defaults (1 MB / 10 MB) hold up to
+   * 10 MB of undecoded batches per fetch, decoded into far more: most of the exchange's memory at load.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(16_384)
+  @Max(10_485_760)
+  KAFKA_FETCH_MAX_BYTES_PER_PARTITION: number = 262_144;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(65_536)
+  @Max(52_428_800)
+  KAFKA_FETCH_MAX_BYTES: number = 2_097_152;
+
+  /**
+   * Partitions whose batches are stored side by side (each in its own PostgreSQL transaction); their
+   * Kafka transactions are grouped into one. 1 (the default) processes one batch at a time: with
+   * more, a rebalance between two instances duplicated feed messages (subject-rights.int-spec), as
+   * kafkajs' offset commits are not fenced by the group generation, so keep 1 until they are.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: number = 1;
+
   /** Working days an owning agency has to resolve a dispute (DESIGN §8). */
   @Type(() => Number)
   @IsInt()

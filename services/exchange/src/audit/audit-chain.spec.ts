@@ -4,6 +4,8 @@ import {
   ChainVerifier,
   GENESIS_HASH,
   hashEntry,
+  hashPrepared,
+  prepareEntry,
   verifyChain,
 } from './audit-chain.js';
 
@@ -35,6 +37,26 @@ function rehashed(row: AuditChainRow, change: Partial<AuditChainRow>): AuditChai
 }
 
 describe('audit hash chain', () => {
+  it('gives the same hash when the entry is prepared before its seq is known', () => {
+    // Given entries whose details hold a nested "seq" and text that looks like the marker
+    const entries = [
+      ...chain(3),
+      {
+        ...chain(1)[0]!,
+        seq: '9007199254740993',
+        subjectId: 'P"seq":"x"',
+        details: { seq: '\u0000', nested: { seq: 7 }, note: '"seq":"\u0000"' },
+      },
+    ];
+    for (const entry of entries) {
+      // When it is prepared without its seq and hashed once the seq is known
+      const { seq, prevHash, ...content } = entry;
+      const prepared = hashPrepared(prevHash, prepareEntry(content), BigInt(seq));
+      // Then the hash is byte for byte the one of the whole entry
+      expect(prepared).toBe(hashEntry(prevHash, entry));
+    }
+  });
+
   it('hashes the same contents to the same hash whatever the key order, and chains on the previous hash', () => {
     // Given the same entry with its details' keys in two orders
     const base = {

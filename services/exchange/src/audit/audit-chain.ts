@@ -76,6 +76,45 @@ export function hashEntry(prevHash: string, entry: AuditEntryContent): string {
   return createHash('sha256').update(prevHash, 'utf8').update(content, 'utf8').digest('hex');
 }
 
+/** An entry's hash input before its seq is known: the canonical text around the seq's value. */
+export interface PreparedEntry {
+  before: string;
+  after: string;
+}
+
+const SEQ_MARK = '\u0000';
+
+/**
+ * The canonical JSON of an entry without its seq, so that the costly part of hashing can run before
+ * the audit log's lock is taken; `hashPrepared` then gives exactly `hashEntry`'s hash. Keys are
+ * sorted, so the top-level seq is the last `"seq":` before subjectId, whose string escapes quotes.
+ */
+export function prepareEntry(entry: Omit<AuditEntryContent, 'seq'>): PreparedEntry {
+  // Details read back from JSON already (AuditLog): no second round through JSON.
+  const text = canonical({
+    seq: SEQ_MARK,
+    recordedAt: entry.recordedAt.toISOString(),
+    kind: entry.kind,
+    actor: entry.actor,
+    subjectId: entry.subjectId,
+    recordId: entry.recordId,
+    details: entry.details,
+  });
+  const mark = `"seq":${JSON.stringify(SEQ_MARK)}`;
+  const at = text.lastIndexOf(mark);
+  return { before: text.slice(0, at + '"seq":'.length), after: text.slice(at + mark.length) };
+}
+
+/** `hashEntry(prevHash, entry)` for an entry prepared with `prepareEntry`, now that its seq is known. */
+export function hashPrepared(prevHash: string, prepared: PreparedEntry, seq: bigint | string): string {
+  return createHash('sha256')
+    .update(prevHash, 'utf8')
+    .update(prepared.before, 'utf8')
+    .update(JSON.stringify(BigInt(seq).toString()), 'utf8')
+    .update(prepared.after, 'utf8')
+    .digest('hex');
+}
+
 /**
  * Checks entries fed in ascending seq order, one at a time, so a caller can page through millions of
  * rows. Each entry is checked against its own hash (edited), its seq against the one before it

@@ -1,10 +1,12 @@
-import { bulkInsert, type Clock, type SqlRunner, SystemClock } from '@cie/platform';
+import { type Clock, type SqlRunner, SystemClock } from '@cie/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   type AuditChainRow,
   ChainVerifier,
   GENESIS_HASH,
-  hashEntry,
+  hashPrepared,
+  type PreparedEntry,
+  prepareEntry,
   type VerifyResult,
 } from './audit-chain.js';
 
@@ -31,19 +33,12 @@ export interface AuditEntryInput {
  */
 export const AUDIT_LOG_LOCK_KEY = 0x61756469746c6f67n;
 
-const COLUMNS = [
-  'seq',
-  'recorded_at',
-  'kind',
-  'actor',
-  'subject_id',
-  'record_id',
-  'details',
-  'prev_hash',
-  'hash',
-];
-/** Rows per INSERT: 9 parameters each stays under PostgreSQL's 65,535 bind parameters. */
-const MAX_ROWS_PER_INSERT = 5_000;
+/**
+ * One statement text whatever the batch size (a multi-row VALUES is new SQL, planned anew, for every
+ * size): the rows go as one array per column.
+ */
+const INSERT = `INSERT INTO exchange.audit_log (seq, recorded_at, kind, actor, subject_id, record_id, details, prev_hash, hash)
+  SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::jsonb[], $8::text[], $9::text[])`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MIN_BIGINT = '-9223372036854775808';
 
@@ -82,7 +77,9 @@ export class AuditLog {
     if (em instanceof DataSource || (em instanceof EntityManager && !em.queryRunner?.isTransactionActive)) {
       throw new Error('AuditLog.append must run inside the caller’s transaction (pass its EntityManager)');
     }
+    // Everything but the seq is serialised and prepared for hashing before the lock is taken.
     const contents = entries.map((entry, i) => this.content(entry, i));
+    const prepared = contents.map(({ content }) => prepareEntry(content));
 
     await em.query(`SELECT pg_advisory_xact_lock($1::bigint)`, [AUDIT_LOG_LOCK_KEY.toString()]);
     const [last] = await em.query<{ seq: string; hash: string }[]>(
@@ -90,27 +87,25 @@ export class AuditLog {
     );
     let seq = BigInt(last?.seq ?? '0');
     let prevHash = last?.hash ?? GENESIS_HASH;
-    const rows = contents.map((content) => {
+    const columns: unknown[][] = Array.from({ length: 9 }, () => []);
+    for (const [i, { content, detailsJson }] of contents.entries()) {
       seq += 1n;
-      const entry = { ...content, seq: seq.toString() };
-      const hash = hashEntry(prevHash, entry);
+      const hash = hashPrepared(prevHash, prepared[i] as PreparedEntry, seq);
       const row = [
-        entry.seq,
-        entry.recordedAt,
-        entry.kind,
-        entry.actor,
-        entry.subjectId,
-        entry.recordId,
-        JSON.stringify(entry.details),
+        seq.toString(),
+        content.recordedAt,
+        content.kind,
+        content.actor,
+        content.subjectId,
+        content.recordId,
+        detailsJson,
         prevHash,
         hash,
       ];
+      for (const [c, value] of row.entries()) (columns[c] as unknown[]).push(value);
       prevHash = hash;
-      return row;
-    });
-    for (let i = 0; i < rows.length; i += MAX_ROWS_PER_INSERT) {
-      await bulkInsert(em, 'exchange.audit_log', COLUMNS, rows.slice(i, i + MAX_ROWS_PER_INSERT));
     }
+    await em.query(INSERT, columns);
   }
 
   /**
@@ -134,28 +129,38 @@ export class AuditLog {
     return verifier.result();
   }
 
-  /** An entry's contents exactly as they will read back from the database, so the hash matches later. */
-  private content(entry: AuditEntryInput, index: number): Omit<AuditChainRow, 'seq' | 'prevHash' | 'hash'> {
+  /**
+   * An entry's contents exactly as they will read back from the database, so the hash matches later,
+   * and its details as the JSON text stored.
+   */
+  private content(
+    entry: AuditEntryInput,
+    index: number,
+  ): { content: Omit<AuditChainRow, 'seq' | 'prevHash' | 'hash'>; detailsJson: string } {
     const where = `audit entry ${index}`;
     if (!entry.kind) throw new Error(`${where}: kind is required`);
     if (!entry.actor) throw new Error(`${where}: actor is required`);
     const recordId = entry.recordId ?? null;
     if (recordId !== null && !UUID.test(recordId))
       throw new Error(`${where}: recordId ${recordId} is not a UUID`);
-    const details = JSON.parse(JSON.stringify(entry.details ?? {})) as unknown;
+    const detailsJson = JSON.stringify(entry.details ?? {});
+    const details = JSON.parse(detailsJson) as unknown;
     if (details === null || typeof details !== 'object' || Array.isArray(details)) {
       throw new Error(`${where}: details must be a JSON object`);
     }
     const recordedAt = entry.recordedAt ?? this.clock.now();
     if (Number.isNaN(recordedAt.getTime())) throw new Error(`${where}: recordedAt is not a valid date`);
     return {
-      recordedAt: new Date(recordedAt.getTime()),
-      kind: entry.kind,
-      actor: entry.actor,
-      subjectId: entry.subjectId ?? null,
-      // PostgreSQL returns uuids in lower case.
-      recordId: recordId?.toLowerCase() ?? null,
-      details: details as Record<string, unknown>,
+      content: {
+        recordedAt: new Date(recordedAt.getTime()),
+        kind: entry.kind,
+        actor: entry.actor,
+        subjectId: entry.subjectId ?? null,
+        // PostgreSQL returns uuids in lower case.
+        recordId: recordId?.toLowerCase() ?? null,
+        details: details as Record<string, unknown>,
+      },
+      detailsJson,
     };
   }
 }

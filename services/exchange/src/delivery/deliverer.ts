@@ -46,6 +46,33 @@ export class Deliverer {
   ) {}
 
   async deliver(em: EntityManager, d: Delivery): Promise<OutboundMessage[]> {
+    const [outbound] = await this.deliverAll(em, [d]);
+    return outbound ?? [];
+  }
+
+  /**
+   * Several deliveries at once (a batch of new records): the same fan-out for each, with one ledger
+   * insert for all. `clearIds` holds identity numbers the caller knows already (canonical id →
+   * number), so that a person just normalised is not read back and unsealed.
+   */
+  async deliverAll(
+    em: EntityManager,
+    deliveries: readonly Delivery[],
+    clearIds = new Map<string, string>(),
+  ): Promise<OutboundMessage[][]> {
+    const rows: DeliveryRow[] = [];
+    const outbound: OutboundMessage[][] = [];
+    for (const d of deliveries) outbound.push(await this.prepare(em, d, clearIds, rows));
+    await this.ledger.insert(em, rows);
+    return outbound;
+  }
+
+  private async prepare(
+    em: EntityManager,
+    d: Delivery,
+    clearIds: Map<string, string>,
+    rows: DeliveryRow[],
+  ): Promise<OutboundMessage[]> {
     const policy = d.policy ?? this.policies.current;
     const holders = d.holders ?? (await this.ledger.holders(em, d.record.recordId));
     const { sends, decisions } = fanOut({
@@ -77,8 +104,6 @@ export class Deliverer {
       });
     }
     const outbound: OutboundMessage[] = [];
-    const rows: DeliveryRow[] = [];
-    const clearIds = new Map<string, string>();
     const traceparent = processingTraceparent(d.source.message);
     for (const send of sends) {
       const carried = this.carried(send, d);
@@ -127,7 +152,6 @@ export class Deliverer {
         created_at: d.now,
       });
     }
-    await this.ledger.insert(em, rows);
     return outbound;
   }
 

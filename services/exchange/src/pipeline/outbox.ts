@@ -55,10 +55,11 @@ export function chunksBySize(messages: OutboundMessage[], limit: number): Outbou
 }
 
 export function byTopic(messages: OutboundMessage[]) {
-  const topics = new Map<string, OutboundMessage[]>();
-  for (const m of messages) topics.set(m.topic, [...(topics.get(m.topic) ?? []), m]);
-  return [...topics].map(([topic, list]) => ({
-    topic,
-    messages: list.map(({ key, value, headers }) => ({ key, value, headers })),
-  }));
+  const topics = new Map<string, Pick<OutboundMessage, 'key' | 'value' | 'headers'>[]>();
+  for (const { topic, key, value, headers } of messages) {
+    const list = topics.get(topic);
+    if (list) list.push({ key, value, headers });
+    else topics.set(topic, [{ key, value, headers }]);
+  }
+  return [...topics].map(([topic, list]) => ({ topic, messages: list }));
 }

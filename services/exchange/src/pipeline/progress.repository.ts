@@ -37,6 +37,25 @@ export class ProgressRepository {
     );
   }
 
+  /**
+   * `markCommitted` for the slices of one Kafka transaction at once (one statement, one WAL flush).
+   * A partition may appear more than once: the highest offset wins.
+   */
+  async markAllCommitted(
+    db: SqlRunner,
+    positions: readonly { topic: string; partition: number; nextOffset: string }[],
+  ): Promise<void> {
+    if (positions.length === 0) return;
+    await db.query(
+      `INSERT INTO exchange.consumer_progress (topic, partition, next_offset, updated_at)
+       SELECT topic, partition, max(next_offset), now() FROM unnest($1::text[], $2::int[], $3::bigint[]) AS p(topic, partition, next_offset)
+        GROUP BY topic, partition
+       ON CONFLICT (topic, partition)
+       DO UPDATE SET next_offset = GREATEST(exchange.consumer_progress.next_offset, EXCLUDED.next_offset), updated_at = now()`,
+      [positions.map((p) => p.topic), positions.map((p) => p.partition), positions.map((p) => p.nextOffset)],
+    );
+  }
+
   /** The stored progress of a partition when it is beyond `end` (the partition's end offset). */
   async progressBeyond(
     db: SqlRunner,

@@ -18,7 +18,8 @@ import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { ExchangeConfig } from '../exchange.config.js';
 import type { OutboundMessage } from '../outbound.js';
-import { byTopic, chunksBySize, countCommitted, MAX_REQUEST_BYTES } from './outbox.js';
+import { GroupCommit } from './group-commit.js';
+import { countCommitted } from './outbox.js';
 import type { ProgressRepository } from './progress.repository.js';
 import { BatchProcessor } from './batch-processor.js';
 
@@ -43,6 +44,7 @@ export class SectorEventsConsumer extends RunnerConsumer {
   private readonly logger = new Logger(SectorEventsConsumer.name);
   protected readonly runner: ConsumerRunner;
   private readonly producer: Producer;
+  private readonly commits: GroupCommit;
 
   constructor(
     private readonly kafka: Kafka,
@@ -57,9 +59,22 @@ export class SectorEventsConsumer extends RunnerConsumer {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      // A transaction begun just after a commit gets CONCURRENT_TRANSACTIONS until the coordinator has
+      // written its markers (a few ms); retried after kafkajs' 200 ms that wait paced every batch.
+      // About the same patience in all (~100 s), in shorter first steps.
+      retry: { initialRetryTime: 25, retries: 12 },
     });
+    // The database's copy of the progress; the group's committed offsets stay the truth, and the
+    // copy is brought up to them at every start (syncProgressFromKafka) if this write is lost.
+    this.commits = new GroupCommit(
+      this.producer,
+      (group) => this.progress.markAllCommitted(this.db, group),
+      (error) => this.logger.warn(`consumer_progress not updated (resynced at start): ${String(error)}`),
+    );
     this.runner = new ConsumerRunner({
       name: 'exchange-sector-events',
+      // Partitions stored in PostgreSQL side by side, their Kafka transactions grouped (GroupCommit).
+      partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY,
       kafka,
       groupId: config.KAFKA_CONSUMER_GROUP,
       topics: CONSUMED_TOPICS,
@@ -68,6 +83,8 @@ export class SectorEventsConsumer extends RunnerConsumer {
         heartbeatInterval: Math.min(3000, Math.floor(config.KAFKA_SESSION_TIMEOUT_MS / 3)),
         readUncommitted: false,
         allowAutoTopicCreation: false,
+        maxBytesPerPartition: config.KAFKA_FETCH_MAX_BYTES_PER_PARTITION,
+        maxBytes: config.KAFKA_FETCH_MAX_BYTES,
       },
       stallAfterMs: config.KAFKA_STALL_AFTER_MS,
       commits: 'handler',
@@ -110,23 +127,14 @@ export class SectorEventsConsumer extends RunnerConsumer {
     }
   }
 
-  /** The outputs and the slice's offsets in one Kafka transaction; then the database's copy of the progress. */
+  /**
+   * The outputs and the slice's offsets in one Kafka transaction (shared with the slices of other
+   * partitions committing at the same time) and the database's copy of the progress (GroupCommit).
+   */
   private async publish(slice: BatchSlice, outbound: OutboundMessage[]): Promise<void> {
-    const transaction = await this.producer.transaction();
-    try {
-      // In requests under the broker's 1 MB limit: one batch's outputs can be far larger.
-      for (const chunk of chunksBySize(outbound, MAX_REQUEST_BYTES))
-        await transaction.sendBatch({ topicMessages: byTopic(chunk) });
-      await transaction.sendOffsets(slice.offsets);
-      await transaction.commit();
-    } catch (error) {
-      await transaction
-        .abort()
-        .catch((abortError: unknown) => this.logger.warn(`abort failed: ${String(abortError)}`));
-      throw error;
-    }
+    const { topic, partition, nextOffset, offsets } = slice;
+    await this.commits.commit({ outbound, offsets, topic, partition, nextOffset });
     countCommitted(outbound);
-    await this.progress.markCommitted(this.db, slice.topic, slice.partition, slice.nextOffset);
     await slice.heartbeat();
   }
 

@@ -39,11 +39,13 @@ export class PublicationHandler {
       accepted.map(({ item, normalised }) => ({ normalised, sourceEventId: item.context.id })),
       step.now,
     );
-    for (const { item, normalised } of accepted) {
-      const { record } = normalised;
+    const fresh: typeof accepted = [];
+    const clearIds = new Map<string, string>();
+    for (const entry of accepted) {
+      const { record, clearIdNumber } = entry.normalised;
       if (!stored.has(record.recordId)) {
         results.set(
-          item,
+          entry.item,
           refuse(
             'duplicate_record',
             `agency ${record.source.agencyId} already published record ${record.source.sourceRecordId}; send a correction instead`,
@@ -51,16 +53,28 @@ export class PublicationHandler {
         );
         continue;
       }
-      const outbound = await this.deliverer.deliver(step.em, {
+      fresh.push(entry);
+      if (record.subject.kind === 'natural_person') clearIds.set(record.subject.canonicalId, clearIdNumber);
+    }
+    // One ledger insert for the batch, and the numbers just normalised instead of unsealed again.
+    const outbound = await this.deliverer.deliverAll(
+      step.em,
+      fresh.map(({ item, normalised: { record } }) => ({
         record,
         change: { type: 'published' },
-        holders: new Set(),
+        holders: new Set<string>(),
         source: item,
         now: step.now,
         audit: step.audit,
+      })),
+      clearIds,
+    );
+    for (const [i, { item, normalised }] of fresh.entries())
+      results.set(item, {
+        outbound: outbound[i] ?? [],
+        recordId: normalised.record.recordId,
+        version: normalised.record.version,
       });
-      results.set(item, { outbound, recordId: record.recordId, version: record.version });
-    }
     return results;
   }
 

@@ -244,7 +244,13 @@ export class RecordsRepository {
 
   /** Subjects of new or corrected records: name kept current, a person's number sealed at rest. */
   private async upsertSubjects(em: EntityManager, records: NormalisedRecord[], now: Date): Promise<void> {
-    const subjects = new Map(records.map((n) => [n.record.subject.canonicalId, n]));
+    // In key order: batches of other partitions upsert the same subjects at the same time, and rows
+    // locked in one order everywhere cannot deadlock.
+    const subjects = new Map(
+      records
+        .map((n) => [n.record.subject.canonicalId, n] as const)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
     await insertRows<SubjectRow>(
       em,
       'exchange.subjects',
