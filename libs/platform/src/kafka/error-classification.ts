@@ -22,7 +22,12 @@ const CONNECTION_ERROR_MESSAGES = /Connection terminated|timeout exceeded when t
 const KAFKAJS_WRAPPERS = new Set(['KafkaJSNumberOfRetriesExceeded', 'KafkaJSNonRetriableError']);
 const MAX_DEPTH = 6;
 /** Kafka refusals caused by what a message holds (its outputs too large to publish): poison. */
-const KAFKA_POISON_TYPES = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE']);
+const KAFKA_POISON_TYPES = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+]);
 
 export function classifyError(error: unknown): ErrorClass {
   return classify(error, 0) ?? 'poison';
