@@ -12,6 +12,8 @@ describe('cie submit against a real courts service', () => {
   const courts = ServiceProcess.of('courts', {
     KAFKA_BROKERS: testKafkaBrokers().join(','),
     DATABASE_URL: testDatabaseUrl(),
+    // DEMO_MODE: the demo agency keys file is what the test signs in with.
+    DEMO_MODE: '1',
     AGENCY_KEYS_FILE: `${REPO_ROOT}deploy/local/agency-keys.demo.json`,
     PORT: '38191',
     LOG_FORMAT: 'json',

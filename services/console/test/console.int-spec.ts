@@ -118,7 +118,12 @@ describe('the console in a browser, on the real stack', () => {
   beforeAll(async () => {
     ensureChromium();
     mkdirSync(SHOTS, { recursive: true });
-    const infra = { KAFKA_BROKERS: testKafkaBrokers().join(','), DATABASE_URL: testDatabaseUrl() };
+    // DEMO_MODE: the services take the demo keys and policy files the console signs in with.
+    const infra = {
+      KAFKA_BROKERS: testKafkaBrokers().join(','),
+      DATABASE_URL: testDatabaseUrl(),
+      DEMO_MODE: '1',
+    };
     exchange = ServiceProcess.of('exchange', {
       ...infra,
       // The shared test database's secrets: every exchange of the integration tests uses these.
