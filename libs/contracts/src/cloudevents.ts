@@ -45,6 +45,10 @@ export const AgencyRequestType = {
   expiryDue: 'credit.record.expiry_due',
   /** An exchange command: a new version of the subscriber policy was recorded. */
   policyChanged: 'credit.policy.changed',
+  /** A task for an implementing agency (DESIGN §13): apply or lift a measure. */
+  measureTask: 'credit.measure.task',
+  /** An implementing agency's answer to a task: on its sector's events topic, or an exchange command. */
+  taskAnswered: 'credit.measure.task_answered',
 } as const;
 /** ce_type of the acknowledgements subscribers send on credit.feed-acks.v1. */
 export const FEED_ACK_TYPE = 'credit.feed.ack';

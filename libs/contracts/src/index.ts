@@ -4,6 +4,7 @@ export * from './gen/cie/common/v1/common_pb.js';
 export * from './gen/cie/courts/v1/consumption_restriction_pb.js';
 export * from './gen/cie/courts/v1/dishonest_debtor_pb.js';
 export * from './gen/cie/credit/v1/credit_record_pb.js';
+export * from './gen/cie/credit/v1/measures_pb.js';
 export * from './gen/cie/credit/v1/requests_pb.js';
 export * from './gen/cie/ecommerce/v1/platform_violation_pb.js';
 export * from './gen/cie/procurement/v1/supplier_misconduct_pb.js';

@@ -30,6 +30,7 @@ import { EXPLAIN_ERROR_STATUS, ExplainController } from './routing/explain.contr
 import { PolicyHolder } from './routing/policy-holder.js';
 import { SUBJECT_ERROR_STATUS, SubjectsController } from './subjects/subjects.controller.js';
 import { loadCatalogue } from './catalogue/catalogue.loader.js';
+import { JOINT_MEASURES, loadJointMeasures } from './measures/measures.loader.js';
 import { createDataSource, migrate } from './database/data-source.js';
 import { ExchangeConfig } from './exchange.config.js';
 import { exchangeTopics } from './exchange-topics.js';
@@ -66,6 +67,10 @@ export class AppModule {
     );
     // Loaded and validated at start: a broken catalogue stops the exchange before it consumes anything.
     const catalogue = loadCatalogue(config.CATALOGUE_FILE);
+    const jointMeasures = loadJointMeasures(catalogue, {
+      lists: config.LISTS_FILE,
+      memoranda: config.MEMORANDA_FILE,
+    });
     const calendar = loadWorkingCalendar(config.HOLIDAYS_FILE);
     applyLegacyUsccAllowList(config);
     return {
@@ -82,6 +87,7 @@ export class AppModule {
       ],
       providers: [
         { provide: ExchangeConfig, useValue: config },
+        { provide: JOINT_MEASURES, useValue: jointMeasures },
         { provide: PolicyHolder, useValue: new PolicyHolder(policy) },
         {
           provide: ExchangeClients,

@@ -2,6 +2,7 @@ import { Type } from 'class-transformer';
 import { IsDefined, IsInt, IsNotEmpty, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { CommonConfig, isDemoMode, loadConfig, NotDemoFile, NotPublishedDemoSecret } from '@cie/platform';
 import { DEFAULT_CATALOGUE_FILE } from './catalogue/catalogue.loader.js';
+import { DEFAULT_LISTS_FILE, DEFAULT_MEMORANDA_FILE } from './measures/measures.loader.js';
 import { DEFAULT_RELEASE_RULES_FILE } from './routing/release-rules.loader.js';
 
 const DEMO_INSTANCE_ID = 'exchange-0';
@@ -47,6 +48,16 @@ export class ExchangeConfig extends CommonConfig {
   @IsString()
   @IsNotEmpty()
   CATALOGUE_FILE: string = DEFAULT_CATALOGUE_FILE;
+
+  /** List types (black, red, watch) with their entry criteria (JSON, validated at start against the catalogue). */
+  @IsString()
+  @IsNotEmpty()
+  LISTS_FILE: string = DEFAULT_LISTS_FILE;
+
+  /** Memoranda of joint rewards and punishments and their measures (JSON, validated at start). */
+  @IsString()
+  @IsNotEmpty()
+  MEMORANDA_FILE: string = DEFAULT_MEMORANDA_FILE;
 
   @IsString()
   @IsNotEmpty()

@@ -103,7 +103,7 @@ function ruled<T>(value: T | undefined, rules: { when: ConditionDto[]; then: T }
   return { value: value as T };
 }
 
-function toCondition(c: ConditionDto): Condition {
+export function toCondition(c: ConditionDto): Condition {
   return Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)) as unknown as Condition;
 }
 
