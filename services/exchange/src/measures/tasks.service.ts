@@ -16,12 +16,14 @@ import type { MeasuresRepository } from './measures.repository.js';
 export enum TaskErrorCode {
   TASK_NOT_FOUND = 'TASK_NOT_FOUND',
   TASK_ANSWER_REFUSED = 'TASK_ANSWER_REFUSED',
+  INVALID_QUERY = 'INVALID_QUERY',
   TASK_ALREADY_ANSWERED = 'TASK_ALREADY_ANSWERED',
   BROKER_UNAVAILABLE = 'BROKER_UNAVAILABLE',
 }
 export const TASK_ERROR_STATUS: Record<TaskErrorCode, number> = {
   [TaskErrorCode.TASK_NOT_FOUND]: 404,
-  [TaskErrorCode.TASK_ANSWER_REFUSED]: 400,
+  [TaskErrorCode.TASK_ANSWER_REFUSED]: 422,
+  [TaskErrorCode.INVALID_QUERY]: 400,
   [TaskErrorCode.TASK_ALREADY_ANSWERED]: 409,
   [TaskErrorCode.BROKER_UNAVAILABLE]: 503,
 };
@@ -86,11 +88,7 @@ export class TasksService {
   async list(filter: { implementerId?: string; status: string; overdue: boolean }) {
     const statuses = STATUS_FILTERS[filter.status];
     if (statuses === undefined)
-      throw new TaskException(
-        TaskErrorCode.TASK_ANSWER_REFUSED,
-        'status must be open, answered or all',
-        'status',
-      );
+      throw new TaskException(TaskErrorCode.INVALID_QUERY, 'status must be open, answered or all', 'status');
     const rows = await this.db.query<TaskListRow[]>(
       `${SELECT_TASKS} WHERE ($1::text IS NULL OR t.implementer_id = $1) AND ($2::text[] IS NULL OR t.status = ANY($2))
         ORDER BY t.created_at DESC, t.task_id LIMIT 1000`,

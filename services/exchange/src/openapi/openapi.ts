@@ -261,7 +261,8 @@ export function buildExchangeOpenApi(port = 3000): OpenApiSchema {
             body: schemaRef(TaskAnswerDto.name),
             ok: [202, 'Accepted: the exchange applies it exactly once', object('answer accepted')],
             errors: {
-              400: 'A field is missing or wrong (named), or the outcome does not fit the task',
+              400: 'Not a UUID',
+              422: 'A field is missing or wrong (named), or the outcome does not fit the task',
               404: 'No such task for this subscriber',
               409: 'The task was already answered otherwise, or its entry ended',
               503: 'Kafka did not take the answer; nothing was sent',

@@ -95,6 +95,14 @@ describe('decideListing', () => {
     expect(extended).toEqual({ create: [], keep: [{ entryId: 'e1', validUntil: '2027-12-31' }], end: [] });
   });
 
+  it('lists nothing whose disclosure period is over, and ends its entries', () => {
+    const over = record({ disclosure: { disclosureUntil: '2026-12-01' } as never });
+    expect(decide(over).create).toEqual([]);
+    expect(decide(over, [entry()]).end).toEqual([
+      { entryId: 'e1', reason: 'disclosure_period_ended', state: 'removed' },
+    ]);
+  });
+
   it('does not list a record again on a list it left', () => {
     expect(decide(record({ version: 3 }), [entry({ state: 'removed' })]).create).toEqual([]);
   });

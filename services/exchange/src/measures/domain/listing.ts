@@ -1,6 +1,6 @@
 import type { CanonicalRecord } from '../../domain/canonical-record.js';
 import { addMonths, conditionHolds, type Condition, isIsoDate } from '../../domain/catalogue.js';
-import { isEnded } from '../../delivery/domain/disclosure.js';
+import { isEnded, periodOver } from '../../delivery/domain/disclosure.js';
 import type { ListCatalogue, ListType } from './joint-measures.js';
 
 /** A list entry as the deciders need it. */
@@ -51,7 +51,7 @@ export function validUntil(type: ListType, record: CanonicalRecord, today: strin
 /**
  * Reconciles a record with the lists, whatever happened to it (published, corrected, withdrawn,
  * expired, repaired, a dispute upheld):
- * - a record that ended leaves every list, with the reason it ended;
+ * - a record that ended (or whose disclosure period is over) leaves every list, with the reason;
  * - a live record is on each directly-entered list whose criteria its current version meets; a
  *   correction that no longer meets them removes it (`criteria_no_longer_met`);
  * - a record that meets a list's upgrade conditions while its subject has an active entry of that
@@ -72,12 +72,9 @@ export function decideListing(args: {
   const { lists, record, entries, subjectActive, today } = args;
   const active = entries.filter((e) => e.state === 'active');
   const decision: ListingDecision = { create: [], keep: [], end: [] };
-  if (isEnded(record.status)) {
-    decision.end = active.map((e) => ({
-      entryId: e.entryId,
-      reason: args.endReason ?? record.status,
-      state: 'removed',
-    }));
+  if (isEnded(record.status) || periodOver(record, today)) {
+    const reason = args.endReason ?? (isEnded(record.status) ? record.status : 'disclosure_period_ended');
+    decision.end = active.map((e) => ({ entryId: e.entryId, reason, state: 'removed' }));
     return decision;
   }
   const facts = listingFacts(record);
