@@ -475,8 +475,17 @@ describe('exchange on the real broker and database', () => {
         entries: full.entries.filter((e) => e.kind !== 'ecommerce.platform_violation'),
       }),
     );
+    // The list types follow the catalogue they are checked against: the e-commerce lists go too.
+    const lists = JSON.parse(
+      fs.readFileSync(`${REPO_ROOT}services/exchange/catalogue/lists.json`, 'utf8'),
+    ) as { listTypes: { sector: string }[] };
+    const partialLists = path.join(os.tmpdir(), `lists-${run}.json`);
+    fs.writeFileSync(
+      partialLists,
+      JSON.stringify({ ...lists, listTypes: lists.listTypes.filter((t) => t.sector !== 'ecommerce') }),
+    );
     await exchange.stop();
-    exchange = new ExchangeProcess({ ...env, CATALOGUE_FILE: partial });
+    exchange = new ExchangeProcess({ ...env, CATALOGUE_FILE: partial, LISTS_FILE: partialLists });
     await exchange.start();
     const shop = {
       sourceRecordId: `dlq-shop-${run}`,
