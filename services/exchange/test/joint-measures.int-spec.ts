@@ -202,6 +202,20 @@ describe('lists, measure tasks, feedback and lifting', () => {
         expect.objectContaining({ list_type: 'courts.dishonest_debtors', state: 'active' }),
       ]),
     );
+    // The subject desk sees the listing notice: reasons, basis, measures, and how to object.
+    const notice = await call<{ listings: Record<string, unknown>[] }>(
+      `/v1/subjects/${uscc}/access-report`,
+      DESK_KEY,
+    );
+    expect(notice.body.listings).toEqual([
+      expect.objectContaining({
+        list: { type: 'courts.dishonest_debtors', title: '失信被执行人名单', colour: 'black' },
+        state: 'active',
+        reasons: expect.objectContaining({ recordId, kind: 'courts.dishonest_debtor' }),
+        measures: expect.arrayContaining([expect.objectContaining({ memorandum: '发改财金〔2016〕141号' })]),
+        rights: { objection: { how: 'POST /v1/disputes', recordId }, repairableFrom: null },
+      }),
+    ]);
     // 发改财金〔2016〕141号: the procurement ban to the procurement agency's inbox, two measures to Beijing's feed.
     expect((await tasks(recordId)).map((t) => [t.measure_id, t.implementer_id, t.status])).toEqual([
       ['dd-licence-review', 'beijing-platform', 'delivered'],
