@@ -274,6 +274,12 @@ describe('lists, measure tasks, feedback and lifting', () => {
         await answerOnTopic('procurement', ban, 'procurement-sh', 'declined', { legalGround: 'x' }),
       ),
     ).toMatch(/^not_owner: /);
+    // The operator's list names the code too.
+    const listed = await call<{ deadLetters: { eventId: string; code: string }[] }>(
+      `/v1/dead-letters?topic=${Topics.sectorEvents('procurement')}`,
+      OPERATOR_KEY,
+    );
+    expect(listed.body.deadLetters.map((d) => d.code)).toContain('not_owner');
     expect(await deadLetterOf(await answerOnTopic('tax', ban, 'procurement-bj', 'applied'))).toMatch(
       /^not_owner: /,
     );
