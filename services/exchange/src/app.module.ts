@@ -56,6 +56,16 @@ import { loadWorkingCalendar } from './lifecycle/working-days.js';
 import { DisputesRepository } from './lifecycle/disputes.repository.js';
 import { SubjectRightsService } from './lifecycle/subject-rights.service.js';
 import { RecordsRepository } from './records/records.repository.js';
+import { CHECK_ERROR_STATUS } from './checks/checks.exception.js';
+import { ChecksController } from './checks/checks.controller.js';
+import { ChecksService } from './checks/checks.service.js';
+import { SourceFreshnessReader } from './checks/source-freshness.reader.js';
+import { ListEntriesReader } from './lists/list-entries.reader.js';
+import { ReceiptService } from './receipts/receipt.service.js';
+import { ReceiptSigner } from './receipts/receipt-signer.js';
+import { RECEIPT_ERROR_STATUS } from './receipts/receipts.exception.js';
+import { ReceiptsRepository } from './receipts/receipts.repository.js';
+import { SigningKeyController } from './receipts/signing-key.controller.js';
 
 @Global()
 @Module({})
@@ -73,6 +83,8 @@ export class AppModule {
     });
     const calendar = loadWorkingCalendar(config.HOLIDAYS_FILE);
     applyLegacyUsccAllowList(config);
+    // Read at start: a missing or wrong key (or the demo key outside DEMO_MODE) stops the exchange.
+    const signer = ReceiptSigner.fromFile(config.CHECK_SIGNING_KEY_FILE, { demoMode: config.DEMO_MODE });
     return {
       module: AppModule,
       controllers: [
@@ -84,6 +96,8 @@ export class AppModule {
         SubjectRightsController,
         DeletionAcksController,
         PolicyController,
+        ChecksController,
+        SigningKeyController,
       ],
       providers: [
         { provide: ExchangeConfig, useValue: config },
@@ -95,6 +109,34 @@ export class AppModule {
         },
         { provide: AUDIT_LOG, inject: [Clock], useFactory: (clock: Clock) => new AuditLog({ clock }) },
         ClientAuthGuard,
+        { provide: ListEntriesReader, useValue: new ListEntriesReader() },
+        {
+          provide: ReceiptService,
+          inject: [AUDIT_LOG, Clock],
+          useFactory: (audit: AuditLog, clock: Clock) =>
+            new ReceiptService(signer, new ReceiptsRepository(), audit, clock),
+        },
+        {
+          provide: ChecksService,
+          inject: [DataSource, SubjectIdentityService, ListEntriesReader, ReceiptService, Clock],
+          useFactory: (
+            db: DataSource,
+            identity: SubjectIdentityService,
+            entries: ListEntriesReader,
+            receipts: ReceiptService,
+            clock: Clock,
+          ) =>
+            new ChecksService(
+              db,
+              jointMeasures,
+              identity,
+              entries,
+              new SourceFreshnessReader(),
+              receipts,
+              clock,
+              config.CHECK_STALE_AFTER_HOURS,
+            ),
+        },
         { provide: Kafka, useValue: createKafka('exchange', config.kafkaConnection) },
         {
           provide: DataSource,
@@ -266,6 +308,8 @@ export class AppModule {
             ...EXPLAIN_ERROR_STATUS,
             ...SUBJECT_ERROR_STATUS,
             ...SUBJECT_RIGHTS_ERROR_STATUS,
+            ...CHECK_ERROR_STATUS,
+            ...RECEIPT_ERROR_STATUS,
           }),
         },
       ],

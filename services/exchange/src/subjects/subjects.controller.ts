@@ -1,7 +1,6 @@
 import { Controller, Get, Inject, Param, Query, Req, UseGuards } from '@nestjs/common';
 import { fromBinary, toJson } from '@bufbuild/protobuf';
 import { CreditRecordSchema, FeedEventSchema } from '@cie/contracts';
-import { checkResidentId, checkUscc, normaliseIdentifier } from '@cie/identifiers';
 import { Clock, CodedException, IdGenerator, RequestErrorCode, RequestException } from '@cie/platform';
 import { DataSource } from 'typeorm';
 import { ClientAuthGuard, type ClientRequest, Roles } from '../access/exchange-clients.js';
@@ -13,6 +12,7 @@ import { buildFeedMessage } from '../delivery/feed-message.js';
 import { SubjectIdentityService } from '../identity/subject-identity.service.js';
 import { PolicyHolder } from '../routing/policy-holder.js';
 import { chinaDate } from '../delivery/domain/disclosure.js';
+import { canonicalSubjectId } from './subject-id.js';
 
 export enum SubjectErrorCode {
   INVALID_SUBJECT_ID = 'INVALID_SUBJECT_ID',
@@ -26,8 +26,6 @@ class SubjectException extends CodedException<SubjectErrorCode> {
     super(code, message, [{ field, detail: message }]);
   }
 }
-
-const PSEUDONYM = /^P[0-9A-F]{32}$/;
 
 /**
  * A subscriber's query about one company or person: what its entitlement lets it hold today, in
@@ -228,14 +226,8 @@ export class SubjectsController {
 
   /** A USCC, a resident id (turned into its pseudonym: the exchange never keys on the clear number) or a pseudonym. */
   private canonicalIdOf(raw: string): string {
-    const value = normaliseIdentifier(raw);
-    if (PSEUDONYM.test(value)) return value;
-    if (value.length === 18 && /^\d{17}[\dX]$/.test(value)) {
-      const person = checkResidentId(value);
-      if (person.valid) return this.identity.pseudonymise(person.value);
-    }
-    const organisation = checkUscc(value);
-    if (organisation.valid) return organisation.value;
+    const canonical = canonicalSubjectId(raw, this.identity);
+    if (canonical) return canonical;
     throw new SubjectException(
       SubjectErrorCode.INVALID_SUBJECT_ID,
       'id must be a unified social credit code, a resident identity number or a subject pseudonym',
