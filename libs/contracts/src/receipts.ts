@@ -79,7 +79,9 @@ export function verifySignedReceipt(
   ) {
     return {
       valid: false,
-      checks: [{ check: 'shape', ok: false, detail: 'not a signed receipt: needs receipt and signature.value' }],
+      checks: [
+        { check: 'shape', ok: false, detail: 'not a signed receipt: needs receipt and signature.value' },
+      ],
     };
   }
   let key: KeyObject;
@@ -104,7 +106,10 @@ export function verifySignedReceipt(
   try {
     bytes = receiptBytes(doc.receipt);
   } catch (error) {
-    return { valid: false, checks: [...checks, { check: 'sha256', ok: false, detail: (error as Error).message }] };
+    return {
+      valid: false,
+      checks: [...checks, { check: 'sha256', ok: false, detail: (error as Error).message }],
+    };
   }
   const digest = sha256Hex(bytes);
   checks.push({

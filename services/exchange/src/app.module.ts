@@ -66,6 +66,14 @@ import { ReceiptSigner } from './receipts/receipt-signer.js';
 import { RECEIPT_ERROR_STATUS } from './receipts/receipts.exception.js';
 import { ReceiptsRepository } from './receipts/receipts.repository.js';
 import { SigningKeyController } from './receipts/signing-key.controller.js';
+import { SubjectRecordsReader } from './subjects/subject-records.reader.js';
+import { HoldingsController } from './holdings/holdings.controller.js';
+import { HoldingsReader } from './holdings/holdings.reader.js';
+import { LIST_ERROR_STATUS } from './lists/lists.exception.js';
+import { ListsController } from './lists/lists.controller.js';
+import { ListsService } from './lists/lists.service.js';
+import { ReportsController } from './reports/reports.controller.js';
+import { ReportService } from './reports/report.service.js';
 
 @Global()
 @Module({})
@@ -98,6 +106,9 @@ export class AppModule {
         PolicyController,
         ChecksController,
         SigningKeyController,
+        ListsController,
+        HoldingsController,
+        ReportsController,
       ],
       providers: [
         { provide: ExchangeConfig, useValue: config },
@@ -110,6 +121,32 @@ export class AppModule {
         { provide: AUDIT_LOG, inject: [Clock], useFactory: (clock: Clock) => new AuditLog({ clock }) },
         ClientAuthGuard,
         { provide: ListEntriesReader, useValue: new ListEntriesReader() },
+        { provide: HoldingsReader, useValue: new HoldingsReader() },
+        {
+          provide: ListsService,
+          inject: [DataSource, ListEntriesReader, PolicyHolder, Clock],
+          useFactory: (db: DataSource, entries: ListEntriesReader, policies: PolicyHolder, clock: Clock) =>
+            new ListsService(db, jointMeasures, entries, () => policies.current, clock),
+        },
+        {
+          provide: ReportService,
+          inject: [DataSource, SubjectRecordsReader, ListEntriesReader, ReceiptService, PolicyHolder, Clock],
+          useFactory: (
+            db: DataSource,
+            records: SubjectRecordsReader,
+            entries: ListEntriesReader,
+            receipts: ReceiptService,
+            policies: PolicyHolder,
+            clock: Clock,
+          ) =>
+            new ReportService(db, jointMeasures, records, entries, receipts, () => policies.current, clock),
+        },
+        {
+          provide: SubjectRecordsReader,
+          inject: [SubjectIdentityService, IdGenerator],
+          useFactory: (identity: SubjectIdentityService, ids: IdGenerator) =>
+            new SubjectRecordsReader(identity, ids),
+        },
         {
           provide: ReceiptService,
           inject: [AUDIT_LOG, Clock],
@@ -310,6 +347,7 @@ export class AppModule {
             ...SUBJECT_RIGHTS_ERROR_STATUS,
             ...CHECK_ERROR_STATUS,
             ...RECEIPT_ERROR_STATUS,
+            ...LIST_ERROR_STATUS,
           }),
         },
       ],

@@ -69,7 +69,8 @@ export class ChecksService {
         ? [
             {
               field: `subjects[${i}]`,
-              detail: 'must be a unified social credit code, a resident identity number or a subject pseudonym',
+              detail:
+                'must be a unified social credit code, a resident identity number or a subject pseudonym',
             },
           ]
         : [],

@@ -30,6 +30,7 @@ export function parseAsOf(raw: string): AsOf | { problem: string } {
     return { instant, day: chinaDate(instant) };
   }
   return {
-    problem: 'asOf must be a date (YYYY-MM-DD, the end of that day China time) or a timestamp with its offset',
+    problem:
+      'asOf must be a date (YYYY-MM-DD, the end of that day China time) or a timestamp with its offset',
   };
 }

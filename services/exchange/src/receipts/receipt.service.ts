@@ -97,11 +97,18 @@ export class ReceiptService {
     client: ExchangeClient,
     kind: ReceiptKind,
   ): Promise<
-    Partial<SignedReceipt> & { audit: { seq: string; hash: string | null }; verification: ReceiptVerification }
+    Partial<SignedReceipt> & {
+      audit: { seq: string; hash: string | null };
+      verification: ReceiptVerification;
+    }
   > {
     const row = receiptKindOf(number) === kind ? await this.receipts.find(db, number) : undefined;
     if (!row || (client.role !== 'operator' && row.client_id !== client.clientId))
-      throw new ReceiptException(ReceiptErrorCode.RECEIPT_NOT_FOUND, `no ${kind} receipt ${number}`, 'number');
+      throw new ReceiptException(
+        ReceiptErrorCode.RECEIPT_NOT_FOUND,
+        `no ${kind} receipt ${number}`,
+        'number',
+      );
     const checks: ReceiptCheck[] = [];
     const digest = sha256Hex(row.body);
     checks.push({
@@ -113,7 +120,11 @@ export class ReceiptService {
           : `the stored bytes hash to ${digest}, but ${row.sha256} was issued`,
     });
     if (row.key_id === this.signer.keyId) {
-      const ok = verifyEd25519(row.body, row.signature.toString('base64'), createPublicKey(this.signer.publicKeyPem));
+      const ok = verifyEd25519(
+        row.body,
+        row.signature.toString('base64'),
+        createPublicKey(this.signer.publicKeyPem),
+      );
       checks.push({
         check: 'signature',
         ok,
@@ -144,7 +155,8 @@ export class ReceiptService {
     }
     const { entry, problems } = await this.audit.verifyEntry(db, row.audit_seq);
     const details = entry?.details ?? {};
-    const audited = entry?.kind === `${kind}_receipt` && details['number'] === number && details['sha256'] === digest;
+    const audited =
+      entry?.kind === `${kind}_receipt` && details['number'] === number && details['sha256'] === digest;
     checks.push({
       check: 'audit',
       ok: audited,

@@ -5,7 +5,11 @@ const PREFIX: Record<ReceiptKind, string> = { check: 'CHK', report: 'RPT' };
 const NUMBER = /^(CHK|RPT)-(\d{8})-(\d{6,})$/;
 
 /** The number of the `sequence`-th receipt of its kind, issued on `chinaDay` (YYYY-MM-DD, China time). */
-export function receiptNumber(kind: ReceiptKind, chinaDay: string, sequence: bigint | number | string): string {
+export function receiptNumber(
+  kind: ReceiptKind,
+  chinaDay: string,
+  sequence: bigint | number | string,
+): string {
   return `${PREFIX[kind]}-${chinaDay.replaceAll('-', '')}-${BigInt(sequence).toString().padStart(6, '0')}`;
 }
 
