@@ -31,6 +31,10 @@ import { PolicyHolder } from './routing/policy-holder.js';
 import { SUBJECT_ERROR_STATUS, SubjectsController } from './subjects/subjects.controller.js';
 import { loadCatalogue } from './catalogue/catalogue.loader.js';
 import { JOINT_MEASURES, loadJointMeasures } from './measures/measures.loader.js';
+import { MeasuresMetrics } from './measures/measures.metrics.js';
+import { MeasuresRepository } from './measures/measures.repository.js';
+import { TasksController } from './measures/tasks.controller.js';
+import { TASK_ERROR_STATUS, TasksService } from './measures/tasks.service.js';
 import { createDataSource, migrate } from './database/data-source.js';
 import { ExchangeConfig } from './exchange.config.js';
 import { exchangeTopics } from './exchange-topics.js';
@@ -109,6 +113,7 @@ export class AppModule {
         ListsController,
         HoldingsController,
         ReportsController,
+        TasksController,
       ],
       providers: [
         { provide: ExchangeConfig, useValue: config },
@@ -192,6 +197,17 @@ export class AppModule {
         { provide: IdGenerator, useClass: UuidV7Generator },
         { provide: DisputeSettings, useValue: new DisputeSettings(config.DISPUTE_WORKING_DAYS, calendar) },
         {
+          provide: MeasuresMetrics,
+          inject: [DataSource, Clock],
+          useFactory: (db: DataSource, clock: Clock) => new MeasuresMetrics(db, clock, calendar),
+        },
+        {
+          provide: TasksService,
+          inject: [DataSource, COMMAND_PUBLISHER, Clock, IdGenerator],
+          useFactory: (db: DataSource, commands: EventPublisher, clock: Clock, ids: IdGenerator) =>
+            new TasksService(db, new MeasuresRepository(), commands, calendar, clock, ids),
+        },
+        {
           provide: LifecycleMetrics,
           inject: [DataSource, Clock],
           useFactory: (db: DataSource, clock: Clock) => new LifecycleMetrics(db, clock, calendar),
@@ -216,6 +232,8 @@ export class AppModule {
               policies,
               catalogue,
               progress,
+              jointMeasures,
+              calendar,
               actor: config.EXCHANGE_INSTANCE_ID,
             }),
         },
@@ -348,6 +366,7 @@ export class AppModule {
             ...CHECK_ERROR_STATUS,
             ...RECEIPT_ERROR_STATUS,
             ...LIST_ERROR_STATUS,
+            ...TASK_ERROR_STATUS,
           }),
         },
       ],
