@@ -103,6 +103,7 @@ describe('checks at the point of decision, reports and asOf, through the real pi
     ).rows;
   /** An event on each source a procurement bid depends on, so that none is stale. */
   const freshenSources = async (serial: number) => {
+    const since = new Date();
     await publishMajorViolation(producer, {
       sourceRecordId: `chk-tax-${run}-${serial}`,
       uscc: testUscc('110102', run, 100 + serial),
@@ -113,13 +114,19 @@ describe('checks at the point of decision, reports and asOf, through the real pi
       uscc: testUscc('110108', run, 200 + serial),
       name: '北京某某科技有限公司',
     });
-    await expectEventually(async () => {
-      const { rows } = await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM exchange.records WHERE source_record_id = ANY($1)`,
-        [[`chk-tax-${run}-${serial}`, `chk-gp-${run}-${serial}`]],
-      );
-      expect(rows[0]?.n).toBe(2);
-    });
+    // Processed and published (the exchange's progress on each topic moved), not only stored.
+    await expectEventually(
+      async () => {
+        const { rows } = await db.query<{ topic: string }>(
+          `SELECT DISTINCT topic FROM exchange.consumer_progress WHERE updated_at >= $1 ORDER BY topic`,
+          [since],
+        );
+        expect(rows.map((r) => r.topic)).toEqual(
+          expect.arrayContaining(['credit.procurement.events.v1', 'credit.tax.events.v1']),
+        );
+      },
+      { timeoutMs: 60_000 },
+    );
   };
 
   beforeAll(async () => {
@@ -139,11 +146,17 @@ describe('checks at the point of decision, reports and asOf, through the real pi
     await Promise.all([producer.connect(), db.connect()]);
     await publishDebtor(producer, debtor);
     await freshenSources(1);
+    await expectEventually(async () => {
+      const { rows } = await db.query(
+        `SELECT 1 FROM exchange.consumer_progress WHERE topic = 'credit.courts.events.v1'`,
+      );
+      expect(rows.length).toBeGreaterThan(0);
+    });
     // The pipeline lists the court's dishonest debtor on publication.
     await expectEventually(async () => expect((await entryOf(debtor.sourceRecordId))?.state).toBe('active'), {
       timeoutMs: 30_000,
     });
-  }, 90_000);
+  }, 150_000);
 
   afterAll(async () => {
     await exchange?.stop();
