@@ -180,6 +180,7 @@ export function decideSubject(input: {
       }
     }
   const stale = input.sources.filter((s) => s.stale).map((s) => s.sector);
+  const triggering = new Set(measures.map((m) => m.entryId)).size;
   if (measures.length > 0)
     return {
       subject,
@@ -187,7 +188,7 @@ export function decideSubject(input: {
       entries: views,
       measures,
       staleSources: [],
-      reason: `${measures.length} measure(s) for ${scenario} from ${new Set(measures.map((m) => m.entryId)).size} active entr${measures.length === 1 ? 'y' : 'ies'}`,
+      reason: `${measures.length} measure(s) for ${scenario} from ${triggering} active entr${triggering === 1 ? 'y' : 'ies'}`,
     };
   if (stale.length > 0)
     return {
