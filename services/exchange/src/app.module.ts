@@ -160,13 +160,21 @@ export class AppModule {
         },
         {
           provide: ChecksService,
-          inject: [DataSource, SubjectIdentityService, ListEntriesReader, ReceiptService, Clock],
+          inject: [
+            DataSource,
+            SubjectIdentityService,
+            ListEntriesReader,
+            ReceiptService,
+            Clock,
+            PolicyHolder,
+          ],
           useFactory: (
             db: DataSource,
             identity: SubjectIdentityService,
             entries: ListEntriesReader,
             receipts: ReceiptService,
             clock: Clock,
+            policies: PolicyHolder,
           ) =>
             new ChecksService(
               db,
@@ -177,6 +185,7 @@ export class AppModule {
               receipts,
               clock,
               config.CHECK_STALE_AFTER_HOURS,
+              () => policies.current,
             ),
         },
         { provide: Kafka, useValue: createKafka('exchange', config.kafkaConnection) },

@@ -219,6 +219,19 @@ describe('checks at the point of decision, reports and asOf, through the real pi
     expect((await call('GET', `/v1/checks/${hitReceipt.receipt.number}`, BEIJING)).status).toBe(404);
   });
 
+  it('shows a subscriber only the entries of records its entitlement covers, and says so in the receipt', async () => {
+    const beijing = (await check([debtor.idNumber], `ZB-${run}-bj`, BEIJING)).json<
+      CheckAnswer & { receipt: { scope: string } }
+    >();
+    expect(beijing.receipt.results[0]?.status).toBe('hit');
+    const shanghai = (await check([debtor.idNumber], `ZB-${run}-sh`, SHANGHAI)).json<
+      CheckAnswer & { receipt: { scope: string } }
+    >();
+    expect(shanghai.receipt.scope).toContain('shanghai-platform');
+    expect(shanghai.receipt.results[0]).toMatchObject({ entries: [], measures: [] });
+    expect(shanghai.receipt.results[0]?.status).not.toBe('hit');
+  });
+
   it('fails to verify after one byte of the stored receipt changes', async () => {
     const { receipt } = (await check([clean], `ZB-${run}-tamper-receipt`)).json<CheckAnswer>();
     const { rows } = await db.query<{ at: number }>(

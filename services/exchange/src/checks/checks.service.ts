@@ -4,6 +4,8 @@ import type { DataSource } from 'typeorm';
 import type { ExchangeClient } from '../access/exchange-clients.js';
 import { chinaDate } from '../delivery/domain/disclosure.js';
 import type { SubjectIdentityService } from '../identity/subject-identity.service.js';
+import type { SubscriberPolicy } from '../domain/routing.js';
+import { entitledEntries } from '../lists/entitled-entries.js';
 import type { ListEntriesReader } from '../lists/list-entries.reader.js';
 import type { JointMeasures } from '../measures/measures.loader.js';
 import type { Scenario } from '../measures/domain/joint-measures.js';
@@ -37,6 +39,8 @@ export interface CheckReceipt {
   scenario: Scenario;
   businessReference: string;
   purpose: string;
+  /** Which entries the check could see: a subscriber's only those its entitlement covers. */
+  scope: string;
   listsVersion: string;
   memorandaVersion: string;
   staleAfterHours: number;
@@ -60,6 +64,7 @@ export class ChecksService {
     private readonly receipts: ReceiptService,
     private readonly clock: Clock,
     private readonly staleAfterHours: number,
+    private readonly policy: () => SubscriberPolicy,
   ) {}
 
   async check(request: CheckRequest, client: ExchangeClient) {
@@ -88,10 +93,14 @@ export class ChecksService {
     return this.db.transaction(async (em) => {
       const now = this.clock.now();
       const today = chinaDate(now);
-      const [found, last] = await Promise.all([
-        this.entries.inForceForSubjects(em, [...new Set(subjects)], now, today),
-        this.sources.lastProcessed(em, sectors),
-      ]);
+      const inForce = await this.entries.inForceForSubjects(em, [...new Set(subjects)], now, today);
+      // A subscriber sees the entries of records its entitlement lets it receive; officers (who
+      // implement the measures) and operators see every entry.
+      const found =
+        client.role === 'subscriber'
+          ? await entitledEntries(em, inForce, this.policy(), client.subscriberId)
+          : inForce;
+      const last = await this.sources.lastProcessed(em, sectors);
       const staleAfterMs = this.staleAfterHours * 3_600_000;
       const sources = sectors.map((s) =>
         freshness(s, `credit.${s}.events.v1`, last.get(s) ?? null, now, staleAfterMs),
@@ -130,6 +139,10 @@ export class ChecksService {
           scenario: request.scenario,
           businessReference: request.businessReference.trim(),
           purpose: request.purpose.trim(),
+          scope:
+            client.role === 'subscriber'
+              ? `entries of records the entitlement of subscriber ${client.subscriberId ?? ''} covers`
+              : 'every entry in force',
           listsVersion: lists.version,
           memorandaVersion: memoranda.version,
           staleAfterHours: this.staleAfterHours,

@@ -1,12 +1,12 @@
-import type { Clock, SqlRunner } from '@cie/platform';
+import type { Clock } from '@cie/platform';
 import { invalidFields } from '@cie/platform';
 import type { DataSource } from 'typeorm';
 import type { ExchangeClient } from '../access/exchange-clients.js';
-import type { CanonicalRecord } from '../domain/canonical-record.js';
-import { route, type SubscriberPolicy } from '../domain/routing.js';
+import type { SubscriberPolicy } from '../domain/routing.js';
 import type { AsOf } from '../domain/as-of.js';
 import { chinaDate } from '../delivery/domain/disclosure.js';
 import type { JointMeasures } from '../measures/measures.loader.js';
+import { entitledEntries } from './entitled-entries.js';
 import type { ListEntriesReader } from './list-entries.reader.js';
 import { ListErrorCode, ListException } from './lists.exception.js';
 
@@ -61,7 +61,10 @@ export class ListsService {
       limit,
       ...(page.after !== undefined && { afterEntryId: page.after }),
     });
-    const visible = client.role === 'operator' ? found : await this.entitled(this.db, found, client);
+    const visible =
+      client.role === 'operator'
+        ? found
+        : await entitledEntries(this.db, found, this.policy(), client.subscriberId);
     return {
       listType: type,
       title: listType.title,
@@ -82,26 +85,5 @@ export class ListsService {
       // Scanned entries, not shown ones: a subscriber's page may hold fewer than `limit`.
       next: found.length === limit ? (found.at(-1)?.entryId ?? null) : null,
     };
-  }
-
-  private async entitled<E extends { recordId: string; recordVersion: number }>(
-    db: SqlRunner,
-    entries: E[],
-    client: ExchangeClient,
-  ): Promise<E[]> {
-    const policy = this.policy();
-    const subscriber = policy.subscribers.find((s) => s.id === client.subscriberId);
-    if (!subscriber || entries.length === 0) return [];
-    const rows = await db.query<{ record_id: string; version: number; body: CanonicalRecord }[]>(
-      `SELECT record_id, version, body FROM exchange.record_versions
-        WHERE (record_id, version) IN (SELECT * FROM unnest($1::uuid[], $2::int[]))`,
-      [entries.map((e) => e.recordId), entries.map((e) => e.recordVersion)],
-    );
-    const allowed = new Set(
-      rows
-        .filter((r) => route(r.body, policy).find((d) => d.subscriberId === subscriber.id)?.allowed)
-        .map((r) => `${r.record_id}/${r.version}`),
-    );
-    return entries.filter((e) => allowed.has(`${e.recordId}/${e.recordVersion}`));
   }
 }
