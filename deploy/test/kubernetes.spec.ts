@@ -229,7 +229,7 @@ describe('overlays', () => {
       data: Record<string, string>;
     })[];
     expect(secrets.map((s) => s.metadata.name.replace(/-[a-z0-9]{10}$/, '')).sort()).toEqual(
-      ['exchange-keys', ...services.map((s) => `${s.name}-database`)].sort(),
+      ['exchange-keys', 'exchange-signing-key', ...services.map((s) => `${s.name}-database`)].sort(),
     );
     for (const s of secrets)
       for (const value of Object.values(s.data)) {

@@ -65,6 +65,7 @@ export function stackEnv({ root = DEFAULT_ROOT, name, kafkaBrokers, databaseUrl 
     PLATFORM_CLIENTS_FILE: path.join(root, 'deploy/local/platform-clients.demo.json'),
     SUBSCRIBERS_FILE: path.join(root, 'deploy/local/subscribers.demo.json'),
     RELEASE_RULES_FILE: path.join(root, 'deploy/local/release-rules.demo.json'),
+    CHECK_SIGNING_KEY_FILE: path.join(root, 'deploy/local/check-signing-key.demo.pem'),
     LOG_FORMAT: 'json',
     ...secrets,
   };

@@ -60,6 +60,24 @@ import { loadWorkingCalendar } from './lifecycle/working-days.js';
 import { DisputesRepository } from './lifecycle/disputes.repository.js';
 import { SubjectRightsService } from './lifecycle/subject-rights.service.js';
 import { RecordsRepository } from './records/records.repository.js';
+import { CHECK_ERROR_STATUS } from './checks/checks.exception.js';
+import { ChecksController } from './checks/checks.controller.js';
+import { ChecksService } from './checks/checks.service.js';
+import { SourceFreshnessReader } from './checks/source-freshness.reader.js';
+import { ListEntriesReader } from './lists/list-entries.reader.js';
+import { ReceiptService } from './receipts/receipt.service.js';
+import { ReceiptSigner } from './receipts/receipt-signer.js';
+import { RECEIPT_ERROR_STATUS } from './receipts/receipts.exception.js';
+import { ReceiptsRepository } from './receipts/receipts.repository.js';
+import { SigningKeyController } from './receipts/signing-key.controller.js';
+import { SubjectRecordsReader } from './subjects/subject-records.reader.js';
+import { HoldingsController } from './holdings/holdings.controller.js';
+import { HoldingsReader } from './holdings/holdings.reader.js';
+import { LIST_ERROR_STATUS } from './lists/lists.exception.js';
+import { ListsController } from './lists/lists.controller.js';
+import { ListsService } from './lists/lists.service.js';
+import { ReportsController } from './reports/reports.controller.js';
+import { ReportService } from './reports/report.service.js';
 
 @Global()
 @Module({})
@@ -77,6 +95,8 @@ export class AppModule {
     });
     const calendar = loadWorkingCalendar(config.HOLIDAYS_FILE);
     applyLegacyUsccAllowList(config);
+    // Read at start: a missing or wrong key (or the demo key outside DEMO_MODE) stops the exchange.
+    const signer = ReceiptSigner.fromFile(config.CHECK_SIGNING_KEY_FILE, { demoMode: config.DEMO_MODE });
     return {
       module: AppModule,
       controllers: [
@@ -88,6 +108,11 @@ export class AppModule {
         SubjectRightsController,
         DeletionAcksController,
         PolicyController,
+        ChecksController,
+        SigningKeyController,
+        ListsController,
+        HoldingsController,
+        ReportsController,
         TasksController,
       ],
       providers: [
@@ -100,6 +125,69 @@ export class AppModule {
         },
         { provide: AUDIT_LOG, inject: [Clock], useFactory: (clock: Clock) => new AuditLog({ clock }) },
         ClientAuthGuard,
+        { provide: ListEntriesReader, useValue: new ListEntriesReader() },
+        { provide: HoldingsReader, useValue: new HoldingsReader() },
+        {
+          provide: ListsService,
+          inject: [DataSource, ListEntriesReader, PolicyHolder, Clock],
+          useFactory: (db: DataSource, entries: ListEntriesReader, policies: PolicyHolder, clock: Clock) =>
+            new ListsService(db, jointMeasures, entries, () => policies.current, clock),
+        },
+        {
+          provide: ReportService,
+          inject: [DataSource, SubjectRecordsReader, ListEntriesReader, ReceiptService, PolicyHolder, Clock],
+          useFactory: (
+            db: DataSource,
+            records: SubjectRecordsReader,
+            entries: ListEntriesReader,
+            receipts: ReceiptService,
+            policies: PolicyHolder,
+            clock: Clock,
+          ) =>
+            new ReportService(db, jointMeasures, records, entries, receipts, () => policies.current, clock),
+        },
+        {
+          provide: SubjectRecordsReader,
+          inject: [SubjectIdentityService, IdGenerator],
+          useFactory: (identity: SubjectIdentityService, ids: IdGenerator) =>
+            new SubjectRecordsReader(identity, ids),
+        },
+        {
+          provide: ReceiptService,
+          inject: [AUDIT_LOG, Clock],
+          useFactory: (audit: AuditLog, clock: Clock) =>
+            new ReceiptService(signer, new ReceiptsRepository(), audit, clock),
+        },
+        {
+          provide: ChecksService,
+          inject: [
+            DataSource,
+            SubjectIdentityService,
+            ListEntriesReader,
+            ReceiptService,
+            Clock,
+            PolicyHolder,
+          ],
+          useFactory: (
+            db: DataSource,
+            identity: SubjectIdentityService,
+            entries: ListEntriesReader,
+            receipts: ReceiptService,
+            clock: Clock,
+            policies: PolicyHolder,
+          ) =>
+            new ChecksService(
+              db,
+              jointMeasures,
+              identity,
+              entries,
+              new SourceFreshnessReader(),
+              receipts,
+              clock,
+              config.CHECK_STALE_AFTER_HOURS,
+              () => policies.current,
+            ),
+        },
         { provide: Kafka, useValue: createKafka('exchange', config.kafkaConnection) },
         {
           provide: DataSource,
@@ -284,6 +372,9 @@ export class AppModule {
             ...EXPLAIN_ERROR_STATUS,
             ...SUBJECT_ERROR_STATUS,
             ...SUBJECT_RIGHTS_ERROR_STATUS,
+            ...CHECK_ERROR_STATUS,
+            ...RECEIPT_ERROR_STATUS,
+            ...LIST_ERROR_STATUS,
             ...TASK_ERROR_STATUS,
           }),
         },
