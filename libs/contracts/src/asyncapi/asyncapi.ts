@@ -15,6 +15,7 @@ import {
 import { file_cie_courts_v1_consumption_restriction } from '../gen/cie/courts/v1/consumption_restriction_pb.js';
 import { file_cie_courts_v1_dishonest_debtor } from '../gen/cie/courts/v1/dishonest_debtor_pb.js';
 import { FeedAckSchema, FeedEventSchema } from '../gen/cie/credit/v1/credit_record_pb.js';
+import { MeasureTaskSchema, TaskAnswerSchema } from '../gen/cie/credit/v1/measures_pb.js';
 import {
   DisputeFiledSchema,
   DisputeResolutionSchema,
@@ -86,6 +87,8 @@ const EVENT_TYPES: Record<string, readonly string[]> = {
   [PolicyChangedSchema.typeName]: [AgencyRequestType.policyChanged],
   [FeedEventSchema.typeName]: Object.values(CreditEventType),
   [FeedAckSchema.typeName]: [FEED_ACK_TYPE],
+  [MeasureTaskSchema.typeName]: [AgencyRequestType.measureTask],
+  [TaskAnswerSchema.typeName]: [AgencyRequestType.taskAnswered],
 };
 const eventTypesOf = (message: DescMessage): readonly string[] =>
   EVENT_TYPES[message.typeName] ?? [CreditEventType.published, CreditEventType.corrected];
@@ -118,7 +121,7 @@ function sectorChannels(sector: Sector): ChannelSpec[] {
     {
       id: `${sector}.events`,
       address: Topics.sectorEvents(sector),
-      description: `Every record of the ${sector} sector, its corrections and withdrawals, and the agencies' answers to disputes and repair requests, in the subject's order.`,
+      description: `Every record of the ${sector} sector, its corrections and withdrawals, and the agencies' answers to disputes, repair requests and measure tasks, in the subject's order.`,
       key: "SHA-256 of the subject's normalised identity number (also ce_subject): a subject's events stay in order, and no clear resident id is in keys or headers.",
       producer: service,
       consumer: 'exchange (group exchange, exactly once into PostgreSQL)',
@@ -127,6 +130,7 @@ function sectorChannels(sector: Sector): ChannelSpec[] {
         RecordWithdrawalSchema,
         DisputeResolutionSchema,
         RepairDecisionSchema,
+        TaskAnswerSchema,
       ],
       headers: 'cloudevents',
       partitions: 3,
@@ -146,11 +150,11 @@ function sectorChannels(sector: Sector): ChannelSpec[] {
     {
       id: `${sector}.requests`,
       address: Topics.requests(sector),
-      description: `Disputes and repair requests about records of the ${sector} sector, for the owning agency; the answers come back on ${Topics.sectorEvents(sector)}.`,
-      key: 'The owning agency id.',
+      description: `Disputes and repair requests about records of the ${sector} sector, for the owning agency, and measure tasks for the sector's implementing agencies (DESIGN §13); the answers come back on ${Topics.sectorEvents(sector)}.`,
+      key: 'The owning agency id (a MeasureTask: the implementing agency id).',
       producer: 'exchange',
       consumer: `${service} (group ${sector}-requests)`,
-      messages: [DisputeFiledSchema, RepairRequestedSchema],
+      messages: [DisputeFiledSchema, RepairRequestedSchema, MeasureTaskSchema],
       headers: 'cloudevents',
       deadLetters: true,
     },
@@ -175,11 +179,11 @@ const CHANNELS: readonly ChannelSpec[] = [
     id: 'feed',
     address: Topics.feed(SUBSCRIBER),
     description:
-      "One subscriber's feed: the records it is entitled to, in its own view (redacted), and every later change to them.",
+      "One subscriber's feed: the records it is entitled to, in its own view (redacted), and every later change to them; and the measure tasks the subscriber implements (DESIGN §13), answered over the exchange's HTTP API.",
     key: "The subject's canonical id, so a subject's events stay in order.",
     producer: 'exchange',
     consumer: 'the subscriber (the reference platform: group regional-platform.<subscriber>)',
-    messages: [FeedEventSchema],
+    messages: [FeedEventSchema, MeasureTaskSchema],
     headers: 'cloudevents',
     deadLetters: true,
   },
