@@ -8,6 +8,7 @@ export {
   type ReadTopicOptions,
 } from './kafka-reader.js';
 export { describeSectorService, type SectorContractOptions } from './sector-contract.js';
+export { describeSectorTasks, type SectorTasksOptions } from './sector-tasks.js';
 export {
   startRegionalPlatform,
   type RegionalPlatform,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { create, toBinary } from '@bufbuild/protobuf';
+import { create, type MessageInitShape, toBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { AgencyRequestType, type MeasureTask, MeasureTaskSchema, TaskKind } from '@cie/contracts';
 import { RefusalError } from '@cie/platform';
@@ -15,7 +15,7 @@ const context = {
   subject: 'procurement-bj',
   dataschema: MeasureTaskSchema.typeName,
 };
-const task = (fields: Partial<MeasureTask> = {}) =>
+const task = (fields: MessageInitShape<typeof MeasureTaskSchema> = {}) =>
   create(MeasureTaskSchema, {
     taskId: randomUUID(),
     kind: TaskKind.APPLY,
