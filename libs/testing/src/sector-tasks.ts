@@ -106,7 +106,9 @@ export function describeSectorTasks({
       };
 
     /** A task as the exchange sends it: MeasureTask, CloudEvents binary mode, keyed by the implementer. */
-    const taskMessage = (fields: MessageInitShape<typeof MeasureTaskSchema>): Message & { task: MeasureTask } => {
+    const taskMessage = (
+      fields: MessageInitShape<typeof MeasureTaskSchema>,
+    ): Message & { task: MeasureTask } => {
       const task = create(MeasureTaskSchema, {
         taskId: randomUUID(),
         kind: TaskKind.APPLY,
@@ -298,6 +300,12 @@ export function describeSectorTasks({
         expect({ body, status: response.status }).toEqual({ body, status: 422 });
         expect(await fieldsOf(response)).toEqual([field]);
       }
+      const missing = (await (await answer(apply.task.taskId, { outcome: 'not_applicable' })).json()) as {
+        errors: Json[];
+      };
+      expect(missing.errors).toEqual([
+        { field: 'reasonCode', detail: 'reasonCode is required when the outcome is not_applicable' },
+      ]);
       const notApplicable = await answer(apply.task.taskId, {
         outcome: 'not_applicable',
         reasonCode: 'no_procurement_activity',
