@@ -2,6 +2,7 @@ export { testDatabaseUrl } from './database.js';
 export { expectEventually, type EventuallyOptions } from './expect-eventually.js';
 export {
   readTopic,
+  sendMessages,
   testKafka,
   testKafkaBrokers,
   type ReadMessage,

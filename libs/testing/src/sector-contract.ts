@@ -30,7 +30,7 @@ import type { Message } from 'kafkajs';
 import { testDatabaseUrl } from './database.js';
 import { expectEventually } from './expect-eventually.js';
 import { NOT_API_PATHS, openApiRoutes, undocumentedRoutes } from './openapi-coverage.js';
-import { type ReadMessage, readTopic, testKafka, testKafkaBrokers } from './kafka-reader.js';
+import { type ReadMessage, readTopic, sendMessages, testKafka, testKafkaBrokers } from './kafka-reader.js';
 import { expectEveryRouteGuarded } from './route-guard.js';
 
 /** The only routes of a sector service that need no key; the OpenAPI document describes the API, no data. */
@@ -149,15 +149,7 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
     const eventsOf = async (until: (messages: readonly ReadMessage[]) => boolean) =>
       readTopic(kafka, topic, { until });
     /** Sends messages on the sector's requests topic, as the exchange does. */
-    const sendRequests = async (messages: Message[]) => {
-      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-      await producer.connect();
-      try {
-        await producer.send({ topic: Topics.requests(name), acks: -1, messages });
-      } finally {
-        await producer.disconnect();
-      }
-    };
+    const sendRequests = (messages: Message[]) => sendMessages(kafka, Topics.requests(name), messages);
     /** Files a dispute about one of the agency's records, as the exchange does, and waits for it in the inbox. */
     const fileDispute = async (sourceRecordId: string): Promise<string> => {
       const record = (await (await get(`/v1/records/${sourceRecordId}`)).json()) as Json;

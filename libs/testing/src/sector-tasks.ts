@@ -19,7 +19,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Message } from 'kafkajs';
 import { testDatabaseUrl } from './database.js';
 import { expectEventually } from './expect-eventually.js';
-import { type ReadMessage, readTopic, testKafka, testKafkaBrokers } from './kafka-reader.js';
+import { type ReadMessage, readTopic, sendMessages, testKafka, testKafkaBrokers } from './kafka-reader.js';
 
 export interface SectorTasksOptions {
   sector: SectorDefinition;
@@ -148,15 +148,7 @@ export function describeSectorTasks({
         }),
       };
     };
-    const sendTasks = async (messages: Message[]) => {
-      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-      await producer.connect();
-      try {
-        await producer.send({ topic: Topics.requests(name), acks: -1, messages });
-      } finally {
-        await producer.disconnect();
-      }
-    };
+    const sendTasks = (messages: Message[]) => sendMessages(kafka, Topics.requests(name), messages);
     const delivered = (taskId: string, key = agencyKey) =>
       expectEventually(async () => {
         const response = await get(`/v1/tasks/${taskId}`, key);
