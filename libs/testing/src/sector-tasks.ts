@@ -13,9 +13,16 @@ import {
   TaskKind,
   Topics,
 } from '@cie/contracts';
-import { cloudEventHeaders, loadConfig } from '@cie/platform';
-import { createSectorApp, type SectorDefinition, SectorConfig } from '@cie/sector-kit';
+import { cloudEventHeaders, createKafka, EventPublisher, loadConfig } from '@cie/platform';
+import {
+  configureSectorApp,
+  createSectorApp,
+  type SectorDefinition,
+  SectorAppModule,
+  SectorConfig,
+} from '@cie/sector-kit';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
 import type { Message } from 'kafkajs';
 import { testDatabaseUrl } from './database.js';
 import { expectEventually } from './expect-eventually.js';
@@ -62,25 +69,26 @@ export function describeSectorTasks({
   const name = sector.sector;
   const secondAgency = `${name}-tasks-it`;
   const secondKey = randomBytes(24).toString('base64url');
+  const keys = keysWithSecondAgency(name, secondAgency, secondKey);
 
   describe(`${name} service: measure tasks for its implementing agencies`, () => {
     let app: NestExpressApplication;
     let base: string;
     const kafka = testKafka(`${name}-tasks-${randomUUID().slice(0, 8)}`);
 
+    const config = () =>
+      loadConfig(SectorConfig, {
+        DEMO_MODE: '1',
+        KAFKA_BROKERS: testKafkaBrokers().join(','),
+        DATABASE_URL: testDatabaseUrl(),
+        AGENCY_KEYS_FILE: keys,
+        PORT: '0',
+        LOG_FORMAT: 'json',
+        LOG_LEVEL: 'warn',
+      });
+
     beforeAll(async () => {
-      app = await createSectorApp(
-        sector,
-        loadConfig(SectorConfig, {
-          DEMO_MODE: '1',
-          KAFKA_BROKERS: testKafkaBrokers().join(','),
-          DATABASE_URL: testDatabaseUrl(),
-          AGENCY_KEYS_FILE: keysWithSecondAgency(name, secondAgency, secondKey),
-          PORT: '0',
-          LOG_FORMAT: 'json',
-          LOG_LEVEL: 'warn',
-        }),
-      );
+      app = await createSectorApp(sector, config());
       await app.listen(0, '127.0.0.1');
       base = await app.getUrl();
     });
@@ -90,8 +98,8 @@ export function describeSectorTasks({
 
     const get = (route: string, key = agencyKey) =>
       fetch(`${base}${route}`, { headers: { authorization: `Bearer ${key}` } });
-    const answer = (taskId: string, body: Json, key = agencyKey) =>
-      fetch(`${base}/v1/tasks/${taskId}/answer`, {
+    const answer = (taskId: string, body: Json, key = agencyKey, url = base) =>
+      fetch(`${url}/v1/tasks/${taskId}/answer`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
         body: JSON.stringify(body),
@@ -331,6 +339,59 @@ export function describeSectorTasks({
         implementerId: agencyId,
         outcome: 'acknowledged',
       });
+    });
+
+    it('keeps an answer Kafka did not acknowledge (503) and publishes it before the next one, under its first event id', async () => {
+      // The same module with its publisher pointed at a port where no broker listens.
+      const moduleRef = await Test.createTestingModule({
+        imports: [SectorAppModule.forSector(sector, config())],
+      })
+        .overrideProvider(EventPublisher)
+        .useValue(
+          new EventPublisher(
+            createKafka(`${name}-tasks-dead`, ['127.0.0.1:1'], {
+              retry: { retries: 1, initialRetryTime: 100 },
+              connectionTimeout: 500,
+            }),
+            3,
+          ),
+        )
+        .compile();
+      const broken = configureSectorApp(
+        moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false }),
+      );
+      await broken.listen(0, '127.0.0.1');
+      try {
+        const task = taskMessage({});
+        await sendTasks([task]);
+        await delivered(task.task.taskId);
+        const lost = await answer(
+          task.task.taskId,
+          { outcome: 'acknowledged', note: '收到' },
+          agencyKey,
+          await broken.getUrl(),
+        );
+        expect(lost.status).toBe(503);
+        expect(await (await get(`/v1/tasks/${task.task.taskId}`)).json()).toMatchObject({
+          state: 'delivered',
+          answers: [],
+        });
+        // Another acknowledgement could contradict the one Kafka may have taken.
+        expect((await answer(task.task.taskId, { outcome: 'acknowledged' })).status).toBe(409);
+
+        const final = await answer(task.task.taskId, { outcome: 'applied' });
+        expect(final.status).toBe(202);
+        const applied = (await final.json()) as TaskBody & { eventId: string };
+        expect(applied).toMatchObject({ status: 'answered', state: 'applied' });
+        const ackId = String(applied.answers[0]?.['eventId']);
+        expect(applied.answers.map((a) => a['outcome'])).toEqual(['acknowledged', 'applied']);
+        const messages = await answersOnTopic([ackId, applied.eventId]);
+        // Once each, the acknowledgement first.
+        expect(messages.map((m) => decode(m).outcome)).toEqual(['acknowledged', 'applied']);
+        expect(messages[0]?.headers['ce_id']).toBe(ackId);
+      } finally {
+        await broken.close();
+      }
     });
   });
 }
