@@ -3,6 +3,7 @@ import { parseCommand, UsageError } from './args.js';
 import { auditVerify } from './audit-verify.js';
 import { CannotTail, feedTail } from './feed-tail.js';
 import { CannotSubmit, type Io, submit } from './submit.js';
+import { answerTask, CannotCall, listTasks } from './tasks.js';
 
 /**
  * `cie <command>`: parses, runs, and turns every failure into a message and an exit code
@@ -31,9 +32,13 @@ export async function run(argv: readonly string[], io: Io = defaultIo()): Promis
         // The verifier is configured by the environment it inherits (DATABASE_URL), like every tool here.
 
         return await auditVerify(command, process.env);
+      case 'tasks':
+        return await listTasks(command, io);
+      case 'answer-task':
+        return await answerTask(command, io);
     }
   } catch (error) {
-    if (error instanceof CannotSubmit || error instanceof CannotTail) {
+    if (error instanceof CannotSubmit || error instanceof CannotTail || error instanceof CannotCall) {
       io.stderr.write(`cie ${command.command}: ${error.message}\n`);
       return 2;
     }
