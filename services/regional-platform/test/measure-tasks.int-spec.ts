@@ -91,6 +91,15 @@ describe('regional platform: measure tasks on its feed', () => {
       expect.arrayContaining([task.taskId, late.taskId]),
     );
 
+    // Stored once; the redelivery changed nothing.
+    const logged = (outcome: string) =>
+      platform.output.filter(
+        (line) => line.includes(`measure task ${task.taskId} `) && line.includes(`: ${outcome}`),
+      );
+    await expectEventually(() => {
+      expect(logged('stored')).toHaveLength(1);
+      expect(logged('duplicate')).toHaveLength(1);
+    });
     // The records around the tasks were applied as ever: the correction is held.
     await expectEventually(async () => {
       const response = await fetch(`${platform.url}/v1/records/${recordId}`, { headers: platform.auth });

@@ -15,6 +15,7 @@ export class TasksRepository {
       .into(MeasureTaskRow)
       .values(toRow(task, position, now))
       .orIgnore()
+      .returning('task_id')
       .execute();
     return (result.raw as unknown[]).length > 0 ? 'stored' : 'duplicate';
   }
