@@ -13,22 +13,20 @@ import {
   SubmissionReceiptSchema,
   Topics,
 } from '@cie/contracts';
-import { cloudEventHeaders, createKafka, EventPublisher, loadConfig } from '@cie/platform';
+import { cloudEventHeaders, loadConfig } from '@cie/platform';
 import {
-  configureSectorApp,
   createSectorApp,
   receiptsTopic,
   type Receipt,
   type SectorDefinition,
-  SectorAppModule,
   SectorConfig,
   submissionsTopic,
 } from '@cie/sector-kit';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Test } from '@nestjs/testing';
 import type { Message } from 'kafkajs';
 import { testDatabaseUrl } from './database.js';
 import { expectEventually } from './expect-eventually.js';
+import { sectorAppWithoutBroker } from './sector-without-broker.js';
 import { NOT_API_PATHS, openApiRoutes, undocumentedRoutes } from './openapi-coverage.js';
 import { type ReadMessage, readTopic, sendMessages, testKafka, testKafkaBrokers } from './kafka-reader.js';
 import { expectEveryRouteGuarded } from './route-guard.js';
@@ -790,26 +788,7 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
     });
 
     it('answers 503 with Retry-After and claims nothing when Kafka does not acknowledge', async () => {
-      // The same module with its publisher pointed at a port where no broker listens: a real
-      // kafkajs producer that cannot connect, not a stand-in.
-      const moduleRef = await Test.createTestingModule({
-        imports: [SectorAppModule.forSector(sector, config())],
-      })
-        .overrideProvider(EventPublisher)
-        .useValue(
-          new EventPublisher(
-            createKafka(`${name}-dead`, ['127.0.0.1:1'], {
-              retry: { retries: 1, initialRetryTime: 100 },
-              connectionTimeout: 500,
-            }),
-            3,
-          ),
-        )
-        .compile();
-      const broken = configureSectorApp(
-        moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false }),
-      );
-      await broken.listen(0, '127.0.0.1');
+      const broken = await sectorAppWithoutBroker(sector, config());
       try {
         const url = await broken.getUrl();
         const body = exampleOf(sector, 0, `${run}-unavailable`);

@@ -13,19 +13,13 @@ import {
   TaskKind,
   Topics,
 } from '@cie/contracts';
-import { cloudEventHeaders, createKafka, EventPublisher, loadConfig } from '@cie/platform';
-import {
-  configureSectorApp,
-  createSectorApp,
-  type SectorDefinition,
-  SectorAppModule,
-  SectorConfig,
-} from '@cie/sector-kit';
+import { cloudEventHeaders, loadConfig } from '@cie/platform';
+import { createSectorApp, type SectorDefinition, SectorConfig } from '@cie/sector-kit';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Test } from '@nestjs/testing';
 import type { Message } from 'kafkajs';
 import { testDatabaseUrl } from './database.js';
 import { expectEventually } from './expect-eventually.js';
+import { sectorAppWithoutBroker } from './sector-without-broker.js';
 import { type ReadMessage, readTopic, sendMessages, testKafka, testKafkaBrokers } from './kafka-reader.js';
 
 export interface SectorTasksOptions {
@@ -342,25 +336,7 @@ export function describeSectorTasks({
     });
 
     it('keeps an answer Kafka did not acknowledge (503) and publishes it before the next one, under its first event id', async () => {
-      // The same module with its publisher pointed at a port where no broker listens.
-      const moduleRef = await Test.createTestingModule({
-        imports: [SectorAppModule.forSector(sector, config())],
-      })
-        .overrideProvider(EventPublisher)
-        .useValue(
-          new EventPublisher(
-            createKafka(`${name}-tasks-dead`, ['127.0.0.1:1'], {
-              retry: { retries: 1, initialRetryTime: 100 },
-              connectionTimeout: 500,
-            }),
-            3,
-          ),
-        )
-        .compile();
-      const broken = configureSectorApp(
-        moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false }),
-      );
-      await broken.listen(0, '127.0.0.1');
+      const broken = await sectorAppWithoutBroker(sector, config());
       try {
         const task = taskMessage({});
         await sendTasks([task]);
