@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import {
@@ -13,22 +12,20 @@ import {
   SubmissionReceiptSchema,
   Topics,
 } from '@cie/contracts';
-import { cloudEventHeaders, loadConfig } from '@cie/platform';
+import { cloudEventHeaders } from '@cie/platform';
 import {
   createSectorApp,
   receiptsTopic,
   type Receipt,
   type SectorDefinition,
-  SectorConfig,
   submissionsTopic,
 } from '@cie/sector-kit';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Message } from 'kafkajs';
-import { testDatabaseUrl } from './database.js';
 import { expectEventually } from './expect-eventually.js';
-import { sectorAppWithoutBroker } from './sector-without-broker.js';
+import { sectorAppWithoutBroker, sectorTestConfig } from './sector-test-app.js';
 import { NOT_API_PATHS, openApiRoutes, undocumentedRoutes } from './openapi-coverage.js';
-import { type ReadMessage, readTopic, sendMessages, testKafka, testKafkaBrokers } from './kafka-reader.js';
+import { type ReadMessage, readTopic, sendMessages, testKafka } from './kafka-reader.js';
 import { expectEveryRouteGuarded } from './route-guard.js';
 
 /** The only routes of a sector service that need no key; the OpenAPI document describes the API, no data. */
@@ -42,9 +39,6 @@ export interface SectorContractOptions {
   otherSectorKey: string;
 }
 
-const AGENCY_KEYS_FILE = fileURLToPath(
-  new URL('../../../deploy/local/agency-keys.demo.json', import.meta.url),
-);
 type Json = Record<string, unknown>;
 
 /** Headers of a request as the exchange sends it on credit.<sector>.requests.v1. */
@@ -107,18 +101,8 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
   const topic = Topics.sectorEvents(name);
   const run = randomUUID().slice(0, 8);
   const config = (overrides: Record<string, string> = {}) =>
-    loadConfig(SectorConfig, {
-      DEMO_MODE: '1',
-      // The route and refusal tests below fail authentication on purpose, more than 20 times a minute.
-      AUTH_FAILURES_PER_MINUTE: '100000',
-      KAFKA_BROKERS: testKafkaBrokers().join(','),
-      DATABASE_URL: testDatabaseUrl(),
-      AGENCY_KEYS_FILE,
-      PORT: '0',
-      LOG_FORMAT: 'json',
-      LOG_LEVEL: 'warn',
-      ...overrides,
-    });
+    // The route and refusal tests below fail authentication on purpose, more than 20 times a minute.
+    sectorTestConfig({ AUTH_FAILURES_PER_MINUTE: '100000', ...overrides });
 
   describe(`${name} service: the sector contract on the real broker and database`, () => {
     let app: NestExpressApplication;

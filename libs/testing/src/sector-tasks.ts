@@ -2,7 +2,6 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { create, fromBinary, type MessageInitShape, toBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import {
@@ -13,14 +12,13 @@ import {
   TaskKind,
   Topics,
 } from '@cie/contracts';
-import { cloudEventHeaders, loadConfig } from '@cie/platform';
-import { createSectorApp, type SectorDefinition, SectorConfig } from '@cie/sector-kit';
+import { cloudEventHeaders } from '@cie/platform';
+import { createSectorApp, type SectorDefinition } from '@cie/sector-kit';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Message } from 'kafkajs';
-import { testDatabaseUrl } from './database.js';
 import { expectEventually } from './expect-eventually.js';
-import { sectorAppWithoutBroker } from './sector-without-broker.js';
-import { type ReadMessage, readTopic, sendMessages, testKafka, testKafkaBrokers } from './kafka-reader.js';
+import { DEMO_AGENCY_KEYS_FILE, sectorAppWithoutBroker, sectorTestConfig } from './sector-test-app.js';
+import { type ReadMessage, readTopic, sendMessages, testKafka } from './kafka-reader.js';
 
 export interface SectorTasksOptions {
   sector: SectorDefinition;
@@ -34,12 +32,11 @@ export interface SectorTasksOptions {
 type Json = Record<string, unknown>;
 type TaskBody = Json & { id: string; status: string; state: string; overdue: boolean; answers: Json[] };
 
-const DEMO_KEYS = fileURLToPath(new URL('../../../deploy/local/agency-keys.demo.json', import.meta.url));
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** The demo agencies plus a second implementing agency of `sector` with a fresh key, for isolation. */
 function keysWithSecondAgency(sector: string, agencyId: string, key: string): string {
-  const demo = JSON.parse(readFileSync(DEMO_KEYS, 'utf8')) as { agencies: Json[] };
+  const demo = JSON.parse(readFileSync(DEMO_AGENCY_KEYS_FILE, 'utf8')) as { agencies: Json[] };
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'cie-tasks-')), 'agency-keys.json');
   const agencies = [
     ...demo.agencies,
@@ -70,16 +67,7 @@ export function describeSectorTasks({
     let base: string;
     const kafka = testKafka(`${name}-tasks-${randomUUID().slice(0, 8)}`);
 
-    const config = () =>
-      loadConfig(SectorConfig, {
-        DEMO_MODE: '1',
-        KAFKA_BROKERS: testKafkaBrokers().join(','),
-        DATABASE_URL: testDatabaseUrl(),
-        AGENCY_KEYS_FILE: keys,
-        PORT: '0',
-        LOG_FORMAT: 'json',
-        LOG_LEVEL: 'warn',
-      });
+    const config = () => sectorTestConfig({ AGENCY_KEYS_FILE: keys });
 
     beforeAll(async () => {
       app = await createSectorApp(sector, config());
