@@ -13,22 +13,23 @@ export class CannotTail extends Error {
 const header = (message: KafkaMessage, name: string) => message.headers?.[name]?.toString();
 
 /**
- * One feed message as the JSON line `cie feed tail` prints: a FeedEvent as `event`, a measure task
- * (ce_type credit.measure.task) as `task`; throws when the value is not what its type says.
+ * One feed message as the JSON line `cie feed tail` prints: a record event as `event`, a measure task
+ * as `task`; throws when the value is not what its ce_type says.
  */
 export function feedLine(partition: number, message: KafkaMessage): string {
-  const type = header(message, CeHeader.type) ?? null;
   const value = message.value ?? new Uint8Array();
+  const body =
+    header(message, CeHeader.type) === AgencyRequestType.measureTask
+      ? { task: toJson(MeasureTaskSchema, fromBinary(MeasureTaskSchema, value)) }
+      : { event: toJson(FeedEventSchema, fromBinary(FeedEventSchema, value)) };
   return JSON.stringify({
     partition,
     offset: message.offset,
     key: message.key?.toString() ?? null,
-    type,
+    type: header(message, CeHeader.type) ?? null,
     id: header(message, CeHeader.id) ?? null,
     time: header(message, CeHeader.time) ?? null,
-    ...(type === AgencyRequestType.measureTask
-      ? { task: toJson(MeasureTaskSchema, fromBinary(MeasureTaskSchema, value)) }
-      : { event: toJson(FeedEventSchema, fromBinary(FeedEventSchema, value)) }),
+    ...body,
   });
 }
 

@@ -28,6 +28,14 @@ export const CreditEventType = {
 } as const;
 export type CreditEventType = (typeof CreditEventType)[keyof typeof CreditEventType];
 
+const CREDIT_EVENT_TYPES: readonly string[] = Object.values(CreditEventType);
+/**
+ * Whether a feed message carries a record event (a FeedEvent). A feed also carries the measure tasks
+ * of its subscriber (`credit.measure.task`, a MeasureTask): readers dispatch on ce_type.
+ */
+export const isCreditEventType = (type: string | undefined): type is CreditEventType =>
+  type !== undefined && CREDIT_EVENT_TYPES.includes(type);
+
 /** Feed events a subscriber acknowledges on credit.feed-acks.v1 once it has deleted the record. */
 export const DELETION_EVENT_TYPES: readonly CreditEventType[] = [
   CreditEventType.withdrawn,

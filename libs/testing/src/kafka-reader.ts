@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isCreditEventType, Topics } from '@cie/contracts';
 import { type IHeaders, Kafka, logLevel, type Message } from 'kafkajs';
 
 /** One consumed record. `value` is empty for a tombstone; header values are decoded as UTF-8. */
@@ -19,6 +20,8 @@ export interface ReadTopicOptions {
   fromBeginning?: boolean;
   /** Skip records of aborted and open transactions (default), as real consumers do. */
   readCommitted?: boolean;
+  /** Keep only the messages this accepts (the others are read past, never returned). */
+  only?: (message: ReadMessage) => boolean;
 }
 
 /** The brokers of the integration tests, from KAFKA_BROKERS (comma-separated host:port list). */
@@ -63,7 +66,7 @@ export async function sendMessages(kafka: Kafka, topic: string, messages: Messag
 export async function readTopic(
   kafka: Kafka,
   topic: string,
-  { until, timeoutMs = 20_000, fromBeginning = true, readCommitted = true }: ReadTopicOptions,
+  { until, timeoutMs = 20_000, fromBeginning = true, readCommitted = true, only }: ReadTopicOptions,
 ): Promise<ReadMessage[]> {
   const messages: ReadMessage[] = [];
   const consumer = kafka.consumer({
@@ -93,13 +96,15 @@ export async function readTopic(
     if (until(messages)) return messages;
     await consumer.run({
       eachMessage: ({ message, partition }) => {
-        messages.push({
+        const read: ReadMessage = {
           key: message.key ? message.key.toString('utf8') : null,
           value: message.value ?? Buffer.alloc(0),
           headers: decodeHeaders(message.headers),
           partition,
           offset: message.offset,
-        });
+        };
+        if (only && !only(read)) return Promise.resolve();
+        messages.push(read);
         if (until(messages)) finish();
         return Promise.resolve();
       },
@@ -120,4 +125,19 @@ function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
     if (value !== undefined) out[name] = value.toString();
   }
   return out;
+}
+
+/**
+ * A subscriber's feed, its record events only (FeedEvent values): the measure tasks the feed also
+ * carries (`credit.measure.task`) are read past.
+ */
+export function readFeed(
+  kafka: Kafka,
+  subscriberId: string,
+  options: Omit<ReadTopicOptions, 'only'>,
+): Promise<ReadMessage[]> {
+  return readTopic(kafka, Topics.feed(subscriberId), {
+    ...options,
+    only: (m) => isCreditEventType(m.headers['ce_type']),
+  });
 }

@@ -31,6 +31,10 @@ import { PolicyHolder } from './routing/policy-holder.js';
 import { SUBJECT_ERROR_STATUS, SubjectsController } from './subjects/subjects.controller.js';
 import { loadCatalogue } from './catalogue/catalogue.loader.js';
 import { JOINT_MEASURES, loadJointMeasures } from './measures/measures.loader.js';
+import { MeasuresMetrics } from './measures/measures.metrics.js';
+import { MeasuresRepository } from './measures/measures.repository.js';
+import { TasksController } from './measures/tasks.controller.js';
+import { TASK_ERROR_STATUS, TasksService } from './measures/tasks.service.js';
 import { createDataSource, migrate } from './database/data-source.js';
 import { ExchangeConfig } from './exchange.config.js';
 import { exchangeTopics } from './exchange-topics.js';
@@ -84,6 +88,7 @@ export class AppModule {
         SubjectRightsController,
         DeletionAcksController,
         PolicyController,
+        TasksController,
       ],
       providers: [
         { provide: ExchangeConfig, useValue: config },
@@ -113,6 +118,17 @@ export class AppModule {
         { provide: IdGenerator, useClass: UuidV7Generator },
         { provide: DisputeSettings, useValue: new DisputeSettings(config.DISPUTE_WORKING_DAYS, calendar) },
         {
+          provide: MeasuresMetrics,
+          inject: [DataSource, Clock],
+          useFactory: (db: DataSource, clock: Clock) => new MeasuresMetrics(db, clock, calendar),
+        },
+        {
+          provide: TasksService,
+          inject: [DataSource, COMMAND_PUBLISHER, Clock, IdGenerator],
+          useFactory: (db: DataSource, commands: EventPublisher, clock: Clock, ids: IdGenerator) =>
+            new TasksService(db, new MeasuresRepository(), commands, calendar, clock, ids),
+        },
+        {
           provide: LifecycleMetrics,
           inject: [DataSource, Clock],
           useFactory: (db: DataSource, clock: Clock) => new LifecycleMetrics(db, clock, calendar),
@@ -137,6 +153,8 @@ export class AppModule {
               policies,
               catalogue,
               progress,
+              jointMeasures,
+              calendar,
               actor: config.EXCHANGE_INSTANCE_ID,
             }),
         },
@@ -266,6 +284,7 @@ export class AppModule {
             ...EXPLAIN_ERROR_STATUS,
             ...SUBJECT_ERROR_STATUS,
             ...SUBJECT_RIGHTS_ERROR_STATUS,
+            ...TASK_ERROR_STATUS,
           }),
         },
       ],

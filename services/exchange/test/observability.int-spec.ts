@@ -10,7 +10,7 @@ import {
 } from 'node:net';
 import { fromBinary } from '@bufbuild/protobuf';
 import { FeedEventSchema, Topics } from '@cie/contracts';
-import { expectEventually, readTopic, testDatabaseUrl, testKafka, testKafkaBrokers } from '@cie/testing';
+import { expectEventually, readFeed, testDatabaseUrl, testKafka, testKafkaBrokers } from '@cie/testing';
 import {
   ExchangeProcess,
   exchangeEnv,
@@ -117,7 +117,7 @@ const traceparent = (traceId: string) => `00-${traceId}-${randomBytes(8).toStrin
 const traceIdOf = (header: string | undefined) => header?.split('-')[1];
 
 async function feedMessageOf(subscriber: string, sourceRecordId: string) {
-  const messages = await readTopic(kafka, Topics.feed(subscriber), {
+  const messages = await readFeed(kafka, subscriber, {
     until: (read) =>
       read.some(
         (m) => fromBinary(FeedEventSchema, m.value).record?.source?.sourceRecordId === sourceRecordId,

@@ -15,7 +15,6 @@ import {
 import { file_cie_courts_v1_consumption_restriction } from '../gen/cie/courts/v1/consumption_restriction_pb.js';
 import { file_cie_courts_v1_dishonest_debtor } from '../gen/cie/courts/v1/dishonest_debtor_pb.js';
 import { FeedAckSchema, FeedEventSchema } from '../gen/cie/credit/v1/credit_record_pb.js';
-import { MeasureTaskSchema, TaskAnswerSchema } from '../gen/cie/credit/v1/measures_pb.js';
 import {
   DisputeFiledSchema,
   DisputeResolutionSchema,
@@ -24,6 +23,7 @@ import {
   RepairDecisionSchema,
   RepairRequestedSchema,
 } from '../gen/cie/credit/v1/requests_pb.js';
+import { MeasureTaskSchema, TaskAnswerSchema } from '../gen/cie/credit/v1/measures_pb.js';
 import { file_cie_ecommerce_v1_platform_violation } from '../gen/cie/ecommerce/v1/platform_violation_pb.js';
 import { file_cie_procurement_v1_supplier_misconduct } from '../gen/cie/procurement/v1/supplier_misconduct_pb.js';
 import { file_cie_tax_v1_credit_rating } from '../gen/cie/tax/v1/credit_rating_pb.js';
@@ -150,8 +150,8 @@ function sectorChannels(sector: Sector): ChannelSpec[] {
     {
       id: `${sector}.requests`,
       address: Topics.requests(sector),
-      description: `Disputes and repair requests about records of the ${sector} sector, for the owning agency, and measure tasks for the sector's implementing agencies (DESIGN §13); the answers come back on ${Topics.sectorEvents(sector)}.`,
-      key: 'The owning agency id (a MeasureTask: the implementing agency id).',
+      description: `Disputes and repair requests about records of the ${sector} sector, for the owning agency, and the measure tasks (apply, lift) of the memoranda for the sector's implementing agencies; the answers come back on ${Topics.sectorEvents(sector)}.`,
+      key: 'The owning or implementing agency id.',
       producer: 'exchange',
       consumer: `${service} (group ${sector}-requests)`,
       messages: [DisputeFiledSchema, RepairRequestedSchema, MeasureTaskSchema],
@@ -168,10 +168,16 @@ const CHANNELS: readonly ChannelSpec[] = [
     address: Topics.exchangeCommands,
     description:
       "The exchange's own lifecycle work (a dispute or repair request filed through its API, a disclosure period that ended, a new subscriber policy), processed exactly once by the same pipeline as sector events whichever instance took the request.",
-    key: 'The record id (ExpiryDue, DisputeFiled, RepairRequested) or the policy document SHA-256 (PolicyChanged).',
+    key: 'The record id (ExpiryDue, DisputeFiled, RepairRequested, TaskAnswer) or the policy document SHA-256 (PolicyChanged).',
     producer: 'exchange',
     consumer: 'exchange (group exchange)',
-    messages: [DisputeFiledSchema, RepairRequestedSchema, ExpiryDueSchema, PolicyChangedSchema],
+    messages: [
+      DisputeFiledSchema,
+      RepairRequestedSchema,
+      ExpiryDueSchema,
+      PolicyChangedSchema,
+      TaskAnswerSchema,
+    ],
     headers: 'cloudevents',
     deadLetters: true,
   },
@@ -179,7 +185,7 @@ const CHANNELS: readonly ChannelSpec[] = [
     id: 'feed',
     address: Topics.feed(SUBSCRIBER),
     description:
-      "One subscriber's feed: the records it is entitled to, in its own view (redacted), and every later change to them; and the measure tasks the subscriber implements (DESIGN §13), answered over the exchange's HTTP API.",
+      "One subscriber's feed: the records it is entitled to, in its own view (redacted), every later change to them, and the measure tasks (credit.measure.task) the memoranda give the subscriber; readers dispatch on ce_type.",
     key: "The subject's canonical id, so a subject's events stay in order.",
     producer: 'exchange',
     consumer: 'the subscriber (the reference platform: group regional-platform.<subscriber>)',

@@ -10,8 +10,18 @@ import {
 } from './measures.loader.js';
 
 const catalogue = exchangeCatalogue();
-const shippedLists = () => JSON.parse(readFileSync(DEFAULT_LISTS_FILE, 'utf8'));
-const shippedMemoranda = () => JSON.parse(readFileSync(DEFAULT_MEMORANDA_FILE, 'utf8'));
+/** The parts of the files these tests change. */
+interface RawLists {
+  listTypes: { entry: { kinds: string[] }; upgrade: { to: string } }[];
+}
+interface RawMemoranda {
+  memoranda: {
+    triggers: string[];
+    measures: { id: string; legalBasis?: string; implementer: Record<string, string> }[];
+  }[];
+}
+const shippedLists = () => JSON.parse(readFileSync(DEFAULT_LISTS_FILE, 'utf8')) as RawLists;
+const shippedMemoranda = () => JSON.parse(readFileSync(DEFAULT_MEMORANDA_FILE, 'utf8')) as RawMemoranda;
 
 function problemsOf(fn: () => unknown): string[] {
   try {
@@ -52,7 +62,7 @@ describe('list types and memoranda files', () => {
   it('refuses a measure without a legal basis, naming its path', () => {
     const { lists } = loadJointMeasures(catalogue);
     const raw = shippedMemoranda();
-    delete raw.memoranda[1].measures[0].legalBasis;
+    delete raw.memoranda[1]!.measures[0]!.legalBasis;
     const problems = problemsOf(() => parseMemoranda(raw, 'memoranda.json', lists));
     expect(problems).toEqual(
       expect.arrayContaining([
@@ -65,8 +75,8 @@ describe('list types and memoranda files', () => {
   it('refuses a trigger that is not a list type and a duplicate measure id', () => {
     const { lists } = loadJointMeasures(catalogue);
     const raw = shippedMemoranda();
-    raw.memoranda[0].triggers = ['courts.no_such_list'];
-    raw.memoranda[2].measures[1].id = raw.memoranda[2].measures[0].id;
+    raw.memoranda[0]!.triggers = ['courts.no_such_list'];
+    raw.memoranda[2]!.measures[1]!.id = raw.memoranda[2]!.measures[0]!.id;
     const problems = problemsOf(() => parseMemoranda(raw, 'memoranda.json', lists));
     expect(problems).toEqual([
       expect.stringContaining('memoranda[0].triggers[0]: courts.no_such_list is not a list type'),
@@ -77,7 +87,7 @@ describe('list types and memoranda files', () => {
   it('refuses an implementer that is both a sector agency and a subscriber', () => {
     const { lists } = loadJointMeasures(catalogue);
     const raw = shippedMemoranda();
-    raw.memoranda[0].measures[0].implementer.subscriber = 'beijing-platform';
+    raw.memoranda[0]!.measures[0]!.implementer.subscriber = 'beijing-platform';
     expect(problemsOf(() => parseMemoranda(raw, 'memoranda.json', lists))).toEqual([
       expect.stringContaining('memoranda[0].measures[0].implementer: must be a sector agency'),
     ]);
@@ -85,8 +95,8 @@ describe('list types and memoranda files', () => {
 
   it('refuses list entry kinds outside the catalogue or the sector, and a dangling upgrade', () => {
     const raw = shippedLists();
-    raw.listTypes[0].entry.kinds = ['courts.no_such_kind', 'tax.major_violation'];
-    raw.listTypes[4].upgrade.to = 'ecommerce.nowhere';
+    raw.listTypes[0]!.entry.kinds = ['courts.no_such_kind', 'tax.major_violation'];
+    raw.listTypes[4]!.upgrade.to = 'ecommerce.nowhere';
     const problems = problemsOf(() => parseLists(raw, 'lists.json', catalogue));
     expect(problems).toEqual(
       expect.arrayContaining([

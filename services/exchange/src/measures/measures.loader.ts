@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { ConfigurationError, readJsonFile, validateJson } from '@cie/platform';
-import { toCondition } from '../catalogue/catalogue.loader.js';
-import type { ConditionDto } from '../catalogue/catalogue-file.dto.js';
+import { conditionProblems, toCondition } from '../catalogue/catalogue.loader.js';
 import type { Catalogue } from '../domain/catalogue.js';
 import type {
   Implementer,
@@ -20,20 +19,7 @@ export const DEFAULT_MEMORANDA_FILE = fileURLToPath(
   new URL('../../catalogue/memoranda.json', import.meta.url),
 );
 
-interface Problem {
-  field: string;
-  detail: string;
-}
-
-const OPERATORS = ['in', 'includesAny', 'atLeast', 'below', 'present', 'matches'] as const;
-
-function conditionProblems(conditions: ConditionDto[], at: string): Problem[] {
-  return conditions.flatMap((c, i) =>
-    OPERATORS.filter((op) => c[op] !== undefined).length === 1
-      ? []
-      : [{ field: `${at}[${i}]`, detail: `must have exactly one of ${OPERATORS.join(', ')}` }],
-  );
-}
+import type { Problem } from '../catalogue/catalogue-file.dto.js';
 
 function listProblems(file: ListsFile, catalogue: Catalogue): Problem[] {
   const problems: Problem[] = [];

@@ -9,6 +9,7 @@ import {
   schemaRef,
 } from '@cie/platform';
 import { SubjectRequestDto } from '../lifecycle/subject-rights.controller.js';
+import { TaskAnswerDto } from '../measures/tasks.controller.js';
 
 type Role = 'operator' | 'subscriber' | 'subject-desk';
 
@@ -73,7 +74,7 @@ export function buildExchangeOpenApi(port = 3000): OpenApiSchema {
             'The client key; each is bound to one client (an operator, a subscriber or a subject desk).',
         },
       },
-      schemas: { ...dtoSchemas([SubjectRequestDto]), ...PROBLEM_SCHEMAS },
+      schemas: { ...dtoSchemas([SubjectRequestDto, TaskAnswerDto]), ...PROBLEM_SCHEMAS },
     },
     security: [{ clientKey: [] }],
     paths: {
@@ -226,6 +227,55 @@ export function buildExchangeOpenApi(port = 3000): OpenApiSchema {
           {
             parameters: [pathParam('subscriber')],
             ok: [200, 'The events', object('outstanding events')],
+          },
+        ),
+      },
+      '/v1/tasks': {
+        get: operation(
+          'Measure tasks (apply or lift a measure of a memorandum): a subscriber its own, an operator all',
+          ['operator', 'subscriber'],
+          {
+            parameters: [
+              queryParam('status', 'open (default), answered or all'),
+              queryParam('overdue', 'true: only those past their deadline (working days)'),
+              queryParam('implementer', 'Operators: one implementing agency or subscriber'),
+            ],
+            ok: [200, 'The tasks, with the count overdue', object('tasks')],
+            errors: { 400: 'Unknown status' },
+          },
+        ),
+      },
+      '/v1/tasks/{id}': {
+        get: operation('One measure task', ['operator', 'subscriber'], {
+          parameters: [uuid('id')],
+          ok: [200, 'The task', object('task')],
+          errors: { 400: 'Not a UUID', 404: 'No such task for this caller' },
+        }),
+      },
+      '/v1/tasks/{id}/answer': {
+        post: operation(
+          'Answer a task on the subscriber’s feed: acknowledged, applied, not_applicable (reasonCode) or declined (legalGround)',
+          ['subscriber'],
+          {
+            parameters: [uuid('id')],
+            body: schemaRef(TaskAnswerDto.name),
+            ok: [202, 'Accepted: the exchange applies it exactly once', object('answer accepted')],
+            errors: {
+              400: 'Not a UUID',
+              422: 'A field is missing or wrong (named), or the outcome does not fit the task',
+              404: 'No such task for this subscriber',
+              409: 'The task was already answered otherwise, or its entry ended',
+              503: 'Kafka did not take the answer; nothing was sent',
+            },
+          },
+        ),
+      },
+      '/v1/measures/statistics': {
+        get: operation(
+          'Feedback per memorandum, measure and agency: sent, acknowledged, applied, lifted, overdue, latencies',
+          ['operator'],
+          {
+            ok: [200, 'One row per memorandum, measure and implementing agency', object('statistics')],
           },
         ),
       },

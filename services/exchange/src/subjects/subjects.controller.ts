@@ -11,6 +11,8 @@ import type { CanonicalRecord } from '../domain/canonical-record.js';
 import { route, type SubscriberPolicy } from '../domain/routing.js';
 import { buildFeedMessage } from '../delivery/feed-message.js';
 import { SubjectIdentityService } from '../identity/subject-identity.service.js';
+import { listingNotices } from '../measures/listing-notices.js';
+import { JOINT_MEASURES, type JointMeasures } from '../measures/measures.loader.js';
 import { PolicyHolder } from '../routing/policy-holder.js';
 import { chinaDate } from '../delivery/domain/disclosure.js';
 
@@ -45,6 +47,7 @@ export class SubjectsController {
     @Inject(AUDIT_LOG) private readonly audit: AuditLog,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
+    @Inject(JOINT_MEASURES) private readonly measures: JointMeasures,
   ) {}
 
   private get policy(): SubscriberPolicy {
@@ -178,6 +181,7 @@ export class SubjectsController {
         `SELECT actor, recorded_at, details FROM exchange.audit_log WHERE subject_id = $1 AND kind = 'query' ORDER BY seq`,
         [canonicalId],
       );
+      const listings = await listingNotices(em, canonicalId, this.measures);
       await this.audit.append(em, [
         {
           kind: 'access_report',
@@ -215,6 +219,7 @@ export class SubjectsController {
           rule: d.rule,
           at: d.created_at.toISOString(),
         })),
+        listings,
         queries: queries.map((q) => ({
           by: q.actor,
           subscriber: q.details.subscriber ?? null,

@@ -43,7 +43,7 @@ export class JointMeasures1764100000000 implements MigrationInterface {
         implementer_kind text NOT NULL CHECK (implementer_kind IN ('agency', 'subscriber')),
         implementer_id text NOT NULL,
         sector text,
-        status text NOT NULL CHECK (status IN ('delivered', 'acknowledged', 'applied', 'not_applicable', 'declined', 'lifted')),
+        status text NOT NULL CHECK (status IN ('delivered', 'acknowledged', 'applied', 'not_applicable', 'declined', 'lifted', 'cancelled')),
         due_by date NOT NULL,
         applies_until date,
         created_at timestamptz NOT NULL,
