@@ -250,17 +250,29 @@ export function describeSectorTasks({
       expect(second?.partition).toBe(first?.partition);
     });
 
-    it('refuses bad answers naming the field, counts overdue tasks, and takes only acknowledged for a lift', async () => {
+    it('refuses bad answers naming the field, counts overdue tasks, takes only acknowledged for a lift, and cancels an open task its lift overtook', async () => {
       const overdue = taskMessage({ dueBy: '2020-01-06' });
       const apply = taskMessage({});
+      // The entry ended before this task was answered: the lift makes it moot.
+      const unanswered = taskMessage({});
       const lift = taskMessage({
         kind: TaskKind.LIFT,
-        liftsTaskId: apply.task.taskId,
-        subjectId: apply.task.subjectId,
+        liftsTaskId: unanswered.task.taskId,
+        subjectId: unanswered.task.subjectId,
         endReason: 'obligation_fulfilled',
       });
-      await sendTasks([overdue, apply, lift]);
+      await sendTasks([overdue, apply, unanswered, lift]);
       await delivered(lift.task.taskId);
+      expect(await (await get(`/v1/tasks/${unanswered.task.taskId}`)).json()).toMatchObject({
+        status: 'cancelled',
+        state: 'cancelled',
+        overdue: false,
+      });
+      expect((await inbox()).items.map((i) => i.id)).not.toContain(unanswered.task.taskId);
+      expect((await inbox('answered')).items.map((i) => i.id)).toContain(unanswered.task.taskId);
+      const moot = await answer(unanswered.task.taskId, { outcome: 'applied' });
+      expect(moot.status).toBe(409);
+      expect(((await moot.json()) as Json)['detail']).toContain('cancelled');
 
       const open = await inbox();
       expect(open.items.find((i) => i.id === overdue.task.taskId)).toMatchObject({ overdue: true });
@@ -297,7 +309,7 @@ export function describeSectorTasks({
 
       expect(await (await get(`/v1/tasks/${lift.task.taskId}`)).json()).toMatchObject({
         kind: 'lift',
-        liftsTaskId: apply.task.taskId,
+        liftsTaskId: unanswered.task.taskId,
         endReason: 'obligation_fulfilled',
       });
       const wrong = await answer(lift.task.taskId, { outcome: 'applied' });

@@ -4,7 +4,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * The tasks the exchange sends the sector's implementing agencies (DESIGN §13: apply a measure to a
  * listed subject, or lift it), and the agencies' answers: an apply task may be acknowledged, then
  * answered applied, not_applicable or declined; a lift task is acknowledged. Each answer is stored
- * with its event id before it is published (published_at set once Kafka has it).
+ * with its event id before it is published (published_at set once Kafka has it). An apply task still
+ * open when its lift task arrives is cancelled (the entry ended first): answered_at is when the task
+ * stopped being open, by its final answer or by that cancellation.
  */
 export function measureTasksMigration(schema: string): new () => MigrationInterface {
   if (!/^[a-z]+$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
@@ -38,7 +40,7 @@ export function measureTasksMigration(schema: string): new () => MigrationInterf
           due_by date,
           issued_at timestamptz NOT NULL,
           end_reason text NOT NULL,
-          state text NOT NULL CHECK (state IN ('delivered', 'acknowledged', 'applied', 'not_applicable', 'declined')),
+          state text NOT NULL CHECK (state IN ('delivered', 'acknowledged', 'applied', 'not_applicable', 'declined', 'cancelled')),
           answered_at timestamptz,
           event_id uuid NOT NULL,
           received_at timestamptz NOT NULL

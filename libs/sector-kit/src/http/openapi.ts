@@ -298,10 +298,11 @@ const MEASURE_TASK: Schema = {
       description: 'Lift tasks: the apply task lifted',
     },
     status: {
-      enum: ['open', 'answered'],
-      description: 'answered once the final answer is on the sector topic',
+      enum: ['open', 'answered', 'cancelled'],
+      description:
+        'answered once the final answer is on the sector topic; cancelled when its lift task came first (the entry ended)',
     },
-    state: { enum: ['delivered', 'acknowledged', 'applied', 'not_applicable', 'declined'] },
+    state: { enum: ['delivered', 'acknowledged', 'applied', 'not_applicable', 'declined', 'cancelled'] },
     dueBy: { type: ['string', 'null'], format: 'date', description: 'Answer by this date (working days)' },
     overdue: { type: 'boolean' },
     entryId: { type: 'string', format: 'uuid' },
@@ -350,7 +351,9 @@ function taskPaths(): Record<string, Schema> {
     '/v1/tasks': {
       get: {
         summary: 'Measure tasks of the agency (apply or lift a joint measure on a listed subject)',
-        parameters: [queryParam('status', 'open (default: no final answer yet), answered or all')],
+        parameters: [
+          queryParam('status', 'open (default: no final answer yet), answered (or cancelled) or all'),
+        ],
         responses: {
           200: { description: 'The tasks, oldest first (at most 1000)', content: json(ref('TaskInbox')) },
           422: problem('Unknown status'),
@@ -391,7 +394,7 @@ function taskPaths(): Record<string, Schema> {
             }),
           },
           404: problem('No such task for this agency'),
-          409: problem('Answered otherwise already, or the final answer is given'),
+          409: problem('Answered otherwise already, the final answer is given, or the task was cancelled'),
           422: problem('Invalid fields, or an outcome the task does not take'),
           503: problem('Kafka did not take the answer; it is kept: send the same answer again'),
         },

@@ -78,7 +78,7 @@ export class TasksController {
     };
     const eventId = await this.db.transaction(async (em) => {
       const task = await this.find(agency, id, em);
-      const decision = decideAnswer(task.row.kind, task.answers, given);
+      const decision = decideAnswer(task.row, task.answers, given);
       switch (decision.type) {
         case 'refuse':
           throw new IntakeException(IntakeErrorCode.INVALID_RECORD, decision.detail, [
@@ -147,7 +147,7 @@ function taskView({ row, answers }: MeasureTask, now: Date) {
     id: row.task_id,
     kind: row.kind,
     liftsTaskId: row.lifts_task_id,
-    status: open ? 'open' : 'answered',
+    status: open ? 'open' : row.state === 'cancelled' ? 'cancelled' : 'answered',
     state: row.state,
     dueBy: row.due_by,
     overdue: open && isPastDue(row.due_by, now),

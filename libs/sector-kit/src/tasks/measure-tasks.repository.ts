@@ -50,7 +50,7 @@ export interface MeasureTask {
   answers: StoredAnswer[];
 }
 
-/** Which tasks `GET /v1/tasks` lists: without a final answer (open), with one, or all. */
+/** Which tasks `GET /v1/tasks` lists: without a final answer (open), with one or cancelled, or all. */
 export const TASK_FILTERS = ['open', 'answered', 'all'] as const;
 export type TaskFilter = (typeof TASK_FILTERS)[number];
 
@@ -117,9 +117,19 @@ export class MeasureTasksRepository {
     this.answers = `${schema}.measure_task_answers`;
   }
 
-  /** Idempotent by task id: a task delivered again changes nothing. */
+  /**
+   * Idempotent by task id: a task delivered again changes nothing. A lift task cancels the apply task
+   * it lifts when that one has no final answer (stored or published): the entry ended first.
+   */
   async insert(runner: SqlRunner, rows: readonly MeasureTaskRow[]): Promise<void> {
     await insertRows(runner, this.tasks, COLUMNS, rows, 'ON CONFLICT (task_id) DO NOTHING');
+    for (const lift of rows.filter((r) => r.kind === 'lift'))
+      await runner.query(
+        `UPDATE ${this.tasks} t SET state = 'cancelled', answered_at = $3
+          WHERE task_id = $1 AND agency_id = $2 AND kind = 'apply' AND answered_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM ${this.answers} a WHERE a.task_id = t.task_id AND a.stage = 'final')`,
+        [lift.lifts_task_id, lift.agency_id, lift.received_at],
+      );
   }
 
   /** Oldest first, at most 1000. */

@@ -19,9 +19,19 @@ const stored = (
   publishedAt,
 });
 
+const apply = { kind: 'apply', state: 'delivered' } as const;
+const lift = { kind: 'lift', state: 'delivered' } as const;
+
 describe('answering a measure task', () => {
+  it('Given an apply task cancelled by its lift, When it is answered, Then that conflicts', () => {
+    expect(decideAnswer({ kind: 'apply', state: 'cancelled' }, [], given('applied'))).toMatchObject({
+      type: 'conflict',
+      detail: expect.stringContaining('cancelled') as unknown,
+    });
+  });
+
   it('Given a new apply task, When it is acknowledged, Then the acknowledgement is stored before any final answer', () => {
-    expect(decideAnswer('apply', [], given('acknowledged'))).toEqual({
+    expect(decideAnswer(apply, [], given('acknowledged'))).toEqual({
       type: 'store',
       stage: 'acknowledgement',
     });
@@ -29,11 +39,11 @@ describe('answering a measure task', () => {
 
   it('Given an acknowledged apply task, When it is answered applied, Then that is its final answer', () => {
     const answers = [stored('acknowledgement', given('acknowledged'))];
-    expect(decideAnswer('apply', answers, given('applied'))).toEqual({ type: 'store', stage: 'final' });
+    expect(decideAnswer(apply, answers, given('applied'))).toEqual({ type: 'store', stage: 'final' });
   });
 
   it('Given an apply task, When it is answered applied without an acknowledgement, Then that is its final answer', () => {
-    expect(decideAnswer('apply', [], given('applied'))).toEqual({ type: 'store', stage: 'final' });
+    expect(decideAnswer(apply, [], given('applied'))).toEqual({ type: 'store', stage: 'final' });
   });
 
   it.each([
@@ -44,13 +54,13 @@ describe('answering a measure task', () => {
   ] as const)(
     'Given an apply task, When it is answered %s with %j, Then %s is refused',
     (outcome, more, field) => {
-      expect(decideAnswer('apply', [], given(outcome, more))).toMatchObject({ type: 'refuse', field });
+      expect(decideAnswer(apply, [], given(outcome, more))).toMatchObject({ type: 'refuse', field });
     },
   );
 
   it('Given a lift task, When it is answered applied, Then the outcome is refused: a lift is acknowledged', () => {
-    expect(decideAnswer('lift', [], given('applied'))).toMatchObject({ type: 'refuse', field: 'outcome' });
-    expect(decideAnswer('lift', [], given('acknowledged'))).toEqual({ type: 'store', stage: 'final' });
+    expect(decideAnswer(lift, [], given('applied'))).toMatchObject({ type: 'refuse', field: 'outcome' });
+    expect(decideAnswer(lift, [], given('acknowledged'))).toEqual({ type: 'store', stage: 'final' });
   });
 
   it('Given an answer, When the same answer comes again, Then it is the same answer (same event id)', () => {
@@ -66,10 +76,10 @@ describe('answering a measure task', () => {
 
   it('Given a final answer, When another final answer or a late acknowledgement comes, Then both conflict', () => {
     const answers = [stored('final', given('applied'))];
-    expect(decideAnswer('apply', answers, given('declined', { legalGround: '依法不予适用' }))).toMatchObject({
+    expect(decideAnswer(apply, answers, given('declined', { legalGround: '依法不予适用' }))).toMatchObject({
       type: 'conflict',
     });
-    expect(decideAnswer('apply', answers, given('acknowledged'))).toMatchObject({
+    expect(decideAnswer(apply, answers, given('acknowledged'))).toMatchObject({
       type: 'conflict',
       detail: expect.stringContaining('already answered applied') as unknown,
     });
@@ -77,7 +87,7 @@ describe('answering a measure task', () => {
 
   it('Given an answer not yet on Kafka, When a different one comes, Then the conflict says to send the first again', () => {
     const answers = [stored('final', given('applied'), null)];
-    expect(decideAnswer('apply', answers, given('applied', { note: '改' }))).toMatchObject({
+    expect(decideAnswer(apply, answers, given('applied', { note: '改' }))).toMatchObject({
       type: 'conflict',
       detail: expect.stringContaining('send the same answer again') as unknown,
     });

@@ -9,8 +9,11 @@
 export const TASK_OUTCOMES = ['acknowledged', 'applied', 'not_applicable', 'declined'] as const;
 export type TaskOutcome = (typeof TASK_OUTCOMES)[number];
 export type TaskKindName = 'apply' | 'lift';
-/** Where a task stands on the agency's side: delivered until answered, then its latest answer. */
-export type TaskState = 'delivered' | TaskOutcome;
+/**
+ * Where a task stands on the agency's side: delivered until answered, then its latest answer; an
+ * apply task whose lift came before its final answer is cancelled (the exchange cancels it too).
+ */
+export type TaskState = 'delivered' | TaskOutcome | 'cancelled';
 /** An apply task's acknowledgement comes before its final answer; a lift task has only a final one. */
 export type AnswerStage = 'acknowledgement' | 'final';
 
@@ -44,10 +47,11 @@ export const stageOf = (kind: TaskKindName, outcome: TaskOutcome): AnswerStage =
   kind === 'apply' && outcome === 'acknowledged' ? 'acknowledgement' : 'final';
 
 export function decideAnswer(
-  kind: TaskKindName,
+  task: { kind: TaskKindName; state: TaskState },
   answers: readonly StoredAnswer[],
   given: GivenAnswer,
 ): AnswerDecision {
+  const kind = task.kind;
   if (kind === 'lift' && given.outcome !== 'acknowledged')
     return refuse('outcome', 'a lift task is answered acknowledged');
   if (given.outcome === 'not_applicable' && !given.reasonCode)
@@ -59,6 +63,11 @@ export function decideAnswer(
   if (given.outcome !== 'declined' && given.legalGround)
     return refuse('legalGround', 'legalGround goes only with the outcome declined');
 
+  if (task.state === 'cancelled')
+    return {
+      type: 'conflict',
+      detail: 'the task was cancelled: its list entry ended before it was answered',
+    };
   const stage = stageOf(kind, given.outcome);
   const earlier = answers.find((a) => a.stage === stage);
   if (earlier)
