@@ -15,6 +15,30 @@ const usage = (line: string) => {
 };
 
 describe('cie command lines', () => {
+  it('parses tasks and answer-task, with the answer as the sector service takes it', () => {
+    expect(parse('tasks --url http://127.0.0.1:3002/ --key demo-key')).toEqual({
+      command: 'tasks',
+      url: 'http://127.0.0.1:3002',
+      key: 'demo-key',
+      status: 'open',
+    });
+    expect(usage('tasks --url http://h:1 --key k --status late')).toMatch(/--status must be/);
+    expect(
+      parse(
+        'answer-task 019ad3c1-2222 --url http://h:1 --key k --outcome not_applicable --reason-code no_bids',
+      ),
+    ).toEqual({
+      command: 'answer-task',
+      url: 'http://h:1',
+      key: 'k',
+      taskId: '019ad3c1-2222',
+      answer: { outcome: 'not_applicable', reasonCode: 'no_bids' },
+    });
+    expect(usage('answer-task t --url http://h:1 --key k --outcome maybe')).toMatch(/--outcome must be/);
+    expect(usage('answer-task --url http://h:1 --key k --outcome applied')).toMatch(/needs the task id/);
+    expect(usage('answer-task t --outcome applied --key k')).toMatch(/--url is required/);
+  });
+
   it('parses submit with its defaults: rejects beside the file, progress on, URL without its last slash', () => {
     expect(parse('submit records.ndjson --url http://127.0.0.1:3003/ --key demo-key')).toEqual({
       command: 'submit',

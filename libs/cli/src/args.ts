@@ -36,12 +36,32 @@ export interface VerifyReceiptCommand {
   file: string;
   publicKeyFile: string;
 }
+export interface TasksCommand {
+  command: 'tasks';
+  url: string;
+  key: string;
+  status: 'open' | 'answered' | 'all';
+}
+export const TASK_OUTCOMES = ['acknowledged', 'applied', 'not_applicable', 'declined'] as const;
+export interface AnswerTaskCommand {
+  command: 'answer-task';
+  url: string;
+  key: string;
+  taskId: string;
+  answer: { outcome: string; reasonCode?: string; legalGround?: string; note?: string };
+}
 export interface HelpCommand {
   command: 'help';
   text: string;
 }
 export type Command =
-  SubmitCommand | FeedTailCommand | AuditVerifyCommand | VerifyReceiptCommand | HelpCommand;
+  | SubmitCommand
+  | FeedTailCommand
+  | AuditVerifyCommand
+  | VerifyReceiptCommand
+  | TasksCommand
+  | AnswerTaskCommand
+  | HelpCommand;
 
 export const HELP = {
   main: `usage: cie <command> [options]
@@ -51,6 +71,8 @@ Commands:
   feed tail <subscriber>   print a subscriber's feed, decoded, as JSON lines
   audit verify             check the exchange's audit log hash chain
   verify-receipt <file>    verify a saved check receipt or credit report offline
+  tasks                    list an agency's measure tasks on its sector service
+  answer-task <task id>    answer one of them (acknowledged, applied, not_applicable, declined)
 
 Run \`cie <command> --help\` for a command's options.
 Exit codes: 0 ok, 1 some records refused or a problem found, 2 usage error or cannot connect.`,
@@ -76,8 +98,9 @@ as a whole (unknown key: 401).`,
 
   'feed tail': `usage: cie feed tail <subscriber> --brokers <host:port,...> [options]
 
-Reads credit.feed.<subscriber>.v1 and prints each event as one JSON line on stdout:
-{"partition", "offset", "key", "type", "id", "time", "event": <FeedEvent in the protobuf JSON mapping>}.
+Reads credit.feed.<subscriber>.v1 and prints each message as one JSON line on stdout:
+{"partition", "offset", "key", "type", "id", "time", "event": <FeedEvent in the protobuf JSON mapping>}
+or, for a measure task (credit.measure.task), "task": <MeasureTask> in place of "event".
 Messages that do not decode are reported on stderr and skipped. Stops on Ctrl-C, or after --max.
 
 Options:
@@ -112,6 +135,39 @@ Options:
   -h, --help           this help
 
 Exit codes: 0 the receipt verifies, 1 it does not, 2 usage error or unreadable file.`,
+
+  tasks: `usage: cie tasks --url <sector service URL> --key <agency key> [--status open|answered|all]
+
+Lists the agency's measure tasks (GET /v1/tasks: apply or lift a joint measure on a listed subject),
+oldest first, one line each: id, kind, state, due date (OVERDUE when past it unanswered), measure,
+subject; then how many, and how many overdue.
+
+Options:
+  --url <url>          the sector service, e.g. http://127.0.0.1:3002 (procurement)
+  --key <key>          the agency key (Authorization: Bearer <key>)
+  --key-file <path>    read the agency key from a file instead (keeps it out of ps)
+  --status <s>         open (default: no final answer yet), answered or all
+  -h, --help           this help
+
+Exit codes: 0 listed, 2 usage error, cannot connect, or the service refused the call (unknown key).`,
+
+  'answer-task': `usage: cie answer-task <task id> --url <sector service URL> --key <agency key> --outcome <outcome> [options]
+
+Answers a measure task (POST /v1/tasks/{id}/answer). An apply task may be acknowledged first, then
+answered applied, not_applicable (with --reason-code) or declined (with --legal-ground); a lift
+task is answered acknowledged. The same answer sent again is answered the same (same event id).
+
+Options:
+  --url <url>            the sector service
+  --key <key>            the agency key; or --key-file <path>
+  --outcome <outcome>    acknowledged, applied, not_applicable or declined
+  --reason-code <code>   why the measure does not apply (with not_applicable)
+  --legal-ground <text>  the legal ground for declining (with declined)
+  --note <text>          a note kept with the answer
+  -h, --help             this help
+
+Exit codes: 0 answered, 1 refused (fields named on stderr, or already answered otherwise, or no such
+task), 2 usage error, cannot connect, unknown key, or Kafka unavailable (send the same answer again).`,
 } as const;
 
 interface Parsed {
@@ -135,19 +191,19 @@ function parse(help: string, args: string[], options: ParseArgsOptionsConfig): P
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
-function parseSubmit(args: string[], readFile: (path: string) => string): Command {
-  const help = HELP.submit;
-  const { values, positionals } = parse(help, args, {
-    url: { type: 'string' },
-    key: { type: 'string' },
-    'key-file': { type: 'string' },
-    rejects: { type: 'string' },
-    progress: { type: 'boolean', default: true },
-  });
-  if (values['help']) return { command: 'help', text: help };
-  const [file, ...extra] = positionals;
-  if (!file) throw new UsageError('submit needs the NDJSON file to send', help);
-  if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`, help);
+/** The options naming a sector service and the agency key to call it with. */
+const SERVICE_OPTIONS: ParseArgsOptionsConfig = {
+  url: { type: 'string' },
+  key: { type: 'string' },
+  'key-file': { type: 'string' },
+};
+
+/** `--url` and `--key` (or `--key-file`), checked. */
+function sectorService(
+  values: Parsed['values'],
+  help: string,
+  readFile: (path: string) => string,
+): { url: string; key: string } {
   const url = str(values['url']);
   if (!url) throw new UsageError('--url is required: the sector service, e.g. http://127.0.0.1:3003', help);
   if (!/^https?:\/\/[^/]+/.test(url)) throw new UsageError(`--url must be an http(s) URL, not ${url}`, help);
@@ -162,11 +218,61 @@ function parseSubmit(args: string[], readFile: (path: string) => string): Comman
     }
   }
   if (!key) throw new UsageError('--key (or --key-file) is required: the agency key', help);
+  return { url: url.replace(/\/+$/, ''), key };
+}
+
+function parseTasks(args: string[], readFile: (path: string) => string): Command {
+  const help = HELP.tasks;
+  const { values, positionals } = parse(help, args, { ...SERVICE_OPTIONS, status: { type: 'string' } });
+  if (values['help']) return { command: 'help', text: help };
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`, help);
+  const status = str(values['status']) ?? 'open';
+  if (status !== 'open' && status !== 'answered' && status !== 'all')
+    throw new UsageError(`--status must be open, answered or all, not ${status}`, help);
+  return { command: 'tasks', ...sectorService(values, help, readFile), status };
+}
+
+function parseAnswerTask(args: string[], readFile: (path: string) => string): Command {
+  const help = HELP['answer-task'];
+  const { values, positionals } = parse(help, args, {
+    ...SERVICE_OPTIONS,
+    outcome: { type: 'string' },
+    'reason-code': { type: 'string' },
+    'legal-ground': { type: 'string' },
+    note: { type: 'string' },
+  });
+  if (values['help']) return { command: 'help', text: help };
+  const [taskId, ...extra] = positionals;
+  if (!taskId) throw new UsageError('answer-task needs the task id', help);
+  if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`, help);
+  const outcome = str(values['outcome']);
+  if (!outcome || !(TASK_OUTCOMES as readonly string[]).includes(outcome))
+    throw new UsageError(`--outcome must be ${TASK_OUTCOMES.join(', ')}`, help);
+  const optional = (name: string) => str(values[name]);
+  const answer = {
+    outcome,
+    ...(optional('reason-code') !== undefined && { reasonCode: optional('reason-code') }),
+    ...(optional('legal-ground') !== undefined && { legalGround: optional('legal-ground') }),
+    ...(optional('note') !== undefined && { note: optional('note') }),
+  };
+  return { command: 'answer-task', ...sectorService(values, help, readFile), taskId, answer };
+}
+
+function parseSubmit(args: string[], readFile: (path: string) => string): Command {
+  const help = HELP.submit;
+  const { values, positionals } = parse(help, args, {
+    ...SERVICE_OPTIONS,
+    rejects: { type: 'string' },
+    progress: { type: 'boolean', default: true },
+  });
+  if (values['help']) return { command: 'help', text: help };
+  const [file, ...extra] = positionals;
+  if (!file) throw new UsageError('submit needs the NDJSON file to send', help);
+  if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`, help);
   return {
     command: 'submit',
     file,
-    url: url.replace(/\/+$/, ''),
-    key,
+    ...sectorService(values, help, readFile),
     rejects: str(values['rejects']) ?? `${file}.rejects.ndjson`,
     progress: values['progress'] !== false,
   };
@@ -238,6 +344,10 @@ export function parseCommand(argv: readonly string[], readFile: (path: string) =
       return { command: 'help', text: HELP.main };
     case 'submit':
       return parseSubmit(argv.slice(1), readFile);
+    case 'tasks':
+      return parseTasks(argv.slice(1), readFile);
+    case 'answer-task':
+      return parseAnswerTask(argv.slice(1), readFile);
     case 'feed':
       if (second === 'tail') return parseFeedTail(rest);
       if (second === undefined || second === '--help' || second === '-h')

@@ -4,6 +4,7 @@ import { auditVerify } from './audit-verify.js';
 import { CannotTail, feedTail } from './feed-tail.js';
 import { CannotSubmit, type Io, submit } from './submit.js';
 import { CannotVerify, verifyReceipt } from './verify-receipt.js';
+import { answerTask, CannotCall, listTasks } from './tasks.js';
 
 /**
  * `cie <command>`: parses, runs, and turns every failure into a message and an exit code
@@ -34,9 +35,18 @@ export async function run(argv: readonly string[], io: Io = defaultIo()): Promis
         return await auditVerify(command, process.env);
       case 'verify-receipt':
         return verifyReceipt(command, io);
+      case 'tasks':
+        return await listTasks(command, io);
+      case 'answer-task':
+        return await answerTask(command, io);
     }
   } catch (error) {
-    if (error instanceof CannotSubmit || error instanceof CannotTail || error instanceof CannotVerify) {
+    if (
+      error instanceof CannotSubmit ||
+      error instanceof CannotTail ||
+      error instanceof CannotVerify ||
+      error instanceof CannotCall
+    ) {
       io.stderr.write(`cie ${command.command}: ${error.message}\n`);
       return 2;
     }

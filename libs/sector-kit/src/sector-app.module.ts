@@ -25,12 +25,14 @@ import { DataSource } from 'typeorm';
 import { intakeSchemaMigration } from './database/intake-schema.migration.js';
 import { outcomesMigration } from './database/outcomes.migration.js';
 import { agencyRequestsMigration } from './database/agency-requests.migration.js';
+import { measureTasksMigration } from './database/measure-tasks.migration.js';
 import { AgencyRequestsController } from './http/agency-requests.controller.js';
 import { RequestsConsumer } from './kafka/requests.consumer.js';
 import { AgencyRateLimitGuard } from './http/agency-rate-limit.guard.js';
 import { ContentTypeGuard } from './http/content-type.guard.js';
 import { OpenApiController, SECTOR_DEFINITION } from './http/openapi.controller.js';
 import { RecordsController } from './http/records.controller.js';
+import { TasksController } from './http/tasks.controller.js';
 import { sectorValidationPipe } from './http/edge-validation.js';
 import { INTAKE_ERROR_STATUS } from './intake/intake.exception.js';
 import { IntakeService } from './intake/intake.service.js';
@@ -38,6 +40,7 @@ import { OutcomesConsumer } from './kafka/outcomes.consumer.js';
 import { sectorTopics } from './kafka/sector-topics.js';
 import { SubmissionsConsumer } from './kafka/submissions.consumer.js';
 import type { SectorDefinition } from './record-type.js';
+import { MeasureTasksRepository } from './tasks/measure-tasks.repository.js';
 import { SectorConfig } from './sector.config.js';
 
 /**
@@ -78,6 +81,7 @@ export class SectorAppModule {
               intakeSchemaMigration(sector.sector),
               outcomesMigration(sector.sector),
               agencyRequestsMigration(sector.sector),
+              measureTasksMigration(sector.sector),
             ],
             migrationsTableName: 'migrations',
             migrationsTransactionMode: 'all',
@@ -110,10 +114,15 @@ export class SectorAppModule {
           new OutcomesConsumer(kafka, sector.sector, db, config.KAFKA_STALL_AFTER_MS),
       },
       {
+        provide: MeasureTasksRepository,
+        inject: [DataSource],
+        useFactory: (db: DataSource) => new MeasureTasksRepository(db, sector.sector),
+      },
+      {
         provide: RequestsConsumer,
-        inject: [DataSource, Clock, EventPublisher],
-        useFactory: (db: DataSource, clock: Clock) =>
-          new RequestsConsumer(kafka, sector.sector, db, clock, config.KAFKA_STALL_AFTER_MS),
+        inject: [DataSource, MeasureTasksRepository, Clock, EventPublisher],
+        useFactory: (db: DataSource, tasks: MeasureTasksRepository, clock: Clock) =>
+          new RequestsConsumer(kafka, sector.sector, db, tasks, clock, config.KAFKA_STALL_AFTER_MS),
       },
       {
         provide: READINESS_CHECKS,
@@ -145,6 +154,7 @@ export class SectorAppModule {
         MetricsController,
         RecordsController,
         AgencyRequestsController,
+        TasksController,
         OpenApiController,
       ],
       providers,

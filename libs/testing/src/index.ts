@@ -3,12 +3,14 @@ export { expectEventually, type EventuallyOptions } from './expect-eventually.js
 export {
   readFeed,
   readTopic,
+  sendMessages,
   testKafka,
   testKafkaBrokers,
   type ReadMessage,
   type ReadTopicOptions,
 } from './kafka-reader.js';
 export { describeSectorService, type SectorContractOptions } from './sector-contract.js';
+export { describeSectorTasks, type SectorTasksOptions } from './sector-tasks.js';
 export {
   startRegionalPlatform,
   type RegionalPlatform,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isCreditEventType, Topics } from '@cie/contracts';
-import { type IHeaders, Kafka, logLevel } from 'kafkajs';
+import { type IHeaders, Kafka, logLevel, type Message } from 'kafkajs';
 
 /** One consumed record. `value` is empty for a tombstone; header values are decoded as UTF-8. */
 export interface ReadMessage {
@@ -46,6 +46,17 @@ export function testKafka(clientId: string): Kafka {
     brokers: testKafkaBrokers(),
     logLevel: logLevel.WARN,
   });
+}
+
+/** Sends `messages` on `topic` as an upstream service does (idempotent, acks=all), then disconnects. */
+export async function sendMessages(kafka: Kafka, topic: string, messages: Message[]): Promise<void> {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  try {
+    await producer.send({ topic, acks: -1, messages });
+  } finally {
+    await producer.disconnect();
+  }
 }
 
 /**

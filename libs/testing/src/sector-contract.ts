@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import {
@@ -13,24 +12,20 @@ import {
   SubmissionReceiptSchema,
   Topics,
 } from '@cie/contracts';
-import { cloudEventHeaders, createKafka, EventPublisher, loadConfig } from '@cie/platform';
+import { cloudEventHeaders } from '@cie/platform';
 import {
-  configureSectorApp,
   createSectorApp,
   receiptsTopic,
   type Receipt,
   type SectorDefinition,
-  SectorAppModule,
-  SectorConfig,
   submissionsTopic,
 } from '@cie/sector-kit';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Test } from '@nestjs/testing';
 import type { Message } from 'kafkajs';
-import { testDatabaseUrl } from './database.js';
 import { expectEventually } from './expect-eventually.js';
+import { sectorAppWithoutBroker, sectorTestConfig } from './sector-test-app.js';
 import { NOT_API_PATHS, openApiRoutes, undocumentedRoutes } from './openapi-coverage.js';
-import { type ReadMessage, readTopic, testKafka, testKafkaBrokers } from './kafka-reader.js';
+import { type ReadMessage, readTopic, sendMessages, testKafka } from './kafka-reader.js';
 import { expectEveryRouteGuarded } from './route-guard.js';
 
 /** The only routes of a sector service that need no key; the OpenAPI document describes the API, no data. */
@@ -44,9 +39,6 @@ export interface SectorContractOptions {
   otherSectorKey: string;
 }
 
-const AGENCY_KEYS_FILE = fileURLToPath(
-  new URL('../../../deploy/local/agency-keys.demo.json', import.meta.url),
-);
 type Json = Record<string, unknown>;
 
 /** Headers of a request as the exchange sends it on credit.<sector>.requests.v1. */
@@ -109,18 +101,8 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
   const topic = Topics.sectorEvents(name);
   const run = randomUUID().slice(0, 8);
   const config = (overrides: Record<string, string> = {}) =>
-    loadConfig(SectorConfig, {
-      DEMO_MODE: '1',
-      // The route and refusal tests below fail authentication on purpose, more than 20 times a minute.
-      AUTH_FAILURES_PER_MINUTE: '100000',
-      KAFKA_BROKERS: testKafkaBrokers().join(','),
-      DATABASE_URL: testDatabaseUrl(),
-      AGENCY_KEYS_FILE,
-      PORT: '0',
-      LOG_FORMAT: 'json',
-      LOG_LEVEL: 'warn',
-      ...overrides,
-    });
+    // The route and refusal tests below fail authentication on purpose, more than 20 times a minute.
+    sectorTestConfig({ AUTH_FAILURES_PER_MINUTE: '100000', ...overrides });
 
   describe(`${name} service: the sector contract on the real broker and database`, () => {
     let app: NestExpressApplication;
@@ -149,15 +131,7 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
     const eventsOf = async (until: (messages: readonly ReadMessage[]) => boolean) =>
       readTopic(kafka, topic, { until });
     /** Sends messages on the sector's requests topic, as the exchange does. */
-    const sendRequests = async (messages: Message[]) => {
-      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-      await producer.connect();
-      try {
-        await producer.send({ topic: Topics.requests(name), acks: -1, messages });
-      } finally {
-        await producer.disconnect();
-      }
-    };
+    const sendRequests = (messages: Message[]) => sendMessages(kafka, Topics.requests(name), messages);
     /** Files a dispute about one of the agency's records, as the exchange does, and waits for it in the inbox. */
     const fileDispute = async (sourceRecordId: string): Promise<string> => {
       const record = (await (await get(`/v1/records/${sourceRecordId}`)).json()) as Json;
@@ -798,26 +772,7 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
     });
 
     it('answers 503 with Retry-After and claims nothing when Kafka does not acknowledge', async () => {
-      // The same module with its publisher pointed at a port where no broker listens: a real
-      // kafkajs producer that cannot connect, not a stand-in.
-      const moduleRef = await Test.createTestingModule({
-        imports: [SectorAppModule.forSector(sector, config())],
-      })
-        .overrideProvider(EventPublisher)
-        .useValue(
-          new EventPublisher(
-            createKafka(`${name}-dead`, ['127.0.0.1:1'], {
-              retry: { retries: 1, initialRetryTime: 100 },
-              connectionTimeout: 500,
-            }),
-            3,
-          ),
-        )
-        .compile();
-      const broken = configureSectorApp(
-        moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false }),
-      );
-      await broken.listen(0, '127.0.0.1');
+      const broken = await sectorAppWithoutBroker(sector, config());
       try {
         const url = await broken.getUrl();
         const body = exampleOf(sector, 0, `${run}-unavailable`);

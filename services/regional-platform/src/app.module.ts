@@ -22,6 +22,8 @@ import { RegionalPlatformConfig } from './platform.config.js';
 import { platformTopics } from './platform-topics.js';
 import { RecordsController } from './records/records.controller.js';
 import { RECORDS_ERROR_STATUS } from './records/records.exception.js';
+import { TasksController } from './tasks/tasks.controller.js';
+import { TasksRepository } from './tasks/tasks.repository.js';
 
 @Global()
 @Module({})
@@ -29,7 +31,7 @@ export class AppModule {
   static forRoot(config: RegionalPlatformConfig): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController, MetricsController, RecordsController],
+      controllers: [HealthController, MetricsController, RecordsController, TasksController],
       providers: [
         { provide: RegionalPlatformConfig, useValue: config },
         {
@@ -52,6 +54,11 @@ export class AppModule {
           useFactory: (db: DataSource) => new HoldingsRepository(db),
         },
         {
+          provide: TasksRepository,
+          inject: [DataSource],
+          useFactory: (db: DataSource) => new TasksRepository(db),
+        },
+        {
           provide: FeedApplier,
           inject: [DataSource, HoldingsRepository, Clock],
           useFactory: (db: DataSource, holdings: HoldingsRepository, clock: Clock) =>
@@ -65,9 +72,9 @@ export class AppModule {
         },
         {
           provide: FeedConsumer,
-          inject: [Kafka, FeedApplier, Clock, 'TOPICS'],
-          useFactory: (kafka: Kafka, applier: FeedApplier, clock: Clock) =>
-            new FeedConsumer(kafka, config, applier, clock),
+          inject: [Kafka, FeedApplier, TasksRepository, Clock, 'TOPICS'],
+          useFactory: (kafka: Kafka, applier: FeedApplier, tasks: TasksRepository, clock: Clock) =>
+            new FeedConsumer(kafka, config, applier, tasks, clock),
         },
         {
           provide: READINESS_CHECKS,

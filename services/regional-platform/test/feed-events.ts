@@ -2,16 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import {
+  AgencyRequestType,
   CE_SPEC_VERSION,
   CeHeader,
   type CreditEventType,
   DisclosureLevel,
   FeedEventSchema,
+  MeasureTaskSchema,
   Polarity,
   PROTOBUF_CONTENT_TYPE,
   RecordStatus,
   Severity,
   SubjectKind,
+  TaskKind,
 } from '@cie/contracts';
 
 export interface FeedMessage {
@@ -103,4 +106,58 @@ export function feedMessage(spec: FeedEventSpec): FeedMessage {
 /** A distinct subject id per test (USCC-shaped; the platform does not check it). */
 export function newSubjectId(): string {
   return `9111${randomUUID().replace(/-/g, '').slice(0, 14).toUpperCase()}`;
+}
+
+export interface TaskSpec {
+  subscriber: string;
+  subjectId: string;
+  taskId?: string;
+  kind?: TaskKind;
+  dueBy?: string;
+}
+
+/** A measure task as the exchange sends it on a subscriber's feed: MeasureTask, CloudEvents, keyed by subject. */
+export function taskMessage(spec: TaskSpec): FeedMessage & { taskId: string } {
+  const taskId = spec.taskId ?? randomUUID();
+  const eventId = randomUUID();
+  const now = new Date();
+  const task = create(MeasureTaskSchema, {
+    taskId,
+    kind: spec.kind ?? TaskKind.APPLY,
+    entryId: randomUUID(),
+    listType: 'courts.dishonest_debtors',
+    listColour: 'black',
+    memorandumId: 'dishonest-debtors-2016',
+    documentNumber: '发改财金〔2016〕141号',
+    measureId: 'dishonest-debtors-2016.subsidy',
+    measureText: '限制申请政府补贴性资金和社会保障资金支持',
+    legalBasis: '《最高人民法院关于公布失信被执行人名单信息的若干规定》',
+    mode: 'mandatory',
+    scenarios: ['subsidy'],
+    targets: ['entity'],
+    subjectKind: 'legal_entity',
+    subjectId: spec.subjectId,
+    subjectName: '南京某某科技有限公司',
+    recordId: randomUUID(),
+    implementerId: spec.subscriber,
+    listedAt: timestampFromDate(now),
+    appliesUntil: '2027-06-01',
+    dueBy: spec.dueBy ?? '2099-12-31',
+    issuedAt: timestampFromDate(now),
+  });
+  return {
+    taskId,
+    key: spec.subjectId,
+    value: Buffer.from(toBinary(MeasureTaskSchema, task)),
+    headers: {
+      [CeHeader.specversion]: CE_SPEC_VERSION,
+      [CeHeader.id]: eventId,
+      [CeHeader.source]: '/exchange',
+      [CeHeader.type]: AgencyRequestType.measureTask,
+      [CeHeader.time]: now.toISOString(),
+      [CeHeader.subject]: spec.subjectId,
+      [CeHeader.dataschema]: MeasureTaskSchema.typeName,
+      [CeHeader.contentType]: PROTOBUF_CONTENT_TYPE,
+    },
+  };
 }

@@ -6,16 +6,15 @@ import {
   DisputeResolutionSchema,
   RepairDecisionSchema,
   SourceRefSchema,
-  Topics,
 } from '@cie/contracts';
 import {
   type Agency,
   AgencyAuthGuard,
-  BrokerUnavailableError,
   Clock,
   CurrentAgency,
   EventPublisher,
   IdGenerator,
+  isPastDue,
   type SqlRunner,
   uuidParam,
 } from '@cie/platform';
@@ -23,6 +22,7 @@ import { DataSource } from 'typeorm';
 import { IntakeErrorCode, IntakeException } from '../intake/intake.exception.js';
 import type { SectorDefinition } from '../record-type.js';
 import { DisputeResolutionDto, RepairDecisionDto } from './agency-answers.dto.js';
+import { publishAgencyAnswer, requireStatus } from './agency-inbox.js';
 import { SECTOR_DEFINITION } from './openapi.controller.js';
 
 interface RequestRow {
@@ -46,9 +46,6 @@ interface RequestRow {
 
 const COLUMNS = `request_id, kind, agency_id, source_record_id, record_id, record_type, version, grounds, filed_by,
   filed_at, due_by::text AS due_by, status, answer, note, answered_at, answer_event_id`;
-
-/** The calendar date in China Standard Time (UTC+8), the time zone deadlines are set in. */
-const dateInChina = (instant: Date) => new Date(instant.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
 
 /**
  * An agency's inbox of disputes and repair requests about its own records (DESIGN §8), and its
@@ -152,12 +149,7 @@ export class AgencyRequestsController {
   }
 
   private async inbox(agency: Agency, kind: 'dispute' | 'repair', status: string, statuses: string[]) {
-    if (status !== 'all' && !statuses.includes(status))
-      throw new IntakeException(
-        IntakeErrorCode.INVALID_RECORD,
-        `status must be ${[...statuses, 'all'].join(', ')}`,
-        [{ field: 'status', detail: `must be one of ${[...statuses, 'all'].join(', ')}` }],
-      );
+    requireStatus(status, statuses);
     const rows = await this.db.query<RequestRow[]>(
       `SELECT ${COLUMNS} FROM ${this.sector.sector}.agency_requests
         WHERE agency_id = $1 AND kind = $2 AND ($3 = 'all' OR status = $3) ORDER BY filed_at LIMIT 1000`,
@@ -231,28 +223,14 @@ export class AgencyRequestsController {
     );
     // A record the service never published (not expected) falls back to the record id.
     const key = record?.subject_key ?? row.record_id;
-    try {
-      await this.publisher.publish(
-        Topics.sectorEvents(this.sector.sector),
-        key,
-        schema,
-        create(schema, message as MessageShape<D>),
-        {
-          id: eventId,
-          source: `/sectors/${this.sector.sector}/agencies/${agency.agencyId}`,
-          type,
-          time: at,
-          subject: key,
-        },
-      );
-    } catch (error) {
-      if (error instanceof BrokerUnavailableError)
-        throw new IntakeException(
-          IntakeErrorCode.BROKER_UNAVAILABLE,
-          'the exchange cannot take answers right now; the answer is kept: send the same answer again',
-        );
-      throw error;
-    }
+    await publishAgencyAnswer(
+      this.publisher,
+      this.sector,
+      agency,
+      { key, eventId, at, type },
+      schema,
+      message,
+    );
   }
 
   private async find(
@@ -299,7 +277,7 @@ export class AgencyRequestsController {
       filedAt: row.filed_at.toISOString(),
       ...(row.kind === 'dispute' && {
         dueBy: row.due_by,
-        overdue: row.status === 'open' && row.due_by !== null && dateInChina(now) > row.due_by,
+        overdue: row.status === 'open' && isPastDue(row.due_by, now),
       }),
       status: row.status,
       answer: row.answer,

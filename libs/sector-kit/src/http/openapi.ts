@@ -11,6 +11,7 @@ import {
 import { WithdrawalDto } from '../intake/withdrawal.dto.js';
 import type { SectorDefinition } from '../record-type.js';
 import { DisputeResolutionDto, RepairDecisionDto } from './agency-answers.dto.js';
+import { TaskAnswerDto } from './task-answer.dto.js';
 
 /**
  * The service's OpenAPI 3.1 document, built from the same class-validator rules that check the
@@ -21,6 +22,7 @@ export function buildOpenApi(sector: SectorDefinition): Schema {
     WithdrawalDto,
     DisputeResolutionDto,
     RepairDecisionDto,
+    TaskAnswerDto,
     ...sector.recordTypes.map((d) => d.dto),
   ]);
   const subject = schemas['SubjectDto'];
@@ -85,6 +87,19 @@ export function buildOpenApi(sector: SectorDefinition): Schema {
             items: { type: 'array', items: ref('AgencyRequest') },
             count: { type: 'integer' },
             overdue: { type: 'integer', description: 'Open disputes past their due date' },
+          },
+        },
+        MeasureTask: MEASURE_TASK,
+        TaskInbox: {
+          type: 'object',
+          required: ['items', 'count', 'overdue'],
+          properties: {
+            items: { type: 'array', items: ref('MeasureTask') },
+            count: { type: 'integer' },
+            overdue: {
+              type: 'integer',
+              description: 'Tasks without a final answer past their due date (China Standard Time)',
+            },
           },
         },
       },
@@ -180,6 +195,7 @@ export function buildOpenApi(sector: SectorDefinition): Schema {
         },
       },
       ...agencyRequestPaths(),
+      ...taskPaths(),
     },
   };
 }
@@ -266,5 +282,123 @@ function agencyRequestPaths(): Record<string, Schema> {
     '/v1/repairs': inbox('Credit repair requests', 'pending (default), approved, rejected or all'),
     '/v1/repairs/{id}': one('repair request'),
     '/v1/repairs/{id}/decision': answer('Approve or reject a credit repair request', RepairDecisionDto.name),
+  };
+}
+
+/** A measure task in the agency's inbox (DESIGN §13), as GET /v1/tasks lists it. */
+const MEASURE_TASK: Schema = {
+  type: 'object',
+  required: ['id', 'kind', 'status', 'state', 'overdue', 'measureId', 'subject', 'answers'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    kind: { enum: ['apply', 'lift'], description: 'apply: the entry became active; lift: it ended' },
+    liftsTaskId: {
+      type: ['string', 'null'],
+      format: 'uuid',
+      description: 'Lift tasks: the apply task lifted',
+    },
+    status: {
+      enum: ['open', 'answered', 'cancelled'],
+      description:
+        'answered once the final answer is on the sector topic; cancelled when its lift task came first (the entry ended)',
+    },
+    state: { enum: ['delivered', 'acknowledged', 'applied', 'not_applicable', 'declined', 'cancelled'] },
+    dueBy: { type: ['string', 'null'], format: 'date', description: 'Answer by this date (working days)' },
+    overdue: { type: 'boolean' },
+    entryId: { type: 'string', format: 'uuid' },
+    listType: { type: 'string' },
+    listColour: { enum: ['black', 'red', 'watch'] },
+    memorandumId: { type: 'string' },
+    documentNumber: { type: 'string' },
+    measureId: { type: 'string' },
+    measureText: { type: 'string' },
+    legalBasis: { type: 'string' },
+    mode: { enum: ['mandatory', 'discretionary'] },
+    scenarios: { type: 'array', items: { type: 'string' } },
+    targets: { type: 'array', items: { type: 'string' } },
+    subject: {
+      type: 'object',
+      properties: { kind: { type: 'string' }, id: { type: 'string' }, name: { type: 'string' } },
+    },
+    recordId: { type: 'string' },
+    listedAt: { type: ['string', 'null'], format: 'date-time' },
+    appliesUntil: { type: ['string', 'null'], format: 'date' },
+    endReason: { type: ['string', 'null'], description: 'Lift tasks: why the entry ended' },
+    issuedAt: { type: 'string', format: 'date-time' },
+    receivedAt: { type: 'string', format: 'date-time' },
+    answers: {
+      type: 'array',
+      description: 'The answers on the sector topic, acknowledgement first',
+      items: {
+        type: 'object',
+        properties: {
+          outcome: { enum: ['acknowledged', 'applied', 'not_applicable', 'declined'] },
+          reasonCode: { type: ['string', 'null'] },
+          legalGround: { type: ['string', 'null'] },
+          note: { type: ['string', 'null'] },
+          answeredAt: { type: 'string', format: 'date-time' },
+          eventId: { type: 'string', format: 'uuid' },
+        },
+      },
+    },
+  },
+};
+
+/** The agency's measure tasks and its answers to them. */
+function taskPaths(): Record<string, Schema> {
+  const id = pathParam('id', { type: 'string', format: 'uuid' });
+  return {
+    '/v1/tasks': {
+      get: {
+        summary: 'Measure tasks of the agency (apply or lift a joint measure on a listed subject)',
+        parameters: [
+          queryParam('status', 'open (default: no final answer yet), answered (or cancelled) or all'),
+        ],
+        responses: {
+          200: { description: 'The tasks, oldest first (at most 1000)', content: json(ref('TaskInbox')) },
+          422: problem('Unknown status'),
+        },
+      },
+    },
+    '/v1/tasks/{id}': {
+      get: {
+        summary: 'One measure task',
+        parameters: [id],
+        responses: {
+          200: { description: 'The task and its answers', content: json(ref('MeasureTask')) },
+          400: problem('The id is not a UUID'),
+          404: problem('No such task for this agency'),
+        },
+      },
+    },
+    '/v1/tasks/{id}/answer': {
+      post: {
+        summary:
+          'Answer a task: an apply task acknowledged, then applied, not_applicable (reasonCode) or declined (legalGround); a lift task acknowledged',
+        parameters: [id],
+        requestBody: { required: true, content: json(ref(TaskAnswerDto.name)) },
+        responses: {
+          202: {
+            description: 'Answered: the TaskAnswer is on the sector topic',
+            content: json({
+              type: 'object',
+              allOf: [ref('MeasureTask')],
+              properties: {
+                answer: { type: 'string' },
+                eventId: {
+                  type: 'string',
+                  format: 'uuid',
+                  description: 'The answer event on the sector topic',
+                },
+              },
+            }),
+          },
+          404: problem('No such task for this agency'),
+          409: problem('Answered otherwise already, the final answer is given, or the task was cancelled'),
+          422: problem('Invalid fields, or an outcome the task does not take'),
+          503: problem('Kafka did not take the answer; it is kept: send the same answer again'),
+        },
+      },
+    },
   };
 }

@@ -12,6 +12,10 @@ export enum IntakeErrorCode {
   /** A dispute or repair request the agency does not have. */
   REQUEST_NOT_FOUND = 'REQUEST_NOT_FOUND',
   REQUEST_ALREADY_ANSWERED = 'REQUEST_ALREADY_ANSWERED',
+  /** A measure task the agency does not have. */
+  TASK_NOT_FOUND = 'TASK_NOT_FOUND',
+  /** The task's answer at that stage was another one, or its final answer is given. */
+  TASK_ALREADY_ANSWERED = 'TASK_ALREADY_ANSWERED',
 }
 
 export const INTAKE_ERROR_STATUS: Record<IntakeErrorCode, number> = {
@@ -24,6 +28,8 @@ export const INTAKE_ERROR_STATUS: Record<IntakeErrorCode, number> = {
   [IntakeErrorCode.BROKER_UNAVAILABLE]: 503,
   [IntakeErrorCode.REQUEST_NOT_FOUND]: 404,
   [IntakeErrorCode.REQUEST_ALREADY_ANSWERED]: 409,
+  [IntakeErrorCode.TASK_NOT_FOUND]: 404,
+  [IntakeErrorCode.TASK_ALREADY_ANSWERED]: 409,
 };
 
 const CODE_BY_STATUS: Record<number, IntakeErrorCode> = {

@@ -703,7 +703,8 @@ function refusalReason(r: Receipt): string {
   }
 }
 /** Partition key of a subject: a digest of its identity number, so no clear resident id is in keys or headers. */
-export const subjectKeyOf = (record: SectorRecordDto) => sha256(normaliseIdentifier(record.subject.idNumber));
+export const subjectKey = (idNumber: string) => sha256(normaliseIdentifier(idNumber));
+export const subjectKeyOf = (record: SectorRecordDto) => subjectKey(record.subject.idNumber);
 
 function sourceIdOf(body: unknown): string | null {
   const id =

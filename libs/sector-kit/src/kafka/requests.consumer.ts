@@ -15,9 +15,12 @@ import {
   RefusalError,
   type RefusingSlice,
   RunnerConsumer,
+  type SqlRunner,
 } from '@cie/platform';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { DataSource } from 'typeorm';
+import { measureTaskRow } from '../tasks/measure-task.decoder.js';
+import type { MeasureTaskRow, MeasureTasksRepository } from '../tasks/measure-tasks.repository.js';
 import { sectorRunner } from './sector-runner.js';
 
 /** A dispute or repair request as the agency's inbox keeps it. */
@@ -37,11 +40,13 @@ type Row = [
   Date, // received_at
 ];
 
+type Decoded = { request: Row } | { task: MeasureTaskRow };
+
 /**
- * Reads the disputes and repair requests the exchange sends this sector (credit.<sector>.requests.v1)
- * into the agencies' inbox (`GET /v1/disputes`, `GET /v1/repairs`). Inserts are idempotent by
- * request id; a message that cannot be read (or stored) goes to the topic's .dlq with its code and
- * the partition moves on.
+ * Reads the disputes, repair requests and measure tasks the exchange sends this sector
+ * (credit.<sector>.requests.v1) into the agencies' inbox (`GET /v1/disputes`, `GET /v1/repairs`,
+ * `GET /v1/tasks`). Inserts are idempotent by request or task id; a message that cannot be read (or
+ * stored) goes to the topic's .dlq with its code and the partition moves on.
  */
 export class RequestsConsumer extends RunnerConsumer {
   protected readonly runner: ConsumerRunner;
@@ -50,6 +55,7 @@ export class RequestsConsumer extends RunnerConsumer {
     kafka: Kafka,
     private readonly sector: Sector,
     private readonly db: DataSource,
+    private readonly tasks: MeasureTasksRepository,
     private readonly clock: Clock,
     stallAfterMs: number,
   ) {
@@ -61,9 +67,18 @@ export class RequestsConsumer extends RunnerConsumer {
 
   private async handle(slice: RefusingSlice): Promise<void> {
     const now = this.clock.now();
-    const rows = slice.decode((message) => this.decode(message, now)).map(({ value }) => value);
+    const decoded = slice.decode((message) => this.decode(message, now)).map(({ value }) => value);
+    const rows = decoded.flatMap((d) => ('request' in d ? [d.request] : []));
+    const tasks = decoded.flatMap((d) => ('task' in d ? [d.task] : []));
+    await this.db.transaction(async (em) => {
+      if (tasks.length > 0) await this.tasks.insert(em, tasks);
+      if (rows.length > 0) await this.insertRequests(em, rows);
+    });
+  }
+
+  private async insertRequests(em: SqlRunner, rows: Row[]): Promise<void> {
     await bulkInsert(
-      this.db,
+      em,
       `${this.sector}.agency_requests`,
       [
         'request_id',
@@ -85,9 +100,15 @@ export class RequestsConsumer extends RunnerConsumer {
     );
   }
 
-  private decode(message: KafkaMessage, now: Date): Row {
+  private decode(message: KafkaMessage, now: Date): Decoded {
     const context = readCloudEvent(message.headers);
-    if (context.type === AgencyRequestType.disputeFiled) {
+    if (context.type === AgencyRequestType.measureTask)
+      return { task: measureTaskRow(message, context, now) };
+    return { request: this.decodeRequest(message, context.type, now) };
+  }
+
+  private decodeRequest(message: KafkaMessage, type: string, now: Date): Row {
+    if (type === AgencyRequestType.disputeFiled) {
       const d = decodePayload(DisputeFiledSchema, message);
       if (!d.source) throw new RefusalError('invalid_field', 'source is required', 'source');
       return [
@@ -106,7 +127,7 @@ export class RequestsConsumer extends RunnerConsumer {
         now,
       ];
     }
-    if (context.type === AgencyRequestType.repairRequested) {
+    if (type === AgencyRequestType.repairRequested) {
       const r = decodePayload(RepairRequestedSchema, message);
       if (!r.source) throw new RefusalError('invalid_field', 'source is required', 'source');
       return [
@@ -125,6 +146,6 @@ export class RequestsConsumer extends RunnerConsumer {
         now,
       ];
     }
-    throw new RefusalError('undecodable', `unsupported request type ${context.type}`);
+    throw new RefusalError('undecodable', `unsupported request type ${type}`);
   }
 }

@@ -24,6 +24,20 @@ interface InboxItem {
   note: string | null;
 }
 
+/** A measure task as GET /v1/tasks lists it (the fields this page shows). */
+interface MeasureTaskItem {
+  id: string;
+  kind: 'apply' | 'lift';
+  state: string;
+  dueBy: string | null;
+  overdue: boolean;
+  documentNumber: string;
+  measureText: string;
+  legalBasis: string;
+  subject: { id: string; name: string };
+  endReason: string | null;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const STATUSES = ['open', 'resolved', 'all'] as const;
 const OUTCOMES = ['upheld', 'corrected', 'withdrawn'] as const;
@@ -102,7 +116,11 @@ export class InboxController {
       ${live(`/inbox/live?status=${status}`, fragment, 'Disputes')}`;
   }
 
-  private sectorCall(session: Session, path: string, body?: unknown) {
+  private sectorCall<T = { items: InboxItem[]; count: number; overdue: number }>(
+    session: Session,
+    path: string,
+    body?: unknown,
+  ) {
     if (!session.sector)
       return Promise.resolve({
         ok: false as const,
@@ -112,7 +130,7 @@ export class InboxController {
           detail: 'Only an agency key has a dispute inbox on a sector service.',
         },
       });
-    return callApi<{ items: InboxItem[]; count: number; overdue: number }>(
+    return callApi<T>(
       this.config.sectorUrls[session.sector],
       path,
       session.key,
@@ -121,6 +139,34 @@ export class InboxController {
   }
 
   private async fragment(session: Session, status: string): Promise<Html> {
+    return html`${await this.disputes(session, status)}${await this.tasks(session)}`;
+  }
+
+  /** The agency's open measure tasks (DESIGN §13), read-only: answered with `cie answer-task` or the API. */
+  private async tasks(session: Session): Promise<Html> {
+    const result = await this.sectorCall<{ items: MeasureTaskItem[]; count: number; overdue: number }>(
+      session,
+      '/v1/tasks?status=open',
+    );
+    if (!result.ok) return problemBox(result.problem, 'reading the measure tasks (GET /v1/tasks)');
+    const { items, count, overdue } = result.body;
+    return html`<h2>Measure tasks</h2>
+      <p><strong data-testid="tasks-count">${count}</strong> open task(s), ${overdue} overdue.</p>
+      ${items.map(
+        (t) =>
+          html`<section class="card task" data-id="${t.id}" aria-label="Task ${t.id}">
+            <h3>${t.kind === 'lift' ? 'Lift' : 'Apply'}: <span lang="zh-CN">${t.measureText}</span></h3>
+            <p class="${t.overdue ? 'bad' : ''}">
+              ${t.subject.name} (${t.subject.id}) · ${t.documentNumber} · state <strong>${t.state}</strong> ·
+              due by
+              ${t.dueBy ?? '—'}${t.overdue ? ' (overdue)' : ''}${t.endReason ? html` · ended: ${t.endReason}` : ''}
+            </p>
+            <p class="muted" lang="zh-CN">${t.legalBasis}</p>
+          </section>`,
+      )}`;
+  }
+
+  private async disputes(session: Session, status: string): Promise<Html> {
     const result = await this.sectorCall(session, `/v1/disputes?status=${status}`);
     if (!result.ok) return problemBox(result.problem, 'reading the dispute inbox (GET /v1/disputes)');
     const { items, count, overdue } = result.body;

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { ENTITIES } from './entities.js';
 import { initialSchema } from './migrations/1764000000000-initial-schema.js';
+import { measureTasks } from './migrations/1764100000000-measure-tasks.js';
 
 /** One platform's database: its own schema, migrations committed and run at start (never synchronize). */
 export function createDataSource(url: string, schema: string): DataSource {
@@ -8,7 +9,7 @@ export function createDataSource(url: string, schema: string): DataSource {
     type: 'postgres',
     url,
     entities: ENTITIES,
-    migrations: [initialSchema(schema)],
+    migrations: [initialSchema(schema), measureTasks(schema)],
     schema,
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'all',

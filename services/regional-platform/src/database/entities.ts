@@ -54,4 +54,39 @@ export class ProcessedEventRow {
   @Column({ name: 'processed_at', type: 'timestamptz' }) processedAt!: Date;
 }
 
-export const ENTITIES = [HeldRecordRow, TombstoneRow, ProcessedEventRow];
+/** A measure task received on the feed, with where it was read; its task id makes a redelivery a no-op. */
+@Entity({ name: 'measure_tasks' })
+@Index('measure_tasks_issued_idx', ['issuedAt'])
+@Index('measure_tasks_subject_idx', ['subjectId'])
+export class MeasureTaskRow {
+  @PrimaryColumn({ name: 'task_id', type: 'text' }) taskId!: string;
+  @Column({ name: 'event_id', type: 'text' }) eventId!: string;
+  @Column({ type: 'text' }) kind!: 'apply' | 'lift';
+  @Column({ name: 'lifts_task_id', type: 'text', nullable: true }) liftsTaskId!: string | null;
+  @Column({ name: 'entry_id', type: 'text' }) entryId!: string;
+  @Column({ name: 'list_type', type: 'text' }) listType!: string;
+  @Column({ name: 'list_colour', type: 'text' }) listColour!: string;
+  @Column({ name: 'memorandum_id', type: 'text' }) memorandumId!: string;
+  @Column({ name: 'document_number', type: 'text' }) documentNumber!: string;
+  @Column({ name: 'measure_id', type: 'text' }) measureId!: string;
+  @Column({ name: 'measure_text', type: 'text' }) measureText!: string;
+  @Column({ name: 'legal_basis', type: 'text' }) legalBasis!: string;
+  @Column({ type: 'text' }) mode!: string;
+  @Column({ type: 'jsonb' }) scenarios!: string[];
+  @Column({ type: 'jsonb' }) targets!: string[];
+  @Column({ name: 'subject_id', type: 'text' }) subjectId!: string;
+  @Column({ name: 'subject_kind', type: 'text' }) subjectKind!: string;
+  @Column({ name: 'subject_name', type: 'text' }) subjectName!: string;
+  @Column({ name: 'record_id', type: 'text' }) recordId!: string;
+  @Column({ name: 'listed_at', type: 'timestamptz', nullable: true }) listedAt!: Date | null;
+  @Column({ name: 'applies_until', type: 'date', nullable: true }) appliesUntil!: string | null;
+  @Column({ name: 'due_by', type: 'date', nullable: true }) dueBy!: string | null;
+  @Column({ name: 'issued_at', type: 'timestamptz' }) issuedAt!: Date;
+  @Column({ name: 'end_reason', type: 'text' }) endReason!: string;
+  @Column({ type: 'text' }) topic!: string;
+  @Column({ type: 'int' }) partition!: number;
+  @Column({ type: 'bigint' }) offset!: string;
+  @Column({ name: 'received_at', type: 'timestamptz' }) receivedAt!: Date;
+}
+
+export const ENTITIES = [HeldRecordRow, TombstoneRow, ProcessedEventRow, MeasureTaskRow];

@@ -1,14 +1,22 @@
-import { create, toBinary } from '@bufbuild/protobuf';
+import { create, type MessageInitShape, toBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import {
+  AgencyRequestType,
   CE_SPEC_VERSION,
   CeHeader,
   CreditEventType,
   FeedEventSchema,
+  MeasureTaskSchema,
   PROTOBUF_CONTENT_TYPE,
   SubjectKind,
+  TaskKind,
 } from '@cie/contracts';
-import { decodeFeedMessage, FeedMessageRejected, FeedRejection } from './feed-event.decoder.js';
+import {
+  decodeFeedItem,
+  decodeFeedMessage,
+  FeedMessageRejected,
+  FeedRejection,
+} from './feed-event.decoder.js';
 
 const SUBSCRIBER = 'beijing-platform';
 
@@ -123,5 +131,72 @@ describe('decodeFeedMessage', () => {
   it('refuses what PostgreSQL could not store: a NUL character, a version beyond int', () => {
     expect(rejection(message({ attributes: { a: 'x\u0000y' } })).message).toContain('NUL character');
     expect(rejection(message({ version: 2_147_483_648 })).code).toBe(FeedRejection.BAD_PAYLOAD);
+  });
+});
+
+describe('decodeFeedItem', () => {
+  const task = (
+    fields: MessageInitShape<typeof MeasureTaskSchema> = {},
+    headers: Record<string, string> = {},
+  ) => ({
+    value: Buffer.from(
+      toBinary(
+        MeasureTaskSchema,
+        create(MeasureTaskSchema, {
+          taskId: 'task-1',
+          kind: TaskKind.APPLY,
+          entryId: 'entry-1',
+          measureId: 'dishonest-debtors-2016.subsidy',
+          implementerId: SUBSCRIBER,
+          subjectId: '91320100748204660Q',
+          scenarios: ['subsidy'],
+          dueBy: '2026-01-12',
+          issuedAt: timestampFromDate(new Date('2026-01-05T00:00:00Z')),
+          ...fields,
+        }),
+      ),
+    ),
+    headers: {
+      ...message().headers,
+      [CeHeader.id]: 'ev-task-1',
+      [CeHeader.type]: AgencyRequestType.measureTask,
+      [CeHeader.dataschema]: MeasureTaskSchema.typeName,
+      ...headers,
+    },
+  });
+  const refusal = (m: ReturnType<typeof task>) => {
+    try {
+      decodeFeedItem(m, SUBSCRIBER);
+    } catch (error) {
+      if (error instanceof FeedMessageRejected) return error;
+      throw error;
+    }
+    throw new Error('expected a rejection');
+  };
+
+  it('Given a measure task for this platform, When decoded, Then it is a task, not a record event', () => {
+    expect(decodeFeedItem(task(), SUBSCRIBER)).toMatchObject({
+      kind: 'task',
+      task: {
+        taskId: 'task-1',
+        eventId: 'ev-task-1',
+        kind: 'apply',
+        liftsTaskId: null,
+        scenarios: ['subsidy'],
+        subject: { canonicalId: '91320100748204660Q' },
+        dueBy: '2026-01-12',
+        issuedAt: new Date('2026-01-05T00:00:00Z'),
+      },
+    });
+    expect(decodeFeedItem(message(), SUBSCRIBER)).toMatchObject({ kind: 'event' });
+  });
+
+  it('Given a task for another implementer, a task without a kind, or a FeedEvent under the task type, Then each is refused', () => {
+    expect(refusal(task({ implementerId: 'shanghai-platform' })).code).toBe(FeedRejection.WRONG_SUBSCRIBER);
+    expect(refusal(task({ kind: TaskKind.UNSPECIFIED })).message).toContain('kind');
+    expect(refusal(task({ dueBy: 'next week' })).message).toContain('due_by');
+    expect(refusal(task({}, { [CeHeader.dataschema]: FeedEventSchema.typeName })).code).toBe(
+      FeedRejection.BAD_ENVELOPE,
+    );
   });
 });

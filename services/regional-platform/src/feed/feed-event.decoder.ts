@@ -1,18 +1,24 @@
 import { fromBinary } from '@bufbuild/protobuf';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import {
+  AgencyRequestType,
+  type CloudEventContext,
   CreditEventType,
   DisclosureLevel,
   type FeedEvent,
   FeedEventSchema,
+  type MeasureTask,
+  MeasureTaskSchema,
   Polarity,
   RecordStatus,
   Severity,
   SubjectKind,
+  TaskKind,
 } from '@cie/contracts';
 import { InvalidEnvelopeError, readCloudEvent } from '@cie/platform';
 import type { IHeaders } from 'kafkajs';
 import { type FeedEventIn, isDeletion } from '../domain/holding.js';
+import type { MeasureTaskIn } from '../domain/measure-task.js';
 
 /** Why a feed message was not applied: each becomes the `dlq_reason` of its dead letter. */
 export enum FeedRejection {
@@ -35,26 +41,108 @@ export class FeedMessageRejected extends Error {
 }
 
 const EVENT_TYPES = new Set<string>(Object.values(CreditEventType));
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** Versions are stored as PostgreSQL int. */
 const MAX_VERSION = 2_147_483_647;
+
+type FeedMessage = { value: Buffer | null; headers?: IHeaders };
+
+/** What the feed carries: record events, and measure tasks for this subscriber (DESIGN §13). */
+export type FeedItem = { kind: 'event'; event: FeedEventIn } | { kind: 'task'; task: MeasureTaskIn };
+
+/** Decodes one feed message by its ce_type: a measure task, or else a record event. */
+export function decodeFeedItem(message: FeedMessage, subscriberId: string): FeedItem {
+  const ce = envelopeOf(message);
+  return ce.type === AgencyRequestType.measureTask
+    ? { kind: 'task', task: decodeTask(message, ce, subscriberId) }
+    : { kind: 'event', event: decodeEvent(message, ce, subscriberId) };
+}
 
 /**
  * Decodes and checks one message of this subscriber's feed before any logic runs: CloudEvents headers,
  * the protobuf FeedEvent, and that headers and payload agree on id, type and subscriber. Throws
  * FeedMessageRejected naming what is wrong.
  */
-export function decodeFeedMessage(
-  message: { value: Buffer | null; headers?: IHeaders },
-  subscriberId: string,
-): FeedEventIn {
-  let ce;
+export function decodeFeedMessage(message: FeedMessage, subscriberId: string): FeedEventIn {
+  return decodeEvent(message, envelopeOf(message), subscriberId);
+}
+
+function envelopeOf(message: FeedMessage): CloudEventContext {
   try {
-    ce = readCloudEvent(message.headers);
+    return readCloudEvent(message.headers);
   } catch (error) {
     if (error instanceof InvalidEnvelopeError)
       throw new FeedMessageRejected(FeedRejection.BAD_ENVELOPE, error.message);
     throw error;
   }
+}
+
+/**
+ * A MeasureTask for this subscriber: its envelope, its payload, that it names this subscriber as the
+ * implementer, and the fields the platform needs to show it.
+ */
+function decodeTask(message: FeedMessage, ce: CloudEventContext, subscriberId: string): MeasureTaskIn {
+  if (ce.dataschema !== MeasureTaskSchema.typeName)
+    reject(
+      FeedRejection.BAD_ENVELOPE,
+      `ce_dataschema is ${ce.dataschema}, expected ${MeasureTaskSchema.typeName}`,
+    );
+  if (!message.value || message.value.length === 0)
+    reject(FeedRejection.BAD_PAYLOAD, 'the message has no value');
+  let t: MeasureTask;
+  try {
+    t = fromBinary(MeasureTaskSchema, message.value);
+  } catch (error) {
+    return reject(
+      FeedRejection.BAD_PAYLOAD,
+      `not a ${MeasureTaskSchema.typeName}: ${(error as Error).message}`,
+    );
+  }
+  if (!t.taskId) reject(FeedRejection.BAD_PAYLOAD, 'task_id is missing');
+  if (t.implementerId !== subscriberId)
+    reject(
+      FeedRejection.WRONG_SUBSCRIBER,
+      `the task is for implementer "${t.implementerId}", this platform is ${subscriberId}`,
+    );
+  const kind = t.kind === TaskKind.APPLY ? 'apply' : t.kind === TaskKind.LIFT ? 'lift' : undefined;
+  if (!kind) return reject(FeedRejection.BAD_PAYLOAD, 'kind must be TASK_KIND_APPLY or TASK_KIND_LIFT');
+  if (!t.subjectId) reject(FeedRejection.BAD_PAYLOAD, 'subject_id is missing');
+  for (const [field, value] of [
+    ['due_by', t.dueBy],
+    ['applies_until', t.appliesUntil],
+  ] as const)
+    if (value && !ISO_DATE.test(value))
+      reject(FeedRejection.BAD_PAYLOAD, `${field} must be an ISO 8601 date`);
+  const decoded: MeasureTaskIn = {
+    taskId: t.taskId,
+    eventId: ce.id,
+    kind,
+    liftsTaskId: t.liftsTaskId || null,
+    entryId: t.entryId,
+    listType: t.listType,
+    listColour: t.listColour,
+    memorandumId: t.memorandumId,
+    documentNumber: t.documentNumber,
+    measureId: t.measureId,
+    measureText: t.measureText,
+    legalBasis: t.legalBasis,
+    mode: t.mode,
+    scenarios: [...t.scenarios],
+    targets: [...t.targets],
+    subject: { kind: t.subjectKind, canonicalId: t.subjectId, name: t.subjectName },
+    recordId: t.recordId,
+    listedAt: t.listedAt ? timestampDate(t.listedAt) : null,
+    appliesUntil: t.appliesUntil || null,
+    dueBy: t.dueBy || null,
+    issuedAt: t.issuedAt ? timestampDate(t.issuedAt) : ce.time,
+    endReason: t.endReason,
+    traceparent: ce.traceparent ?? null,
+  };
+  if (hasNul(decoded)) reject(FeedRejection.BAD_PAYLOAD, 'a text field contains a NUL character');
+  return decoded;
+}
+
+function decodeEvent(message: FeedMessage, ce: CloudEventContext, subscriberId: string): FeedEventIn {
   if (ce.dataschema !== FeedEventSchema.typeName)
     reject(
       FeedRejection.BAD_ENVELOPE,

@@ -15,16 +15,18 @@ import {
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { QueryFailedError } from 'typeorm';
 import type { FeedEventIn } from '../domain/holding.js';
+import type { MeasureTaskIn } from '../domain/measure-task.js';
 import type { FeedPosition } from '../holdings/holdings.repository.js';
 import type { RegionalPlatformConfig } from '../platform.config.js';
 import { feedAckMessage } from './feed-ack.js';
+import type { TasksRepository } from '../tasks/tasks.repository.js';
 import type { FeedApplier } from './feed-applier.service.js';
-import { decodeFeedMessage, FeedMessageRejected, FeedRejection } from './feed-event.decoder.js';
+import { decodeFeedItem, type FeedItem, FeedMessageRejected, FeedRejection } from './feed-event.decoder.js';
 
 /**
  * Consumes this platform's feed (read_committed, so aborted exchange transactions are never seen) in
- * batches: each event is applied in its own PostgreSQL transaction, then the deletion acknowledgements
- * are sent, then the offsets committed. A crash anywhere in between redelivers events that are
+ * batches: each event is applied in its own PostgreSQL transaction (a measure task is stored, once by
+ * its task id), then the deletion acknowledgements are sent, then the offsets committed. A crash anywhere in between redelivers events that are
  * already applied; they change nothing and their acknowledgements are sent again.
  */
 export class FeedConsumer extends RunnerConsumer {
@@ -36,6 +38,7 @@ export class FeedConsumer extends RunnerConsumer {
     kafka: Kafka,
     private readonly config: RegionalPlatformConfig,
     private readonly applier: FeedApplier,
+    private readonly tasks: TasksRepository,
     private readonly clock: Clock,
   ) {
     super();
@@ -62,17 +65,18 @@ export class FeedConsumer extends RunnerConsumer {
     const toAcknowledge: FeedEventIn[] = [];
     for (const message of slice.messages) {
       const position = { topic: slice.topic, partition: slice.partition, offset: message.offset };
-      let event: FeedEventIn;
+      let item: FeedItem;
       try {
-        event = decodeFeedMessage(message, this.config.SUBSCRIBER_ID);
+        item = decodeFeedItem(message, this.config.SUBSCRIBER_ID);
       } catch (error) {
         if (!(error instanceof FeedMessageRejected)) throw error;
         this.refuse(slice, message, error);
         continue;
       }
-      let ack: FeedEventIn | null;
+      let ack: FeedEventIn | null = null;
       try {
-        ack = await this.applyTraced(event, message, position);
+        if (item.kind === 'task') await this.storeTask(item.task, position);
+        else ack = await this.applyTraced(item.event, message, position);
       } catch (error) {
         // Anything else is the runner's: retried when transient, else this message is isolated.
         if (!isDataException(error)) throw error;
@@ -96,6 +100,14 @@ export class FeedConsumer extends RunnerConsumer {
       });
       this.logger.log(`acknowledged ${toAcknowledge.map((e) => `${e.type} ${e.eventId}`).join(', ')}`);
     }
+  }
+
+  /** Kept for the platform's staff (GET /v1/tasks); answered on the exchange's API, not from here. */
+  private async storeTask(task: MeasureTaskIn, position: FeedPosition): Promise<void> {
+    const outcome = await this.tasks.store(task, position, this.clock.now());
+    this.logger.log(
+      `measure task ${task.taskId} (${task.kind} ${task.measureId}) at ${position.topic}[${position.partition}]@${position.offset}: ${outcome}`,
+    );
   }
 
   /** An unreadable message goes to <feed>.dlq with the reason, and the partition moves on. */
