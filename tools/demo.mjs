@@ -25,6 +25,8 @@ const KEYS = {
   tax: 'demo-key-tax-bj',
   // A reader of the Beijing platform's records (deploy/local/platform-clients.demo.json).
   beijingReader: 'demo-key-platform-beijing-reader',
+  // A procurement officer checking bidders at the exchange (deploy/local/exchange-clients.demo.json).
+  officer: 'demo-key-procurement-officer',
 };
 const debtorRecord = (sourceRecordId, decisionNumber, decidingAuthority, subject, amount) => ({
   recordType: 'courts.dishonest_debtor',
@@ -221,6 +223,7 @@ async function main() {
   }
 
   await lifeOfARecord(urls, databaseUrl);
+  await jointRewardsAndPunishments(urls);
 
   if (once) {
     await stopAll();
@@ -440,6 +443,189 @@ async function lifeOfARecord(urls, databaseUrl) {
     .map((x) => `${x.subscriber} ${x.acknowledged} acked / ${x.outstanding} outstanding`)
     .join(', ');
   say(`                 deletion acks (GET /v1/deletion-acks): ${summary}`);
+}
+
+/**
+ * DESIGN §13 on the running stack: a court lists a company as a dishonest judgment debtor; the
+ * procurement agency and the Beijing platform get their tasks and report them applied; a procurement
+ * officer's check at bid time shows the hit with a signed receipt, which verifies; the court removes
+ * the listing (obligation fulfilled); the lift tasks go out and are acknowledged; a new check is
+ * clear; the credit report before and after.
+ */
+async function jointRewardsAndPunishments(urls) {
+  const court = KEYS.chaoyang;
+  const procurement = 'demo-key-procurement-bj';
+  const beijing = 'demo-key-beijing-platform';
+  const officer = KEYS.officer;
+  const operator = 'demo-key-operator';
+  const call = async (url, key, body) => {
+    const response = await fetch(url, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : {} };
+  };
+  const must = (answer, what, status = [200, 202]) => {
+    if (!status.includes(answer.status))
+      throw new Error(`${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer.body;
+  };
+  const until = async (probe, what) => {
+    const value = await waitFor(probe);
+    if (value === undefined) throw new Error(`${what} did not happen within 15 s`);
+    return value;
+  };
+  const uscc = usccOf('91110105MA01F6TQ8');
+  const name = '北京某某路桥工程有限公司';
+  const body = debtorRecord(
+    'BJCY-2026-0214',
+    '(2026)京0105执214号',
+    '北京市朝阳区人民法院',
+    { kind: 'legal_entity', idNumber: uscc, name },
+    '2680000.00',
+  );
+  say(`\nJoint punishment of a dishonest judgment debtor (${name}, USCC ${uscc})`);
+  must(
+    await call(`${urls.courts}/v1/records`, court, {
+      ...body,
+      decisionDate: new Date().toISOString().slice(0, 10),
+    }),
+    'listing',
+  );
+  const recordId = await until(async () => {
+    const h = (await call(`${urls.courts}/v1/records/${body.sourceRecordId}`, court)).body;
+    return h.events?.[0]?.exchangeOutcome?.recordId;
+  }, 'publication');
+  say(
+    `  1. listed      the court's record ${recordId} puts the company on 失信被执行人名单 (courts.dishonest_debtors)`,
+  );
+
+  // 2. The implementing agencies' tasks: procurement in its sector service's inbox, Beijing on its feed.
+  const inbox = await until(async () => {
+    const items = must(await call(`${urls.procurement}/v1/tasks`, procurement), 'procurement inbox').items;
+    const mine = items.filter((t) => t.recordId === recordId);
+    return mine.length > 0 ? mine : undefined;
+  }, "the procurement agency's task");
+  const feedTasks = await until(async () => {
+    const items = must(await call(`${urls.exchange}/v1/tasks`, beijing), 'beijing tasks').items;
+    const mine = items.filter((t) => t.recordId === recordId);
+    return mine.length >= 2 ? mine : undefined;
+  }, "Beijing's tasks");
+  for (const t of inbox) {
+    must(
+      await call(`${urls.procurement}/v1/tasks/${t.id}/answer`, procurement, {
+        outcome: 'applied',
+        note: '已在采购系统中限制投标',
+      }),
+      'procurement answer',
+    );
+    say(
+      `  2. task        procurement-bj  ${t.measureId.padEnd(18)} due ${t.dueBy}  → applied (POST ${urls.procurement}/v1/tasks/{id}/answer)`,
+    );
+  }
+  for (const t of feedTasks) {
+    must(
+      await call(`${urls.exchange}/v1/tasks/${t.taskId}/answer`, beijing, { outcome: 'applied' }),
+      'beijing answer',
+    );
+    say(
+      `                 beijing-platform ${t.measureId.padEnd(17)} due ${t.dueBy}  → applied (POST /v1/tasks/{id}/answer)`,
+    );
+  }
+  await until(async () => {
+    const items = must(await call(`${urls.exchange}/v1/tasks?status=all`, operator), 'tasks').items;
+    const applies = items.filter((t) => t.recordId === recordId && t.kind === 'apply');
+    return applies.length > 0 && applies.every((t) => t.status === 'applied') ? true : undefined;
+  }, 'the answers');
+
+  const check = async (label) => {
+    const { receipt } = must(
+      await call(`${urls.exchange}/v1/checks`, officer, {
+        subjects: [uscc],
+        scenario: 'procurement_bid',
+        businessReference: 'BJCG-2026-0088 投标资格审查',
+        purpose: '投标人资格审查',
+      }),
+      'check',
+      [201],
+    );
+    const verified = must(await call(`${urls.exchange}/v1/checks/${receipt.number}`, officer), 'verify');
+    const result = receipt.results[0];
+    const measures = result.measures.map((m) => `${m.measureId} (${m.mode}, ${m.documentNumber})`).join(', ');
+    say(
+      `  ${label} check       procurement-bj-officer, scenario procurement_bid: ${result.status}${measures ? ` with ${measures}` : ''}`,
+    );
+    const { valid, checks } = verified.verification;
+    say(
+      `                 receipt ${receipt.number}, Ed25519 key ${verified.signature.keyId}; GET /v1/checks/${receipt.number}: valid ${valid} (${checks.map((c) => c.check).join(', ')})`,
+    );
+    if (!valid) throw new Error(`receipt ${receipt.number} did not verify: ${JSON.stringify(checks)}`);
+    return result.status;
+  };
+  const report = async (label) => {
+    const { receipt } = must(await call(`${urls.exchange}/v1/subjects/${uscc}/report`, operator), 'report');
+    const verified = must(
+      await call(`${urls.exchange}/v1/reports/${receipt.number}`, operator),
+      'verify report',
+    );
+    const count = (v) => (Array.isArray(v) ? v.length : v.records.length + v.lists.length);
+    const sections = Object.entries(receipt.sections)
+      .map(([name, v]) => `${name} ${count(v)}`)
+      .join(', ');
+    say(
+      `     report ${label.padEnd(6)} ${receipt.number} (valid ${verified.verification.valid}): ${sections}`,
+    );
+  };
+  if ((await check('3.')) !== 'hit') throw new Error('the check at bid time did not show the listing');
+  await report('before');
+
+  must(
+    await call(`${urls.courts}/v1/records/${body.sourceRecordId}/withdrawal`, court, {
+      reason: 'obligation_fulfilled',
+      note: '被执行人已履行全部义务',
+      withdrawnOn: new Date().toISOString().slice(0, 10),
+    }),
+    'withdrawal',
+  );
+  say(`  4. removed     the court withdrew the record: obligation fulfilled`);
+  const lifts = await until(async () => {
+    const items = must(await call(`${urls.procurement}/v1/tasks`, procurement), 'procurement inbox').items;
+    const mine = items.filter((t) => t.recordId === recordId && t.kind === 'lift');
+    return mine.length > 0 ? mine : undefined;
+  }, 'the lift task');
+  for (const t of lifts)
+    must(
+      await call(`${urls.procurement}/v1/tasks/${t.id}/answer`, procurement, { outcome: 'acknowledged' }),
+      'lift ack',
+    );
+  const beijingLifts = await until(async () => {
+    const items = must(await call(`${urls.exchange}/v1/tasks`, beijing), 'beijing tasks').items;
+    const mine = items.filter((t) => t.recordId === recordId && t.kind === 'lift');
+    return mine.length >= 2 ? mine : undefined;
+  }, "Beijing's lift tasks");
+  for (const t of beijingLifts)
+    must(
+      await call(`${urls.exchange}/v1/tasks/${t.taskId}/answer`, beijing, { outcome: 'acknowledged' }),
+      'lift ack',
+    );
+  await until(async () => {
+    const items = must(await call(`${urls.exchange}/v1/tasks?status=all`, operator), 'tasks').items;
+    const applies = items.filter((t) => t.recordId === recordId && t.kind === 'apply');
+    return applies.every((t) => t.status === 'lifted') ? true : undefined;
+  }, 'the lifting');
+  say(
+    `  5. lifted      ${lifts.length + beijingLifts.length} lift task(s) acknowledged (procurement-bj, beijing-platform); every applied measure is lifted`,
+  );
+  if ((await check('6.')) !== 'clear') throw new Error('the check after the removal is not clear');
+  await report('after');
+  const stats = must(await call(`${urls.exchange}/v1/measures/statistics`, operator), 'statistics').items;
+  say(`  statistics    GET /v1/measures/statistics:`);
+  for (const r of stats.filter((x) => x.memorandumId === 'dishonest-debtors'))
+    say(
+      `                 ${r.measureId.padEnd(18)} ${r.implementerId.padEnd(16)} sent ${r.sent}, applied ${r.applied}, lifted ${r.lifted}, median to answer ${Math.round(r.answerSecondsMedian ?? 0)} s`,
+    );
 }
 
 /** Reads topics from the beginning until `done` holds for what was decoded, or 30 s pass. */
