@@ -101,7 +101,7 @@ export class AppModule {
         },
         {
           provide: SubjectIdentityService,
-          useValue: new SubjectIdentityService(config.PSEUDONYM_SECRET, config.PII_ENCRYPTION_KEY),
+          useValue: new SubjectIdentityService(config.PSEUDONYM_SECRET, config.piiKeys),
         },
         { provide: Clock, useClass: SystemClock },
         { provide: IdGenerator, useClass: UuidV7Generator },

@@ -3,6 +3,7 @@ import { IsDefined, IsInt, IsNotEmpty, IsString, Matches, Max, Min, MinLength } 
 import { CommonConfig, isDemoMode, loadConfig, NotDemoFile, NotPublishedDemoSecret } from '@cie/platform';
 import { DEFAULT_CATALOGUE_FILE } from './catalogue/catalogue.loader.js';
 import { DEFAULT_RELEASE_RULES_FILE } from './routing/release-rules.loader.js';
+import type { PiiKey } from './identity/subject-identity.service.js';
 
 const DEMO_INSTANCE_ID = 'exchange-0';
 
@@ -24,6 +25,30 @@ export class ExchangeConfig extends CommonConfig {
   @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'PII_ENCRYPTION_KEY must be the base64 of 32 bytes' })
   @NotPublishedDemoSecret()
   PII_ENCRYPTION_KEY!: string;
+
+  /** The id stored with every ciphertext sealed under PII_ENCRYPTION_KEY (see "Rotating the personal-data key"). */
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'PII_ENCRYPTION_KEY_ID must be 1-64 of A-Z a-z 0-9 . _ -' })
+  PII_ENCRYPTION_KEY_ID = 'k1';
+
+  /**
+   * Earlier personal-data keys that still open what they sealed until `npm run pii:rotate` re-seals
+   * it: comma-separated `id:base64` pairs, e.g. `k1:BASE64,k0:BASE64`. Empty when there is one key.
+   */
+  @Matches(/^$|^[A-Za-z0-9._-]{1,64}:[A-Za-z0-9+/]{43}=(,[A-Za-z0-9._-]{1,64}:[A-Za-z0-9+/]{43}=)*$/, {
+    message: 'PII_PREVIOUS_KEYS must be comma-separated id:base64-of-32-bytes pairs',
+  })
+  PII_PREVIOUS_KEYS = '';
+
+  /** The personal-data keys, the current one first. */
+  get piiKeys(): PiiKey[] {
+    const previous = this.PII_PREVIOUS_KEYS.split(',')
+      .filter((pair) => pair !== '')
+      .map((pair) => {
+        const [id, key] = pair.split(':') as [string, string];
+        return { id, key: Buffer.from(key, 'base64') };
+      });
+    return [{ id: this.PII_ENCRYPTION_KEY_ID, key: Buffer.from(this.PII_ENCRYPTION_KEY, 'base64') }, ...previous];
+  }
 
   /** JSON file of the subscribers and their entitlements. */
   @IsString()

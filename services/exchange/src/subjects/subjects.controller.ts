@@ -8,17 +8,25 @@ import { ClientAuthGuard, type ClientRequest, Roles } from '../access/exchange-c
 import type { AuditLog } from '../audit/audit-log.js';
 import { AUDIT_LOG } from '../dead-letters/dead-letters.controller.js';
 import type { CanonicalRecord } from '../domain/canonical-record.js';
-import { route, type SubscriberPolicy } from '../domain/routing.js';
+import { route, type SubscriberEntitlement, type SubscriberPolicy } from '../domain/routing.js';
 import { buildFeedMessage } from '../delivery/feed-message.js';
-import { SubjectIdentityService } from '../identity/subject-identity.service.js';
+import {
+  CANONICAL_PSEUDONYM,
+  FEED_PSEUDONYM_SCHEME,
+  SUBSCRIBER_PSEUDONYM,
+  SubjectIdentityService,
+} from '../identity/subject-identity.service.js';
 import { PolicyHolder } from '../routing/policy-holder.js';
 import { chinaDate } from '../delivery/domain/disclosure.js';
 
 export enum SubjectErrorCode {
   INVALID_SUBJECT_ID = 'INVALID_SUBJECT_ID',
+  /** The caller was never sent anything about this subject. */
+  SUBJECT_NOT_HELD = 'SUBJECT_NOT_HELD',
 }
 export const SUBJECT_ERROR_STATUS: Record<SubjectErrorCode, number> = {
   [SubjectErrorCode.INVALID_SUBJECT_ID]: 422,
+  [SubjectErrorCode.SUBJECT_NOT_HELD]: 404,
 };
 class SubjectException extends CodedException<SubjectErrorCode> {
   override readonly name = 'SubjectException';
@@ -27,12 +35,12 @@ class SubjectException extends CodedException<SubjectErrorCode> {
   }
 }
 
-const PSEUDONYM = /^P[0-9A-F]{32}$/;
-
 /**
  * A subscriber's query about one company or person: what its entitlement lets it hold today, in
- * the same view its feed carries (redactions, identity as pseudonym or clear), records past their
- * disclosure period excluded. The purpose is required and every query is audited.
+ * the same view its feed carries (redactions, identity as its own pseudonym or clear), records past
+ * their disclosure period excluded. The purpose is required and every query is audited. A person is
+ * asked about by the pseudonym the caller's feed carries; by clear resident id only when its
+ * entitlement is `clear`, so a pseudonym-only subscriber cannot re-identify its feed.
  */
 @Controller('v1/subjects')
 @UseGuards(ClientAuthGuard)
@@ -59,12 +67,7 @@ export class SubjectsController {
     @Req() request: ClientRequest,
   ) {
     const client = request.client!;
-    const subscriber = this.policy.subscribers.find((s) => s.id === client.subscriberId);
-    if (!subscriber)
-      throw new RequestException(
-        RequestErrorCode.FORBIDDEN,
-        `client ${client.clientId} acts for no subscriber of policy ${this.policy.version}`,
-      );
+    const subscriber = this.subscriberOf(request);
     if (!purpose || purpose.trim().length === 0 || purpose.length > 200) {
       throw new RequestException(
         RequestErrorCode.INVALID_FIELDS,
@@ -77,9 +80,13 @@ export class SubjectsController {
         ],
       );
     }
-    const canonicalId = this.canonicalIdOf(id);
+    const canonicalId = this.subscriberSubjectOf(id, subscriber);
     const now = this.clock.now();
     const today = chinaDate(now);
+    const subjectId = this.identity.subjectIdFor(subscriber.id, {
+      kind: CANONICAL_PSEUDONYM.test(canonicalId) ? 'natural_person' : 'legal_entity',
+      canonicalId,
+    });
 
     return this.db.transaction(async (em) => {
       const rows = await em.query<
@@ -106,6 +113,8 @@ export class SubjectsController {
           record: body,
           subscriber,
           clearIdNumber: clear,
+          subjectId,
+          pseudonymScheme: FEED_PSEUDONYM_SCHEME,
           occurredAt: now,
         });
         const record = fromBinary(FeedEventSchema, message.value).record;
@@ -123,8 +132,84 @@ export class SubjectsController {
           },
         },
       ]);
-      return { subject: canonicalId, subscriber: subscriber.id, purpose: purpose.trim(), records: released };
+      return { subject: subjectId, subscriber: subscriber.id, purpose: purpose.trim(), records: released };
     });
+  }
+
+  /**
+   * Moving a feed consumer to per-subscriber pseudonyms (README, "Feed pseudonyms"): the pseudonym
+   * the caller's feed now carries for a person its feed named by the canonical pseudonym before
+   * (scheme v1). Answered only for a subject the caller was delivered a record about; audited.
+   */
+  @Get(':id/pseudonym')
+  @Roles('subscriber')
+  async pseudonym(@Param('id') id: string, @Req() request: ClientRequest) {
+    const subscriber = this.subscriberOf(request);
+    const legacy = normaliseIdentifier(id);
+    if (!CANONICAL_PSEUDONYM.test(legacy))
+      throw new SubjectException(
+        SubjectErrorCode.INVALID_SUBJECT_ID,
+        'id must be a pseudonym of the v1 feeds (P and 32 hex digits)',
+        'id',
+      );
+    return this.db.transaction(async (em) => {
+      const [held] = await em.query<{ n: number }[]>(
+        `SELECT 1 AS n FROM exchange.deliveries d JOIN exchange.records r USING (record_id)
+          WHERE r.subject_id = $1 AND d.subscriber_id = $2 LIMIT 1`,
+        [legacy, subscriber.id],
+      );
+      if (!held)
+        throw new SubjectException(
+          SubjectErrorCode.SUBJECT_NOT_HELD,
+          `subscriber ${subscriber.id} was never sent a record about ${legacy}`,
+          'id',
+        );
+      await this.audit.append(em, [
+        {
+          kind: 'query',
+          actor: request.client!.clientId,
+          subjectId: legacy,
+          details: { subscriber: subscriber.id, purpose: 'pseudonym migration', returned: [] },
+        },
+      ]);
+      return {
+        legacy,
+        pseudonym: this.identity.subjectIdFor(subscriber.id, { kind: 'natural_person', canonicalId: legacy }),
+        scheme: FEED_PSEUDONYM_SCHEME,
+      };
+    });
+  }
+
+  private subscriberOf(request: ClientRequest): SubscriberEntitlement {
+    const client = request.client!;
+    const subscriber = this.policy.subscribers.find((s) => s.id === client.subscriberId);
+    if (!subscriber)
+      throw new RequestException(
+        RequestErrorCode.FORBIDDEN,
+        `client ${client.clientId} acts for no subscriber of policy ${this.policy.version}`,
+      );
+    return subscriber;
+  }
+
+  /**
+   * The subject a subscriber asks about: a USCC; a person by the pseudonym its own feed carries (any
+   * other pseudonym names nobody); by clear resident id only under a `clear` entitlement.
+   */
+  private subscriberSubjectOf(raw: string, subscriber: SubscriberEntitlement): string {
+    const value = normaliseIdentifier(raw);
+    if (SUBSCRIBER_PSEUDONYM.test(value)) return this.identity.canonicalOf(subscriber.id, value);
+    if (CANONICAL_PSEUDONYM.test(value))
+      throw new RequestException(
+        RequestErrorCode.FORBIDDEN,
+        `${value} is a pseudonym of the v1 feeds: ask by the pseudonym subscriber ${subscriber.id}'s feed carries (${FEED_PSEUDONYM_SCHEME}); GET /v1/subjects/${value}/pseudonym gives it`,
+      );
+    const canonicalId = this.canonicalIdOf(value);
+    if (CANONICAL_PSEUDONYM.test(canonicalId) && subscriber.naturalPersonIdentity !== 'clear')
+      throw new RequestException(
+        RequestErrorCode.FORBIDDEN,
+        `subscriber ${subscriber.id} is entitled to natural persons by pseudonym only: ask by the pseudonym its feed carries, not by a resident identity number`,
+      );
+    return canonicalId;
   }
 
   /**
@@ -229,7 +314,7 @@ export class SubjectsController {
   /** A USCC, a resident id (turned into its pseudonym: the exchange never keys on the clear number) or a pseudonym. */
   private canonicalIdOf(raw: string): string {
     const value = normaliseIdentifier(raw);
-    if (PSEUDONYM.test(value)) return value;
+    if (CANONICAL_PSEUDONYM.test(value)) return value;
     if (value.length === 18 && /^\d{17}[\dX]$/.test(value)) {
       const person = checkResidentId(value);
       if (person.valid) return this.identity.pseudonymise(person.value);
