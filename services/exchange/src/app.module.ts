@@ -9,6 +9,7 @@ import {
   EventPublisher,
   HealthController,
   IdGenerator,
+  loadSignerKeys,
   MetricsController,
   partitionCount,
   ProblemDetailsFilter,
@@ -68,6 +69,9 @@ export class AppModule {
     const catalogue = loadCatalogue(config.CATALOGUE_FILE);
     const calendar = loadWorkingCalendar(config.HOLIDAYS_FILE);
     applyLegacyUsccAllowList(config);
+    const ackSenders = loadSignerKeys('FEED_ACK_KEYS_FILE', config.FEED_ACK_KEYS_FILE, {
+      demoMode: config.DEMO_MODE,
+    });
     return {
       module: AppModule,
       controllers: [
@@ -227,6 +231,7 @@ export class AppModule {
               db,
               clock,
               config.KAFKA_STALL_AFTER_MS,
+              ackSenders,
             ),
         },
         {

@@ -47,7 +47,10 @@ export class ExchangeConfig extends CommonConfig {
         const [id, key] = pair.split(':') as [string, string];
         return { id, key: Buffer.from(key, 'base64') };
       });
-    return [{ id: this.PII_ENCRYPTION_KEY_ID, key: Buffer.from(this.PII_ENCRYPTION_KEY, 'base64') }, ...previous];
+    return [
+      { id: this.PII_ENCRYPTION_KEY_ID, key: Buffer.from(this.PII_ENCRYPTION_KEY, 'base64') },
+      ...previous,
+    ];
   }
 
   /** JSON file of the subscribers and their entitlements. */
@@ -67,6 +70,12 @@ export class ExchangeConfig extends CommonConfig {
   @IsNotEmpty()
   @NotDemoFile()
   CLIENTS_FILE: string = 'deploy/local/exchange-clients.demo.json';
+
+  /** JSON file of the subscribers' Ed25519 public keys that sign their deletion acks: {"keys": [{"id", "publicKey"}]}. */
+  @IsString()
+  @IsNotEmpty()
+  @NotDemoFile()
+  FEED_ACK_KEYS_FILE: string = 'deploy/local/feed-ack-keys.demo.json';
 
   /** The catalogue of record kinds (JSON, validated at start); the shipped one by default. */
   @IsString()

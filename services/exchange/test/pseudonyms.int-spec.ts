@@ -24,7 +24,7 @@ const ANY_PSEUDONYM = /[PS][0-9A-F]{32}/g;
 type Message = { key: string | null; value: Buffer; headers: Record<string, unknown> };
 const bytesOf = (messages: Message[]) =>
   Buffer.concat(
-    messages.flatMap((m) => [m.value, Buffer.from(m.key ?? ""), Buffer.from(JSON.stringify(m.headers))]),
+    messages.flatMap((m) => [m.value, Buffer.from(m.key ?? ''), Buffer.from(JSON.stringify(m.headers))]),
   ).toString('latin1');
 
 describe('per-subscriber pseudonyms', () => {
@@ -34,9 +34,12 @@ describe('per-subscriber pseudonyms', () => {
   const feeds = new Map<string, Message[]>();
   let canonicalId = '';
   const query = (id: string, key: string) =>
-    fetch(`${exchange.url}/v1/subjects/${encodeURIComponent(id)}/records?purpose=${encodeURIComponent('核查')}`, {
-      headers: { authorization: `Bearer ${key}` },
-    });
+    fetch(
+      `${exchange.url}/v1/subjects/${encodeURIComponent(id)}/records?purpose=${encodeURIComponent('核查')}`,
+      {
+        headers: { authorization: `Bearer ${key}` },
+      },
+    );
 
   beforeAll(async () => {
     exchange = new ExchangeProcess(
@@ -106,7 +109,9 @@ describe('per-subscriber pseudonyms', () => {
     expect(mine?.record.subject.canonicalId).toBe(own);
 
     const others = pseudonymIn(feeds.get('public-portal')!);
-    const other = (await (await query(others, 'demo-key-shanghai-platform')).json()) as { records: unknown[] };
+    const other = (await (await query(others, 'demo-key-shanghai-platform')).json()) as {
+      records: unknown[];
+    };
     expect(other.records).toEqual([]);
   });
 

@@ -9,6 +9,7 @@ import {
   ProblemDetailsFilter,
   READINESS_CHECKS,
   type ReadinessCheck,
+  loadMessageSigner,
   SystemClock,
 } from '@cie/platform';
 import { Kafka } from 'kafkajs';
@@ -27,6 +28,13 @@ import { RECORDS_ERROR_STATUS } from './records/records.exception.js';
 @Module({})
 export class AppModule {
   static forRoot(config: RegionalPlatformConfig): DynamicModule {
+    // Loaded at start: a platform without its ack key stops before it consumes anything.
+    const ackSigner = loadMessageSigner(
+      'FEED_ACK_SIGNING_KEYS_FILE',
+      config.FEED_ACK_SIGNING_KEYS_FILE,
+      config.SUBSCRIBER_ID,
+      { demoMode: config.DEMO_MODE },
+    );
     return {
       module: AppModule,
       controllers: [HealthController, MetricsController, RecordsController],
@@ -67,7 +75,7 @@ export class AppModule {
           provide: FeedConsumer,
           inject: [Kafka, FeedApplier, Clock, 'TOPICS'],
           useFactory: (kafka: Kafka, applier: FeedApplier, clock: Clock) =>
-            new FeedConsumer(kafka, config, applier, clock),
+            new FeedConsumer(kafka, config, applier, clock, ackSigner),
         },
         {
           provide: READINESS_CHECKS,

@@ -120,7 +120,11 @@ describe('each subscriber’s view of a record', () => {
     expect(idB).toMatch(/^S[0-9A-F]{32}$/);
     expect(idA).not.toBe(idB);
     for (const { message } of [a, b]) {
-      const bytes = Buffer.concat([message.value, Buffer.from(message.key), Buffer.from(JSON.stringify(message.headers))]);
+      const bytes = Buffer.concat([
+        message.value,
+        Buffer.from(message.key),
+        Buffer.from(JSON.stringify(message.headers)),
+      ]);
       expect(bytes.includes(Buffer.from(record.subject.canonicalId))).toBe(false);
     }
     expect(a.message.key).toBe(idA);

@@ -150,10 +150,10 @@ export function buildFeedMessage(args: {
     value: Buffer.from(toBinary(FeedEventSchema, event)),
     headers: {
       ...cloudEventHeaders({
-      id: args.eventId,
-      source: '/exchange',
-      type: args.type,
-      time: args.occurredAt,
+        id: args.eventId,
+        source: '/exchange',
+        type: args.type,
+        time: args.occurredAt,
         subject: args.subjectId,
         dataschema: FeedEventSchema.typeName,
         ...(args.traceparent ? { traceparent: args.traceparent } : {}),

@@ -50,7 +50,7 @@ describe('subject identity protection', () => {
     expect(rotated.decrypt(withId)).toBe('11010519491231002X');
     expect(rotated.keyIdOf(rotated.encrypt('x'))).toBe('k1');
     // Ciphertext from before key ids: iv | tag | body, no id.
-        const iv = randomBytes(12);
+    const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', oldKey.key, iv);
     const body = Buffer.concat([cipher.update('11010519491231002X', 'utf8'), cipher.final()]);
     const legacy = Buffer.concat([iv, cipher.getAuthTag(), body]);

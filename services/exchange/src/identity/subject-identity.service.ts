@@ -36,7 +36,8 @@ export class SubjectIdentityService {
   ) {
     if (keys.length === 0) throw new Error('at least one personal-data key is required');
     for (const { id, key } of keys) {
-      if (!KEY_ID.test(id)) throw new Error(`personal-data key id ${JSON.stringify(id)} is not 1-64 of [A-Za-z0-9._-]`);
+      if (!KEY_ID.test(id))
+        throw new Error(`personal-data key id ${JSON.stringify(id)} is not 1-64 of [A-Za-z0-9._-]`);
       if (key.length !== 32) throw new Error(`personal-data key ${id} must be 32 bytes`);
     }
     const ids = keys.map((k) => k.id);
@@ -64,7 +65,9 @@ export class SubjectIdentityService {
       return subject.canonicalId;
     const cipher = createCipheriv('aes-256-ecb', this.feedKey(subscriberId), null).setAutoPadding(false);
     const block = Buffer.from(subject.canonicalId.slice(1), 'hex');
-    return `S${Buffer.concat([cipher.update(block), cipher.final()]).toString('hex').toUpperCase()}`;
+    return `S${Buffer.concat([cipher.update(block), cipher.final()])
+      .toString('hex')
+      .toUpperCase()}`;
   }
 
   /** The canonical pseudonym behind a subscriber's own pseudonym (another's gives a subject nobody has). */
@@ -72,14 +75,22 @@ export class SubjectIdentityService {
     if (!SUBSCRIBER_PSEUDONYM.test(pseudonym)) throw new Error('not a subscriber pseudonym');
     const decipher = createDecipheriv('aes-256-ecb', this.feedKey(subscriberId), null).setAutoPadding(false);
     const block = Buffer.from(pseudonym.slice(1), 'hex');
-    return `P${Buffer.concat([decipher.update(block), decipher.final()]).toString('hex').toUpperCase()}`;
+    return `P${Buffer.concat([decipher.update(block), decipher.final()])
+      .toString('hex')
+      .toUpperCase()}`;
   }
 
   private feedKey(subscriberId: string): Buffer {
     let key = this.feedKeys.get(subscriberId);
     if (!key) {
       key = Buffer.from(
-        hkdfSync('sha256', this.pseudonymSecret, 'cie/feed-pseudonym', `${FEED_PSEUDONYM_SCHEME}:${subscriberId}`, 32),
+        hkdfSync(
+          'sha256',
+          this.pseudonymSecret,
+          'cie/feed-pseudonym',
+          `${FEED_PSEUDONYM_SCHEME}:${subscriberId}`,
+          32,
+        ),
       );
       this.feedKeys.set(subscriberId, key);
     }
@@ -123,7 +134,8 @@ export class SubjectIdentityService {
   }
 
   private parse(sealed: Buffer): { keyId: string; prefix: Buffer; rest: Buffer } | undefined {
-    if (sealed.length < MAGIC.length + 2 + 28 || !sealed.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+    if (sealed.length < MAGIC.length + 2 + 28 || !sealed.subarray(0, MAGIC.length).equals(MAGIC))
+      return undefined;
     const length = sealed[MAGIC.length]!;
     const end = MAGIC.length + 1 + length;
     const keyId = sealed.subarray(MAGIC.length + 1, end).toString('ascii');
