@@ -157,6 +157,24 @@ export class ExchangeConfig extends CommonConfig {
   EXPIRY_SCAN_INTERVAL_MS: number = 60_000;
 }
 
+/** PII_ENCRYPTION_KEY (current, with its id) and then PII_PREVIOUS_KEYS, as SubjectIdentityService takes them. */
+export function piiKeysOf(config: {
+  PII_ENCRYPTION_KEY: string;
+  PII_ENCRYPTION_KEY_ID: string;
+  PII_PREVIOUS_KEYS: string;
+}): PiiKey[] {
+  const previous = config.PII_PREVIOUS_KEYS.split(',')
+    .filter((pair) => pair !== '')
+    .map((pair) => {
+      const [id, key] = pair.split(':') as [string, string];
+      return { id, key: Buffer.from(key, 'base64') };
+    });
+  return [
+    { id: config.PII_ENCRYPTION_KEY_ID, key: Buffer.from(config.PII_ENCRYPTION_KEY, 'base64') },
+    ...previous,
+  ];
+}
+
 /** The exchange's configuration from the environment; only DEMO_MODE=1 may leave EXCHANGE_INSTANCE_ID unset. */
 export function loadExchangeConfig(env: Record<string, string | undefined>): ExchangeConfig {
   return loadConfig(
