@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
 import type { IHeaders } from 'kafkajs';
 import { Type } from 'class-transformer';
-import { ArrayMinSize, IsString, Matches, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMinSize, IsOptional, IsString, Matches, MinLength, ValidateNested } from 'class-validator';
 import { ConfigurationError } from '../config/load-config.js';
 import { loadJsonFile } from '../config/load-json-file.js';
 import { PUBLISHED_DEMO_PUBLIC_KEYS } from '../config/demo-mode.js';
@@ -113,6 +113,11 @@ class PublicKeyEntry {
 }
 
 class PublicKeysFile {
+  /** For people, e.g. that these are published demo keys. */
+  @IsOptional()
+  @IsString()
+  comment?: string;
+
   @ValidateNested({ each: true })
   @Type(() => PublicKeyEntry)
   @ArrayMinSize(1)
@@ -130,6 +135,11 @@ class PrivateKeyEntry {
 }
 
 class PrivateKeysFile {
+  /** For people, e.g. that these are published demo keys. */
+  @IsOptional()
+  @IsString()
+  comment?: string;
+
   @ValidateNested({ each: true })
   @Type(() => PrivateKeyEntry)
   @ArrayMinSize(1)
