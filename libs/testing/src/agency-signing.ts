@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { loadMessageSigner, type MessageSigner } from '@cie/platform';
+import { hashDemoBearerKey, loadMessageSigner, type MessageSigner } from '@cie/platform';
 import { REPO_ROOT } from './service-process.js';
 
 const AGENCY_KEYS = `${REPO_ROOT}deploy/local/agency-keys.demo.json`;
@@ -8,11 +7,11 @@ const SIGNING_KEYS = `${REPO_ROOT}deploy/local/agency-signing-keys.demo.json`;
 
 /** The demo agency whose bearer key is `demoKey` (deploy/local/agency-keys.demo.json). */
 export function demoAgencyOf(demoKey: string): string {
-  const sha256 = createHash('sha256').update(demoKey, 'utf8').digest('hex');
+  const hash = hashDemoBearerKey(demoKey);
   const { agencies } = JSON.parse(readFileSync(AGENCY_KEYS, 'utf8')) as {
-    agencies: { agencyId: string; keySha256: string }[];
+    agencies: { agencyId: string; keyScrypt: string }[];
   };
-  const agency = agencies.find((a) => a.keySha256 === sha256);
+  const agency = agencies.find((a) => a.keyScrypt === hash);
   if (!agency) throw new Error(`no demo agency has the key ${demoKey}`);
   return agency.agencyId;
 }

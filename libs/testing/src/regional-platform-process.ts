@@ -1,8 +1,8 @@
-import { createHash, generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { publicKeyText, signingKeysFileOf } from '@cie/platform';
+import { hashBearerKeyScrypt, publicKeyText, signingKeysFileOf } from '@cie/platform';
 import { REPO_ROOT, ServiceProcess } from './service-process.js';
 
 const MAIN = `${REPO_ROOT}services/regional-platform/dist/main.js`;
@@ -107,11 +107,12 @@ function writeReaderKeys(subscriberId: string): {
 } {
   const readerKey = randomBytes(24).toString('base64url');
   const foreignReaderKey = randomBytes(24).toString('base64url');
-  const sha256 = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
+  // Salted as a real file is; a lower cost than the default keeps test start-up quick.
+  const hash = (key: string) => hashBearerKeyScrypt(key, { cost: { N: 4096, r: 8, p: 1 } });
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'cie-platform-')), 'platform-clients.json');
   const clients = [
-    { clientId: 'test-reader', subscriberId, keySha256: sha256(readerKey) },
-    { clientId: 'foreign-reader', subscriberId: `not-${subscriberId}`, keySha256: sha256(foreignReaderKey) },
+    { clientId: 'test-reader', subscriberId, keyScrypt: hash(readerKey) },
+    { clientId: 'foreign-reader', subscriberId: `not-${subscriberId}`, keyScrypt: hash(foreignReaderKey) },
   ];
   writeFileSync(file, JSON.stringify({ clients }), { mode: 0o600 });
   return { file, readerKey, foreignReaderKey };

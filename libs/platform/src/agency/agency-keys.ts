@@ -10,7 +10,7 @@ import {
 } from 'class-validator';
 import type { IHeaders } from 'kafkajs';
 import { SECTORS, type Sector } from '@cie/contracts';
-import { KeyDirectory } from '../auth/key-directory.js';
+import { KeyDirectory, SCRYPT_KEY_HASH } from '../auth/key-directory.js';
 import { loadJsonFile } from '../config/load-json-file.js';
 import { RefusalError } from '../refusals.js';
 import { type SignerKeys, signerKeysOf } from '../signing/message-signature.js';
@@ -28,9 +28,15 @@ export class AgencyKeyEntry {
   @IsString()
   name!: string;
 
-  /** SHA-256 of the bearer key, hex (hashBearerKey). */
+  /** The key's salted hash (`npm run keys:hash` prints it): scrypt:<N>:<r>:<p>:<salt>:<hash>. */
+  @IsOptional()
+  @Matches(SCRYPT_KEY_HASH, { message: 'keyScrypt must be scrypt:<N>:<r>:<p>:<salt base64>:<hash base64>' })
+  keyScrypt?: string;
+
+  /** Older files: the unsalted SHA-256 of the key, hex. Still read; move to keyScrypt. */
+  @IsOptional()
   @Matches(/^[0-9a-f]{64}$/, { message: 'keySha256 must be 64 lower-case hex characters' })
-  keySha256!: string;
+  keySha256?: string;
 
   /**
    * Base64 SPKI DER of the agency's Ed25519 public key: its submissions on
@@ -78,7 +84,8 @@ export class AgencyDirectory {
         { variable: 'AGENCY_KEYS_FILE', file, demoMode: options.demoMode },
         agencies.map(({ entry, agency }) => ({
           id: entry.agencyId,
-          keySha256: entry.keySha256,
+          ...(entry.keyScrypt !== undefined && { keyScrypt: entry.keyScrypt }),
+          ...(entry.keySha256 !== undefined && { keySha256: entry.keySha256 }),
           holder: agency,
         })),
       ),
@@ -110,12 +117,12 @@ export class AgencyDirectory {
     return agency;
   }
 
-  authenticate(bearerKey: string): Agency | undefined {
+  authenticate(bearerKey: string): Promise<Agency | undefined> {
     return this.keys.holderOf(bearerKey);
   }
 
   /** The agency of an `Authorization: Bearer <key>` header. */
-  fromHeader(authorization: string | undefined): Agency | undefined {
+  fromHeader(authorization: string | undefined): Promise<Agency | undefined> {
     return this.keys.fromHeader(authorization);
   }
 }
