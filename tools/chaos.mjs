@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fromBinary } from '@bufbuild/protobuf';
-import { FeedEventSchema, Topics } from '@cie/contracts';
+import { FeedEventSchema, isCreditEventType, Topics } from '@cie/contracts';
 import { usccCheckCharacter } from '@cie/identifiers';
 import kafkajs from 'kafkajs';
 import pg from 'pg';
@@ -267,6 +267,7 @@ async function check(stack, result, { settleMs = 120_000 } = {}) {
     const keys = new Map();
     let leaked = 0;
     for (const { topic, message } of messages) {
+      if (!isCreditEventType(message.headers.ce_type?.toString())) continue; // measure tasks
       const event = fromBinary(FeedEventSchema, message.value);
       const key = `${event.record?.recordId}@${event.record?.version}>${event.subscriber}:${event.type}`;
       keys.set(key, (keys.get(key) ?? 0) + 1);

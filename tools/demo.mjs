@@ -4,7 +4,7 @@
 // holds, read back with a Kafka consumer. Without --once it keeps running until Ctrl-C.
 import 'reflect-metadata';
 import { fromBinary } from '@bufbuild/protobuf';
-import { FeedEventSchema, SubmissionReceiptSchema, Topics } from '@cie/contracts';
+import { FeedEventSchema, isCreditEventType, SubmissionReceiptSchema, Topics } from '@cie/contracts';
 import { loadMessageSigner } from '@cie/platform';
 import { usccCheckCharacter } from '@cie/identifiers';
 import kafkajs from 'kafkajs';
@@ -512,6 +512,7 @@ async function readFeeds(brokers, accepted) {
   const finished = new Promise((resolve) => (done = resolve));
   await consumer.run({
     eachMessage: async ({ message }) => {
+      if (!isCreditEventType(message.headers.ce_type?.toString())) return; // a measure task: the story below
       const event = fromBinary(FeedEventSchema, message.value);
       feeds.get(event.subscriber)?.push(event);
       seen.add(event.record.source.sourceRecordId);

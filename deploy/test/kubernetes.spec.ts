@@ -231,6 +231,7 @@ describe('overlays', () => {
     expect(secrets.map((s) => s.metadata.name.replace(/-[a-z0-9]{10}$/, '')).sort()).toEqual(
       [
         'exchange-keys',
+        'exchange-signing-key',
         'platform-beijing-ack-signing',
         'platform-shanghai-ack-signing',
         ...services.map((s) => `${s.name}-database`),

@@ -36,25 +36,29 @@ export function validateManifest(doc: unknown): Manifest {
   const key = `${String(apiVersion)}/${String(kind)}`;
   const Model = (MODELS as Record<string, new (data: object) => { validate(): void }>)[key];
   if (!Model) throw new Error(`no schema for ${key}: add its kubernetes-models class to MODELS`);
-  // kustomize wraps a Secret's base64 past 70 characters (the API server's decoder skips the line
-  // breaks); the schema's `byte` format does not, so check the value without them.
-  const data = (doc as { kind?: unknown; data?: Record<string, unknown> }).data;
-  const checked =
-    kind === 'Secret' && data
-      ? {
-          ...doc,
-          data: Object.fromEntries(
-            Object.entries(data).map(([k, v]) => [k, typeof v === 'string' ? v.replace(/\s+/g, '') : v]),
-          ),
-        }
-      : doc;
   try {
-    new Model(checked).validate();
+    new Model(key === 'v1/Secret' ? unwrapSecretData(doc) : doc).validate();
   } catch (error) {
     const name = (doc as { metadata?: { name?: string } }).metadata?.name ?? '?';
     throw new Error(`${key} ${name}: ${error instanceof Error ? error.message : String(error)}`);
   }
   return doc as Manifest;
+}
+
+/**
+ * kustomize wraps a generated Secret's base64 at 76 columns (a file such as a PEM key); the API
+ * server decodes it with Go's base64, which skips the line breaks, while the schema's "byte" format
+ * does not: validate the value as the server reads it.
+ */
+function unwrapSecretData(doc: object): object {
+  const data = (doc as { data?: Record<string, unknown> }).data;
+  if (!data) return doc;
+  return {
+    ...doc,
+    data: Object.fromEntries(
+      Object.entries(data).map(([k, v]) => [k, typeof v === 'string' ? v.replace(/\n/g, '') : v]),
+    ),
+  };
 }
 
 export interface Container {

@@ -68,6 +68,7 @@ export function stackEnv({ root = DEFAULT_ROOT, name, kafkaBrokers, databaseUrl 
     FEED_ACK_SIGNING_KEYS_FILE: path.join(root, 'deploy/local/feed-ack-signing-keys.demo.json'),
     SUBSCRIBERS_FILE: path.join(root, 'deploy/local/subscribers.demo.json'),
     RELEASE_RULES_FILE: path.join(root, 'deploy/local/release-rules.demo.json'),
+    CHECK_SIGNING_KEY_FILE: path.join(root, 'deploy/local/check-signing-key.demo.pem'),
     LOG_FORMAT: 'json',
     ...secrets,
   };

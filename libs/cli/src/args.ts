@@ -31,11 +31,17 @@ export interface AuditVerifyCommand {
   command: 'audit verify';
   databaseUrl: string | undefined;
 }
+export interface VerifyReceiptCommand {
+  command: 'verify-receipt';
+  file: string;
+  publicKeyFile: string;
+}
 export interface HelpCommand {
   command: 'help';
   text: string;
 }
-export type Command = SubmitCommand | FeedTailCommand | AuditVerifyCommand | HelpCommand;
+export type Command =
+  SubmitCommand | FeedTailCommand | AuditVerifyCommand | VerifyReceiptCommand | HelpCommand;
 
 export const HELP = {
   main: `usage: cie <command> [options]
@@ -44,6 +50,7 @@ Commands:
   submit <file.ndjson>     stream records to a sector service's POST /v1/records/bulk
   feed tail <subscriber>   print a subscriber's feed, decoded, as JSON lines
   audit verify             check the exchange's audit log hash chain
+  verify-receipt <file>    verify a saved check receipt or credit report offline
 
 Run \`cie <command> --help\` for a command's options.
 Exit codes: 0 ok, 1 some records refused or a problem found, 2 usage error or cannot connect.`,
@@ -91,6 +98,20 @@ Options:
   -h, --help           this help
 
 Exit codes: 0 the chain is intact, 1 a problem was found, 2 usage error or cannot check.`,
+
+  'verify-receipt': `usage: cie verify-receipt <receipt.json> --public-key <file>
+
+Verifies a saved check receipt (POST /v1/checks, GET /v1/checks/{number}) or credit report
+(GET /v1/subjects/{id}/report) without the exchange: the key id, the SHA-256 of the canonical
+bytes of "receipt" and the Ed25519 signature over them. Prints one line per check, then VALID or
+INVALID. (That the receipt's audit entry is still in the chain only the exchange can tell:
+GET /v1/checks/{number}.)
+
+Options:
+  --public-key <file>  the exchange's public key: a PEM file, or the JSON of GET /v1/signing-key
+  -h, --help           this help
+
+Exit codes: 0 the receipt verifies, 1 it does not, 2 usage error or unreadable file.`,
 } as const;
 
 interface Parsed {
@@ -190,6 +211,22 @@ function parseAuditVerify(args: string[]): Command {
   return { command: 'audit verify', databaseUrl };
 }
 
+function parseVerifyReceipt(args: string[]): Command {
+  const help = HELP['verify-receipt'];
+  const { values, positionals } = parse(help, args, { 'public-key': { type: 'string' } });
+  if (values['help']) return { command: 'help', text: help };
+  const [file, ...extra] = positionals;
+  if (!file) throw new UsageError('verify-receipt needs the saved receipt (JSON)', help);
+  if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`, help);
+  const publicKeyFile = str(values['public-key']);
+  if (!publicKeyFile)
+    throw new UsageError(
+      '--public-key is required: the PEM (or GET /v1/signing-key JSON) to verify with',
+      help,
+    );
+  return { command: 'verify-receipt', file, publicKeyFile };
+}
+
 /** The command a command line asks for; throws UsageError (with the help to show) when it makes no sense. */
 export function parseCommand(argv: readonly string[], readFile: (path: string) => string): Command {
   const [first, second, ...rest] = argv;
@@ -211,6 +248,8 @@ export function parseCommand(argv: readonly string[], readFile: (path: string) =
       if (second === undefined || second === '--help' || second === '-h')
         return { command: 'help', text: HELP['audit verify'] };
       throw new UsageError(`unknown command audit ${second}`, HELP.main);
+    case 'verify-receipt':
+      return parseVerifyReceipt(argv.slice(1));
     default:
       throw new UsageError(`unknown command ${first}`, HELP.main);
   }

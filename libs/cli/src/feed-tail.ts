@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { fromBinary, toJson } from '@bufbuild/protobuf';
-import { CeHeader, FeedEventSchema, Topics } from '@cie/contracts';
+import { AgencyRequestType, CeHeader, FeedEventSchema, MeasureTaskSchema, Topics } from '@cie/contracts';
 import { Kafka, type KafkaMessage, logLevel } from 'kafkajs';
 import type { FeedTailCommand } from './args.js';
 import type { Io } from './submit.js';
@@ -12,9 +12,16 @@ export class CannotTail extends Error {
 
 const header = (message: KafkaMessage, name: string) => message.headers?.[name]?.toString();
 
-/** One feed message as the JSON line `cie feed tail` prints; throws when the value is not a FeedEvent. */
+/**
+ * One feed message as the JSON line `cie feed tail` prints: a record event as `event`, a measure task
+ * as `task`; throws when the value is not what its ce_type says.
+ */
 export function feedLine(partition: number, message: KafkaMessage): string {
-  const event = fromBinary(FeedEventSchema, message.value ?? new Uint8Array());
+  const value = message.value ?? new Uint8Array();
+  const body =
+    header(message, CeHeader.type) === AgencyRequestType.measureTask
+      ? { task: toJson(MeasureTaskSchema, fromBinary(MeasureTaskSchema, value)) }
+      : { event: toJson(FeedEventSchema, fromBinary(FeedEventSchema, value)) };
   return JSON.stringify({
     partition,
     offset: message.offset,
@@ -22,7 +29,7 @@ export function feedLine(partition: number, message: KafkaMessage): string {
     type: header(message, CeHeader.type) ?? null,
     id: header(message, CeHeader.id) ?? null,
     time: header(message, CeHeader.time) ?? null,
-    event: toJson(FeedEventSchema, event),
+    ...body,
   });
 }
 

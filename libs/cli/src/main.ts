@@ -3,6 +3,7 @@ import { parseCommand, UsageError } from './args.js';
 import { auditVerify } from './audit-verify.js';
 import { CannotTail, feedTail } from './feed-tail.js';
 import { CannotSubmit, type Io, submit } from './submit.js';
+import { CannotVerify, verifyReceipt } from './verify-receipt.js';
 
 /**
  * `cie <command>`: parses, runs, and turns every failure into a message and an exit code
@@ -31,9 +32,11 @@ export async function run(argv: readonly string[], io: Io = defaultIo()): Promis
         // The verifier is configured by the environment it inherits (DATABASE_URL), like every tool here.
 
         return await auditVerify(command, process.env);
+      case 'verify-receipt':
+        return verifyReceipt(command, io);
     }
   } catch (error) {
-    if (error instanceof CannotSubmit || error instanceof CannotTail) {
+    if (error instanceof CannotSubmit || error instanceof CannotTail || error instanceof CannotVerify) {
       io.stderr.write(`cie ${command.command}: ${error.message}\n`);
       return 2;
     }

@@ -28,6 +28,14 @@ export const CreditEventType = {
 } as const;
 export type CreditEventType = (typeof CreditEventType)[keyof typeof CreditEventType];
 
+const CREDIT_EVENT_TYPES: readonly string[] = Object.values(CreditEventType);
+/**
+ * Whether a feed message carries a record event (a FeedEvent). A feed also carries the measure tasks
+ * of its subscriber (`credit.measure.task`, a MeasureTask): readers dispatch on ce_type.
+ */
+export const isCreditEventType = (type: string | undefined): type is CreditEventType =>
+  type !== undefined && CREDIT_EVENT_TYPES.includes(type);
+
 /** Feed events a subscriber acknowledges on credit.feed-acks.v1 once it has deleted the record. */
 export const DELETION_EVENT_TYPES: readonly CreditEventType[] = [
   CreditEventType.withdrawn,
@@ -45,6 +53,10 @@ export const AgencyRequestType = {
   expiryDue: 'credit.record.expiry_due',
   /** An exchange command: a new version of the subscriber policy was recorded. */
   policyChanged: 'credit.policy.changed',
+  /** A task for an implementing agency (DESIGN §13): apply or lift a measure. */
+  measureTask: 'credit.measure.task',
+  /** An implementing agency's answer to a task: on its sector's events topic, or an exchange command. */
+  taskAnswered: 'credit.measure.task_answered',
 } as const;
 /** ce_type of the acknowledgements subscribers send on credit.feed-acks.v1. */
 export const FEED_ACK_TYPE = 'credit.feed.ack';

@@ -1,6 +1,7 @@
 export { testDatabaseUrl } from './database.js';
 export { expectEventually, type EventuallyOptions } from './expect-eventually.js';
 export {
+  readFeed,
   readTopic,
   testKafka,
   testKafkaBrokers,

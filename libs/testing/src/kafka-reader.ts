@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isCreditEventType, Topics } from '@cie/contracts';
 import { type IHeaders, Kafka, logLevel } from 'kafkajs';
 
 /** One consumed record. `value` is empty for a tombstone; header values are decoded as UTF-8. */
@@ -19,6 +20,8 @@ export interface ReadTopicOptions {
   fromBeginning?: boolean;
   /** Skip records of aborted and open transactions (default), as real consumers do. */
   readCommitted?: boolean;
+  /** Keep only the messages this accepts (the others are read past, never returned). */
+  only?: (message: ReadMessage) => boolean;
 }
 
 /** The brokers of the integration tests, from KAFKA_BROKERS (comma-separated host:port list). */
@@ -52,7 +55,7 @@ export function testKafka(clientId: string): Kafka {
 export async function readTopic(
   kafka: Kafka,
   topic: string,
-  { until, timeoutMs = 20_000, fromBeginning = true, readCommitted = true }: ReadTopicOptions,
+  { until, timeoutMs = 20_000, fromBeginning = true, readCommitted = true, only }: ReadTopicOptions,
 ): Promise<ReadMessage[]> {
   const messages: ReadMessage[] = [];
   const consumer = kafka.consumer({
@@ -82,13 +85,15 @@ export async function readTopic(
     if (until(messages)) return messages;
     await consumer.run({
       eachMessage: ({ message, partition }) => {
-        messages.push({
+        const read: ReadMessage = {
           key: message.key ? message.key.toString('utf8') : null,
           value: message.value ?? Buffer.alloc(0),
           headers: decodeHeaders(message.headers),
           partition,
           offset: message.offset,
-        });
+        };
+        if (only && !only(read)) return Promise.resolve();
+        messages.push(read);
         if (until(messages)) finish();
         return Promise.resolve();
       },
@@ -109,4 +114,19 @@ function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
     if (value !== undefined) out[name] = value.toString();
   }
   return out;
+}
+
+/**
+ * A subscriber's feed, its record events only (FeedEvent values): the measure tasks the feed also
+ * carries (`credit.measure.task`) are read past.
+ */
+export function readFeed(
+  kafka: Kafka,
+  subscriberId: string,
+  options: Omit<ReadTopicOptions, 'only'>,
+): Promise<ReadMessage[]> {
+  return readTopic(kafka, Topics.feed(subscriberId), {
+    ...options,
+    only: (m) => isCreditEventType(m.headers['ce_type']),
+  });
 }

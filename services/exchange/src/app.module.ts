@@ -31,6 +31,11 @@ import { EXPLAIN_ERROR_STATUS, ExplainController } from './routing/explain.contr
 import { PolicyHolder } from './routing/policy-holder.js';
 import { SUBJECT_ERROR_STATUS, SubjectsController } from './subjects/subjects.controller.js';
 import { loadCatalogue } from './catalogue/catalogue.loader.js';
+import { JOINT_MEASURES, loadJointMeasures } from './measures/measures.loader.js';
+import { MeasuresMetrics } from './measures/measures.metrics.js';
+import { MeasuresRepository } from './measures/measures.repository.js';
+import { TasksController } from './measures/tasks.controller.js';
+import { TASK_ERROR_STATUS, TasksService } from './measures/tasks.service.js';
 import { createDataSource, migrate } from './database/data-source.js';
 import { ExchangeConfig } from './exchange.config.js';
 import { exchangeTopics } from './exchange-topics.js';
@@ -56,6 +61,24 @@ import { loadWorkingCalendar } from './lifecycle/working-days.js';
 import { DisputesRepository } from './lifecycle/disputes.repository.js';
 import { SubjectRightsService } from './lifecycle/subject-rights.service.js';
 import { RecordsRepository } from './records/records.repository.js';
+import { CHECK_ERROR_STATUS } from './checks/checks.exception.js';
+import { ChecksController } from './checks/checks.controller.js';
+import { ChecksService } from './checks/checks.service.js';
+import { SourceFreshnessReader } from './checks/source-freshness.reader.js';
+import { ListEntriesReader } from './lists/list-entries.reader.js';
+import { ReceiptService } from './receipts/receipt.service.js';
+import { ReceiptSigner } from './receipts/receipt-signer.js';
+import { RECEIPT_ERROR_STATUS } from './receipts/receipts.exception.js';
+import { ReceiptsRepository } from './receipts/receipts.repository.js';
+import { SigningKeyController } from './receipts/signing-key.controller.js';
+import { SubjectRecordsReader } from './subjects/subject-records.reader.js';
+import { HoldingsController } from './holdings/holdings.controller.js';
+import { HoldingsReader } from './holdings/holdings.reader.js';
+import { LIST_ERROR_STATUS } from './lists/lists.exception.js';
+import { ListsController } from './lists/lists.controller.js';
+import { ListsService } from './lists/lists.service.js';
+import { ReportsController } from './reports/reports.controller.js';
+import { ReportService } from './reports/report.service.js';
 
 @Global()
 @Module({})
@@ -67,11 +90,17 @@ export class AppModule {
     );
     // Loaded and validated at start: a broken catalogue stops the exchange before it consumes anything.
     const catalogue = loadCatalogue(config.CATALOGUE_FILE);
+    const jointMeasures = loadJointMeasures(catalogue, {
+      lists: config.LISTS_FILE,
+      memoranda: config.MEMORANDA_FILE,
+    });
     const calendar = loadWorkingCalendar(config.HOLIDAYS_FILE);
     applyLegacyUsccAllowList(config);
     const ackSenders = loadSignerKeys('FEED_ACK_KEYS_FILE', config.FEED_ACK_KEYS_FILE, {
       demoMode: config.DEMO_MODE,
     });
+    // Read at start: a missing or wrong key (or the demo key outside DEMO_MODE) stops the exchange.
+    const signer = ReceiptSigner.fromFile(config.CHECK_SIGNING_KEY_FILE, { demoMode: config.DEMO_MODE });
     return {
       module: AppModule,
       controllers: [
@@ -83,9 +112,16 @@ export class AppModule {
         SubjectRightsController,
         DeletionAcksController,
         PolicyController,
+        ChecksController,
+        SigningKeyController,
+        ListsController,
+        HoldingsController,
+        ReportsController,
+        TasksController,
       ],
       providers: [
         { provide: ExchangeConfig, useValue: config },
+        { provide: JOINT_MEASURES, useValue: jointMeasures },
         { provide: PolicyHolder, useValue: new PolicyHolder(policy) },
         {
           provide: ExchangeClients,
@@ -93,6 +129,69 @@ export class AppModule {
         },
         { provide: AUDIT_LOG, inject: [Clock], useFactory: (clock: Clock) => new AuditLog({ clock }) },
         ClientAuthGuard,
+        { provide: ListEntriesReader, useValue: new ListEntriesReader() },
+        { provide: HoldingsReader, useValue: new HoldingsReader() },
+        {
+          provide: ListsService,
+          inject: [DataSource, ListEntriesReader, PolicyHolder, Clock],
+          useFactory: (db: DataSource, entries: ListEntriesReader, policies: PolicyHolder, clock: Clock) =>
+            new ListsService(db, jointMeasures, entries, () => policies.current, clock),
+        },
+        {
+          provide: ReportService,
+          inject: [DataSource, SubjectRecordsReader, ListEntriesReader, ReceiptService, PolicyHolder, Clock],
+          useFactory: (
+            db: DataSource,
+            records: SubjectRecordsReader,
+            entries: ListEntriesReader,
+            receipts: ReceiptService,
+            policies: PolicyHolder,
+            clock: Clock,
+          ) =>
+            new ReportService(db, jointMeasures, records, entries, receipts, () => policies.current, clock),
+        },
+        {
+          provide: SubjectRecordsReader,
+          inject: [SubjectIdentityService, IdGenerator],
+          useFactory: (identity: SubjectIdentityService, ids: IdGenerator) =>
+            new SubjectRecordsReader(identity, ids),
+        },
+        {
+          provide: ReceiptService,
+          inject: [AUDIT_LOG, Clock],
+          useFactory: (audit: AuditLog, clock: Clock) =>
+            new ReceiptService(signer, new ReceiptsRepository(), audit, clock),
+        },
+        {
+          provide: ChecksService,
+          inject: [
+            DataSource,
+            SubjectIdentityService,
+            ListEntriesReader,
+            ReceiptService,
+            Clock,
+            PolicyHolder,
+          ],
+          useFactory: (
+            db: DataSource,
+            identity: SubjectIdentityService,
+            entries: ListEntriesReader,
+            receipts: ReceiptService,
+            clock: Clock,
+            policies: PolicyHolder,
+          ) =>
+            new ChecksService(
+              db,
+              jointMeasures,
+              identity,
+              entries,
+              new SourceFreshnessReader(),
+              receipts,
+              clock,
+              config.CHECK_STALE_AFTER_HOURS,
+              () => policies.current,
+            ),
+        },
         { provide: Kafka, useValue: createKafka('exchange', config.kafkaConnection) },
         {
           provide: DataSource,
@@ -110,6 +209,17 @@ export class AppModule {
         { provide: Clock, useClass: SystemClock },
         { provide: IdGenerator, useClass: UuidV7Generator },
         { provide: DisputeSettings, useValue: new DisputeSettings(config.DISPUTE_WORKING_DAYS, calendar) },
+        {
+          provide: MeasuresMetrics,
+          inject: [DataSource, Clock],
+          useFactory: (db: DataSource, clock: Clock) => new MeasuresMetrics(db, clock, calendar),
+        },
+        {
+          provide: TasksService,
+          inject: [DataSource, COMMAND_PUBLISHER, Clock, IdGenerator],
+          useFactory: (db: DataSource, commands: EventPublisher, clock: Clock, ids: IdGenerator) =>
+            new TasksService(db, new MeasuresRepository(), commands, calendar, clock, ids),
+        },
         {
           provide: LifecycleMetrics,
           inject: [DataSource, Clock],
@@ -135,6 +245,8 @@ export class AppModule {
               policies,
               catalogue,
               progress,
+              jointMeasures,
+              calendar,
               actor: config.EXCHANGE_INSTANCE_ID,
             }),
         },
@@ -265,6 +377,10 @@ export class AppModule {
             ...EXPLAIN_ERROR_STATUS,
             ...SUBJECT_ERROR_STATUS,
             ...SUBJECT_RIGHTS_ERROR_STATUS,
+            ...CHECK_ERROR_STATUS,
+            ...RECEIPT_ERROR_STATUS,
+            ...LIST_ERROR_STATUS,
+            ...TASK_ERROR_STATUS,
           }),
         },
       ],

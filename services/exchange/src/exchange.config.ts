@@ -1,7 +1,18 @@
 import { Type } from 'class-transformer';
-import { IsDefined, IsInt, IsNotEmpty, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import {
+  IsDefined,
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { CommonConfig, isDemoMode, loadConfig, NotDemoFile, NotPublishedDemoSecret } from '@cie/platform';
 import { DEFAULT_CATALOGUE_FILE } from './catalogue/catalogue.loader.js';
+import { DEFAULT_LISTS_FILE, DEFAULT_MEMORANDA_FILE } from './measures/measures.loader.js';
 import { DEFAULT_RELEASE_RULES_FILE } from './routing/release-rules.loader.js';
 import type { PiiKey } from './identity/subject-identity.service.js';
 
@@ -81,6 +92,35 @@ export class ExchangeConfig extends CommonConfig {
   @IsString()
   @IsNotEmpty()
   CATALOGUE_FILE: string = DEFAULT_CATALOGUE_FILE;
+
+  /** List types (black, red, watch) with their entry criteria (JSON, validated at start against the catalogue). */
+  @IsString()
+  @IsNotEmpty()
+  LISTS_FILE: string = DEFAULT_LISTS_FILE;
+
+  /** Memoranda of joint rewards and punishments and their measures (JSON, validated at start). */
+  @IsString()
+  @IsNotEmpty()
+  MEMORANDA_FILE: string = DEFAULT_MEMORANDA_FILE;
+
+  /**
+   * PKCS#8 PEM file of the Ed25519 key that signs check receipts and credit reports; its public key
+   * is published at GET /v1/signing-key. The demo key (and any copy of it) needs DEMO_MODE=1.
+   */
+  @IsString()
+  @IsNotEmpty()
+  @NotDemoFile()
+  CHECK_SIGNING_KEY_FILE: string = 'deploy/local/check-signing-key.demo.pem';
+
+  /**
+   * A source (a sector's event topic) whose last event the exchange processed is older than this is
+   * stale: a check that finds nothing is then `indeterminate`, never `clear`.
+   */
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.01)
+  @Max(8760)
+  CHECK_STALE_AFTER_HOURS: number = 24;
 
   @IsString()
   @IsNotEmpty()

@@ -18,6 +18,7 @@ export function exchangeEnv(overrides: Record<string, string>): Record<string, s
     PII_ENCRYPTION_KEY: TEST_PII_KEY,
     SUBSCRIBERS_FILE: `${REPO_ROOT}deploy/local/subscribers.demo.json`,
     RELEASE_RULES_FILE: `${REPO_ROOT}deploy/local/release-rules.demo.json`,
+    CHECK_SIGNING_KEY_FILE: `${REPO_ROOT}deploy/local/check-signing-key.demo.pem`,
     KAFKA_SESSION_TIMEOUT_MS: '6000',
     LOG_FORMAT: 'json',
     LOG_LEVEL: 'log',

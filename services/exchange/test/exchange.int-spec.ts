@@ -14,6 +14,7 @@ import {
 import {
   expectEventually,
   type ReadMessage,
+  readFeed,
   readTopic,
   testDatabaseUrl,
   testKafka,
@@ -56,12 +57,12 @@ const decode = (m: ReadMessage) => fromBinary(FeedEventSchema, m.value);
 const ofSource = (messages: ReadMessage[], sourceRecordId: string) =>
   messages.filter((m) => decode(m).record?.source?.sourceRecordId === sourceRecordId);
 
-async function readFeed(
+async function feedOf(
   subscriber: string,
   until: (messages: ReadMessage[]) => boolean,
   timeoutMs = 30_000,
 ): Promise<ReadMessage[]> {
-  return readTopic(kafka, Topics.feed(subscriber), { until: (m) => until([...m]), timeoutMs });
+  return readFeed(kafka, subscriber, { until: (m) => until([...m]), timeoutMs });
 }
 
 describe('exchange on the real broker and database', () => {
@@ -100,20 +101,17 @@ describe('exchange on the real broker and database', () => {
     await publishDebtor(producer, beijingCo);
     await publishDebtor(producer, nanjingCo);
 
-    const portal = await readFeed(
+    const portal = await feedOf(
       'public-portal',
       (m) =>
         ofSource(m, beijingCo.sourceRecordId).length > 0 && ofSource(m, nanjingCo.sourceRecordId).length > 0,
     );
     expect(ofSource(portal, beijingCo.sourceRecordId)).toHaveLength(1);
     expect(ofSource(portal, nanjingCo.sourceRecordId)).toHaveLength(1);
-    const beijing = await readFeed(
-      'beijing-platform',
-      (m) => ofSource(m, beijingCo.sourceRecordId).length > 0,
-    );
+    const beijing = await feedOf('beijing-platform', (m) => ofSource(m, beijingCo.sourceRecordId).length > 0);
     expect(ofSource(beijing, beijingCo.sourceRecordId)).toHaveLength(1);
     expect(ofSource(beijing, nanjingCo.sourceRecordId)).toHaveLength(0);
-    const shanghai = await readFeed('shanghai-platform', () => false, 3000);
+    const shanghai = await feedOf('shanghai-platform', () => false, 3000);
     expect(ofSource(shanghai, beijingCo.sourceRecordId)).toHaveLength(0);
 
     const [message] = ofSource(beijing, beijingCo.sourceRecordId);
@@ -157,7 +155,7 @@ describe('exchange on the real broker and database', () => {
       name: '李四',
     };
     await publishDebtor(producer, person);
-    const sh = await readFeed('shanghai-platform', (m) => ofSource(m, person.sourceRecordId).length > 0);
+    const sh = await feedOf('shanghai-platform', (m) => ofSource(m, person.sourceRecordId).length > 0);
     const [message] = ofSource(sh, person.sourceRecordId);
     expect(message).toBeDefined();
     const subject = decode(message!).record?.subject;
@@ -187,7 +185,7 @@ describe('exchange on the real broker and database', () => {
       name: '王五',
     };
     await publishDebtor(producer, bjPerson);
-    const bj = await readFeed('beijing-platform', (m) => ofSource(m, bjPerson.sourceRecordId).length > 0);
+    const bj = await feedOf('beijing-platform', (m) => ofSource(m, bjPerson.sourceRecordId).length > 0);
     const bjSubject = decode(ofSource(bj, bjPerson.sourceRecordId)[0]!).record?.subject;
     expect(bjSubject?.idNumber).toBe('110105198506150022');
     expect(bjSubject?.canonicalId).toMatch(/^S[0-9A-F]{32}$/);
@@ -212,10 +210,10 @@ describe('exchange on the real broker and database', () => {
 
     const has = (m: ReadMessage[], ...fixtures: { sourceRecordId: string }[]) =>
       fixtures.every((f) => ofSource(m, f.sourceRecordId).length > 0);
-    const portal = await readFeed('public-portal', (m) => has(m, taxBj, ratingA, procurementBj, ecommerceSh));
-    await readFeed('procurement-regulator', (m) => has(m, taxBj, ratingD));
-    await readFeed('shanghai-platform', (m) => has(m, ratingA, ratingD, ecommerceSh));
-    await readFeed('beijing-platform', (m) => has(m, taxBj, procurementBj));
+    const portal = await feedOf('public-portal', (m) => has(m, taxBj, ratingA, procurementBj, ecommerceSh));
+    await feedOf('procurement-regulator', (m) => has(m, taxBj, ratingD));
+    await feedOf('shanghai-platform', (m) => has(m, ratingA, ratingD, ecommerceSh));
+    await feedOf('beijing-platform', (m) => has(m, taxBj, procurementBj));
 
     const { rows } = await db.query<{ source_record_id: string; kind: string; subscribers: string[] }>(
       `SELECT r.source_record_id, r.kind, array_agg(d.subscriber_id ORDER BY d.subscriber_id) AS subscribers
@@ -356,7 +354,7 @@ describe('exchange on the real broker and database', () => {
     });
     await publishDebtor(producer, after);
 
-    const beijing = await readFeed('beijing-platform', (m) => ofSource(m, after.sourceRecordId).length > 0);
+    const beijing = await feedOf('beijing-platform', (m) => ofSource(m, after.sourceRecordId).length > 0);
     expect(ofSource(beijing, after.sourceRecordId)).toHaveLength(1);
     const dlq = await readTopic(kafka, Topics.deadLetters(Topics.sectorEvents('courts')), {
       until: (m) => m.some((x) => x.headers['ce_id'] === `poison-${run}`),
@@ -385,7 +383,7 @@ describe('exchange on the real broker and database', () => {
       name: '北京某某广告有限公司',
     };
     await publishDebtor(producer, company);
-    await readFeed('beijing-platform', (m) => ofSource(m, company.sourceRecordId).length > 0);
+    await feedOf('beijing-platform', (m) => ofSource(m, company.sourceRecordId).length > 0);
     const recordId = (
       (
         await db.query(`SELECT record_id FROM exchange.records WHERE source_record_id = $1`, [
@@ -479,8 +477,17 @@ describe('exchange on the real broker and database', () => {
         entries: full.entries.filter((e) => e.kind !== 'ecommerce.platform_violation'),
       }),
     );
+    // The list types follow the catalogue they are checked against: the e-commerce lists go too.
+    const lists = JSON.parse(
+      fs.readFileSync(`${REPO_ROOT}services/exchange/catalogue/lists.json`, 'utf8'),
+    ) as { listTypes: { sector: string }[] };
+    const partialLists = path.join(os.tmpdir(), `lists-${run}.json`);
+    fs.writeFileSync(
+      partialLists,
+      JSON.stringify({ ...lists, listTypes: lists.listTypes.filter((t) => t.sector !== 'ecommerce') }),
+    );
     await exchange.stop();
-    exchange = new ExchangeProcess({ ...env, CATALOGUE_FILE: partial });
+    exchange = new ExchangeProcess({ ...env, CATALOGUE_FILE: partial, LISTS_FILE: partialLists });
     await exchange.start();
     const shop = {
       sourceRecordId: `dlq-shop-${run}`,
@@ -519,7 +526,7 @@ describe('exchange on the real broker and database', () => {
       eventId,
       replayedTo: { topic: 'credit.ecommerce.events.v1' },
     });
-    const portal = await readFeed('public-portal', (m) => ofSource(m, shop.sourceRecordId).length > 0);
+    const portal = await feedOf('public-portal', (m) => ofSource(m, shop.sourceRecordId).length > 0);
     expect(ofSource(portal, shop.sourceRecordId)).toHaveLength(1);
     expect(
       (
@@ -572,7 +579,7 @@ describe('exchange on the real broker and database', () => {
     };
     await publishDebtor(producer, marker);
 
-    const beijing = await readFeed(
+    const beijing = await feedOf(
       'beijing-platform',
       (m) => ofSource(m, marker.sourceRecordId).length > 0,
       60_000,

@@ -10,12 +10,11 @@ import {
   RestrictedMeasure,
   SubjectKind,
   TaxCreditLevel,
-  Topics,
 } from '@cie/contracts';
 import {
   expectEventually,
   type ReadMessage,
-  readTopic,
+  readFeed,
   testDatabaseUrl,
   testKafka,
   testKafkaBrokers,
@@ -213,7 +212,7 @@ describe('isolation matrix: each subscriber receives exactly what both sides all
     // When every demo feed is read until it holds every record expected on it (each feed expects some)
     for (const feed of FEEDS) {
       const want = expectedFor(feed);
-      feeds[feed] = await readTopic(kafka, Topics.feed(feed), {
+      feeds[feed] = await readFeed(kafka, feed, {
         until: (m) => want.every((w) => m.some((x) => x.value.length > 0 && sourceOf(x) === w)),
         timeoutMs: 60_000,
       });

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { fromBinary } from '@bufbuild/protobuf';
 import { CreditEventType, FeedEventSchema, RecordStatus, SubjectKind, Topics } from '@cie/contracts';
-import { type ReadMessage, readTopic, testDatabaseUrl, testKafka, testKafkaBrokers } from '@cie/testing';
+import {
+  type ReadMessage,
+  readFeed,
+  readTopic,
+  testDatabaseUrl,
+  testKafka,
+  testKafkaBrokers,
+} from '@cie/testing';
 import type { Producer } from 'kafkajs';
 import { ExchangeProcess, exchangeEnv } from './exchange-process.js';
 import { publishDebtor, publishWithdrawal, testUscc } from './sector-events.js';
@@ -20,7 +27,7 @@ const eventsFor = (messages: ReadMessage[]) =>
     .map((m) => ({ type: m.headers['ce_type'], event: fromBinary(FeedEventSchema, m.value) }))
     .filter((e) => e.event.record?.source?.sourceRecordId === company.sourceRecordId);
 const feed = (subscriber: string, until: (events: ReturnType<typeof eventsFor>) => boolean) =>
-  readTopic(kafka, Topics.feed(subscriber), {
+  readFeed(kafka, subscriber, {
     until: (m) => until(eventsFor([...m])),
     timeoutMs: 30_000,
   }).then(eventsFor);
@@ -70,7 +77,7 @@ describe('corrections and withdrawals reach every past receiver', () => {
       expect(events[1]?.event.record?.attributes['outstandingAmount']).toBe('1000.00');
       expect(events[2]?.event.record?.status).toBe(RecordStatus.WITHDRAWN);
     }
-    const shanghai = await readTopic(kafka, Topics.feed('shanghai-platform'), {
+    const shanghai = await readFeed(kafka, 'shanghai-platform', {
       until: () => false,
       timeoutMs: 3000,
     });

@@ -12,7 +12,7 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { FeedEventSchema, Topics } from '@cie/contracts';
 import {
   expectEventually,
-  readTopic,
+  readFeed,
   signedSubmission,
   testDatabaseUrl,
   testKafka,
@@ -124,7 +124,7 @@ const traceparent = (traceId: string) => `00-${traceId}-${randomBytes(8).toStrin
 const traceIdOf = (header: string | undefined) => header?.split('-')[1];
 
 async function feedMessageOf(subscriber: string, sourceRecordId: string) {
-  const messages = await readTopic(kafka, Topics.feed(subscriber), {
+  const messages = await readFeed(kafka, subscriber, {
     until: (read) =>
       read.some(
         (m) => fromBinary(FeedEventSchema, m.value).record?.source?.sourceRecordId === sourceRecordId,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { AgencyRequestType, DisputeResolutionSchema, FeedEventSchema, Topics } from '@cie/contracts';
 import { cloudEventHeaders } from '@cie/platform';
-import { readTopic, testDatabaseUrl, testKafka, testKafkaBrokers } from '@cie/testing';
+import { readFeed, readTopic, testDatabaseUrl, testKafka, testKafkaBrokers } from '@cie/testing';
 import { SubjectKind } from '@cie/contracts';
 import type { Producer } from 'kafkajs';
 import { ExchangeProcess, exchangeEnv } from './exchange-process.js';
@@ -87,7 +87,7 @@ describe('poison on a sector topic is isolated; the partition moves on', () => {
     const sentAt = Date.now();
     await publishDebtor(producer, company);
 
-    const feed = await readTopic(kafka, Topics.feed('beijing-platform'), {
+    const feed = await readFeed(kafka, 'beijing-platform', {
       until: (m) =>
         m.some(
           (x) =>

@@ -3,11 +3,11 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fromBinary } from '@bufbuild/protobuf';
-import { CreditEventType, FeedEventSchema, SubjectKind, Topics } from '@cie/contracts';
+import { CreditEventType, FeedEventSchema, SubjectKind } from '@cie/contracts';
 import {
   expectEventually,
   type ReadMessage,
-  readTopic,
+  readFeed,
   testDatabaseUrl,
   testKafka,
   testKafkaBrokers,
@@ -139,7 +139,7 @@ describe('policy versions: reload without restart, audit, what-if, withdrawals o
     };
     await publishDebtor(producer, debtor);
     const feed = (subscriber: string, until: (e: ReturnType<typeof eventsOf>) => boolean) =>
-      readTopic(kafka, Topics.feed(subscriber), {
+      readFeed(kafka, subscriber, {
         until: (m) => until(eventsOf(m, debtor.sourceRecordId)),
         timeoutMs: 30_000,
       }).then((m) => eventsOf(m, debtor.sourceRecordId));
@@ -181,7 +181,7 @@ describe('policy versions: reload without restart, audit, what-if, withdrawals o
     expect(events.map((e) => e.type)).toEqual([CreditEventType.published, CreditEventType.withdrawn]);
     expect(events[1]?.event.reason).toBe('entitlement_removed');
     // Only the subscriber that lost the entitlement hears of it.
-    const beijing = await readTopic(kafka, Topics.feed('beijing-platform'), {
+    const beijing = await readFeed(kafka, 'beijing-platform', {
       until: () => false,
       timeoutMs: 2000,
     });
@@ -205,7 +205,7 @@ describe('policy versions: reload without restart, audit, what-if, withdrawals o
     };
     await publishDebtor(producer, legacy);
     const events = eventsOf(
-      await readTopic(kafka, Topics.feed('beijing-platform'), {
+      await readFeed(kafka, 'beijing-platform', {
         until: (m) => eventsOf(m, legacy.sourceRecordId).length > 0,
       }),
       legacy.sourceRecordId,

@@ -6,8 +6,15 @@ import { createApp } from '../src/main.js';
 import { exchangeEnv } from './exchange-process.js';
 
 const run = randomUUID().slice(0, 8);
-// The OpenAPI document describes the API and holds no data, as on the sector services.
-const OPEN_ROUTES = ['GET /health/live', 'GET /health/ready', 'GET /metrics', 'GET /openapi.json'];
+// The OpenAPI document describes the API and holds no data, as on the sector services; the signing
+// key is public by design, so that a receipt verifies offline.
+const OPEN_ROUTES = [
+  'GET /health/live',
+  'GET /health/ready',
+  'GET /metrics',
+  'GET /openapi.json',
+  'GET /v1/signing-key',
+];
 
 // In process, so the routes are the ones the running app registered: a route added later without a
 // guard fails here without anyone listing it.
@@ -41,9 +48,11 @@ describe('every route of the exchange', () => {
         operator: 'demo-key-operator',
         'subscriber beijing-platform': 'demo-key-beijing-platform',
         'subject desk': 'demo-key-credit-desk',
+        'procurement officer': 'demo-key-procurement-officer',
       },
-      // Dead letters, routing, subjects, disputes, repairs, deletion acks, policy.
-      minRoutes: 15,
+      // Dead letters, routing, subjects, disputes, repairs, deletion acks, policy, checks, reports,
+      // lists, holdings.
+      minRoutes: 23,
     });
   });
 });

@@ -16,6 +16,7 @@ import {
 import {
   expectEventually,
   type ReadMessage,
+  readFeed,
   readTopic,
   type RegionalPlatform,
   startRegionalPlatform,
@@ -148,7 +149,7 @@ describe('disputes, corrections, withdrawals, expiry and repair reach every past
     return recordId;
   };
   const feed = (subscriber: string, recordId: string, until: (e: ReturnType<typeof feedEvents>) => boolean) =>
-    readTopic(kafka, Topics.feed(subscriber), {
+    readFeed(kafka, subscriber, {
       until: (m) => until(feedEvents(m, recordId)),
       timeoutMs: 30_000,
     }).then((m) => feedEvents(m, recordId));
@@ -220,7 +221,7 @@ describe('disputes, corrections, withdrawals, expiry and repair reach every past
       timeoutMs: 15_000,
     });
     // A byte scan: neither the feed nor the platform's tables ever held the person's number or region.
-    const beijing = await readTopic(kafka, Topics.feed('beijing-platform'), {
+    const beijing = await readFeed(kafka, 'beijing-platform', {
       until: () => false,
       timeoutMs: 2000,
     });
@@ -449,7 +450,7 @@ describe('disputes, corrections, withdrawals, expiry and repair reach every past
     // Both schedulers keep scanning; nothing more is emitted for it.
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const again = feedEvents(
-      await readTopic(kafka, Topics.feed('public-portal'), { until: () => false, timeoutMs: 3000 }),
+      await readFeed(kafka, 'public-portal', { until: () => false, timeoutMs: 3000 }),
       recordId,
     );
     expect(again.filter((e) => e.type === CreditEventType.expired)).toHaveLength(1);

@@ -23,6 +23,7 @@ import {
   RepairDecisionSchema,
   RepairRequestedSchema,
 } from '../gen/cie/credit/v1/requests_pb.js';
+import { MeasureTaskSchema, TaskAnswerSchema } from '../gen/cie/credit/v1/measures_pb.js';
 import { file_cie_ecommerce_v1_platform_violation } from '../gen/cie/ecommerce/v1/platform_violation_pb.js';
 import { file_cie_procurement_v1_supplier_misconduct } from '../gen/cie/procurement/v1/supplier_misconduct_pb.js';
 import { file_cie_tax_v1_credit_rating } from '../gen/cie/tax/v1/credit_rating_pb.js';
@@ -86,6 +87,8 @@ const EVENT_TYPES: Record<string, readonly string[]> = {
   [PolicyChangedSchema.typeName]: [AgencyRequestType.policyChanged],
   [FeedEventSchema.typeName]: Object.values(CreditEventType),
   [FeedAckSchema.typeName]: [FEED_ACK_TYPE],
+  [MeasureTaskSchema.typeName]: [AgencyRequestType.measureTask],
+  [TaskAnswerSchema.typeName]: [AgencyRequestType.taskAnswered],
 };
 const eventTypesOf = (message: DescMessage): readonly string[] =>
   EVENT_TYPES[message.typeName] ?? [CreditEventType.published, CreditEventType.corrected];
@@ -118,7 +121,7 @@ function sectorChannels(sector: Sector): ChannelSpec[] {
     {
       id: `${sector}.events`,
       address: Topics.sectorEvents(sector),
-      description: `Every record of the ${sector} sector, its corrections and withdrawals, and the agencies' answers to disputes and repair requests, in the subject's order.`,
+      description: `Every record of the ${sector} sector, its corrections and withdrawals, and the agencies' answers to disputes, repair requests and measure tasks, in the subject's order.`,
       key: "SHA-256 of the subject's normalised identity number (also ce_subject): a subject's events stay in order, and no clear resident id is in keys or headers.",
       producer: service,
       consumer: 'exchange (group exchange, exactly once into PostgreSQL)',
@@ -127,6 +130,7 @@ function sectorChannels(sector: Sector): ChannelSpec[] {
         RecordWithdrawalSchema,
         DisputeResolutionSchema,
         RepairDecisionSchema,
+        TaskAnswerSchema,
       ],
       headers: 'cloudevents',
       partitions: 3,
@@ -146,11 +150,11 @@ function sectorChannels(sector: Sector): ChannelSpec[] {
     {
       id: `${sector}.requests`,
       address: Topics.requests(sector),
-      description: `Disputes and repair requests about records of the ${sector} sector, for the owning agency; the answers come back on ${Topics.sectorEvents(sector)}.`,
-      key: 'The owning agency id.',
+      description: `Disputes and repair requests about records of the ${sector} sector, for the owning agency, and the measure tasks (apply, lift) of the memoranda for the sector's implementing agencies; the answers come back on ${Topics.sectorEvents(sector)}.`,
+      key: 'The owning or implementing agency id.',
       producer: 'exchange',
       consumer: `${service} (group ${sector}-requests)`,
-      messages: [DisputeFiledSchema, RepairRequestedSchema],
+      messages: [DisputeFiledSchema, RepairRequestedSchema, MeasureTaskSchema],
       headers: 'cloudevents',
       deadLetters: true,
     },
@@ -164,10 +168,16 @@ const CHANNELS: readonly ChannelSpec[] = [
     address: Topics.exchangeCommands,
     description:
       "The exchange's own lifecycle work (a dispute or repair request filed through its API, a disclosure period that ended, a new subscriber policy), processed exactly once by the same pipeline as sector events whichever instance took the request.",
-    key: 'The record id (ExpiryDue, DisputeFiled, RepairRequested) or the policy document SHA-256 (PolicyChanged).',
+    key: 'The record id (ExpiryDue, DisputeFiled, RepairRequested, TaskAnswer) or the policy document SHA-256 (PolicyChanged).',
     producer: 'exchange',
     consumer: 'exchange (group exchange)',
-    messages: [DisputeFiledSchema, RepairRequestedSchema, ExpiryDueSchema, PolicyChangedSchema],
+    messages: [
+      DisputeFiledSchema,
+      RepairRequestedSchema,
+      ExpiryDueSchema,
+      PolicyChangedSchema,
+      TaskAnswerSchema,
+    ],
     headers: 'cloudevents',
     deadLetters: true,
   },
@@ -175,11 +185,11 @@ const CHANNELS: readonly ChannelSpec[] = [
     id: 'feed',
     address: Topics.feed(SUBSCRIBER),
     description:
-      "One subscriber's feed: the records it is entitled to, in its own view (redacted), and every later change to them.",
+      "One subscriber's feed: the records it is entitled to, in its own view (redacted), every later change to them, and the measure tasks (credit.measure.task) the memoranda give the subscriber; readers dispatch on ce_type.",
     key: "The subject's id for this subscriber (a natural person's pseudonym derived for it, see ce_pseudonymscheme), so a subject's events stay in order.",
     producer: 'exchange',
     consumer: 'the subscriber (the reference platform: group regional-platform.<subscriber>)',
-    messages: [FeedEventSchema],
+    messages: [FeedEventSchema, MeasureTaskSchema],
     headers: 'feed-cloudevents',
     deadLetters: true,
   },

@@ -1,6 +1,6 @@
 import { IsString } from 'class-validator';
 import { CommonConfig } from './common-config.js';
-import { NotDemoFile, NotPublishedDemoSecret } from './demo-mode.js';
+import { isDemoFile, NotDemoFile, NotPublishedDemoSecret } from './demo-mode.js';
 import { ConfigurationError, loadConfig } from './load-config.js';
 
 class ExampleConfig extends CommonConfig {
@@ -57,5 +57,10 @@ describe('demo secrets and demo files', () => {
     expect(problemsOf({ DEMO_MODE: 'yes', PSEUDONYM_SECRET: 'own', CLIENTS_FILE: '/c.json' })).toEqual([
       'DEMO_MODE: DEMO_MODE must be 1, true, 0 or false',
     ]);
+  });
+
+  it('Given a demo PEM key file, When named, Then it is a demo file like the JSON ones', () => {
+    expect(isDemoFile('deploy/local/check-signing-key.demo.pem')).toBe(true);
+    expect(isDemoFile('/etc/cie/check-signing-key.pem')).toBe(false);
   });
 });

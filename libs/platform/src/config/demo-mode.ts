@@ -35,6 +35,7 @@ export const PUBLISHED_DEMO_KEYS: readonly string[] = [
   'demo-key-credit-desk',
   'demo-key-platform-beijing-reader',
   'demo-key-platform-shanghai-reader',
+  'demo-key-procurement-officer',
 ];
 const DEMO_KEY_HASHES = new Set(
   PUBLISHED_DEMO_KEYS.map((key) => createHash('sha256').update(key, 'utf8').digest('hex')),
@@ -62,8 +63,8 @@ export const isPublishedDemoKeyHash = (keySha256: string): boolean => DEMO_KEY_H
 export const isDemoMode = (env: Record<string, unknown>): boolean =>
   env['DEMO_MODE'] === '1' || env['DEMO_MODE'] === 'true' || env['DEMO_MODE'] === true;
 
-/** The files under deploy/local/ (and any copy that kept the name) are demo files. */
-export const isDemoFile = (file: string): boolean => /(^|[/\\])[^/\\]+\.demo\.json$/.test(file);
+/** The files under deploy/local/ (and any copy that kept the name) are demo files: JSON, or a PEM key. */
+export const isDemoFile = (file: string): boolean => /(^|[/\\])[^/\\]+\.demo\.(json|pem)$/.test(file);
 
 const demo = (args?: ValidationArguments): boolean =>
   isDemoMode((args?.object ?? {}) as Record<string, unknown>);
@@ -83,7 +84,7 @@ export function NotPublishedDemoSecret(): PropertyDecorator {
   });
 }
 
-/** Refuses a deploy/local/*.demo.json file (the default included) unless DEMO_MODE=1. */
+/** Refuses a deploy/local/*.demo.json or *.demo.pem file (the default included) unless DEMO_MODE=1. */
 export function NotDemoFile(): PropertyDecorator {
   return ValidateBy({
     name: 'notDemoFile',

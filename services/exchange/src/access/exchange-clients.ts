@@ -21,9 +21,10 @@ import type { Request } from 'express';
 
 /**
  * operator: runs the exchange; subscriber: a feed's owner acting for itself; subject-desk: the channel
- * that serves data subjects (disputes, repair requests, access reports), e.g. a credit portal's back office.
+ * that serves data subjects (disputes, repair requests, access reports), e.g. a credit portal's back office;
+ * officer: an implementing agency's officer checking subjects at the point of decision (DESIGN §13).
  */
-export type ClientRole = 'operator' | 'subscriber' | 'subject-desk';
+export type ClientRole = 'operator' | 'subscriber' | 'subject-desk' | 'officer';
 
 /** A caller of the exchange's API: an operator, or a subscriber acting for itself. Keys stored hashed. */
 class ClientEntry {
@@ -32,7 +33,7 @@ class ClientEntry {
   })
   clientId!: string;
 
-  @IsIn(['operator', 'subscriber', 'subject-desk'])
+  @IsIn(['operator', 'subscriber', 'subject-desk', 'officer'])
   role!: ClientRole;
 
   /** For subscribers: the subscriber id in the policy they act for. */
@@ -40,6 +41,11 @@ class ClientEntry {
   @IsString()
   @IsOptional()
   subscriberId?: string;
+
+  /** For officers: the implementing agency (or subscriber) they work for, as memoranda name it. */
+  @ValidateIf((c: ClientEntry) => c.role === 'officer')
+  @Matches(/^[a-z0-9][a-z0-9-]{1,62}$/, { message: 'agencyId is required for an officer: its agency id' })
+  agencyId?: string;
 
   /** The key's salted hash (`npm run keys:hash` prints it): scrypt:<N>:<r>:<p>:<salt>:<hash>. */
   @IsOptional()
@@ -63,6 +69,7 @@ export interface ExchangeClient {
   clientId: string;
   role: ClientRole;
   subscriberId?: string;
+  agencyId?: string;
 }
 
 /** The API's clients by key hash; duplicate keys, and demo keys outside DEMO_MODE, stop the exchange at start. */
@@ -82,6 +89,7 @@ export class ExchangeClients {
             clientId: c.clientId,
             role: c.role,
             ...(c.subscriberId ? { subscriberId: c.subscriberId } : {}),
+            ...(c.agencyId ? { agencyId: c.agencyId } : {}),
           },
         })),
       ),

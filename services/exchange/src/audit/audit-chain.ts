@@ -230,3 +230,50 @@ export function verifyChain(rows: readonly AuditChainRow[]): VerifyResult {
   const problems = [...reordered, ...(result.ok ? [] : result.problems)];
   return { ok: false, entries: result.entries, problems };
 }
+
+/**
+ * One entry's place in the chain, without reading the whole log: its own hash, its link to the entry
+ * before (whose own hash must hold too) and the link of the entry after it, when there is one.
+ * `previous` is undefined only for seq 1, whose prev_hash must be the genesis hash.
+ */
+export function checkEntryInChain(
+  previous: AuditChainRow | undefined,
+  row: AuditChainRow,
+  next: AuditChainRow | undefined,
+): ChainProblem[] {
+  const problems: ChainProblem[] = [];
+  const seq = BigInt(row.seq);
+  const computed = hashEntry(row.prevHash, row);
+  if (computed !== row.hash)
+    problems.push({
+      seq: seq.toString(),
+      problem: 'edited',
+      detail: `stored hash ${row.hash} does not match ${computed} computed from its contents`,
+    });
+  if (seq === 1n) {
+    if (row.prevHash !== GENESIS_HASH)
+      problems.push({ seq: '1', problem: 'inserted', detail: 'entry 1 does not link to the genesis hash' });
+  } else if (!previous || BigInt(previous.seq) !== seq - 1n) {
+    problems.push({ seq: (seq - 1n).toString(), problem: 'deleted', detail: `entry ${seq - 1n} is missing` });
+  } else {
+    if (hashEntry(previous.prevHash, previous) !== previous.hash)
+      problems.push({
+        seq: previous.seq.toString(),
+        problem: 'edited',
+        detail: `entry ${previous.seq} before it does not match its own hash`,
+      });
+    if (previous.hash !== row.prevHash)
+      problems.push({
+        seq: seq.toString(),
+        problem: 'inserted',
+        detail: `prev_hash ${row.prevHash} does not match the hash of entry ${previous.seq} ${previous.hash}`,
+      });
+  }
+  if (next && next.prevHash !== row.hash)
+    problems.push({
+      seq: next.seq.toString(),
+      problem: 'inserted',
+      detail: `entry ${next.seq} does not link to this entry's hash ${row.hash}`,
+    });
+  return problems;
+}

@@ -2,7 +2,9 @@ import { type Clock, type SqlRunner, SystemClock } from '@cie/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   type AuditChainRow,
+  type ChainProblem,
   ChainVerifier,
+  checkEntryInChain,
   GENESIS_HASH,
   hashPrepared,
   type PreparedEntry,
@@ -70,10 +72,11 @@ export class AuditLog {
   /**
    * Appends `entries`, in order, to the chain. `em` must be the caller's transaction (e.g. the
    * EntityManager of `dataSource.transaction`), under READ COMMITTED (PostgreSQL's default): the
-   * advisory lock taken here is held until that transaction ends, so call this late in it.
+   * advisory lock taken here is held until that transaction ends, so call this late in it. Returns
+   * the seq of the last entry appended.
    */
-  async append(em: SqlRunner, entries: readonly AuditEntryInput[]): Promise<void> {
-    if (entries.length === 0) return;
+  async append(em: SqlRunner, entries: readonly AuditEntryInput[]): Promise<string | undefined> {
+    if (entries.length === 0) return undefined;
     if (em instanceof DataSource || (em instanceof EntityManager && !em.queryRunner?.isTransactionActive)) {
       throw new Error('AuditLog.append must run inside the caller’s transaction (pass its EntityManager)');
     }
@@ -106,6 +109,32 @@ export class AuditLog {
       prevHash = hash;
     }
     await em.query(INSERT, columns);
+    return seq.toString();
+  }
+
+  /**
+   * One entry and its place in the chain (its hash, its links to the entries before and after it),
+   * for a receipt that names its entry: three rows read, not the whole log.
+   */
+  async verifyEntry(
+    db: SqlRunner,
+    seq: string,
+  ): Promise<{ entry: AuditChainRow | undefined; problems: ChainProblem[] }> {
+    const rows = (
+      await db.query<StoredRow[]>(
+        `SELECT seq::text AS seq, recorded_at, kind, actor, subject_id, record_id::text AS record_id, details, prev_hash, hash
+           FROM exchange.audit_log a WHERE a.seq BETWEEN $1::bigint - 1 AND $1::bigint + 1 ORDER BY a.seq`,
+        [seq],
+      )
+    ).map(toChainRow);
+    const at = (s: bigint) => rows.find((r) => BigInt(r.seq) === s);
+    const entry = at(BigInt(seq));
+    if (!entry)
+      return { entry, problems: [{ seq, problem: 'deleted', detail: `audit entry ${seq} is missing` }] };
+    return {
+      entry,
+      problems: checkEntryInChain(at(BigInt(seq) - 1n), entry, at(BigInt(seq) + 1n)),
+    };
   }
 
   /**

@@ -29,6 +29,24 @@ import {
 
 const OPERATORS = ['in', 'includesAny', 'atLeast', 'below', 'present', 'matches'] as const;
 
+/** Each condition has exactly one operator, and a `matches` that compiles; problems name `at[i]`. */
+export function conditionProblems(conditions: readonly ConditionDto[], at: string): Problem[] {
+  const problems: Problem[] = [];
+  conditions.forEach((condition, c) => {
+    const path = `${at}[${c}]`;
+    if (OPERATORS.filter((op) => condition[op] !== undefined).length !== 1)
+      problems.push({ field: path, detail: `must have exactly one of ${OPERATORS.join(', ')}` });
+    if (typeof condition.matches === 'string') {
+      try {
+        new RegExp(condition.matches, 'u');
+      } catch (error) {
+        problems.push({ field: `${path}.matches`, detail: (error as Error).message });
+      }
+    }
+  });
+  return problems;
+}
+
 /** Rules class-validator cannot express: one of a pair, one operator per condition, one period form. */
 function crossChecks(file: CatalogueFile): Problem[] {
   const problems: Problem[] = [];
@@ -79,19 +97,9 @@ function crossChecks(file: CatalogueFile): Problem[] {
       if (!Array.isArray(rules)) continue;
       rules.forEach((rule, r) => {
         if (rule instanceof PeriodRuleDto) checkPeriod(rule.then, `${at}.${name}[${r}].then`);
-        (Array.isArray(rule.when) ? rule.when : []).forEach((condition, c) => {
-          const path = `${at}.${name}[${r}].when[${c}]`;
-          const operators = OPERATORS.filter((op) => condition[op] !== undefined);
-          if (operators.length !== 1)
-            problems.push({ field: path, detail: `must have exactly one of ${OPERATORS.join(', ')}` });
-          if (typeof condition.matches === 'string') {
-            try {
-              new RegExp(condition.matches, 'u');
-            } catch (error) {
-              problems.push({ field: `${path}.matches`, detail: (error as Error).message });
-            }
-          }
-        });
+        problems.push(
+          ...conditionProblems(Array.isArray(rule.when) ? rule.when : [], `${at}.${name}[${r}].when`),
+        );
       });
     }
   });
@@ -103,7 +111,7 @@ function ruled<T>(value: T | undefined, rules: { when: ConditionDto[]; then: T }
   return { value: value as T };
 }
 
-function toCondition(c: ConditionDto): Condition {
+export function toCondition(c: ConditionDto): Condition {
   return Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)) as unknown as Condition;
 }
 

@@ -8,6 +8,8 @@ import { Lifecycle1764000000000 } from './migrations/1764000000000-lifecycle.js'
 import { PolicyVersions1764007200000 } from './migrations/1764007200000-policy-versions.js';
 import { HoldingsView1764010800000 } from './migrations/1764010800000-holdings-view.js';
 import { RepeatedDisputes1764014400000 } from './migrations/1764014400000-repeated-disputes.js';
+import { JointMeasures1764100000000 } from './migrations/1764100000000-joint-measures.js';
+import { Receipts1764103600000 } from './migrations/1764103600000-receipts.js';
 
 /** The exchange's database: its own schema, migrations committed and run at start (never synchronize). */
 export function createDataSource(url: string): DataSource {
@@ -24,6 +26,8 @@ export function createDataSource(url: string): DataSource {
       PolicyVersions1764007200000,
       HoldingsView1764010800000,
       RepeatedDisputes1764014400000,
+      JointMeasures1764100000000,
+      Receipts1764103600000,
     ],
     schema: 'exchange',
     migrationsTableName: 'migrations',

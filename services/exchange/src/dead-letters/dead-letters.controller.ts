@@ -38,6 +38,7 @@ interface DeadLetterRow {
   source_offset: string;
   event_id: string | null;
   reason: string;
+  code: string | null;
   created_at: Date;
   replayed_at: Date | null;
 }
@@ -69,7 +70,8 @@ export class DeadLettersController {
   @Get()
   async list(@Query('topic') topic?: string, @Query('limit') limit = '100') {
     const rows = await this.db.query<DeadLetterRow[]>(
-      `SELECT dead_letter_id, source_topic, source_partition, source_offset::text, event_id, reason, created_at, replayed_at
+      `SELECT dead_letter_id, source_topic, source_partition, source_offset::text, event_id, reason,
+              headers->>'dlq_code' AS code, created_at, replayed_at
          FROM exchange.dead_letters WHERE ($1::text IS NULL OR source_topic = $1) ORDER BY created_at DESC LIMIT $2`,
       [topic ?? null, Math.min(Math.max(Number(limit) || 100, 1), 1000)],
     );
@@ -78,6 +80,8 @@ export class DeadLettersController {
         id: r.dead_letter_id,
         source: { topic: r.source_topic, partition: r.source_partition, offset: r.source_offset },
         eventId: r.event_id,
+        /** The refusal code (libs/platform/src/refusals.ts), as the dead letter's dlq_code header carries it. */
+        code: r.code,
         reason: r.reason,
         deadLetteredAt: r.created_at.toISOString(),
         replayedAt: r.replayed_at?.toISOString() ?? null,

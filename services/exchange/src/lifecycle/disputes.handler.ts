@@ -121,8 +121,8 @@ export class DisputesHandler {
       now: step.now,
       audit: step.audit,
     });
-    if (decided.outcome === 'withdrawn')
-      outbound.push(...(await this.steps.end(step, held, record, 'withdrawn', 'dispute_upheld', item)));
-    return { outbound, ...done };
+    if (decided.outcome !== 'withdrawn') return { outbound, ...done };
+    const ended = await this.steps.end(step, held, record, 'withdrawn', 'dispute_upheld', item);
+    return { ...done, outbound: [...outbound, ...ended.outbound], changed: ended.changed };
   }
 }

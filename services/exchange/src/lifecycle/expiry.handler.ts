@@ -29,7 +29,7 @@ export class ExpiryHandler {
       case 'expire':
         return {
           ...done,
-          outbound: await this.steps.end(step, held, record, 'expired', 'disclosure_period_ended', item),
+          ...(await this.steps.end(step, held, record, 'expired', 'disclosure_period_ended', item)),
         };
     }
   }

@@ -71,7 +71,7 @@ export class LifecycleMetrics implements OnApplicationBootstrap {
 }
 
 /** Calls `fn` at most once at a time: callers arriving while a call is in flight share its result. */
-function inFlightOnce<T>(fn: () => Promise<T>): () => Promise<T> {
+export function inFlightOnce<T>(fn: () => Promise<T>): () => Promise<T> {
   let pending: Promise<T> | undefined;
   return () =>
     (pending ??= fn().finally(() => {

@@ -3,7 +3,7 @@ import { AgencyRequestType, DisputeFiledSchema, type Sector, Topics } from '@cie
 import { cloudEventHeaders } from '@cie/platform';
 import type { Deliverer } from '../delivery/deliverer.js';
 import type { CanonicalRecord } from '../domain/canonical-record.js';
-import type { OutboundMessage, Step } from '../outbound.js';
+import type { OutboundMessage, RecordChange, Step } from '../outbound.js';
 import type { OutboxRepository } from '../pipeline/outbox.repository.js';
 import type { DecodedEvent } from '../pipeline/sector-event.decoder.js';
 import type { HeldRecord, RecordsRepository } from '../records/records.repository.js';
@@ -18,7 +18,7 @@ export class RecordSteps {
     private readonly actor: string,
   ) {}
 
-  /** Ends a record's disclosure (withdrawn, expired, repaired); its holders hear of it. */
+  /** Ends a record's disclosure (withdrawn, expired, repaired); its holders hear of it, and its list entries end. */
   async end(
     step: Step,
     held: HeldRecord,
@@ -26,7 +26,7 @@ export class RecordSteps {
     status: 'withdrawn' | 'expired' | 'repaired',
     reason: string,
     source: DecodedEvent,
-  ): Promise<OutboundMessage[]> {
+  ): Promise<{ outbound: OutboundMessage[]; changed: RecordChange }> {
     await this.records.end(step.em, held, status, step.now);
     step.audit.push({
       kind: `record_${status}`,
@@ -35,13 +35,15 @@ export class RecordSteps {
       recordId: record.recordId,
       details: { version: held.currentVersion, reason },
     });
-    return this.deliverer.deliver(step.em, {
-      record: { ...record, status },
+    const ended = { ...record, status };
+    const outbound = await this.deliverer.deliver(step.em, {
+      record: ended,
       change: { type: status, reason },
       source,
       now: step.now,
       audit: step.audit,
     });
+    return { outbound, changed: { record: ended, reason } };
   }
 
   /** A dispute or repair request for the owning agency, stored under its command's position. */

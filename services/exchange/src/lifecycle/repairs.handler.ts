@@ -68,10 +68,8 @@ export class RepairsHandler {
       recordId: record.recordId,
       details: { requestId: r.requestId, approved: r.approved },
     });
-    const outbound =
-      decided.status === 'approved' && !isEnded(held.status)
-        ? await this.steps.end(step, held, record, 'repaired', 'repair_approved', item)
-        : [];
-    return { outbound, recordId: held.recordId, version: held.currentVersion };
+    const done = { outbound: [], recordId: held.recordId, version: held.currentVersion };
+    if (decided.status !== 'approved' || isEnded(held.status)) return done;
+    return { ...done, ...(await this.steps.end(step, held, record, 'repaired', 'repair_approved', item)) };
   }
 }

@@ -8,9 +8,11 @@ import {
   queryParam,
   schemaRef,
 } from '@cie/platform';
+import { CheckRequestDto } from '../checks/dto/check-request.dto.js';
 import { SubjectRequestDto } from '../lifecycle/subject-rights.controller.js';
+import { TaskAnswerDto } from '../measures/tasks.controller.js';
 
-type Role = 'operator' | 'subscriber' | 'subject-desk';
+type Role = 'operator' | 'subscriber' | 'subject-desk' | 'officer';
 
 const uuid = (name: string) => pathParam(name, { type: 'string', format: 'uuid' });
 const object = (description: string): OpenApiSchema => ({ type: 'object', description });
@@ -55,6 +57,13 @@ export function buildExchangeOpenApi(port = 3000): OpenApiSchema {
     description: 'A unified social credit code, a resident identity number or a subject pseudonym',
   });
   const subjectRequest = schemaRef(SubjectRequestDto.name);
+  const asOf = queryParam(
+    'asOf',
+    'A date (YYYY-MM-DD: the end of that day, China Standard Time) or a timestamp with its offset; default now',
+  );
+  const receiptNumber = (prefix: string) =>
+    pathParam('number', { type: 'string', pattern: `^${prefix}-[0-9]{8}-[0-9]{6,}$` });
+  const verified = object('{ receipt, signature, sha256, audit, verification: { valid, checks[] } }');
   return {
     openapi: '3.1.0',
     info: {
@@ -70,10 +79,10 @@ export function buildExchangeOpenApi(port = 3000): OpenApiSchema {
           type: 'http',
           scheme: 'bearer',
           description:
-            'The client key; each is bound to one client (an operator, a subscriber or a subject desk).',
+            'The client key; each is bound to one client (an operator, a subscriber, a subject desk or an implementing agency officer).',
         },
       },
-      schemas: { ...dtoSchemas([SubjectRequestDto]), ...PROBLEM_SCHEMAS },
+      schemas: { ...dtoSchemas([SubjectRequestDto, CheckRequestDto, TaskAnswerDto]), ...PROBLEM_SCHEMAS },
     },
     security: [{ clientKey: [] }],
     paths: {
@@ -82,8 +91,13 @@ export function buildExchangeOpenApi(port = 3000): OpenApiSchema {
           parameters: [
             subjectId,
             queryParam('purpose', 'Why the subscriber asks (logged with the query)', true),
+            asOf,
           ],
-          ok: [200, 'The records the subscriber is entitled to, redacted', object('records of the subject')],
+          ok: [
+            200,
+            'The records the subscriber is entitled to, redacted; with asOf, the versions valid then',
+            object('records of the subject'),
+          ],
           errors: { 422: 'No purpose (at most 200 characters), or not a subject id' },
         }),
       },
@@ -210,6 +224,116 @@ export function buildExchangeOpenApi(port = 3000): OpenApiSchema {
           errors: { 400: 'Not a UUID', 404: 'No such dead letter' },
         }),
       },
+      '/v1/checks': {
+        post: operation(
+          'Check subjects at the point of decision (1 to 1,000: 批量比对); the answer is a signed receipt',
+          ['operator', 'subscriber', 'officer'],
+          {
+            body: schemaRef(CheckRequestDto.name),
+            ok: [
+              201,
+              'Per subject hit, clear or indeterminate, with its entries, the measures for the scenario and the sources’ freshness; signed (Ed25519) and chained in the audit log',
+              object('{ receipt, signature, sha256, audit }'),
+            ],
+            errors: {
+              400: 'More than 1,000 subjects (field subjects)',
+              422: 'Invalid fields, e.g. subjects[3] is not a subject id',
+            },
+          },
+        ),
+      },
+      '/v1/checks/{number}': {
+        get: operation(
+          'A check receipt re-verified: signature, SHA-256 against its audit entry, the entry’s place in the chain',
+          ['operator', 'subscriber', 'officer'],
+          {
+            parameters: [receiptNumber('CHK')],
+            ok: [200, 'The receipt as stored and whether it verifies, with each check’s reason', verified],
+            errors: { 404: 'No such receipt of this client' },
+          },
+        ),
+      },
+      '/v1/signing-key': {
+        get: {
+          summary: 'The public key that verifies receipts and reports offline (open: it is public)',
+          security: [],
+          responses: {
+            200: {
+              description: 'Algorithm, key id and the SPKI PEM',
+              content: jsonContent(object('{ algorithm, keyId, publicKeyPem }')),
+            },
+          },
+        },
+      },
+      '/v1/subjects/{id}/report': {
+        get: operation(
+          'The credit report (信用报告) on a subject, in the caller’s view, numbered and signed',
+          ['operator', 'subscriber', 'subject-desk'],
+          {
+            parameters: [
+              subjectId,
+              queryParam('format', 'json (default) or html: a printable page without external assets'),
+              queryParam('purpose', 'Why the subscriber asks (required for subscribers)'),
+            ],
+            ok: [200, 'The report: sections of DESIGN §13, number, signature', object('signed report')],
+            errors: { 422: 'Not a subject id, no purpose, or an unknown format' },
+          },
+        ),
+      },
+      '/v1/reports/{number}': {
+        get: operation(
+          'A credit report re-verified, like a check receipt',
+          ['operator', 'subscriber', 'subject-desk'],
+          {
+            parameters: [receiptNumber('RPT')],
+            ok: [200, 'The report as stored and whether it verifies', verified],
+            errors: { 404: 'No such report of this client' },
+          },
+        ),
+      },
+      '/v1/lists': {
+        get: operation(
+          'The list types (black, red, watch) and their version',
+          ['operator', 'subscriber', 'officer'],
+          {
+            ok: [
+              200,
+              'Each type with its sector, colour, title, legal basis and validity',
+              object('list types'),
+            ],
+          },
+        ),
+      },
+      '/v1/lists/{type}/entries': {
+        get: operation(
+          'A list’s entries in force now or as of a day; a subscriber sees only entries of records it is entitled to',
+          ['operator', 'subscriber'],
+          {
+            parameters: [
+              pathParam('type', {
+                type: 'string',
+                description: 'A list type id, e.g. courts.dishonest_debtors',
+              }),
+              asOf,
+              queryParam('limit', 'At most this many (1 to 1000, default 100)'),
+              queryParam('after', 'The entryId the previous page ended with (its next)'),
+            ],
+            ok: [200, 'The entries and the cursor of the next page', object('entries')],
+            errors: { 404: 'No such list type', 422: 'Invalid asOf, limit or after' },
+          },
+        ),
+      },
+      '/v1/subscribers/{id}/holdings': {
+        get: operation(
+          'What a subscriber held at an instant, from the delivery ledger; a subscriber may ask only about itself',
+          ['operator', 'subscriber'],
+          {
+            parameters: [pathParam('id', { type: 'string', description: 'The subscriber id' }), asOf],
+            ok: [200, 'The records held then: version, last event, rule, when delivered', object('holdings')],
+            errors: { 403: 'Another subscriber', 422: 'Invalid asOf' },
+          },
+        ),
+      },
       '/v1/deletion-acks': {
         get: operation('Outstanding deletion acknowledgements per subscriber', ['operator'], {
           ok: [
@@ -226,6 +350,55 @@ export function buildExchangeOpenApi(port = 3000): OpenApiSchema {
           {
             parameters: [pathParam('subscriber')],
             ok: [200, 'The events', object('outstanding events')],
+          },
+        ),
+      },
+      '/v1/tasks': {
+        get: operation(
+          'Measure tasks (apply or lift a measure of a memorandum): a subscriber its own, an operator all',
+          ['operator', 'subscriber'],
+          {
+            parameters: [
+              queryParam('status', 'open (default), answered or all'),
+              queryParam('overdue', 'true: only those past their deadline (working days)'),
+              queryParam('implementer', 'Operators: one implementing agency or subscriber'),
+            ],
+            ok: [200, 'The tasks, with the count overdue', object('tasks')],
+            errors: { 400: 'Unknown status' },
+          },
+        ),
+      },
+      '/v1/tasks/{id}': {
+        get: operation('One measure task', ['operator', 'subscriber'], {
+          parameters: [uuid('id')],
+          ok: [200, 'The task', object('task')],
+          errors: { 400: 'Not a UUID', 404: 'No such task for this caller' },
+        }),
+      },
+      '/v1/tasks/{id}/answer': {
+        post: operation(
+          'Answer a task on the subscriber’s feed: acknowledged, applied, not_applicable (reasonCode) or declined (legalGround)',
+          ['subscriber'],
+          {
+            parameters: [uuid('id')],
+            body: schemaRef(TaskAnswerDto.name),
+            ok: [202, 'Accepted: the exchange applies it exactly once', object('answer accepted')],
+            errors: {
+              400: 'Not a UUID',
+              422: 'A field is missing or wrong (named), or the outcome does not fit the task',
+              404: 'No such task for this subscriber',
+              409: 'The task was already answered otherwise, or its entry ended',
+              503: 'Kafka did not take the answer; nothing was sent',
+            },
+          },
+        ),
+      },
+      '/v1/measures/statistics': {
+        get: operation(
+          'Feedback per memorandum, measure and agency: sent, acknowledged, applied, lifted, overdue, latencies',
+          ['operator'],
+          {
+            ok: [200, 'One row per memorandum, measure and implementing agency', object('statistics')],
           },
         ),
       },

@@ -5,6 +5,7 @@ import { type Clock, deadLetterMessage, type IdGenerator } from '@cie/platform';
 import type { KafkaMessage } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuditLog } from '../audit/audit-log.js';
+import type { JointMeasuresHandler } from '../measures/joint-measures.handler.js';
 import type { Applied, OutboundMessage, Refusal, Step } from '../outbound.js';
 import type { Publication, PublicationHandler } from '../publication/publication.handler.js';
 import { dispatch, type HandlerRegistry, type OneByOne } from './handlers.js';
@@ -43,6 +44,7 @@ export class BatchProcessor {
     private readonly outbox: OutboxRepository,
     private readonly publication: PublicationHandler,
     private readonly handlers: HandlerRegistry,
+    private readonly measures: JointMeasuresHandler,
   ) {}
 
   async processBatch(topic: string, partition: number, messages: KafkaMessage[]): Promise<OutboundMessage[]> {
@@ -120,16 +122,19 @@ export class BatchProcessor {
       }
     }
     const outbound: OutboundMessage[] = [];
-    const applied = (d: DecodedSectorEvent, result: Applied) => {
+    const applied = async (d: DecodedEvent, result: Applied) => {
       if ('refused' in result) outcomes.push({ d, status: 'dead_lettered', refusal: result.refused });
       else {
         outbound.push(...result.outbound);
+        // What follows from the change (list entries, measure tasks), under the same source position.
+        if (result.changed) outbound.push(...(await this.measures.reconcile(step, result.changed, d)));
         outcomes.push({ d, status: 'stored', recordId: result.recordId, version: result.version });
       }
     };
     // New records first: a correction may follow its record's publication in the same batch.
-    for (const [item, result] of await this.publication.publishAll(step, publications)) applied(item, result);
-    for (const item of others) applied(item, await dispatch(this.handlers, step, item));
+    for (const [item, result] of await this.publication.publishAll(step, publications))
+      await applied(item, result);
+    for (const item of others) await applied(item, await dispatch(this.handlers, step, item));
 
     await this.progress.insertProcessed(
       em,

@@ -1,5 +1,6 @@
 import type { DisputesHandler } from '../lifecycle/disputes.handler.js';
 import type { ExpiryHandler } from '../lifecycle/expiry.handler.js';
+import type { JointMeasuresHandler } from '../measures/joint-measures.handler.js';
 import type { RepairsHandler } from '../lifecycle/repairs.handler.js';
 import type { Applied, Step } from '../outbound.js';
 import type { PolicyChangeHandler } from '../policy/policy-change.handler.js';
@@ -21,6 +22,7 @@ export function handlerRegistry(h: {
   repairs: RepairsHandler;
   expiry: ExpiryHandler;
   policy: PolicyChangeHandler;
+  measures: JointMeasuresHandler;
 }): HandlerRegistry {
   return {
     correct: (step, item) => h.publication.correct(step, item),
@@ -31,6 +33,7 @@ export function handlerRegistry(h: {
     decide_repair: (step, item) => h.repairs.decide(step, item),
     expire: (step, item) => h.expiry.expire(step, item),
     apply_policy: (step, item) => h.policy.apply(step, item),
+    answer_task: (step, item) => h.measures.answer(step, item),
   };
 }
 

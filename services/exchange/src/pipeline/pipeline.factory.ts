@@ -10,6 +10,10 @@ import { DisputesRepository } from '../lifecycle/disputes.repository.js';
 import { ExpiryHandler } from '../lifecycle/expiry.handler.js';
 import { RecordSteps } from '../lifecycle/record-steps.js';
 import { RepairsHandler } from '../lifecycle/repairs.handler.js';
+import type { WorkingCalendar } from '../lifecycle/working-days.js';
+import { JointMeasuresHandler } from '../measures/joint-measures.handler.js';
+import type { JointMeasures } from '../measures/measures.loader.js';
+import { MeasuresRepository } from '../measures/measures.repository.js';
 import { PolicyChangeHandler } from '../policy/policy-change.handler.js';
 import { PublicationHandler } from '../publication/publication.handler.js';
 import { RecordsRepository } from '../records/records.repository.js';
@@ -28,6 +32,8 @@ export function createBatchProcessor(deps: {
   policies: PolicyHolder;
   catalogue: Catalogue;
   progress: ProgressRepository;
+  jointMeasures: JointMeasures;
+  calendar: WorkingCalendar;
   /** Who the audit log says acted: this exchange instance. */
   actor: string;
 }): BatchProcessor {
@@ -47,12 +53,23 @@ export function createBatchProcessor(deps: {
   );
   const steps = new RecordSteps(records, deliverer, outbox, actor);
   const publication = new PublicationHandler(records, deliverer, deps.ids, deps.identity, deps.catalogue);
+  const measures = new JointMeasuresHandler(
+    deps.jointMeasures,
+    new MeasuresRepository(),
+    records,
+    deps.policies,
+    deps.ids,
+    deps.calendar,
+    actor,
+    deps.identity,
+  );
   const handlers = handlerRegistry({
     publication,
     disputes: new DisputesHandler(records, disputes, deliverer, steps, actor),
     repairs: new RepairsHandler(records, disputes, steps, actor),
     expiry: new ExpiryHandler(records, disputes, steps),
     policy: new PolicyChangeHandler(records, ledger, deliverer),
+    measures,
   });
   return new BatchProcessor(
     deps.db,
@@ -63,5 +80,6 @@ export function createBatchProcessor(deps: {
     outbox,
     publication,
     handlers,
+    measures,
   );
 }

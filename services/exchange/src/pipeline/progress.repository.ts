@@ -115,6 +115,9 @@ export class ProgressRepository {
          UNION ALL
          SELECT topic, message_key, payload, headers, source_offset, created_at, 'outcome'
            FROM exchange.outcome_messages WHERE source_topic = $1 AND source_partition = $2 AND source_offset = ANY($3::bigint[])
+         UNION ALL
+         SELECT topic, message_key, payload, headers, source_offset, created_at, task_id::text
+           FROM exchange.measure_tasks WHERE source_topic = $1 AND source_partition = $2 AND source_offset = ANY($3::bigint[])
        ) o ORDER BY source_offset, created_at, id`,
       [topic, partition, [...positions]],
     );

@@ -18,6 +18,8 @@ import {
   RepairDecisionSchema,
   type RepairRequested,
   RepairRequestedSchema,
+  type TaskAnswer,
+  TaskAnswerSchema,
   Topics,
 } from '@cie/contracts';
 import { readCloudEvent, type SourcePosition } from '@cie/platform';
@@ -45,6 +47,8 @@ export type DecodedSectorEvent =
   | (Envelope & { action: 'apply_policy'; policy: PolicyChanged })
   | (Envelope & { action: 'resolve_dispute'; resolution: DisputeResolution })
   | (Envelope & { action: 'decide_repair'; decision: RepairDecision })
+  /** An implementing agency's answer to a task: on its sector topic, or a subscriber's as a command. */
+  | (Envelope & { action: 'answer_task'; answer: TaskAnswer })
   | {
       ok: false;
       position: SourcePosition;
@@ -71,7 +75,7 @@ interface Envelope {
  */
 const LIFECYCLE_MESSAGES: Record<
   string,
-  { schema: DescMessage; action: string; field: string; commands: boolean }
+  { schema: DescMessage; action: string; field: string; commands: boolean | 'either' }
 > = {
   [AgencyRequestType.disputeFiled]: {
     schema: DisputeFiledSchema,
@@ -109,6 +113,12 @@ const LIFECYCLE_MESSAGES: Record<
     field: 'decision',
     commands: false,
   },
+  [AgencyRequestType.taskAnswered]: {
+    schema: TaskAnswerSchema,
+    action: 'answer_task',
+    field: 'answer',
+    commands: 'either',
+  },
 };
 
 /** Checks the envelope and decodes the payload; anything wrong becomes a reason for the dead-letter topic. */
@@ -140,7 +150,7 @@ export function decodeSectorEvent(position: SourcePosition, message: KafkaMessag
   const lifecycle = LIFECYCLE_MESSAGES[context.type];
   const onCommands = position.topic === Topics.exchangeCommands;
   if (lifecycle) {
-    if (lifecycle.commands !== onCommands)
+    if (lifecycle.commands !== 'either' && lifecycle.commands !== onCommands)
       return fail(`${context.type} does not belong on ${position.topic}`);
     if (context.dataschema !== lifecycle.schema.typeName)
       return fail(`${context.type} must be a ${lifecycle.schema.typeName}`);
@@ -200,7 +210,7 @@ export function decodeSectorEvent(position: SourcePosition, message: KafkaMessag
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Fields of the lifecycle messages that are stored as UUIDs. */
-const UUID_FIELDS = new Set(['disputeId', 'recordId', 'requestId']);
+const UUID_FIELDS = new Set(['disputeId', 'recordId', 'requestId', 'taskId']);
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 

@@ -74,6 +74,7 @@ export class PublicationHandler {
         outbound: outbound[i] ?? [],
         recordId: normalised.record.recordId,
         version: normalised.record.version,
+        changed: { record: normalised.record, isNew: true },
       });
     return results;
   }
@@ -107,7 +108,12 @@ export class PublicationHandler {
       now: step.now,
       audit: step.audit,
     });
-    return { outbound, recordId: held.recordId, version: decided.record.version };
+    return {
+      outbound,
+      recordId: held.recordId,
+      version: decided.record.version,
+      changed: { record: decided.record },
+    };
   }
 
   async withdraw(step: Step, item: DecodedEvent<'withdraw'>): Promise<Applied> {
@@ -122,14 +128,20 @@ export class PublicationHandler {
     );
     if ('refused' in decided || !held) return decided as Applied;
     await this.records.end(step.em, held, 'withdrawn', step.now);
+    const reason = withdrawalReason(item);
     const outbound: OutboundMessage[] = await this.deliverer.deliver(step.em, {
       record: decided.record,
-      change: { type: 'withdrawn', reason: withdrawalReason(item) },
+      change: { type: 'withdrawn', reason },
       source: item,
       now: step.now,
       audit: step.audit,
     });
-    return { outbound, recordId: held.recordId, version: held.currentVersion };
+    return {
+      outbound,
+      recordId: held.recordId,
+      version: held.currentVersion,
+      changed: { record: decided.record, reason },
+    };
   }
 
   private normalise(

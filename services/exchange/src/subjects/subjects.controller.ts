@@ -1,23 +1,25 @@
 import { Controller, Get, Inject, Param, Query, Req, UseGuards } from '@nestjs/common';
-import { fromBinary, toJson } from '@bufbuild/protobuf';
-import { CreditRecordSchema, FeedEventSchema } from '@cie/contracts';
-import { checkResidentId, checkUscc, normaliseIdentifier } from '@cie/identifiers';
-import { Clock, CodedException, IdGenerator, RequestErrorCode, RequestException } from '@cie/platform';
+import { normaliseIdentifier } from '@cie/identifiers';
+import { Clock, CodedException, RequestErrorCode, RequestException } from '@cie/platform';
 import { DataSource } from 'typeorm';
 import { ClientAuthGuard, type ClientRequest, Roles } from '../access/exchange-clients.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { AUDIT_LOG } from '../dead-letters/dead-letters.controller.js';
 import type { CanonicalRecord } from '../domain/canonical-record.js';
-import { route, type SubscriberEntitlement, type SubscriberPolicy } from '../domain/routing.js';
-import { buildFeedMessage } from '../delivery/feed-message.js';
+import type { SubscriberEntitlement, SubscriberPolicy } from '../domain/routing.js';
 import {
   CANONICAL_PSEUDONYM,
   FEED_PSEUDONYM_SCHEME,
   SUBSCRIBER_PSEUDONYM,
   SubjectIdentityService,
 } from '../identity/subject-identity.service.js';
+import { listingNotices } from '../measures/listing-notices.js';
+import { JOINT_MEASURES, type JointMeasures } from '../measures/measures.loader.js';
 import { PolicyHolder } from '../routing/policy-holder.js';
 import { chinaDate } from '../delivery/domain/disclosure.js';
+import { asOfParam } from './as-of.param.js';
+import { canonicalSubjectId } from './subject-id.js';
+import { SubjectRecordsReader } from './subject-records.reader.js';
 
 export enum SubjectErrorCode {
   INVALID_SUBJECT_ID = 'INVALID_SUBJECT_ID',
@@ -52,7 +54,8 @@ export class SubjectsController {
     private readonly identity: SubjectIdentityService,
     @Inject(AUDIT_LOG) private readonly audit: AuditLog,
     private readonly clock: Clock,
-    private readonly ids: IdGenerator,
+    private readonly reader: SubjectRecordsReader,
+    @Inject(JOINT_MEASURES) private readonly measures: JointMeasures,
   ) {}
 
   private get policy(): SubscriberPolicy {
@@ -64,6 +67,7 @@ export class SubjectsController {
   async records(
     @Param('id') id: string,
     @Query('purpose') purpose: string | undefined,
+    @Query('asOf') asOfRaw: string | undefined,
     @Req() request: ClientRequest,
   ) {
     const client = request.client!;
@@ -81,45 +85,19 @@ export class SubjectsController {
       );
     }
     const canonicalId = this.subscriberSubjectOf(id, subscriber);
-    const now = this.clock.now();
-    const today = chinaDate(now);
     const subjectId = this.identity.subjectIdFor(subscriber.id, {
       kind: CANONICAL_PSEUDONYM.test(canonicalId) ? 'natural_person' : 'legal_entity',
       canonicalId,
     });
+    const now = this.clock.now();
+    // Without asOf: now. With it, the versions valid then, in the subscriber's view under today's policy.
+    const asOf = asOfRaw === undefined ? undefined : asOfParam(asOfRaw);
+    const at = asOf?.instant ?? now;
+    const day = asOf?.day ?? chinaDate(now);
 
     return this.db.transaction(async (em) => {
-      const rows = await em.query<
-        { body: CanonicalRecord; status: string; id_number_encrypted: Buffer | null }[]
-      >(
-        `SELECT v.body, r.status, s.id_number_encrypted
-           FROM exchange.records r
-           JOIN exchange.record_versions v ON v.record_id = r.record_id AND v.version = r.current_version
-           JOIN exchange.subjects s ON s.canonical_id = r.subject_id
-          WHERE r.subject_id = $1 AND r.status IN ('active', 'disputed', 'corrected') AND (v.body->'disclosure'->>'disclosureUntil') >= $2
-          ORDER BY r.created_at`,
-        [canonicalId, today],
-      );
-      const released = rows.flatMap(({ body, id_number_encrypted }) => {
-        const decision = route(body, this.policy).find((d) => d.subscriberId === subscriber.id);
-        if (!decision?.allowed) return [];
-        const clear = id_number_encrypted
-          ? this.identity.decrypt(id_number_encrypted)
-          : body.subject.canonicalId;
-        // The same view the subscriber's feed carries, so a query never shows more than the feed.
-        const message = buildFeedMessage({
-          eventId: this.ids.next(),
-          type: 'query',
-          record: body,
-          subscriber,
-          clearIdNumber: clear,
-          subjectId,
-          pseudonymScheme: FEED_PSEUDONYM_SCHEME,
-          occurredAt: now,
-        });
-        const record = fromBinary(FeedEventSchema, message.value).record;
-        return record ? [{ record: toJson(CreditRecordSchema, record), rule: decision.rule }] : [];
-      });
+      const versions = await this.reader.disclosedAt(em, canonicalId, at, day);
+      const released = this.reader.release(versions, this.policy, subscriber, now);
       await this.audit.append(em, [
         {
           kind: 'query',
@@ -128,11 +106,22 @@ export class SubjectsController {
           details: {
             subscriber: subscriber.id,
             purpose: purpose.trim(),
-            returned: released.map((r) => (r.record as { recordId?: string }).recordId ?? ''),
+            ...(asOf && { asOf: asOf.instant.toISOString() }),
+            returned: released.map((r) => r.body.recordId),
           },
         },
       ]);
-      return { subject: subjectId, subscriber: subscriber.id, purpose: purpose.trim(), records: released };
+      return {
+        subject: subjectId,
+        subscriber: subscriber.id,
+        purpose: purpose.trim(),
+        ...(asOf && { asOf: asOf.instant.toISOString() }),
+        records: released.map((r) => ({
+          record: r.record,
+          rule: r.rule,
+          ...(asOf && { validFrom: r.validFrom, validTo: r.validTo }),
+        })),
+      };
     });
   }
 
@@ -263,6 +252,7 @@ export class SubjectsController {
         `SELECT actor, recorded_at, details FROM exchange.audit_log WHERE subject_id = $1 AND kind = 'query' ORDER BY seq`,
         [canonicalId],
       );
+      const listings = await listingNotices(em, canonicalId, this.measures);
       await this.audit.append(em, [
         {
           kind: 'access_report',
@@ -300,6 +290,7 @@ export class SubjectsController {
           rule: d.rule,
           at: d.created_at.toISOString(),
         })),
+        listings,
         queries: queries.map((q) => ({
           by: q.actor,
           subscriber: q.details.subscriber ?? null,
@@ -313,14 +304,8 @@ export class SubjectsController {
 
   /** A USCC, a resident id (turned into its pseudonym: the exchange never keys on the clear number) or a pseudonym. */
   private canonicalIdOf(raw: string): string {
-    const value = normaliseIdentifier(raw);
-    if (CANONICAL_PSEUDONYM.test(value)) return value;
-    if (value.length === 18 && /^\d{17}[\dX]$/.test(value)) {
-      const person = checkResidentId(value);
-      if (person.valid) return this.identity.pseudonymise(person.value);
-    }
-    const organisation = checkUscc(value);
-    if (organisation.valid) return organisation.value;
+    const canonical = canonicalSubjectId(raw, this.identity);
+    if (canonical) return canonical;
     throw new SubjectException(
       SubjectErrorCode.INVALID_SUBJECT_ID,
       'id must be a unified social credit code, a resident identity number or a subject pseudonym',
