@@ -118,6 +118,7 @@ describe('a service given demo secrets without DEMO_MODE', () => {
       RELEASE_RULES_FILE: copyOf('release-rules'),
       CLIENTS_FILE: ownClients({ clientId: 'ops', role: 'operator' }),
       FEED_ACK_KEYS_FILE: publicKeys,
+      CHECK_SIGNING_KEY_FILE: ownSigningKey(),
     });
     expect(exchange.code).toBe(1);
     expect(exchange.output).toContain(
@@ -147,5 +148,13 @@ function ownClients(client: Record<string, string>): string {
     cost: { N: 1024, r: 8, p: 1 },
   });
   writeFileSync(file, JSON.stringify({ clients: [{ ...client, keyScrypt }] }));
+  return file;
+}
+
+/** A fresh check-signing key (PKCS#8 PEM). */
+function ownSigningKey(): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'cie-signing-')), 'check-signing-key.pem');
+  const pem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' });
+  writeFileSync(file, pem);
   return file;
 }

@@ -142,12 +142,12 @@ describe('deletion acknowledgements the exchange cannot store', () => {
       await publishDebtor(producer, company);
       await publishWithdrawal(producer, company);
       const feed = await readTopic(kafka, Topics.feed('beijing-platform'), {
-        until: (m) => m.some((x) => isWithdrawalOf(x.value, company.sourceRecordId)),
+        until: (m) => m.some((x) => isWithdrawalOf(x, company.sourceRecordId)),
         timeoutMs: 30_000,
       });
       const deliveryId = fromBinary(
         FeedEventSchema,
-        feed.find((x) => isWithdrawalOf(x.value, company.sourceRecordId))!.value,
+        feed.find((x) => isWithdrawalOf(x, company.sourceRecordId))!.value,
       ).eventId;
 
       await producer.send({
@@ -197,7 +197,12 @@ describe('deletion acknowledgements the exchange cannot store', () => {
   });
 });
 
-function isWithdrawalOf(value: Buffer, sourceRecordId: string): boolean {
-  const event = fromBinary(FeedEventSchema, value);
+/** A withdrawal of the record (feeds also carry measure tasks: read only record events). */
+function isWithdrawalOf(
+  m: { value: Buffer; headers: Record<string, string> },
+  sourceRecordId: string,
+): boolean {
+  if (m.headers['ce_type'] !== CreditEventType.withdrawn) return false;
+  const event = fromBinary(FeedEventSchema, m.value);
   return event.type === CreditEventType.withdrawn && event.record?.source?.sourceRecordId === sourceRecordId;
 }

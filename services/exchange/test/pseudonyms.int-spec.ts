@@ -21,7 +21,7 @@ const FEEDS = ['shanghai-platform', 'public-portal', 'procurement-regulator'];
 // Anything that looks like a pseudonym of either scheme, wherever it is in a message.
 const ANY_PSEUDONYM = /[PS][0-9A-F]{32}/g;
 
-type Message = { key: string | null; value: Buffer; headers: Record<string, unknown> };
+type Message = { key: string | null; value: Buffer; headers: Record<string, string> };
 const bytesOf = (messages: Message[]) =>
   Buffer.concat(
     messages.flatMap((m) => [m.value, Buffer.from(m.key ?? ''), Buffer.from(JSON.stringify(m.headers))]),
@@ -56,20 +56,26 @@ describe('per-subscriber pseudonyms', () => {
     db = new pg.Client({ connectionString: testDatabaseUrl() });
     await Promise.all([producer.connect(), db.connect()]);
     await publishDebtor(producer, person);
-    for (const feed of FEEDS) {
-      const messages = (await readTopic(kafka, `credit.feed.${feed}.v1`, {
-        until: (m) => m.some((x) => x.value.includes(Buffer.from(person.sourceRecordId))),
-      })) as Message[];
-      feeds.set(
+    const byFeed = new Map<string, Message[]>();
+    for (const feed of FEEDS)
+      byFeed.set(
         feed,
-        messages.filter((m) => m.value.includes(Buffer.from(person.sourceRecordId))),
+        (await readTopic(kafka, `credit.feed.${feed}.v1`, {
+          until: (m) => m.some((x) => x.value.includes(Buffer.from(person.sourceRecordId))),
+        })) as Message[],
       );
-    }
-    const { rows } = await db.query<{ subject_id: string }>(
-      `SELECT subject_id FROM exchange.records WHERE source_record_id = $1`,
+    const { rows } = await db.query<{ subject_id: string; record_id: string }>(
+      `SELECT subject_id, record_id FROM exchange.records WHERE source_record_id = $1`,
       [person.sourceRecordId],
     );
     canonicalId = rows[0]!.subject_id;
+    // Everything each feed carries about the record: its events, and any measure task about it.
+    const recordId = Buffer.from(rows[0]!.record_id);
+    for (const [feed, messages] of byFeed)
+      feeds.set(
+        feed,
+        messages.filter((m) => m.value.includes(recordId)),
+      );
   });
 
   afterAll(async () => {
@@ -145,7 +151,8 @@ describe('per-subscriber pseudonyms', () => {
 });
 
 function pseudonymIn(messages: Message[]): string {
-  const id = fromBinary(FeedEventSchema, messages[0]!.value).record?.subject?.canonicalId ?? '';
+  const event = messages.find((m) => m.headers['ce_type']?.startsWith('credit.record.'));
+  const id = event ? (fromBinary(FeedEventSchema, event.value).record?.subject?.canonicalId ?? '') : '';
   expect(id).toMatch(/^S[0-9A-F]{32}$/);
   return id;
 }
