@@ -10,7 +10,6 @@ import type { SubscriberEntitlement, SubscriberPolicy } from '../domain/routing.
 import {
   CANONICAL_PSEUDONYM,
   FEED_PSEUDONYM_SCHEME,
-  SUBSCRIBER_PSEUDONYM,
   SubjectIdentityService,
 } from '../identity/subject-identity.service.js';
 import { listingNotices } from '../measures/listing-notices.js';
@@ -18,7 +17,7 @@ import { JOINT_MEASURES, type JointMeasures } from '../measures/measures.loader.
 import { PolicyHolder } from '../routing/policy-holder.js';
 import { chinaDate } from '../delivery/domain/disclosure.js';
 import { asOfParam } from './as-of.param.js';
-import { canonicalSubjectId } from './subject-id.js';
+import { canonicalSubjectId, subscriberSubjectId } from './subject-id.js';
 import { SubjectRecordsReader } from './subject-records.reader.js';
 
 export enum SubjectErrorCode {
@@ -180,25 +179,9 @@ export class SubjectsController {
     return subscriber;
   }
 
-  /**
-   * The subject a subscriber asks about: a USCC; a person by the pseudonym its own feed carries (any
-   * other pseudonym names nobody); by clear resident id only under a `clear` entitlement.
-   */
+  /** The subject a subscriber asks about (subscriberSubjectId); 422 for no valid id. */
   private subscriberSubjectOf(raw: string, subscriber: SubscriberEntitlement): string {
-    const value = normaliseIdentifier(raw);
-    if (SUBSCRIBER_PSEUDONYM.test(value)) return this.identity.canonicalOf(subscriber.id, value);
-    if (CANONICAL_PSEUDONYM.test(value))
-      throw new RequestException(
-        RequestErrorCode.FORBIDDEN,
-        `${value} is a pseudonym of the v1 feeds: ask by the pseudonym subscriber ${subscriber.id}'s feed carries (${FEED_PSEUDONYM_SCHEME}); GET /v1/subjects/${value}/pseudonym gives it`,
-      );
-    const canonicalId = this.canonicalIdOf(value);
-    if (CANONICAL_PSEUDONYM.test(canonicalId) && subscriber.naturalPersonIdentity !== 'clear')
-      throw new RequestException(
-        RequestErrorCode.FORBIDDEN,
-        `subscriber ${subscriber.id} is entitled to natural persons by pseudonym only: ask by the pseudonym its feed carries, not by a resident identity number`,
-      );
-    return canonicalId;
+    return subscriberSubjectId(raw, subscriber, this.identity) ?? this.canonicalIdOf(raw);
   }
 
   /**
