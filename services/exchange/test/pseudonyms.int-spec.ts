@@ -60,9 +60,9 @@ describe('per-subscriber pseudonyms', () => {
     for (const feed of FEEDS)
       byFeed.set(
         feed,
-        (await readTopic(kafka, `credit.feed.${feed}.v1`, {
+        await readTopic(kafka, `credit.feed.${feed}.v1`, {
           until: (m) => m.some((x) => x.value.includes(Buffer.from(person.sourceRecordId))),
-        })) as Message[],
+        }),
       );
     const { rows } = await db.query<{ subject_id: string; record_id: string }>(
       `SELECT subject_id, record_id FROM exchange.records WHERE source_record_id = $1`,
