@@ -5,6 +5,7 @@
 import 'reflect-metadata';
 import { fromBinary } from '@bufbuild/protobuf';
 import { FeedEventSchema, isCreditEventType, SubmissionReceiptSchema, Topics } from '@cie/contracts';
+import { loadMessageSigner } from '@cie/platform';
 import { usccCheckCharacter } from '@cie/identifiers';
 import kafkajs from 'kafkajs';
 import pg from 'pg';
@@ -104,15 +105,22 @@ const DEMO = [
 
 /** Each sector service, the demo agency key it submits with, and where its record types are. */
 const SECTORS = [
-  { sector: 'tax', key: KEYS.tax, definition: 'services/tax/dist/record-types/index.js' },
+  { sector: 'tax', agency: 'tax-bj', key: KEYS.tax, definition: 'services/tax/dist/record-types/index.js' },
   {
     sector: 'procurement',
+    agency: 'procurement-bj',
     key: 'demo-key-procurement-bj',
     definition: 'services/procurement/dist/record-types/index.js',
   },
-  { sector: 'courts', key: KEYS.chaoyang, definition: 'services/courts/dist/record-types/index.js' },
+  {
+    sector: 'courts',
+    agency: 'court-bj-chaoyang',
+    key: KEYS.chaoyang,
+    definition: 'services/courts/dist/record-types/index.js',
+  },
   {
     sector: 'ecommerce',
+    agency: 'ecommerce-samr-hz',
     key: 'demo-key-ecommerce-hz',
     definition: 'services/ecommerce/dist/record-types/index.js',
   },
@@ -260,7 +268,14 @@ async function everyIngestionPath(urls, brokers) {
   await producer.connect();
   say('\nEvery record type through every ingestion path (receipts)');
   const submitted = [];
-  for (const { sector, key, definition } of SECTORS) {
+  for (const { sector, agency, key, definition } of SECTORS) {
+    // On the topic the agency signs (no key travels in headers every reader of the topic sees).
+    const signer = loadMessageSigner(
+      'AGENCY_SIGNING_KEYS_FILE',
+      new URL('../deploy/local/agency-signing-keys.demo.json', import.meta.url).pathname,
+      agency,
+      { demoMode: true },
+    );
     const { recordTypes } = (await import(new URL(`../${definition}`, import.meta.url).href))[
       `${sector}Sector`
     ];
@@ -294,14 +309,16 @@ async function everyIngestionPath(urls, brokers) {
     for (const type of recordTypes) {
       const body = example(type, 'topic');
       submitted.push({ sector, id: body.sourceRecordId, recordType: type.recordType });
+      const topic = `agency.${sector}.submissions.v1`;
+      const value = Buffer.from(JSON.stringify(body));
       await producer.send({
-        topic: `agency.${sector}.submissions.v1`,
+        topic,
         acks: -1,
         messages: [
           {
             key: sector,
-            value: JSON.stringify(body),
-            headers: { authorization: `Bearer ${key}`, ce_id: body.sourceRecordId },
+            value,
+            headers: { ce_id: body.sourceRecordId, ...signer.headers(topic, body.sourceRecordId, value) },
           },
         ],
       });

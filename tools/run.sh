@@ -19,7 +19,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ]; then
   echo "$lock_sum" > "$stamp"
 fi
 
-command=${1:?usage: tools/run.sh test|demo|stack|bench/exchange|bench/bulk|audit-verify [args]}
+command=${1:?usage: tools/run.sh test|demo|stack|bench/exchange|bench/bulk|audit-verify|pii-rotate|keys-hash [args]}
 shift
 
 # Everything but `test` (whose own phases build, lint and test each project) imports the built

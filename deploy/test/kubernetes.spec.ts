@@ -229,7 +229,13 @@ describe('overlays', () => {
       data: Record<string, string>;
     })[];
     expect(secrets.map((s) => s.metadata.name.replace(/-[a-z0-9]{10}$/, '')).sort()).toEqual(
-      ['exchange-keys', 'exchange-signing-key', ...services.map((s) => `${s.name}-database`)].sort(),
+      [
+        'exchange-keys',
+        'exchange-signing-key',
+        'platform-beijing-ack-signing',
+        'platform-shanghai-ack-signing',
+        ...services.map((s) => `${s.name}-database`),
+      ].sort(),
     );
     for (const s of secrets)
       for (const value of Object.values(s.data)) {

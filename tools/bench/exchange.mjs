@@ -302,6 +302,8 @@ async function benchMain() {
           return;
         }
         for (const m of messages) {
+          // Feeds also carry measure tasks (credit.measure.task): the bench counts record events.
+          if (!events.isRecordEvent(m.headers?.ce_type?.toString())) continue;
           const feed = events.decodeFeed(m.value);
           const ev = current.bySourceRecordId.get(feed.record?.source?.sourceRecordId);
           if (!ev) continue;
@@ -1051,5 +1053,6 @@ async function loadEventFormat() {
     Topics: c.Topics,
     SECTORS: c.SECTORS,
     decodeFeed: (value) => fromBinary(c.FeedEventSchema, value),
+    isRecordEvent: (type) => c.isCreditEventType(type),
   };
 }

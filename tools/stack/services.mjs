@@ -63,6 +63,9 @@ export function stackEnv({ root = DEFAULT_ROOT, name, kafkaBrokers, databaseUrl 
     AGENCY_KEYS_FILE: path.join(root, 'deploy/local/agency-keys.demo.json'),
     CLIENTS_FILE: path.join(root, 'deploy/local/exchange-clients.demo.json'),
     PLATFORM_CLIENTS_FILE: path.join(root, 'deploy/local/platform-clients.demo.json'),
+    // Deletion acks are signed by each platform and verified by the exchange (demo keys, demo mode only).
+    FEED_ACK_KEYS_FILE: path.join(root, 'deploy/local/feed-ack-keys.demo.json'),
+    FEED_ACK_SIGNING_KEYS_FILE: path.join(root, 'deploy/local/feed-ack-signing-keys.demo.json'),
     SUBSCRIBERS_FILE: path.join(root, 'deploy/local/subscribers.demo.json'),
     RELEASE_RULES_FILE: path.join(root, 'deploy/local/release-rules.demo.json'),
     CHECK_SIGNING_KEY_FILE: path.join(root, 'deploy/local/check-signing-key.demo.pem'),

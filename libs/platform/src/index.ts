@@ -14,3 +14,4 @@ export * from './health/health.controller.js';
 export * from './agency/index.js';
 export * from './database/bulk-insert.js';
 export * from './observability/index.js';
+export * from './signing/message-signature.js';

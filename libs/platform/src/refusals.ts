@@ -24,6 +24,12 @@ export const REFUSAL_CODES = [
   'unstorable',
   /** Handling it failed with a non-transient error; the consumer isolated it so the partition moves on. */
   'processing_failed',
+  /** A message that must be signed by its sender (an ack, an agency submission) has no signature or no ce_id. */
+  'unsigned',
+  /** It is signed by a sender whose public key this service does not have. */
+  'unknown_signer',
+  /** Its signature does not verify under the signer's key (forged, or altered since it was signed). */
+  'bad_signature',
   /** Refused for a reason given only as free text (callers that predate the codes). */
   'unprocessable',
 ] as const;

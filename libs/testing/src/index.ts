@@ -19,3 +19,4 @@ export {
 export * from './service-process.js';
 export * from './route-guard.js';
 export * from './openapi-coverage.js';
+export * from './agency-signing.js';

@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { hashBearerKeyScrypt, publicKeyText, signingKeysFileOf } from '@cie/platform';
 import { REPO_ROOT, ServiceProcess } from './service-process.js';
 
 const MAIN = `${REPO_ROOT}services/regional-platform/dist/main.js`;
@@ -18,6 +19,8 @@ export interface RegionalPlatformOptions {
   schema?: string;
   /** Default `regional-platform.<subscriber id>`. */
   consumerGroup?: string;
+  /** The Ed25519 key it signs its deletion acks with; a fresh one by default (see `ackPublicKey`). */
+  ackSigningKey?: KeyObject;
   /** More environment (e.g. LOG_LEVEL). */
   env?: Record<string, string>;
 }
@@ -32,6 +35,8 @@ export interface RegionalPlatform {
   auth: { authorization: string };
   /** A key of a reader of another platform, from the same file: 403 here. */
   foreignReaderKey: string;
+  /** Base64 SPKI of the key its acks are signed with, for an exchange's FEED_ACK_KEYS_FILE. */
+  ackPublicKey: string;
   /** Everything the process printed so far (JSON log lines). */
   output: string[];
   /** SIGTERM: drains the batch in flight and commits, then exits. */
@@ -58,9 +63,16 @@ export async function startRegionalPlatform(options: RegionalPlatformOptions): P
       'startRegionalPlatform needs kafkaBrokers and databaseUrl (or KAFKA_BROKERS and DATABASE_URL)',
     );
   const readers = writeReaderKeys(options.subscriberId);
+  const ackKey = options.ackSigningKey ?? generateKeyPairSync('ed25519').privateKey;
+  const ackKeysFile = path.join(
+    mkdtempSync(path.join(tmpdir(), 'cie-platform-')),
+    'feed-ack-signing-keys.json',
+  );
+  writeFileSync(ackKeysFile, signingKeysFileOf(options.subscriberId, ackKey), { mode: 0o600 });
   const env: Record<string, string> = {
     // Fresh keys, not the demo ones: the platform starts as in production, without DEMO_MODE.
     PLATFORM_CLIENTS_FILE: readers.file,
+    FEED_ACK_SIGNING_KEYS_FILE: ackKeysFile,
     SUBSCRIBER_ID: options.subscriberId,
     KAFKA_BROKERS: Array.isArray(brokers) ? brokers.join(',') : brokers,
     DATABASE_URL: databaseUrl,
@@ -80,6 +92,7 @@ export async function startRegionalPlatform(options: RegionalPlatformOptions): P
     readerKey: readers.readerKey,
     auth: { authorization: `Bearer ${readers.readerKey}` },
     foreignReaderKey: readers.foreignReaderKey,
+    ackPublicKey: publicKeyText(ackKey),
     output: service.output,
     stop: async () => void (await service.stop()),
     kill: async () => void (await service.stop('SIGKILL')),
@@ -94,11 +107,12 @@ function writeReaderKeys(subscriberId: string): {
 } {
   const readerKey = randomBytes(24).toString('base64url');
   const foreignReaderKey = randomBytes(24).toString('base64url');
-  const sha256 = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
+  // Salted as a real file is; a lower cost than the default keeps test start-up quick.
+  const hash = (key: string) => hashBearerKeyScrypt(key, { cost: { N: 4096, r: 8, p: 1 } });
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'cie-platform-')), 'platform-clients.json');
   const clients = [
-    { clientId: 'test-reader', subscriberId, keySha256: sha256(readerKey) },
-    { clientId: 'foreign-reader', subscriberId: `not-${subscriberId}`, keySha256: sha256(foreignReaderKey) },
+    { clientId: 'test-reader', subscriberId, keyScrypt: hash(readerKey) },
+    { clientId: 'foreign-reader', subscriberId: `not-${subscriberId}`, keyScrypt: hash(foreignReaderKey) },
   ];
   writeFileSync(file, JSON.stringify({ clients }), { mode: 0o600 });
   return { file, readerKey, foreignReaderKey };

@@ -27,6 +27,7 @@ import { sectorAppWithoutBroker, sectorTestConfig } from './sector-test-app.js';
 import { NOT_API_PATHS, openApiRoutes, undocumentedRoutes } from './openapi-coverage.js';
 import { type ReadMessage, readTopic, sendMessages, testKafka } from './kafka-reader.js';
 import { expectEveryRouteGuarded } from './route-guard.js';
+import { signedSubmission } from './agency-signing.js';
 
 /** The only routes of a sector service that need no key; the OpenAPI document describes the API, no data. */
 const SECTOR_OPEN_ROUTES = ['GET /health/live', 'GET /health/ready', 'GET /metrics', 'GET /openapi.json'];
@@ -529,11 +530,15 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
         topic: submissionsTopic(name),
         acks: -1,
         messages: [
-          { key: 'a', value: nested, headers: { authorization: `Bearer ${agencyKey}`, ce_id: ids[0]! } },
+          { key: 'a', ...signedSubmission(submissionsTopic(name), agencyKey, ids[0]!, nested) },
           {
             key: 'a',
-            value: JSON.stringify(exampleOf(sector, 0, ids[1]!)),
-            headers: { authorization: `Bearer ${agencyKey}`, ce_id: ids[1]! },
+            ...signedSubmission(
+              submissionsTopic(name),
+              agencyKey,
+              ids[1]!,
+              JSON.stringify(exampleOf(sector, 0, ids[1]!)),
+            ),
           },
         ],
       });
@@ -586,28 +591,48 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
       });
     });
 
-    it('takes records from the agency submissions topic and answers each on the receipts topic', async () => {
+    it('takes signed records from the agency submissions topic and answers each on the receipts topic; dead-letters unsigned and forged ones with their code', async () => {
       const producer = kafka.producer();
       await producer.connect();
-      const ids = [`${run}-topic-ok`, `${run}-topic-bad`, `${run}-topic-nokey`];
+      const topic = submissionsTopic(name);
+      const ids = [
+        `${run}-topic-ok`,
+        `${run}-topic-bad`,
+        `${run}-topic-nokey`,
+        `${run}-topic-forged`,
+        `${run}-topic-bearer`,
+      ];
+      const forged = signedSubmission(
+        topic,
+        agencyKey,
+        ids[3]!,
+        JSON.stringify(exampleOf(sector, 0, ids[3]!)),
+      );
       await producer.send({
-        topic: submissionsTopic(name),
+        topic,
         acks: -1,
         messages: [
           {
             key: 'a',
-            value: JSON.stringify(exampleOf(sector, 0, ids[0]!)),
-            headers: { authorization: `Bearer ${agencyKey}`, ce_id: ids[0]! },
+            ...signedSubmission(topic, agencyKey, ids[0]!, JSON.stringify(exampleOf(sector, 0, ids[0]!))),
           },
           {
             key: 'a',
-            value: JSON.stringify({ ...exampleOf(sector, 0, ids[1]!), decisionDate: 'yesterday' }),
-            headers: { authorization: `Bearer ${agencyKey}`, ce_id: ids[1]! },
+            ...signedSubmission(
+              topic,
+              agencyKey,
+              ids[1]!,
+              JSON.stringify({ ...exampleOf(sector, 0, ids[1]!), decisionDate: 'yesterday' }),
+            ),
           },
+          { key: 'a', value: JSON.stringify(exampleOf(sector, 0, ids[2]!)), headers: { ce_id: ids[2]! } },
+          // Signed, then its payload changed in transit.
+          { key: 'a', value: Buffer.concat([forged.value, Buffer.from(' ')]), headers: forged.headers },
+          // The bearer key of before: readable by every reader of the topic, no longer taken.
           {
             key: 'a',
-            value: JSON.stringify(exampleOf(sector, 0, ids[2]!)),
-            headers: { authorization: 'Bearer wrong', ce_id: ids[2]! },
+            value: JSON.stringify(exampleOf(sector, 0, ids[4]!)),
+            headers: { authorization: `Bearer ${agencyKey}`, ce_id: ids[4]! },
           },
         ],
       });
@@ -625,6 +650,26 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
         problems: [expect.objectContaining({ field: 'decisionDate' })],
       });
       expect(byId.get(ids[2]!)).toMatchObject({ status: 'refused', httpStatus: 401 });
+      expect(byId.get(ids[3]!)).toMatchObject({ status: 'refused', httpStatus: 401 });
+      expect(byId.get(ids[4]!)).toMatchObject({ status: 'refused', httpStatus: 401 });
+      const refused = ids.slice(2);
+      const dead = (
+        await readTopic(kafka, `${topic}.dlq`, {
+          until: (m) => refused.every((id) => m.some((x) => x.headers['ce_id'] === id)),
+          timeoutMs: 30_000,
+        })
+      ).filter((m) => refused.includes(m.headers['ce_id'] ?? ''));
+      expect(Object.fromEntries(dead.map((m) => [m.headers['ce_id'], m.headers['dlq_code']]))).toEqual({
+        [ids[2]!]: 'unsigned',
+        [ids[3]!]: 'bad_signature',
+        [ids[4]!]: 'unsigned',
+      });
+      // None of them became a record.
+      for (const id of refused)
+        expect(
+          (await fetch(`${base}/v1/records/${id}`, { headers: { authorization: `Bearer ${agencyKey}` } }))
+            .status,
+        ).toBe(404);
     });
 
     it('refuses another sector’s agency and another sector’s record types with 403, and unknown keys with 401', async () => {

@@ -9,6 +9,7 @@ import {
   EventPublisher,
   HealthController,
   IdGenerator,
+  loadSignerKeys,
   MetricsController,
   partitionCount,
   ProblemDetailsFilter,
@@ -95,6 +96,9 @@ export class AppModule {
     });
     const calendar = loadWorkingCalendar(config.HOLIDAYS_FILE);
     applyLegacyUsccAllowList(config);
+    const ackSenders = loadSignerKeys('FEED_ACK_KEYS_FILE', config.FEED_ACK_KEYS_FILE, {
+      demoMode: config.DEMO_MODE,
+    });
     // Read at start: a missing or wrong key (or the demo key outside DEMO_MODE) stops the exchange.
     const signer = ReceiptSigner.fromFile(config.CHECK_SIGNING_KEY_FILE, { demoMode: config.DEMO_MODE });
     return {
@@ -200,7 +204,7 @@ export class AppModule {
         },
         {
           provide: SubjectIdentityService,
-          useValue: new SubjectIdentityService(config.PSEUDONYM_SECRET, config.PII_ENCRYPTION_KEY),
+          useValue: new SubjectIdentityService(config.PSEUDONYM_SECRET, config.piiKeys),
         },
         { provide: Clock, useClass: SystemClock },
         { provide: IdGenerator, useClass: UuidV7Generator },
@@ -339,6 +343,7 @@ export class AppModule {
               db,
               clock,
               config.KAFKA_STALL_AFTER_MS,
+              ackSenders,
             ),
         },
         {

@@ -14,6 +14,7 @@ import { CommonConfig, isDemoMode, loadConfig, NotDemoFile, NotPublishedDemoSecr
 import { DEFAULT_CATALOGUE_FILE } from './catalogue/catalogue.loader.js';
 import { DEFAULT_LISTS_FILE, DEFAULT_MEMORANDA_FILE } from './measures/measures.loader.js';
 import { DEFAULT_RELEASE_RULES_FILE } from './routing/release-rules.loader.js';
+import type { PiiKey } from './identity/subject-identity.service.js';
 
 const DEMO_INSTANCE_ID = 'exchange-0';
 
@@ -36,6 +37,33 @@ export class ExchangeConfig extends CommonConfig {
   @NotPublishedDemoSecret()
   PII_ENCRYPTION_KEY!: string;
 
+  /** The id stored with every ciphertext sealed under PII_ENCRYPTION_KEY (see "Rotating the personal-data key"). */
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'PII_ENCRYPTION_KEY_ID must be 1-64 of A-Z a-z 0-9 . _ -' })
+  PII_ENCRYPTION_KEY_ID = 'k1';
+
+  /**
+   * Earlier personal-data keys that still open what they sealed until `npm run pii:rotate` re-seals
+   * it: comma-separated `id:base64` pairs, e.g. `k1:BASE64,k0:BASE64`. Empty when there is one key.
+   */
+  @Matches(/^$|^[A-Za-z0-9._-]{1,64}:[A-Za-z0-9+/]{43}=(,[A-Za-z0-9._-]{1,64}:[A-Za-z0-9+/]{43}=)*$/, {
+    message: 'PII_PREVIOUS_KEYS must be comma-separated id:base64-of-32-bytes pairs',
+  })
+  PII_PREVIOUS_KEYS = '';
+
+  /** The personal-data keys, the current one first. */
+  get piiKeys(): PiiKey[] {
+    const previous = this.PII_PREVIOUS_KEYS.split(',')
+      .filter((pair) => pair !== '')
+      .map((pair) => {
+        const [id, key] = pair.split(':') as [string, string];
+        return { id, key: Buffer.from(key, 'base64') };
+      });
+    return [
+      { id: this.PII_ENCRYPTION_KEY_ID, key: Buffer.from(this.PII_ENCRYPTION_KEY, 'base64') },
+      ...previous,
+    ];
+  }
+
   /** JSON file of the subscribers and their entitlements. */
   @IsString()
   @IsNotEmpty()
@@ -53,6 +81,12 @@ export class ExchangeConfig extends CommonConfig {
   @IsNotEmpty()
   @NotDemoFile()
   CLIENTS_FILE: string = 'deploy/local/exchange-clients.demo.json';
+
+  /** JSON file of the subscribers' Ed25519 public keys that sign their deletion acks: {"keys": [{"id", "publicKey"}]}. */
+  @IsString()
+  @IsNotEmpty()
+  @NotDemoFile()
+  FEED_ACK_KEYS_FILE: string = 'deploy/local/feed-ack-keys.demo.json';
 
   /** The catalogue of record kinds (JSON, validated at start); the shipped one by default. */
   @IsString()
@@ -161,6 +195,24 @@ export class ExchangeConfig extends CommonConfig {
   @Min(100)
   @Max(86_400_000)
   EXPIRY_SCAN_INTERVAL_MS: number = 60_000;
+}
+
+/** PII_ENCRYPTION_KEY (current, with its id) and then PII_PREVIOUS_KEYS, as SubjectIdentityService takes them. */
+export function piiKeysOf(config: {
+  PII_ENCRYPTION_KEY: string;
+  PII_ENCRYPTION_KEY_ID: string;
+  PII_PREVIOUS_KEYS: string;
+}): PiiKey[] {
+  const previous = config.PII_PREVIOUS_KEYS.split(',')
+    .filter((pair) => pair !== '')
+    .map((pair) => {
+      const [id, key] = pair.split(':') as [string, string];
+      return { id, key: Buffer.from(key, 'base64') };
+    });
+  return [
+    { id: config.PII_ENCRYPTION_KEY_ID, key: Buffer.from(config.PII_ENCRYPTION_KEY, 'base64') },
+    ...previous,
+  ];
 }
 
 /** The exchange's configuration from the environment; only DEMO_MODE=1 may leave EXCHANGE_INSTANCE_ID unset. */

@@ -159,7 +159,8 @@ describe('exchange on the real broker and database', () => {
     const [message] = ofSource(sh, person.sourceRecordId);
     expect(message).toBeDefined();
     const subject = decode(message!).record?.subject;
-    expect(subject?.canonicalId).toMatch(/^P[0-9A-F]{32}$/);
+    // Its own pseudonym for the person (scheme subscriber-v2), not the exchange's canonical one.
+    expect(subject?.canonicalId).toMatch(/^S[0-9A-F]{32}$/);
     expect(subject?.idNumber).toBe('');
     const everyByte = Buffer.concat(
       sh.flatMap((m) => [m.value, Buffer.from(m.key ?? ''), Buffer.from(JSON.stringify(m.headers))]),
@@ -167,8 +168,9 @@ describe('exchange on the real broker and database', () => {
     expect(everyByte).not.toContain('310115198001010016');
 
     const { rows } = await db.query(
-      `SELECT id_number_encrypted FROM exchange.subjects WHERE canonical_id = $1`,
-      [subject?.canonicalId],
+      `SELECT s.id_number_encrypted FROM exchange.subjects s
+         JOIN exchange.records r ON r.subject_id = s.canonical_id WHERE r.source_record_id = $1`,
+      [person.sourceRecordId],
     );
     expect(rows).toHaveLength(1);
     expect((rows[0] as { id_number_encrypted: Buffer }).id_number_encrypted.toString('latin1')).not.toContain(
@@ -186,7 +188,7 @@ describe('exchange on the real broker and database', () => {
     const bj = await feedOf('beijing-platform', (m) => ofSource(m, bjPerson.sourceRecordId).length > 0);
     const bjSubject = decode(ofSource(bj, bjPerson.sourceRecordId)[0]!).record?.subject;
     expect(bjSubject?.idNumber).toBe('110105198506150022');
-    expect(bjSubject?.canonicalId).toMatch(/^P[0-9A-F]{32}$/);
+    expect(bjSubject?.canonicalId).toMatch(/^S[0-9A-F]{32}$/);
   });
 
   it('classifies and routes one record of each other sector to the feeds entitled to it', async () => {

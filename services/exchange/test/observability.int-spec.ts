@@ -10,7 +10,14 @@ import {
 } from 'node:net';
 import { fromBinary } from '@bufbuild/protobuf';
 import { FeedEventSchema, Topics } from '@cie/contracts';
-import { expectEventually, readFeed, testDatabaseUrl, testKafka, testKafkaBrokers } from '@cie/testing';
+import {
+  expectEventually,
+  readFeed,
+  signedSubmission,
+  testDatabaseUrl,
+  testKafka,
+  testKafkaBrokers,
+} from '@cie/testing';
 import {
   ExchangeProcess,
   exchangeEnv,
@@ -224,8 +231,13 @@ describe('observability: traces, metrics, logs (courts service and exchange, rea
         messages: [
           {
             key: 'court-sh-pudong',
-            value: JSON.stringify(debtor(sourceRecordId)),
-            headers: { authorization: `Bearer ${AGENCY_KEY}`, traceparent: traceparent(traceId) },
+            ...signedSubmission(
+              'agency.courts.submissions.v1',
+              AGENCY_KEY,
+              sourceRecordId,
+              JSON.stringify(debtor(sourceRecordId)),
+              { traceparent: traceparent(traceId) },
+            ),
           },
         ],
       });

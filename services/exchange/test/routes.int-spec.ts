@@ -29,6 +29,7 @@ describe('every route of the exchange', () => {
       EXCHANGE_INSTANCE_ID: `routes-it-${run}`,
       CLIENTS_FILE: `${REPO_ROOT}deploy/local/exchange-clients.demo.json`,
       HOLIDAYS_FILE: `${REPO_ROOT}deploy/local/holidays.demo.json`,
+      FEED_ACK_KEYS_FILE: `${REPO_ROOT}deploy/local/feed-ack-keys.demo.json`,
       // Every route is called without a key: far more failed authentications than a minute allows.
       AUTH_FAILURES_PER_MINUTE: '100000',
       LOG_LEVEL: 'warn',

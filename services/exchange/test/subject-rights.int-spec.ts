@@ -1,4 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { publicKeyText } from '@cie/platform';
 import { create, fromBinary, toJsonString } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import {
@@ -43,6 +47,14 @@ const DESK_KEY = 'demo-key-credit-desk';
 const OPERATOR_KEY = 'demo-key-operator';
 const PLATFORM_SCHEMA = `platform_rights_${run.replace(/[^a-z0-9]/g, '')}`;
 
+// The platform signs its acks with a fresh key; the exchanges hold its public half.
+const platformAckKey = generateKeyPairSync('ed25519');
+const ackKeysFile = path.join(mkdtempSync(path.join(tmpdir(), 'rights-it-')), 'feed-ack-keys.json');
+writeFileSync(
+  ackKeysFile,
+  JSON.stringify({ keys: [{ id: 'beijing-platform', publicKey: publicKeyText(platformAckKey.publicKey) }] }),
+);
+
 const exchangeOf = (instance: string, port: number) =>
   new ExchangeProcess(
     exchangeEnv({
@@ -51,6 +63,7 @@ const exchangeOf = (instance: string, port: number) =>
       KAFKA_CONSUMER_GROUP: group,
       EXCHANGE_INSTANCE_ID: `${group}-${instance}`,
       EXPIRY_SCAN_INTERVAL_MS: '500',
+      FEED_ACK_KEYS_FILE: ackKeysFile,
       PORT: String(port),
     }),
   );
@@ -157,6 +170,7 @@ describe('disputes, corrections, withdrawals, expiry and repair reach every past
       port: 38094,
       schema: PLATFORM_SCHEMA,
       consumerGroup: `regional-platform.rights-${run}`,
+      ackSigningKey: platformAckKey.privateKey,
     });
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();

@@ -78,7 +78,7 @@ describe('subject queries by subscribers', () => {
         rule: string;
       }[];
     };
-    expect(body.subject).toMatch(/^P[0-9A-F]{32}$/);
+    expect(body.subject).toMatch(/^S[0-9A-F]{32}$/);
     const mine = body.records.find((r) => r.record.source.sourceRecordId === person.sourceRecordId);
     expect(mine?.rule).toContain('#beijing-platform');
     expect(mine?.record.subject).toMatchObject({
@@ -87,8 +87,10 @@ describe('subject queries by subscribers', () => {
     });
 
     const { rows } = await db.query(
-      `SELECT actor, details FROM exchange.audit_log WHERE kind = 'query' AND subject_id = $1 ORDER BY seq DESC LIMIT 1`,
-      [body.subject],
+      `SELECT actor, details FROM exchange.audit_log
+        WHERE kind = 'query' AND subject_id = (SELECT subject_id FROM exchange.records WHERE source_record_id = $1)
+        ORDER BY seq DESC LIMIT 1`,
+      [person.sourceRecordId],
     );
     expect(rows[0]).toMatchObject({
       actor: 'beijing-platform',
@@ -124,9 +126,9 @@ describe('subject queries by subscribers', () => {
 
   it('returns nothing a subscriber is not entitled to, refuses a query without purpose or with a bad id', async () => {
     const shanghai = (await (
-      await query(person.idNumber, 'demo-key-shanghai-platform', '风险排查')
-    ).json()) as { records: unknown[] };
-    expect(shanghai.records).toEqual([]);
+      await query('91320100748204660Q', 'demo-key-shanghai-platform', '风险排查')
+    ).json()) as { records: { record: { source: { sourceRecordId: string } } }[] };
+    expect(shanghai.records.map((r) => r.record.source.sourceRecordId)).not.toContain(person.sourceRecordId);
     const noPurpose = await query(person.idNumber, 'demo-key-beijing-platform');
     expect(noPurpose.status).toBe(422);
     expect(((await noPurpose.json()) as { errors: { field: string }[] }).errors[0]?.field).toBe('purpose');

@@ -9,6 +9,7 @@ import {
   ProblemDetailsFilter,
   READINESS_CHECKS,
   type ReadinessCheck,
+  loadMessageSigner,
   SystemClock,
 } from '@cie/platform';
 import { Kafka } from 'kafkajs';
@@ -29,6 +30,13 @@ import { TasksRepository } from './tasks/tasks.repository.js';
 @Module({})
 export class AppModule {
   static forRoot(config: RegionalPlatformConfig): DynamicModule {
+    // Loaded at start: a platform without its ack key stops before it consumes anything.
+    const ackSigner = loadMessageSigner(
+      'FEED_ACK_SIGNING_KEYS_FILE',
+      config.FEED_ACK_SIGNING_KEYS_FILE,
+      config.SUBSCRIBER_ID,
+      { demoMode: config.DEMO_MODE },
+    );
     return {
       module: AppModule,
       controllers: [HealthController, MetricsController, RecordsController, TasksController],
@@ -74,7 +82,7 @@ export class AppModule {
           provide: FeedConsumer,
           inject: [Kafka, FeedApplier, TasksRepository, Clock, 'TOPICS'],
           useFactory: (kafka: Kafka, applier: FeedApplier, tasks: TasksRepository, clock: Clock) =>
-            new FeedConsumer(kafka, config, applier, tasks, clock),
+            new FeedConsumer(kafka, config, applier, tasks, clock, ackSigner),
         },
         {
           provide: READINESS_CHECKS,

@@ -12,6 +12,15 @@ export class RegionalPlatformConfig extends CommonConfig {
   })
   SUBSCRIBER_ID!: string;
 
+  /**
+   * JSON file of Ed25519 private keys by subscriber id ({"keys": [{"id", "privateKey"}]}): the entry
+   * for SUBSCRIBER_ID signs this platform's deletion acks. The exchange holds the public half.
+   */
+  @IsString()
+  @IsNotEmpty()
+  @NotDemoFile()
+  FEED_ACK_SIGNING_KEYS_FILE: string = 'deploy/local/feed-ack-signing-keys.demo.json';
+
   /** JSON file of who may read this platform's records, with their key hashes (see deploy/local). */
   @IsString()
   @IsNotEmpty()

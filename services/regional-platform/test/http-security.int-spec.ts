@@ -20,6 +20,7 @@ async function startPlatform(
       DEMO_MODE: '1',
       SUBSCRIBER_ID: 'shanghai-platform',
       PLATFORM_CLIENTS_FILE: `${REPO_ROOT}deploy/local/platform-clients.demo.json`,
+      FEED_ACK_SIGNING_KEYS_FILE: `${REPO_ROOT}deploy/local/feed-ack-signing-keys.demo.json`,
       KAFKA_BROKERS: testKafkaBrokers().join(','),
       DATABASE_URL: testDatabaseUrl(),
       DB_SCHEMA: `rp_http_${tag.replace(/-/g, '_')}`,

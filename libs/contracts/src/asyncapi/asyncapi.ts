@@ -38,7 +38,7 @@ const SUBMISSION = 'AgencySubmission';
 const DEAD_LETTER = 'DeadLetter';
 
 /** How a message's headers are filled in: full CloudEvents, or only the payload's type (answers). */
-type HeaderKind = 'cloudevents' | 'dataschema' | 'submission';
+type HeaderKind = 'cloudevents' | 'feed-cloudevents' | 'signed-cloudevents' | 'dataschema' | 'submission';
 
 interface ChannelSpec {
   id: string;
@@ -186,11 +186,11 @@ const CHANNELS: readonly ChannelSpec[] = [
     address: Topics.feed(SUBSCRIBER),
     description:
       "One subscriber's feed: the records it is entitled to, in its own view (redacted), every later change to them, and the measure tasks (credit.measure.task) the memoranda give the subscriber; readers dispatch on ce_type.",
-    key: "The subject's canonical id, so a subject's events stay in order.",
+    key: "The subject's id for this subscriber (a natural person's pseudonym derived for it, see ce_pseudonymscheme), so a subject's events stay in order.",
     producer: 'exchange',
     consumer: 'the subscriber (the reference platform: group regional-platform.<subscriber>)',
     messages: [FeedEventSchema, MeasureTaskSchema],
-    headers: 'cloudevents',
+    headers: 'feed-cloudevents',
     deadLetters: true,
   },
   {
@@ -202,7 +202,7 @@ const CHANNELS: readonly ChannelSpec[] = [
     producer: 'subscribers',
     consumer: 'exchange',
     messages: [FeedAckSchema],
-    headers: 'cloudevents',
+    headers: 'signed-cloudevents',
     deadLetters: true,
   },
 ];
@@ -240,6 +240,44 @@ const ceHeaders = (message: DescMessage): JsonSchema => ({
   },
 });
 
+const signatureHeaders = {
+  cie_signer: {
+    type: 'string',
+    description: 'Who signed: the subscriber or agency id whose public key verifies it.',
+  },
+  cie_signature: {
+    type: 'string',
+    description:
+      'Base64 Ed25519 signature over "cie-signature-v1\\n<topic>\\n<ce_id>\\n<hex SHA-256 of the value>".',
+  },
+};
+
+const signedCeHeaders = (message: DescMessage): JsonSchema => {
+  const base = ceHeaders(message) as { required: string[]; properties: Record<string, JsonSchema> };
+  return {
+    ...base,
+    description: `${String((base as JsonSchema)['description'])} Signed by its sender: the consumer takes the sender from the key that verifies, not from the payload.`,
+    required: [...base.required, 'cie_signer', 'cie_signature'],
+    properties: { ...base.properties, ...signatureHeaders },
+  };
+};
+
+const feedCeHeaders = (message: DescMessage): JsonSchema => {
+  const base = ceHeaders(message) as { required: string[]; properties: Record<string, JsonSchema> };
+  return {
+    ...base,
+    required: [...base.required, 'ce_pseudonymscheme'],
+    properties: {
+      ...base.properties,
+      ce_pseudonymscheme: {
+        const: 'subscriber-v2',
+        description:
+          "What a natural person's ids in the message are: subscriber-v2, a pseudonym derived for this feed's subscriber (S + 32 hex). Absent on v1 messages (the exchange's canonical pseudonym, P + 32 hex). See the README, Feed pseudonyms.",
+      },
+    },
+  };
+};
+
 const answerHeaders = (message: DescMessage): JsonSchema => ({
   type: 'object',
   required: [CeHeader.contentType, CeHeader.dataschema],
@@ -253,10 +291,17 @@ const answerHeaders = (message: DescMessage): JsonSchema => ({
 const protobufMessage = (message: DescMessage, headers: HeaderKind, key: string): JsonSchema => ({
   name: message.name,
   title: message.typeName,
-  summary: `Protobuf ${message.typeName} (proto/${message.file.name}.proto); ce_type ${headers === 'cloudevents' ? eventTypesOf(message).join(', ') : 'not set'}.`,
+  summary: `Protobuf ${message.typeName} (proto/${message.file.name}.proto); ce_type ${headers === 'cloudevents' || headers === 'feed-cloudevents' || headers === 'signed-cloudevents' ? eventTypesOf(message).join(', ') : 'not set'}.`,
   contentType: PROTOBUF_CONTENT_TYPE,
   'x-protobuf-type': message.typeName,
-  headers: headers === 'cloudevents' ? ceHeaders(message) : answerHeaders(message),
+  headers:
+    headers === 'cloudevents'
+      ? ceHeaders(message)
+      : headers === 'feed-cloudevents'
+        ? feedCeHeaders(message)
+        : headers === 'signed-cloudevents'
+          ? signedCeHeaders(message)
+          : answerHeaders(message),
   payload: schemaRef(message.typeName),
   bindings: { kafka: { key: { type: 'string', description: key }, bindingVersion: '0.5.0' } },
 });
@@ -269,13 +314,15 @@ const SUBMISSION_MESSAGE: JsonSchema = {
   contentType: 'application/json',
   headers: {
     type: 'object',
-    required: ['authorization'],
+    description:
+      'Signed by the agency (its signingPublicKey in AGENCY_KEYS_FILE); no key travels in the headers. Unsigned or badly signed: refused and dead-lettered.',
+    required: [CeHeader.id, 'cie_signer', 'cie_signature'],
     properties: {
-      authorization: { type: 'string', pattern: '^Bearer \\S+$', description: 'The agency key.' },
       [CeHeader.id]: {
         type: 'string',
-        description: 'The submission id the receipt carries; <topic>/<partition>/<offset> when absent.',
+        description: 'The submission id the receipt carries; the signature covers it.',
       },
+      ...signatureHeaders,
       [CeHeader.traceparent]: traceparent,
     },
   },

@@ -19,18 +19,18 @@ type AuthenticatedRequest = Request & { agency?: Agency };
  * The agency of `Authorization: Bearer <agency key>`: UNAUTHENTICATED when the key is missing or
  * unknown, FORBIDDEN when it belongs to an agency of another sector than the service's.
  */
-export function identifyAgency(
+export async function identifyAgency(
   directory: AgencyDirectory,
   sector: Sector,
   authorization: string | undefined,
-): Agency {
+): Promise<Agency> {
   try {
     if (!/^Bearer\s+\S+$/i.test(authorization ?? ''))
       throw new RequestException(
         RequestErrorCode.UNAUTHENTICATED,
         'An agency key is required: Authorization: Bearer <key>',
       );
-    const agency = directory.fromHeader(authorization);
+    const agency = await directory.fromHeader(authorization);
     if (!agency)
       throw new RequestException(RequestErrorCode.UNAUTHENTICATED, 'The agency key is not recognised');
     if (agency.sector !== sector) {
@@ -59,13 +59,16 @@ export function agencyAuthentication(
 ): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     if (open(req.path)) return next();
-    try {
-      (req as AuthenticatedRequest).agency = identifyAgency(directory, sector, req.headers.authorization);
-    } catch (error) {
-      if (error instanceof RequestException) return sendRequestException(req, res, error);
-      throw error;
-    }
-    next();
+    identifyAgency(directory, sector, req.headers.authorization).then(
+      (agency) => {
+        (req as AuthenticatedRequest).agency = agency;
+        next();
+      },
+      (error: unknown) => {
+        if (error instanceof RequestException) sendRequestException(req, res, error);
+        else next(error);
+      },
+    );
   };
 }
 
@@ -80,10 +83,10 @@ export class AgencyAuthGuard implements CanActivate {
     @Inject(SERVICE_SECTOR) private readonly sector: Sector,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     // Already identified by agencyAuthentication (before the body parser): counted there once.
-    request.agency ??= identifyAgency(this.directory, this.sector, request.headers.authorization);
+    request.agency ??= await identifyAgency(this.directory, this.sector, request.headers.authorization);
     return true;
   }
 }

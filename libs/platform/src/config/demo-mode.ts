@@ -41,6 +41,22 @@ const DEMO_KEY_HASHES = new Set(
   PUBLISHED_DEMO_KEYS.map((key) => createHash('sha256').update(key, 'utf8').digest('hex')),
 );
 
+/**
+ * Ed25519 public keys of deploy/local/feed-ack-keys.demo.json and agency-keys.demo.json, whose
+ * private keys are published next to them: a keys file holding one is a demo file wherever it is.
+ */
+export const PUBLISHED_DEMO_PUBLIC_KEYS: ReadonlySet<string> = new Set([
+  'MCowBQYDK2VwAyEAk7L75mt7sSqm4rWw89sIfnybsxgqQOly9RkXd+JMSck=',
+  'MCowBQYDK2VwAyEA7O05MOWNdpozuN7gXJIvSghqXQAFQ59tSGwIIxuL90o=',
+  'MCowBQYDK2VwAyEAR1TjR+9asUpNOGFgbFFRjLtaXrHh8Iz50EWPv3KVhJk=',
+  'MCowBQYDK2VwAyEAa01MApfNkrEVXR3nkPYfRlPi2IfCU6UtB8eC9IafVy0=',
+  'MCowBQYDK2VwAyEA2rmngt5EVXJC0gJkd+wfK0cosWQpwKxbyJjm/OmCd1I=',
+  'MCowBQYDK2VwAyEAq3+YN+m4WzgKHwtJE+IZhQmuXAp3BHZAciTUW1zspoQ=',
+  'MCowBQYDK2VwAyEApeSJ7UWtj7sN70IG4uvL4etqOsTRn+u5Zj9oEFjoJ4c=',
+  'MCowBQYDK2VwAyEANcIBhy7Aj80D+KZ3ZWmj3I56WJiSlMxQg7gNWXGRljE=',
+  'MCowBQYDK2VwAyEA6ChwAWfYYknWlo4t6YMtZb/en9szmThC4TQt1GuHyso=',
+]);
+
 export const isPublishedDemoKeyHash = (keySha256: string): boolean => DEMO_KEY_HASHES.has(keySha256);
 
 /** `1` or `true` (as Compose or a shell sets it); anything else, unset included, is production. */

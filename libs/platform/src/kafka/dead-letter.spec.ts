@@ -30,6 +30,16 @@ describe('deadLetterMessage', () => {
     });
   });
 
+  it('Given an authorization header, When dead-lettered, Then the credential is not copied to the dead letter', () => {
+    const dead = deadLetterMessage(
+      { ...position, topic: 'agency.courts.submissions.v1' },
+      { ...original, headers: { ...original.headers, Authorization: Buffer.from('Bearer secret') } },
+      { code: 'unsigned', detail: 'sign it' },
+    );
+    expect(dead.headers['ce_id']).toBe('e-1');
+    expect(JSON.stringify(dead.headers)).not.toContain('secret');
+  });
+
   it('Given a free-text reason (older callers), When dead-lettered, Then its code is derived once, here', () => {
     const dead = deadLetterMessage(position, original, 'invalid envelope: header ce_id is missing');
     expect(dead.headers).toMatchObject({

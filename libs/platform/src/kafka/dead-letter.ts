@@ -21,7 +21,7 @@ export interface DeadLetterMessage {
  * (a `RefusalCode`, for metrics and queries), `dlq_reason` (for people), `dlq_field` when a field
  * is at fault, and where it was read
  * (`dlq_source_topic`, `_partition`, `_offset`), on `<source topic>.dlq`, so an operator can see why
- * and replay it. Header values are made storable as text (no NUL). A free-text reason (older callers)
+ * and replay it (an `authorization` header left out). Header values are made storable as text (no NUL). A free-text reason (older callers)
  * gets its code from `refusalCodeOf`.
  */
 export function deadLetterMessage(
@@ -32,6 +32,8 @@ export function deadLetterMessage(
   const refusal = toRefusal(reason);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(message.headers ?? {})) {
+    // A credential sent where it should not be is not copied on to the dead letters' readers.
+    if (name.toLowerCase() === 'authorization') continue;
     const first = Array.isArray(value) ? value[0] : value;
     if (first !== undefined) headers[name] = first.toString().replaceAll('\u0000', '\uFFFD');
   }

@@ -4,8 +4,9 @@ import { CeHeader, type Sector, SubmissionReceiptSchema, Topics } from '@cie/con
 import {
   type Agency,
   type AgencyDirectory,
-  type BatchSlice,
   type ConsumerRunner,
+  RefusalError,
+  type RefusingSlice,
   contextFromHeaders,
   failSpan,
   type Span,
@@ -30,7 +31,10 @@ const traceHeader = (span: Span | undefined): Record<string, string> => {
 
 /**
  * The Kafka door for agencies: JSON records (the same format as HTTP) on
- * agency.<sector>.submissions.v1, each with an `authorization: Bearer <key>` header; each gets a
+ * agency.<sector>.submissions.v1, each signed by its agency (`cie_signer`, `cie_signature`: Ed25519
+ * over topic, ce_id and the payload's SHA-256, public keys in AGENCY_KEYS_FILE), since every reader
+ * of the topic would see a bearer key in the headers. An unsigned or badly signed submission is
+ * dead-lettered on the topic's .dlq with its code and answered `refused`; each other gets a
  * protobuf SubmissionReceipt on agency.<sector>.receipts.v1. Offsets are committed after the
  * receipts are written; a redelivered submission gets the same receipt (intake is idempotent). A
  * submission the intake fails on for good (a bug) is isolated to the topic's .dlq, without a receipt.
@@ -56,7 +60,7 @@ export class SubmissionsConsumer extends RunnerConsumer {
     );
   }
 
-  private async handle(slice: BatchSlice): Promise<void> {
+  private async handle(slice: RefusingSlice): Promise<void> {
     // One span per submission, continuing the agency's trace; the event it becomes carries it on.
     const spans = new Map<KafkaMessage, Span>(
       slice.messages.map((m) => [
@@ -84,7 +88,7 @@ export class SubmissionsConsumer extends RunnerConsumer {
     }
   }
 
-  private async answer(slice: BatchSlice, spans: Map<KafkaMessage, Span>): Promise<void> {
+  private async answer(slice: RefusingSlice, spans: Map<KafkaMessage, Span>): Promise<void> {
     const answers: { message: KafkaMessage; agencyId: string; receipt: Receipt }[] = [];
     // Consecutive submissions of one agency go to the intake together (one write, one publish).
     let run: { agency: Agency; messages: KafkaMessage[]; bodies: unknown[] } | undefined;
@@ -102,8 +106,14 @@ export class SubmissionsConsumer extends RunnerConsumer {
       run = undefined;
     };
     for (const message of slice.messages) {
-      const key = /^Bearer\s+(\S+)$/i.exec(header(message, 'authorization') ?? '')?.[1];
-      const agency = key ? this.agencies.authenticate(key) : undefined;
+      let agency: Agency | undefined;
+      let unsigned: RefusalError | undefined;
+      try {
+        agency = this.agencies.signerOf(slice.topic, message);
+      } catch (error) {
+        if (!(error instanceof RefusalError)) throw error;
+        unsigned = error;
+      }
       const refuse = (httpStatus: number, status: Receipt['status'], detail: string) => {
         const receipt: Receipt = {
           status,
@@ -118,7 +128,9 @@ export class SubmissionsConsumer extends RunnerConsumer {
       let body: unknown;
       if (!agency) {
         await flush();
-        refuse(401, 'refused', 'the authorization header must carry a known agency key: Bearer <key>');
+        const refusal = unsigned!.refusal;
+        slice.refuse(message, refusal);
+        refuse(401, 'refused', `${refusal.code}: ${refusal.detail}`);
         continue;
       }
       if (agency.sector !== this.sector) {

@@ -10,7 +10,13 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { KeyDirectory, loadJsonFile, RequestErrorCode, RequestException } from '@cie/platform';
+import {
+  KeyDirectory,
+  loadJsonFile,
+  RequestErrorCode,
+  RequestException,
+  SCRYPT_KEY_HASH,
+} from '@cie/platform';
 import type { Request } from 'express';
 
 /**
@@ -41,8 +47,15 @@ class ClientEntry {
   @Matches(/^[a-z0-9][a-z0-9-]{1,62}$/, { message: 'agencyId is required for an officer: its agency id' })
   agencyId?: string;
 
+  /** The key's salted hash (`npm run keys:hash` prints it): scrypt:<N>:<r>:<p>:<salt>:<hash>. */
+  @IsOptional()
+  @Matches(SCRYPT_KEY_HASH, { message: 'keyScrypt must be scrypt:<N>:<r>:<p>:<salt base64>:<hash base64>' })
+  keyScrypt?: string;
+
+  /** Older files: the unsalted SHA-256 of the key, hex. Still read; move to keyScrypt. */
+  @IsOptional()
   @Matches(/^[0-9a-f]{64}$/, { message: 'keySha256 must be 64 lower-case hex characters' })
-  keySha256!: string;
+  keySha256?: string;
 }
 
 class ClientFile {
@@ -70,7 +83,8 @@ export class ExchangeClients {
         { variable: 'CLIENTS_FILE', file, demoMode: options.demoMode },
         parsed.clients.map((c) => ({
           id: c.clientId,
-          keySha256: c.keySha256,
+          ...(c.keyScrypt !== undefined && { keyScrypt: c.keyScrypt }),
+          ...(c.keySha256 !== undefined && { keySha256: c.keySha256 }),
           holder: {
             clientId: c.clientId,
             role: c.role,
@@ -83,7 +97,7 @@ export class ExchangeClients {
   }
 
   /** The client of an `Authorization: Bearer <key>` header. */
-  fromHeader(authorization: string | undefined): ExchangeClient | undefined {
+  fromHeader(authorization: string | undefined): Promise<ExchangeClient | undefined> {
     return this.keys.fromHeader(authorization);
   }
 }
@@ -101,9 +115,9 @@ export class ClientAuthGuard implements CanActivate {
     private readonly reflector: Reflector,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<ClientRequest>();
-    const client = this.clients.fromHeader(request.headers.authorization);
+    const client = await this.clients.fromHeader(request.headers.authorization);
     if (!client)
       throw new RequestException(
         RequestErrorCode.UNAUTHENTICATED,

@@ -12,6 +12,11 @@ import { type Change, fanOut, type Send, viewOf } from './domain/fan-out.js';
 import { buildFeedMessage, type DisputeFlagView } from './feed-message.js';
 import type { DeliveryRow, LedgerRepository } from './ledger.repository.js';
 
+/** The id each subscriber knows a subject by (SubjectIdentityService). */
+export interface SubjectIds {
+  subjectIdFor(subscriberId: string, subject: { kind: string; canonicalId: string }): string;
+}
+
 export interface Delivery {
   /** The version the change is about, with its status after the change. */
   record: CanonicalRecord;
@@ -43,6 +48,9 @@ export class Deliverer {
     private readonly records: RecordsRepository,
     /** Who the audit log says acted: this exchange instance. */
     private readonly actor: string,
+    private readonly subjectIds: SubjectIds,
+    /** `ce_pseudonymscheme` of every message. */
+    private readonly pseudonymScheme: string,
   ) {}
 
   async deliver(em: EntityManager, d: Delivery): Promise<OutboundMessage[]> {
@@ -117,6 +125,8 @@ export class Deliverer {
         record: carried,
         subscriber: viewOf(send, carried, policy),
         clearIdNumber,
+        subjectId: this.subjectIds.subjectIdFor(send.subscriberId, carried.subject),
+        pseudonymScheme: this.pseudonymScheme,
         occurredAt: d.now,
         traceparent,
         ...(d.dispute && send.type !== CreditEventType.withdrawn && { dispute: d.dispute }),

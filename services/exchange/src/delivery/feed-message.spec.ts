@@ -2,7 +2,13 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { FeedEventSchema } from '@cie/contracts';
 import type { CanonicalRecord } from '../domain/canonical-record.js';
 import type { SubscriberEntitlement } from '../domain/routing.js';
-import { buildFeedMessage } from './feed-message.js';
+import { randomBytes } from 'node:crypto';
+import { FEED_PSEUDONYM_SCHEME, SubjectIdentityService } from '../identity/subject-identity.service.js';
+import { buildFeedMessage, PSEUDONYM_SCHEME_HEADER } from './feed-message.js';
+
+const identity = new SubjectIdentityService('a-test-secret-that-is-long-enough!!', [
+  { id: 'k1', key: randomBytes(32) },
+]);
 
 const CLEAR_ID = '310115198001010016';
 
@@ -54,6 +60,8 @@ function viewFor(s: SubscriberEntitlement) {
     record,
     subscriber: s,
     clearIdNumber: CLEAR_ID,
+    subjectId: identity.subjectIdFor(s.id, record.subject),
+    pseudonymScheme: FEED_PSEUDONYM_SCHEME,
     occurredAt: new Date('2025-01-03T00:00:00Z'),
   });
   return { message, record: fromBinary(FeedEventSchema, message.value).record };
@@ -82,7 +90,7 @@ describe('each subscriber’s view of a record', () => {
     // Then
     expect(view?.subject).toMatchObject({
       name: '',
-      canonicalId: record.subject.canonicalId,
+      canonicalId: identity.subjectIdFor('some-subscriber', record.subject),
       regionCode: '310115',
     });
     expect(message.value.includes(Buffer.from('李四'))).toBe(false);
@@ -99,6 +107,30 @@ describe('each subscriber’s view of a record', () => {
       Buffer.from(JSON.stringify(message.headers)),
     ]);
     expect(bytes.includes(Buffer.from(CLEAR_ID))).toBe(false);
+  });
+
+  it('Given two subscribers, each message names the person by its own pseudonym and no byte carries the canonical one', () => {
+    // When
+    const a = viewFor(subscriber({ id: 'subscriber-a' }));
+    const b = viewFor(subscriber({ id: 'subscriber-b', naturalPersonIdentity: 'clear' }));
+    // Then
+    const idA = a.record?.subject?.canonicalId ?? '';
+    const idB = b.record?.subject?.canonicalId ?? '';
+    expect(idA).toMatch(/^S[0-9A-F]{32}$/);
+    expect(idB).toMatch(/^S[0-9A-F]{32}$/);
+    expect(idA).not.toBe(idB);
+    for (const { message } of [a, b]) {
+      const bytes = Buffer.concat([
+        message.value,
+        Buffer.from(message.key),
+        Buffer.from(JSON.stringify(message.headers)),
+      ]);
+      expect(bytes.includes(Buffer.from(record.subject.canonicalId))).toBe(false);
+    }
+    expect(a.message.key).toBe(idA);
+    expect(a.message.headers['ce_subject']).toBe(idA);
+    expect(a.message.headers[PSEUDONYM_SCHEME_HEADER]).toBe(FEED_PSEUDONYM_SCHEME);
+    expect(Buffer.from(JSON.stringify(b.message.headers)).includes(Buffer.from(idA))).toBe(false);
   });
 
   it('Given a subscriber entitled to the clear identity, the number is in its view', () => {

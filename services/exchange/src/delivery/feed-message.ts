@@ -66,10 +66,14 @@ export interface FeedMessage {
   headers: Record<string, string>;
 }
 
+/** `ce_pseudonymscheme`: what the subject ids of a feed message are (absent before v2: canonical pseudonyms). */
+export const PSEUDONYM_SCHEME_HEADER = 'ce_pseudonymscheme';
+
 /**
  * The message one subscriber receives for one record version: the subscriber's view of the record
- * (a natural person's clear number only when its entitlement says `clear`; the fields its field policy
- * redacts left out: attribute keys removed, a redacted subject name empty) with CloudEvents headers.
+ * (the subject under the id this subscriber knows it by, a natural person's clear number only when
+ * its entitlement says `clear`; the fields its field policy redacts left out: attribute keys removed,
+ * a redacted subject name empty) with CloudEvents headers.
  */
 export function buildFeedMessage(args: {
   eventId: string;
@@ -77,6 +81,10 @@ export function buildFeedMessage(args: {
   record: CanonicalRecord;
   subscriber: SubscriberEntitlement;
   clearIdNumber: string;
+  /** The subject's id for this subscriber (a person's pseudonym derived for it): id, key and ce_subject. */
+  subjectId: string;
+  /** The scheme `subjectId` follows, written as `ce_pseudonymscheme`. */
+  pseudonymScheme: string;
   occurredAt: Date;
   /** The trace this message continues (W3C traceparent): the exchange's processing of its source event. */
   traceparent?: string;
@@ -96,7 +104,7 @@ export function buildFeedMessage(args: {
     source: record.source,
     subject: {
       kind: SUBJECT_KIND[record.subject.kind],
-      canonicalId: record.subject.canonicalId,
+      canonicalId: args.subjectId,
       name: redacted.has('subject.name') ? '' : record.subject.name,
       regionCode: record.subject.regionCode,
       idNumber: releaseClearId ? args.clearIdNumber : '',
@@ -138,16 +146,19 @@ export function buildFeedMessage(args: {
   });
   return {
     topic: Topics.feed(subscriber.id),
-    key: record.subject.canonicalId,
+    key: args.subjectId,
     value: Buffer.from(toBinary(FeedEventSchema, event)),
-    headers: cloudEventHeaders({
-      id: args.eventId,
-      source: '/exchange',
-      type: args.type,
-      time: args.occurredAt,
-      subject: record.subject.canonicalId,
-      dataschema: FeedEventSchema.typeName,
-      ...(args.traceparent ? { traceparent: args.traceparent } : {}),
-    }),
+    headers: {
+      ...cloudEventHeaders({
+        id: args.eventId,
+        source: '/exchange',
+        type: args.type,
+        time: args.occurredAt,
+        subject: args.subjectId,
+        dataschema: FeedEventSchema.typeName,
+        ...(args.traceparent ? { traceparent: args.traceparent } : {}),
+      }),
+      [PSEUDONYM_SCHEME_HEADER]: args.pseudonymScheme,
+    },
   };
 }

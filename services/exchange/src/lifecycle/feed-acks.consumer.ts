@@ -9,6 +9,7 @@ import {
   requirePlainText,
   requireUuid,
   RunnerConsumer,
+  type SignerKeys,
 } from '@cie/platform';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { DataSource } from 'typeorm';
@@ -22,8 +23,12 @@ interface Ack {
 /**
  * Subscribers confirm on credit.feed-acks.v1 that they deleted a record after `withdrawn`, `expired`
  * or `repaired` (DESIGN §8). An ack counts only for a deletion event that was delivered to the
- * subscriber that sends it; anything else goes to credit.feed-acks.v1.dlq with its code. Acks are
- * idempotent (one row per delivery), so a redelivered batch changes nothing.
+ * subscriber that sends it; anything else goes to credit.feed-acks.v1.dlq with its code. The sender
+ * is known from its Ed25519 signature (FEED_ACK_KEYS_FILE), never from the payload: an unsigned or
+ * badly signed ack, or one naming another subscriber than its signer (`not_owner`), changes nothing.
+ * Where Kafka security is on, SASL/SCRAM users and ACLs also limit who may write the topic
+ * (deploy/k8s/overlays/production). Acks are idempotent (one row per delivery), so a redelivered
+ * batch changes nothing.
  */
 export class FeedAcksConsumer extends RunnerConsumer {
   protected readonly runner: ConsumerRunner;
@@ -34,6 +39,8 @@ export class FeedAcksConsumer extends RunnerConsumer {
     private readonly db: DataSource,
     private readonly clock: Clock,
     stallAfterMs: number,
+    /** The subscribers' public keys: who may acknowledge, and for whom. */
+    private readonly senders: SignerKeys,
   ) {
     super();
     this.runner = new ConsumerRunner({
@@ -48,7 +55,17 @@ export class FeedAcksConsumer extends RunnerConsumer {
   }
 
   private async handle(slice: RefusingSlice): Promise<void> {
-    const acks = slice.decode(decodeAck);
+    const acks = slice.decode((message) => {
+      const signer = this.senders.verify(Topics.feedAcks, message);
+      const ack = decodeAck(message);
+      if (ack.subscriber !== signer)
+        throw new RefusalError(
+          'not_owner',
+          `the ack names subscriber ${ack.subscriber} but is signed by ${signer}`,
+          'subscriber',
+        );
+      return ack;
+    });
     const stored = await this.store(acks.map(({ value }) => value));
     for (const { message, value: ack } of acks)
       if (!stored.has(ack.deliveryId))

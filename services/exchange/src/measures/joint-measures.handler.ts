@@ -22,6 +22,9 @@ import { decideTaskAnswer, planApplyTasks, planLifts, type TaskAnswerer } from '
 import type { Implementer, ListType } from './domain/joint-measures.js';
 import type { JointMeasures } from './measures.loader.js';
 import type { EntryRow, MeasuresRepository, StoredEntry, TaskRow } from './measures.repository.js';
+import type { SubjectIds } from '../delivery/deliverer.js';
+import { PSEUDONYM_SCHEME_HEADER } from '../delivery/feed-message.js';
+import { FEED_PSEUDONYM_SCHEME } from '../identity/subject-identity.service.js';
 
 interface TaskSpec {
   kind: 'apply' | 'lift';
@@ -54,6 +57,8 @@ export class JointMeasuresHandler {
     private readonly ids: IdGenerator,
     private readonly calendar: WorkingCalendar,
     private readonly actor: string,
+    /** A subscriber's feed names a person by the pseudonym derived for it, tasks included. */
+    private readonly subjectIds: SubjectIds,
   ) {
     this.listedKinds = new Set([...measures.lists.types.values()].flatMap((t) => t.entry.kinds));
   }
@@ -222,7 +227,12 @@ export class JointMeasuresHandler {
       const person = record.subject.kind === 'natural_person';
       const clear = to.kind === 'agency' || entitlement?.naturalPersonIdentity === 'clear';
       if (person && clear) clearId ??= await this.records.clearIdOf(step.em, record);
-      const subjectId = person && clear ? clearId! : record.subject.canonicalId;
+      const subjectId =
+        person && clear
+          ? clearId!
+          : to.kind === 'subscriber'
+            ? this.subjectIds.subjectIdFor(to.subscriberId, record.subject)
+            : record.subject.canonicalId;
       const name = entitlement?.redact?.includes('subject.name') ? '' : record.subject.name;
       const implementer = to.kind === 'agency' ? to.agencyId : to.subscriberId;
       const task = create(MeasureTaskSchema, {
@@ -254,15 +264,18 @@ export class JointMeasuresHandler {
       const topic = to.kind === 'agency' ? Topics.requests(to.sector) : Topics.feed(to.subscriberId);
       const key = to.kind === 'agency' ? to.agencyId : subjectId;
       const value = Buffer.from(toBinary(MeasureTaskSchema, task));
-      const headers = cloudEventHeaders({
-        id: taskId,
-        source: '/exchange',
-        type: AgencyRequestType.measureTask,
-        time: step.now,
-        subject: subjectId,
-        dataschema: MeasureTaskSchema.typeName,
-        ...(traceparent && { traceparent }),
-      });
+      const headers = {
+        ...cloudEventHeaders({
+          id: taskId,
+          source: '/exchange',
+          type: AgencyRequestType.measureTask,
+          time: step.now,
+          subject: subjectId,
+          dataschema: MeasureTaskSchema.typeName,
+          ...(traceparent && { traceparent }),
+        }),
+        ...(to.kind === 'subscriber' && { [PSEUDONYM_SCHEME_HEADER]: FEED_PSEUDONYM_SCHEME }),
+      };
       outbound.push({ topic, key, value, headers });
       rows.push({
         task_id: taskId,

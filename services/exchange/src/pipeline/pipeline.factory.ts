@@ -4,7 +4,7 @@ import { AuditLog } from '../audit/audit-log.js';
 import { Deliverer } from '../delivery/deliverer.js';
 import { LedgerRepository } from '../delivery/ledger.repository.js';
 import type { Catalogue } from '../domain/catalogue.js';
-import type { SubjectIdentityService } from '../identity/subject-identity.service.js';
+import { FEED_PSEUDONYM_SCHEME, type SubjectIdentityService } from '../identity/subject-identity.service.js';
 import { DisputesHandler } from '../lifecycle/disputes.handler.js';
 import { DisputesRepository } from '../lifecycle/disputes.repository.js';
 import { ExpiryHandler } from '../lifecycle/expiry.handler.js';
@@ -42,7 +42,15 @@ export function createBatchProcessor(deps: {
   const ledger = new LedgerRepository();
   const outbox = new OutboxRepository();
   const disputes = new DisputesRepository();
-  const deliverer = new Deliverer(deps.policies, deps.ids, ledger, records, actor);
+  const deliverer = new Deliverer(
+    deps.policies,
+    deps.ids,
+    ledger,
+    records,
+    actor,
+    deps.identity,
+    FEED_PSEUDONYM_SCHEME,
+  );
   const steps = new RecordSteps(records, deliverer, outbox, actor);
   const publication = new PublicationHandler(records, deliverer, deps.ids, deps.identity, deps.catalogue);
   const measures = new JointMeasuresHandler(
@@ -53,6 +61,7 @@ export function createBatchProcessor(deps: {
     deps.ids,
     deps.calendar,
     actor,
+    deps.identity,
   );
   const handlers = handlerRegistry({
     publication,

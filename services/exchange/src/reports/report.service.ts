@@ -101,7 +101,11 @@ export class ReportService {
           formatVersion: 1,
           number,
           issuedAt,
-          subject: { canonicalId, name },
+          // A subscriber's report names the subject as its feed does (its own pseudonym for a person).
+          subject: {
+            canonicalId: subscriber ? this.records.subjectIdFor(subscriber.id, canonicalId) : canonicalId,
+            name,
+          },
           preparedFor: {
             clientId: client.clientId,
             role: client.role,

@@ -5,7 +5,8 @@ import { DataSource } from 'typeorm';
 import { ClientAuthGuard, type ClientRequest, Roles } from '../access/exchange-clients.js';
 import { SubjectIdentityService } from '../identity/subject-identity.service.js';
 import { ReceiptService } from '../receipts/receipt.service.js';
-import { canonicalSubjectId } from '../subjects/subject-id.js';
+import { PolicyHolder } from '../routing/policy-holder.js';
+import { canonicalSubjectId, subscriberSubjectId } from '../subjects/subject-id.js';
 import { renderReportHtml } from './domain/report-html.js';
 import { ReportService } from './report.service.js';
 
@@ -22,6 +23,7 @@ export class ReportsController {
     private readonly receipts: ReceiptService,
     private readonly identity: SubjectIdentityService,
     private readonly db: DataSource,
+    private readonly policies: PolicyHolder,
   ) {}
 
   @Get('subjects/:id/report')
@@ -35,7 +37,19 @@ export class ReportsController {
     const client = request.client!;
     if (format !== undefined && format !== 'json' && format !== 'html')
       throw invalidFields([{ field: 'format', detail: 'format must be json or html' }]);
-    const canonicalId = canonicalSubjectId(id, this.identity);
+    // A subscriber asks as on its subject queries: by its own pseudonym, by clear id only if entitled.
+    const entitlement =
+      client.role === 'subscriber'
+        ? this.policies.current.subscribers.find((s) => s.id === client.subscriberId)
+        : undefined;
+    if (client.role === 'subscriber' && !entitlement)
+      throw new RequestException(
+        RequestErrorCode.FORBIDDEN,
+        `client ${client.clientId} acts for no subscriber`,
+      );
+    const canonicalId = entitlement
+      ? subscriberSubjectId(id, entitlement, this.identity)
+      : canonicalSubjectId(id, this.identity);
     if (!canonicalId)
       throw invalidFields([
         {

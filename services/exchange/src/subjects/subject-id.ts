@@ -1,5 +1,12 @@
 import { checkResidentId, checkUscc, normaliseIdentifier } from '@cie/identifiers';
-import type { SubjectIdentityService } from '../identity/subject-identity.service.js';
+import { RequestErrorCode, RequestException } from '@cie/platform';
+import type { SubscriberEntitlement } from '../domain/routing.js';
+import {
+  CANONICAL_PSEUDONYM,
+  FEED_PSEUDONYM_SCHEME,
+  SUBSCRIBER_PSEUDONYM,
+  type SubjectIdentityService,
+} from '../identity/subject-identity.service.js';
 
 const PSEUDONYM = /^P[0-9A-F]{32}$/;
 
@@ -16,4 +23,31 @@ export function canonicalSubjectId(raw: string, identity: SubjectIdentityService
   }
   const organisation = checkUscc(value);
   return organisation.valid ? organisation.value : undefined;
+}
+
+/**
+ * The canonical subject id of what a subscriber typed: a USCC; a person by the pseudonym its own feed
+ * carries (another subscriber's names nobody); by clear resident id only under a `clear`
+ * entitlement, so a pseudonym-only subscriber cannot re-identify its feed (403 with the reason, as
+ * for a v1 canonical pseudonym, which no feed carries any more); undefined for no valid id.
+ */
+export function subscriberSubjectId(
+  raw: string,
+  subscriber: Pick<SubscriberEntitlement, 'id' | 'naturalPersonIdentity'>,
+  identity: SubjectIdentityService,
+): string | undefined {
+  const value = normaliseIdentifier(raw);
+  if (SUBSCRIBER_PSEUDONYM.test(value)) return identity.canonicalOf(subscriber.id, value);
+  if (CANONICAL_PSEUDONYM.test(value))
+    throw new RequestException(
+      RequestErrorCode.FORBIDDEN,
+      `${value} is a pseudonym of the v1 feeds: ask by the pseudonym subscriber ${subscriber.id}'s feed carries (${FEED_PSEUDONYM_SCHEME}); GET /v1/subjects/${value}/pseudonym gives it`,
+    );
+  const canonicalId = canonicalSubjectId(value, identity);
+  if (canonicalId && CANONICAL_PSEUDONYM.test(canonicalId) && subscriber.naturalPersonIdentity !== 'clear')
+    throw new RequestException(
+      RequestErrorCode.FORBIDDEN,
+      `subscriber ${subscriber.id} is entitled to natural persons by pseudonym only: ask by the pseudonym its feed carries, not by a resident identity number`,
+    );
+  return canonicalId;
 }

@@ -4,7 +4,11 @@ import type { IdGenerator, SqlRunner } from '@cie/platform';
 import type { CanonicalRecord } from '../domain/canonical-record.js';
 import { route, type SubscriberEntitlement, type SubscriberPolicy } from '../domain/routing.js';
 import { buildFeedMessage } from '../delivery/feed-message.js';
-import type { SubjectIdentityService } from '../identity/subject-identity.service.js';
+import {
+  CANONICAL_PSEUDONYM,
+  FEED_PSEUDONYM_SCHEME,
+  type SubjectIdentityService,
+} from '../identity/subject-identity.service.js';
 
 /** A version of a subject's record that was disclosed at the instant asked about. */
 export interface DisclosedVersion {
@@ -33,6 +37,14 @@ export class SubjectRecordsReader {
     private readonly identity: SubjectIdentityService,
     private readonly ids: IdGenerator,
   ) {}
+
+  /** The id `subscriberId` knows the subject by (its own pseudonym for a person). */
+  subjectIdFor(subscriberId: string, canonicalId: string): string {
+    return this.identity.subjectIdFor(subscriberId, {
+      kind: CANONICAL_PSEUDONYM.test(canonicalId) ? 'natural_person' : 'legal_entity',
+      canonicalId,
+    });
+  }
 
   async disclosedAt(db: SqlRunner, canonicalId: string, at: Date, day: string): Promise<DisclosedVersion[]> {
     const rows = await db.query<
@@ -81,6 +93,8 @@ export class SubjectRecordsReader {
         record: v.body,
         subscriber,
         clearIdNumber: clear,
+        subjectId: this.identity.subjectIdFor(subscriber.id, v.body.subject),
+        pseudonymScheme: FEED_PSEUDONYM_SCHEME,
         occurredAt: now,
       });
       const record = fromBinary(FeedEventSchema, message.value).record;

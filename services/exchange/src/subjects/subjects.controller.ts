@@ -1,25 +1,33 @@
 import { Controller, Get, Inject, Param, Query, Req, UseGuards } from '@nestjs/common';
+import { normaliseIdentifier } from '@cie/identifiers';
 import { Clock, CodedException, RequestErrorCode, RequestException } from '@cie/platform';
 import { DataSource } from 'typeorm';
 import { ClientAuthGuard, type ClientRequest, Roles } from '../access/exchange-clients.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { AUDIT_LOG } from '../dead-letters/dead-letters.controller.js';
 import type { CanonicalRecord } from '../domain/canonical-record.js';
-import type { SubscriberPolicy } from '../domain/routing.js';
-import { SubjectIdentityService } from '../identity/subject-identity.service.js';
+import type { SubscriberEntitlement, SubscriberPolicy } from '../domain/routing.js';
+import {
+  CANONICAL_PSEUDONYM,
+  FEED_PSEUDONYM_SCHEME,
+  SubjectIdentityService,
+} from '../identity/subject-identity.service.js';
 import { listingNotices } from '../measures/listing-notices.js';
 import { JOINT_MEASURES, type JointMeasures } from '../measures/measures.loader.js';
 import { PolicyHolder } from '../routing/policy-holder.js';
 import { chinaDate } from '../delivery/domain/disclosure.js';
 import { asOfParam } from './as-of.param.js';
-import { canonicalSubjectId } from './subject-id.js';
+import { canonicalSubjectId, subscriberSubjectId } from './subject-id.js';
 import { SubjectRecordsReader } from './subject-records.reader.js';
 
 export enum SubjectErrorCode {
   INVALID_SUBJECT_ID = 'INVALID_SUBJECT_ID',
+  /** The caller was never sent anything about this subject. */
+  SUBJECT_NOT_HELD = 'SUBJECT_NOT_HELD',
 }
 export const SUBJECT_ERROR_STATUS: Record<SubjectErrorCode, number> = {
   [SubjectErrorCode.INVALID_SUBJECT_ID]: 422,
+  [SubjectErrorCode.SUBJECT_NOT_HELD]: 404,
 };
 class SubjectException extends CodedException<SubjectErrorCode> {
   override readonly name = 'SubjectException';
@@ -30,8 +38,10 @@ class SubjectException extends CodedException<SubjectErrorCode> {
 
 /**
  * A subscriber's query about one company or person: what its entitlement lets it hold today, in
- * the same view its feed carries (redactions, identity as pseudonym or clear), records past their
- * disclosure period excluded. The purpose is required and every query is audited.
+ * the same view its feed carries (redactions, identity as its own pseudonym or clear), records past
+ * their disclosure period excluded. The purpose is required and every query is audited. A person is
+ * asked about by the pseudonym the caller's feed carries; by clear resident id only when its
+ * entitlement is `clear`, so a pseudonym-only subscriber cannot re-identify its feed.
  */
 @Controller('v1/subjects')
 @UseGuards(ClientAuthGuard)
@@ -60,12 +70,7 @@ export class SubjectsController {
     @Req() request: ClientRequest,
   ) {
     const client = request.client!;
-    const subscriber = this.policy.subscribers.find((s) => s.id === client.subscriberId);
-    if (!subscriber)
-      throw new RequestException(
-        RequestErrorCode.FORBIDDEN,
-        `client ${client.clientId} acts for no subscriber of policy ${this.policy.version}`,
-      );
+    const subscriber = this.subscriberOf(request);
     if (!purpose || purpose.trim().length === 0 || purpose.length > 200) {
       throw new RequestException(
         RequestErrorCode.INVALID_FIELDS,
@@ -78,7 +83,11 @@ export class SubjectsController {
         ],
       );
     }
-    const canonicalId = this.canonicalIdOf(id);
+    const canonicalId = this.subscriberSubjectOf(id, subscriber);
+    const subjectId = this.identity.subjectIdFor(subscriber.id, {
+      kind: CANONICAL_PSEUDONYM.test(canonicalId) ? 'natural_person' : 'legal_entity',
+      canonicalId,
+    });
     const now = this.clock.now();
     // Without asOf: now. With it, the versions valid then, in the subscriber's view under today's policy.
     const asOf = asOfRaw === undefined ? undefined : asOfParam(asOfRaw);
@@ -102,7 +111,7 @@ export class SubjectsController {
         },
       ]);
       return {
-        subject: canonicalId,
+        subject: subjectId,
         subscriber: subscriber.id,
         purpose: purpose.trim(),
         ...(asOf && { asOf: asOf.instant.toISOString() }),
@@ -113,6 +122,66 @@ export class SubjectsController {
         })),
       };
     });
+  }
+
+  /**
+   * Moving a feed consumer to per-subscriber pseudonyms (README, "Feed pseudonyms"): the pseudonym
+   * the caller's feed now carries for a person its feed named by the canonical pseudonym before
+   * (scheme v1). Answered only for a subject the caller was delivered a record about; audited.
+   */
+  @Get(':id/pseudonym')
+  @Roles('subscriber')
+  async pseudonym(@Param('id') id: string, @Req() request: ClientRequest) {
+    const subscriber = this.subscriberOf(request);
+    const legacy = normaliseIdentifier(id);
+    if (!CANONICAL_PSEUDONYM.test(legacy))
+      throw new SubjectException(
+        SubjectErrorCode.INVALID_SUBJECT_ID,
+        'id must be a pseudonym of the v1 feeds (P and 32 hex digits)',
+        'id',
+      );
+    return this.db.transaction(async (em) => {
+      const [held] = await em.query<{ n: number }[]>(
+        `SELECT 1 AS n FROM exchange.deliveries d JOIN exchange.records r USING (record_id)
+          WHERE r.subject_id = $1 AND d.subscriber_id = $2 LIMIT 1`,
+        [legacy, subscriber.id],
+      );
+      if (!held)
+        throw new SubjectException(
+          SubjectErrorCode.SUBJECT_NOT_HELD,
+          `subscriber ${subscriber.id} was never sent a record about ${legacy}`,
+          'id',
+        );
+      await this.audit.append(em, [
+        {
+          kind: 'query',
+          actor: request.client!.clientId,
+          subjectId: legacy,
+          details: { subscriber: subscriber.id, purpose: 'pseudonym migration', returned: [] },
+        },
+      ]);
+      return {
+        legacy,
+        pseudonym: this.identity.subjectIdFor(subscriber.id, { kind: 'natural_person', canonicalId: legacy }),
+        scheme: FEED_PSEUDONYM_SCHEME,
+      };
+    });
+  }
+
+  private subscriberOf(request: ClientRequest): SubscriberEntitlement {
+    const client = request.client!;
+    const subscriber = this.policy.subscribers.find((s) => s.id === client.subscriberId);
+    if (!subscriber)
+      throw new RequestException(
+        RequestErrorCode.FORBIDDEN,
+        `client ${client.clientId} acts for no subscriber of policy ${this.policy.version}`,
+      );
+    return subscriber;
+  }
+
+  /** The subject a subscriber asks about (subscriberSubjectId); 422 for no valid id. */
+  private subscriberSubjectOf(raw: string, subscriber: SubscriberEntitlement): string {
+    return subscriberSubjectId(raw, subscriber, this.identity) ?? this.canonicalIdOf(raw);
   }
 
   /**

@@ -1,7 +1,13 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Type } from 'class-transformer';
-import { ArrayMinSize, Matches, ValidateNested } from 'class-validator';
-import { KeyDirectory, loadJsonFile, RequestErrorCode, RequestException } from '@cie/platform';
+import { ArrayMinSize, IsOptional, Matches, ValidateNested } from 'class-validator';
+import {
+  KeyDirectory,
+  loadJsonFile,
+  RequestErrorCode,
+  RequestException,
+  SCRYPT_KEY_HASH,
+} from '@cie/platform';
 import type { Request } from 'express';
 import { RegionalPlatformConfig } from '../platform.config.js';
 
@@ -16,8 +22,15 @@ class PlatformClientEntry {
   @Matches(/^[a-z0-9][a-z0-9-]*$/, { message: 'subscriberId must be lower-case letters, digits and hyphens' })
   subscriberId!: string;
 
+  /** The key's salted hash (`npm run keys:hash` prints it): scrypt:<N>:<r>:<p>:<salt>:<hash>. */
+  @IsOptional()
+  @Matches(SCRYPT_KEY_HASH, { message: 'keyScrypt must be scrypt:<N>:<r>:<p>:<salt base64>:<hash base64>' })
+  keyScrypt?: string;
+
+  /** Older files: the unsalted SHA-256 of the key, hex. Still read; move to keyScrypt. */
+  @IsOptional()
   @Matches(/^[0-9a-f]{64}$/, { message: 'keySha256 must be 64 lower-case hex characters' })
-  keySha256!: string;
+  keySha256?: string;
 }
 
 class PlatformClientFile {
@@ -43,14 +56,15 @@ export class PlatformClients {
         { variable: 'PLATFORM_CLIENTS_FILE', file, demoMode: options.demoMode },
         parsed.clients.map((c) => ({
           id: c.clientId,
-          keySha256: c.keySha256,
+          ...(c.keyScrypt !== undefined && { keyScrypt: c.keyScrypt }),
+          ...(c.keySha256 !== undefined && { keySha256: c.keySha256 }),
           holder: { clientId: c.clientId, subscriberId: c.subscriberId },
         })),
       ),
     );
   }
 
-  fromHeader(authorization: string | undefined): PlatformClient | undefined {
+  fromHeader(authorization: string | undefined): Promise<PlatformClient | undefined> {
     return this.keys.fromHeader(authorization);
   }
 }
@@ -66,9 +80,9 @@ export class PlatformAuthGuard implements CanActivate {
     @Inject(RegionalPlatformConfig) private readonly config: RegionalPlatformConfig,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request>();
-    const client = this.clients.fromHeader(request.headers.authorization);
+    const client = await this.clients.fromHeader(request.headers.authorization);
     if (!client)
       throw new RequestException(
         RequestErrorCode.UNAUTHENTICATED,

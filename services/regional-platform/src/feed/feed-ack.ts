@@ -1,7 +1,8 @@
 import { create, toBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { FeedAckSchema } from '@cie/contracts';
-import { cloudEventHeaders } from '@cie/platform';
+import { Topics } from '@cie/contracts';
+import { cloudEventHeaders, type MessageSigner } from '@cie/platform';
 import { v5 as uuidv5 } from 'uuid';
 import type { FeedEventIn } from '../domain/holding.js';
 
@@ -17,8 +18,12 @@ export interface AckMessage {
   headers: Record<string, string>;
 }
 
-/** The FeedAck for a deletion event, keyed by subscriber id, with CloudEvents headers. */
-export function feedAckMessage(subscriberId: string, event: FeedEventIn, now: Date): AckMessage {
+/**
+ * The FeedAck for a deletion event, keyed by subscriber id, with CloudEvents headers, signed with
+ * this platform's key: the exchange counts an ack only for the subscriber whose key signed it.
+ */
+export function feedAckMessage(signer: MessageSigner, event: FeedEventIn, now: Date): AckMessage {
+  const subscriberId = signer.signerId;
   const ack = create(FeedAckSchema, {
     subscriber: subscriberId,
     eventId: event.eventId,
@@ -27,17 +32,22 @@ export function feedAckMessage(subscriberId: string, event: FeedEventIn, now: Da
     eventType: event.type,
     acknowledgedAt: timestampFromDate(now),
   });
+  const value = Buffer.from(toBinary(FeedAckSchema, ack));
+  const id = uuidv5(`${subscriberId}/${event.eventId}`, ACK_ID_NAMESPACE);
   return {
     key: subscriberId,
-    value: Buffer.from(toBinary(FeedAckSchema, ack)),
-    headers: cloudEventHeaders({
-      id: uuidv5(`${subscriberId}/${event.eventId}`, ACK_ID_NAMESPACE),
-      source: `/platforms/${subscriberId}`,
-      type: FEED_ACK_TYPE,
-      time: now,
-      subject: event.record.recordId,
-      dataschema: FeedAckSchema.typeName,
-      ...(event.traceparent ? { traceparent: event.traceparent } : {}),
-    }),
+    value,
+    headers: {
+      ...cloudEventHeaders({
+        id,
+        source: `/platforms/${subscriberId}`,
+        type: FEED_ACK_TYPE,
+        time: now,
+        subject: event.record.recordId,
+        dataschema: FeedAckSchema.typeName,
+        ...(event.traceparent ? { traceparent: event.traceparent } : {}),
+      }),
+      ...signer.headers(Topics.feedAcks, id, value),
+    },
   };
 }

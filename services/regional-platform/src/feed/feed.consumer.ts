@@ -6,6 +6,7 @@ import {
   ConsumerRunner,
   contextFromHeaders,
   inSpan,
+  type MessageSigner,
   type RefusalCode,
   type RefusingSlice,
   RunnerConsumer,
@@ -40,6 +41,8 @@ export class FeedConsumer extends RunnerConsumer {
     private readonly applier: FeedApplier,
     private readonly tasks: TasksRepository,
     private readonly clock: Clock,
+    /** This platform's ack signing key (FEED_ACK_SIGNING_KEYS_FILE). */
+    private readonly signer: MessageSigner,
   ) {
     super();
     this.topic = Topics.feed(config.SUBSCRIBER_ID);
@@ -96,7 +99,7 @@ export class FeedConsumer extends RunnerConsumer {
       await this.runner.producer.send({
         topic: Topics.feedAcks,
         acks: -1,
-        messages: toAcknowledge.map((e) => feedAckMessage(this.config.SUBSCRIBER_ID, e, now)),
+        messages: toAcknowledge.map((e) => feedAckMessage(this.signer, e, now)),
       });
       this.logger.log(`acknowledged ${toAcknowledge.map((e) => `${e.type} ${e.eventId}`).join(', ')}`);
     }
