@@ -230,6 +230,13 @@ describe('checks at the point of decision, reports and asOf, through the real pi
     expect(shanghai.receipt.scope).toContain('shanghai-platform');
     expect(shanghai.receipt.results[0]).toMatchObject({ entries: [], measures: [] });
     expect(shanghai.receipt.results[0]?.status).not.toBe('hit');
+    // A pseudonym-only subscriber cannot check a person by clear resident id (it would link its
+    // feed's pseudonym to the number); one entitled to clear identities can.
+    const person = '310115198001010016';
+    const refused = await check([person], `ZB-${run}-sh-person`, SHANGHAI);
+    expect(refused.status).toBe(403);
+    expect(refused.json<{ detail: string }>().detail).toContain('by pseudonym only');
+    expect((await check([person], `ZB-${run}-bj-person`, BEIJING)).status).toBe(201);
   });
 
   it('fails to verify after one byte of the stored receipt changes', async () => {

@@ -10,7 +10,7 @@ import type { ListEntriesReader } from '../lists/list-entries.reader.js';
 import type { JointMeasures } from '../measures/measures.loader.js';
 import type { Scenario } from '../measures/domain/joint-measures.js';
 import type { ReceiptService } from '../receipts/receipt.service.js';
-import { canonicalSubjectId } from '../subjects/subject-id.js';
+import { canonicalSubjectId, subscriberSubjectId } from '../subjects/subject-id.js';
 import {
   type CheckStatus,
   decideSubject,
@@ -68,7 +68,17 @@ export class ChecksService {
   ) {}
 
   async check(request: CheckRequest, client: ExchangeClient) {
-    const canonical = request.subjects.map((raw) => canonicalSubjectId(raw, this.identity));
+    // A subscriber asks as its feed names people: by its own pseudonym, and by a clear resident id
+    // only when entitled to clear identities (else 403), so a check cannot link a pseudonym.
+    const subscriber =
+      client.role === 'subscriber'
+        ? this.policy().subscribers.find((s) => s.id === (client.subscriberId ?? client.clientId))
+        : undefined;
+    const canonical = request.subjects.map((raw) =>
+      subscriber
+        ? subscriberSubjectId(raw, subscriber, this.identity)
+        : canonicalSubjectId(raw, this.identity),
+    );
     const invalid = canonical.flatMap((id, i) =>
       id === undefined
         ? [
