@@ -1,5 +1,6 @@
 import type { SqlRunner } from '@cie/platform';
 import type { ActiveEntry } from '../checks/domain/check-verdict.js';
+import type { EntryRow as StoredEntryRow } from '../measures/measures.repository.js';
 
 /** A list entry as the read side shows it (checks, reports, `GET /v1/lists/{type}/entries`). */
 export interface ListEntryView extends ActiveEntry {
@@ -11,20 +12,8 @@ export interface ListEntryView extends ActiveEntry {
   endReason: string | null;
 }
 
-interface EntryRow {
-  entry_id: string;
-  list_type: string;
-  colour: string;
-  sector: string;
-  subject_id: string;
-  record_id: string;
-  record_version: number;
-  state: string;
-  listed_at: Date;
-  valid_until: string;
-  ended_at: Date | null;
-  end_reason: string | null;
-}
+/** The columns the read side selects (the table's one row type is the repository's). */
+type EntryRow = Omit<StoredEntryRow, 'upgraded_to' | 'lists_version'>;
 
 const COLUMNS = `entry_id, list_type, colour, sector, subject_id, record_id, record_version, state, listed_at,
   to_char(valid_until, 'YYYY-MM-DD') AS valid_until, ended_at, end_reason`;
