@@ -19,6 +19,7 @@ export function exchangeEnv(overrides: Record<string, string>): Record<string, s
     SUBSCRIBERS_FILE: `${REPO_ROOT}deploy/local/subscribers.demo.json`,
     RELEASE_RULES_FILE: `${REPO_ROOT}deploy/local/release-rules.demo.json`,
     CHECK_SIGNING_KEY_FILE: `${REPO_ROOT}deploy/local/check-signing-key.demo.pem`,
+    FEED_ACK_KEYS_FILE: `${REPO_ROOT}deploy/local/feed-ack-keys.demo.json`,
     KAFKA_SESSION_TIMEOUT_MS: '6000',
     LOG_FORMAT: 'json',
     LOG_LEVEL: 'log',

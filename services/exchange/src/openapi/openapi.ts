@@ -101,6 +101,20 @@ export function buildExchangeOpenApi(port = 3000): OpenApiSchema {
           errors: { 422: 'No purpose (at most 200 characters), or not a subject id' },
         }),
       },
+      '/v1/subjects/{id}/pseudonym': {
+        get: operation(
+          "Migrating a feed consumer: the pseudonym the caller's feed now carries (subscriber-v2) for a person it named by a v1 pseudonym",
+          ['subscriber'],
+          {
+            parameters: [pathParam('id', { type: 'string', description: 'A v1 (canonical) pseudonym, P…' })],
+            ok: [200, 'The v1 and the current pseudonym', object('pseudonym mapping')],
+            errors: {
+              404: 'The caller was never sent a record about that subject',
+              422: 'Not a v1 pseudonym',
+            },
+          },
+        ),
+      },
       '/v1/subjects/{id}/access-report': {
         get: operation('Who received and who queried the subject’s records', ['operator', 'subject-desk'], {
           parameters: [subjectId],
