@@ -1,6 +1,6 @@
 // npm run chaos [-- fault ...] [--rate 40] [--seconds 40]
 // Fault injection on real processes: for each fault, a fresh stack (its own Kafka broker on
-// 127.0.0.1:49092, a fresh database cie_chaos, two exchange instances in one consumer group, the
+// 127.0.0.1:26092, a fresh database cie_chaos, two exchange instances in one consumer group, the
 // courts service and beijing-platform's regional platform), a fixed-rate load of court records over
 // HTTP, each with its own id, the fault while the load runs, then one checker that reads every feed
 // read_committed and the database:
@@ -26,7 +26,7 @@ import { NODE_FLAGS, stackEnv } from './stack/services.mjs';
 
 const FAULTS = ['exchange-kill', 'broker-kill', 'sigterm', 'bad-input', 'replay'];
 const NAME = 'chaos';
-const KAFKA_PORT = 49092;
+const KAFKA_PORT = 26092;
 const COURT_KEY = 'demo-key-court-bj-chaoyang';
 /** Valid resident ids (GB 11643 check digits): records about them go to pseudonym-only feeds too. */
 const PEOPLE = ['110105198506150022', '310115198001010016'];
@@ -127,13 +127,13 @@ async function startStack(run) {
   const stack = {
     kafka,
     databaseUrl,
-    exchanges: [exchange('a', 49100), exchange('b', 49101)],
-    courts: new Service('courts', 'services/courts/dist/main.js', env, 49103),
+    exchanges: [exchange('a', 26100), exchange('b', 26101)],
+    courts: new Service('courts', 'services/courts/dist/main.js', env, 26103),
     platform: new Service(
       'platform-beijing',
       'services/regional-platform/dist/main.js',
       { ...env, SUBSCRIBER_ID: 'beijing-platform', DB_SCHEMA: 'platform_chaos' },
-      49110,
+      26110,
     ),
   };
   for (const s of [...stack.exchanges, stack.courts, stack.platform]) await s.start();

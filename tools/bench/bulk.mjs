@@ -1,6 +1,6 @@
 // npm run bench:bulk [-- --records 100000]
 // Load test of the NDJSON bulk intake (POST /v1/records/bulk) of the courts service on real engines:
-// its own Kafka broker (.stack/bench, port 39092), a fresh database cie_bench and the courts service
+// its own Kafka broker (.stack/bench, port 27092), a fresh database cie_bench and the courts service
 // alone on :3903. N generated dishonest-debtor records are streamed up lazily (chunked transfer, the
 // body is never held in memory) and the receipts are counted as they stream back, while the
 // service's RSS is sampled from /proc. Two baselines run in the same process (the machines are
@@ -27,7 +27,7 @@ import { cpuLine, cpuMeter } from './process-cpu.mjs';
 import { memory, sampler } from './process-memory.mjs';
 
 const NAME = 'bench';
-const KAFKA_PORT = 39092;
+const KAFKA_PORT = 27092;
 const SERVICE_PORT = 3903;
 const DATABASE = 'cie_bench';
 const AGENCY_KEY = 'demo-key-court-bj-chaoyang';

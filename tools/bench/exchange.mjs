@@ -1,7 +1,7 @@
 // npm run bench [-- --events 20000] [--rate 1000 --warmup 10 --window 60] [--soak [--soak-minutes 20]] [--cpu-prof]
 // Throughput, latency, memory and CPU of the exchange's ingest path (sector topics → PostgreSQL →
 // feed topics, one Kafka transaction per batch) on real engines: its own Kafka broker
-// (.stack/bench-exchange, port 39192), a fresh database cie_bench_exchange and the exchange alone on
+// (.stack/bench-exchange, port 27192), a fresh database cie_bench_exchange and the exchange alone on
 // :3910, each figure against a baseline measured in the same run (the machines are noisy: compare
 // ratios). Baselines, in their own Node process (this file with --passthrough-worker): a kafkajs
 // consume → produce passthrough with the exchange's transactional pattern (eachBatch, one
@@ -37,7 +37,7 @@ import { cpuLine, cpuMeter } from './process-cpu.mjs';
 import { memory, sampler } from './process-memory.mjs';
 
 const NAME = 'bench-exchange';
-const KAFKA_PORT = 39192;
+const KAFKA_PORT = 27192;
 const SERVICE_PORT = 3910;
 const DATABASE = 'cie_bench_exchange';
 const PASS_IN = 'bench.passthrough.in';

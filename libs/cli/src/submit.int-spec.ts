@@ -15,7 +15,7 @@ describe('cie submit against a real courts service', () => {
     // DEMO_MODE: the demo agency keys file is what the test signs in with.
     DEMO_MODE: '1',
     AGENCY_KEYS_FILE: `${REPO_ROOT}deploy/local/agency-keys.demo.json`,
-    PORT: '38191',
+    PORT: '28191',
     LOG_FORMAT: 'json',
     LOG_LEVEL: 'warn',
   });

@@ -14,7 +14,7 @@ import { inspectPdf } from './pdf-text.js';
  * Every page is screenshotted into .test-results/screenshots and checked with axe-core.
  */
 const run = randomUUID().slice(0, 8);
-const PORTS = { exchange: 38510, courts: 38511, console: 38512 };
+const PORTS = { exchange: 28510, courts: 28511, console: 28512 };
 const KEYS = {
   operator: 'demo-key-operator',
   desk: 'demo-key-credit-desk',

@@ -137,7 +137,7 @@ describe('checks at the point of decision, reports and asOf, through the real pi
         KAFKA_CONSUMER_GROUP: `checks-it-${run}`,
         EXCHANGE_INSTANCE_ID: `checks-it-${run}`,
         CHECK_STALE_AFTER_HOURS: '24',
-        PORT: '38093',
+        PORT: '28093',
       }),
     );
     await exchange.start();

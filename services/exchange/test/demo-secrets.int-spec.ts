@@ -29,7 +29,7 @@ async function runToExit(
 const infrastructure = () => ({
   KAFKA_BROKERS: testKafkaBrokers().join(','),
   DATABASE_URL: testDatabaseUrl(),
-  PORT: '38099',
+  PORT: '28099',
   LOG_FORMAT: 'json',
 });
 const ownFiles = {

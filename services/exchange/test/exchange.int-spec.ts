@@ -48,7 +48,7 @@ const env = exchangeEnv({
   DATABASE_URL: testDatabaseUrl(),
   KAFKA_CONSUMER_GROUP: `exchange-it-${run}`,
   EXCHANGE_INSTANCE_ID: `exchange-it-${run}`,
-  PORT: '38080',
+  PORT: '28080',
 });
 
 const uscc = (region: string, serial: number) => testUscc(region, run, serial);

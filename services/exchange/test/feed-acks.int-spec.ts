@@ -71,7 +71,7 @@ const exchange = new ExchangeProcess(
     DATABASE_URL: testDatabaseUrl(),
     KAFKA_CONSUMER_GROUP: `feed-acks-it-${run}`,
     EXCHANGE_INSTANCE_ID: `feed-acks-it-${run}`,
-    PORT: '38093',
+    PORT: '28093',
   }),
 );
 const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });

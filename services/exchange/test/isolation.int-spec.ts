@@ -50,7 +50,7 @@ const env = exchangeEnv({
   DATABASE_URL: testDatabaseUrl(),
   KAFKA_CONSUMER_GROUP: `isolation-it-${run}`,
   EXCHANGE_INSTANCE_ID: `isolation-it-${run}`,
-  PORT: '38081',
+  PORT: '28081',
 });
 const serial = parseInt(run.slice(0, 6), 16);
 

@@ -171,7 +171,7 @@ describe('lists, measure tasks, feedback and lifting', () => {
         KAFKA_CONSUMER_GROUP: group,
         EXCHANGE_INSTANCE_ID: `${group}-a`,
         EXPIRY_SCAN_INTERVAL_MS: '500',
-        PORT: '38190',
+        PORT: '28190',
       }),
     );
     await exchange.start();

@@ -43,7 +43,7 @@ describe('corrections and withdrawals reach every past receiver', () => {
         DATABASE_URL: testDatabaseUrl(),
         KAFKA_CONSUMER_GROUP: `lifecycle-it-${run}`,
         EXCHANGE_INSTANCE_ID: `lifecycle-it-${run}`,
-        PORT: '38083',
+        PORT: '28083',
       }),
     );
     await exchange.start();

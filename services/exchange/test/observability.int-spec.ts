@@ -157,7 +157,7 @@ describe('observability: traces, metrics, logs (courts service and exchange, rea
     courts = sectorServiceProcess('courts', {
       KAFKA_BROKERS: testKafkaBrokers().join(','),
       DATABASE_URL: testDatabaseUrl(),
-      PORT: '38103',
+      PORT: '28103',
       AGENCY_KEYS_FILE: `${REPO_ROOT}deploy/local/agency-keys.demo.json`,
       ...otelEnv(receiver),
     });
@@ -167,7 +167,7 @@ describe('observability: traces, metrics, logs (courts service and exchange, rea
         DATABASE_URL: testDatabaseUrl(),
         KAFKA_CONSUMER_GROUP: `exchange-obs-${run}`,
         EXCHANGE_INSTANCE_ID: `exchange-obs-${run}`,
-        PORT: '38180',
+        PORT: '28180',
         ...otelEnv(receiver),
       }),
     );
@@ -420,7 +420,7 @@ describe('readiness follows PostgreSQL (courts service behind a proxy that the t
     courts = sectorServiceProcess('courts', {
       KAFKA_BROKERS: testKafkaBrokers().join(','),
       DATABASE_URL: viaProxy.toString(),
-      PORT: '38104',
+      PORT: '28104',
       AGENCY_KEYS_FILE: `${REPO_ROOT}deploy/local/agency-keys.demo.json`,
       LOG_FORMAT: 'json',
     });

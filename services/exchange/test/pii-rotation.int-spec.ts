@@ -100,7 +100,7 @@ describe('rotating the personal-data key', () => {
 
   it('re-seals every number under the new key, ciphertext from before key ids included; all stay readable once the old key is gone', async () => {
     // Given records sealed under k1, one of them in the format from before key ids (iv | tag | body).
-    const before = exchangeWith({ PII_ENCRYPTION_KEY: k1, PII_ENCRYPTION_KEY_ID: 'k1' }, 38095);
+    const before = exchangeWith({ PII_ENCRYPTION_KEY: k1, PII_ENCRYPTION_KEY_ID: 'k1' }, 28095);
     await before.start();
     try {
       for (const person of people) await publishDebtor(producer, person);
@@ -154,7 +154,7 @@ describe('rotating the personal-data key', () => {
     expect(again.stdout).toContain('re-sealed 0 identity number(s) under k2');
 
     // And an exchange that knows only k2 (the old key removed) still shows every number.
-    const after = exchangeWith({ PII_ENCRYPTION_KEY: k2, PII_ENCRYPTION_KEY_ID: 'k2' }, 38096);
+    const after = exchangeWith({ PII_ENCRYPTION_KEY: k2, PII_ENCRYPTION_KEY_ID: 'k2' }, 28096);
     await after.start();
     try {
       expect(await clearIdsSeen(after)).toEqual(people.map((p) => p.idNumber));

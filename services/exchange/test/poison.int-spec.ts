@@ -31,7 +31,7 @@ describe('poison on a sector topic is isolated; the partition moves on', () => {
         DATABASE_URL: testDatabaseUrl(),
         KAFKA_CONSUMER_GROUP: `poison-it-${run}`,
         EXCHANGE_INSTANCE_ID: `poison-it-${run}`,
-        PORT: '38087',
+        PORT: '28087',
       }),
     );
     await exchange.start();

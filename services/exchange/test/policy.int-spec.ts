@@ -80,7 +80,7 @@ describe('policy versions: reload without restart, audit, what-if, withdrawals o
         RELEASE_RULES_FILE: releaseRulesFile,
         POLICY_WATCH_INTERVAL_MS: '200',
         LEGACY_USCC_FILE: `${REPO_ROOT}deploy/local/legacy-uscc.demo.json`,
-        PORT: '38096',
+        PORT: '28096',
       }),
     );
     await exchange.start();

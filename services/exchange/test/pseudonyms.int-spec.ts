@@ -48,7 +48,7 @@ describe('per-subscriber pseudonyms', () => {
         DATABASE_URL: testDatabaseUrl(),
         KAFKA_CONSUMER_GROUP: `pseudonyms-it-${run}`,
         EXCHANGE_INSTANCE_ID: `pseudonyms-it-${run}`,
-        PORT: '38091',
+        PORT: '28091',
       }),
     );
     await exchange.start();

@@ -155,19 +155,19 @@ describe('disputes, corrections, withdrawals, expiry and repair reach every past
     }).then((m) => feedEvents(m, recordId));
 
   beforeAll(async () => {
-    a = exchangeOf('a', 38090);
-    b = exchangeOf('b', 38091);
+    a = exchangeOf('a', 28090);
+    b = exchangeOf('b', 28091);
     await a.start();
     await b.start();
     courts = sectorServiceProcess('courts', {
       KAFKA_BROKERS: testKafkaBrokers().join(','),
       DATABASE_URL: testDatabaseUrl(),
-      PORT: '38093',
+      PORT: '28093',
     });
     await courts.start();
     platform = await startRegionalPlatform({
       subscriberId: 'beijing-platform',
-      port: 38094,
+      port: 28094,
       schema: PLATFORM_SCHEMA,
       consumerGroup: `regional-platform.rights-${run}`,
       ackSigningKey: platformAckKey.privateKey,

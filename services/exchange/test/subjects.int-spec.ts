@@ -33,7 +33,7 @@ describe('subject queries by subscribers', () => {
         DATABASE_URL: testDatabaseUrl(),
         KAFKA_CONSUMER_GROUP: `subjects-it-${run}`,
         EXCHANGE_INSTANCE_ID: `subjects-it-${run}`,
-        PORT: '38082',
+        PORT: '28082',
       }),
     );
     await exchange.start();
