@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import {
+  Equals,
   IsDefined,
   IsInt,
   IsNotEmpty,
@@ -9,6 +10,7 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateIf,
 } from 'class-validator';
 import { CommonConfig, isDemoMode, loadConfig, NotDemoFile, NotPublishedDemoSecret } from '@cie/platform';
 import { DEFAULT_CATALOGUE_FILE } from './catalogue/catalogue.loader.js';
@@ -169,6 +171,19 @@ export class ExchangeConfig extends CommonConfig {
   @Min(1)
   @Max(64)
   KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: number = 1;
+
+  /**
+   * Fault injection for the zombie test (issue 13, fault 5), with DEMO_MODE=1 only: 1 makes the
+   * process stop itself (SIGSTOP) once, after it stored a batch with outputs and before the batch's
+   * Kafka transaction, as a process paused by the machine would. 0 (the default) never.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1)
+  @ValidateIf((config: { DEMO_MODE?: boolean }) => config.DEMO_MODE !== true)
+  @Equals(0, { message: 'FAULT_STOP_AFTER_STORE is fault injection for the tests: it needs DEMO_MODE=1' })
+  FAULT_STOP_AFTER_STORE: number = 0;
 
   /** Working days an owning agency has to resolve a dispute (DESIGN §8). */
   @Type(() => Number)

@@ -45,6 +45,7 @@ export class SectorEventsConsumer extends RunnerConsumer {
   protected readonly runner: ConsumerRunner;
   private readonly producer: Producer;
   private readonly commits: GroupCommit;
+  private faultStopped = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -117,6 +118,7 @@ export class SectorEventsConsumer extends RunnerConsumer {
       const stored = Date.now();
       const outbound = await this.processor.processBatch(slice.topic, slice.partition, [...slice.messages]);
       const routed = Date.now();
+      this.faultStopAfterStore(outbound);
       await this.publish(slice, outbound);
       phaseSpans(spans, stored, routed, outbound.length);
     } catch (error) {
@@ -125,6 +127,16 @@ export class SectorEventsConsumer extends RunnerConsumer {
     } finally {
       for (const span of spans) span.end();
     }
+  }
+
+  /** FAULT_STOP_AFTER_STORE: freeze once here, stored but not yet published (the zombie test). */
+  private faultStopAfterStore(outbound: readonly OutboundMessage[]): void {
+    if (this.config.FAULT_STOP_AFTER_STORE !== 1 || this.faultStopped || outbound.length === 0) return;
+    this.faultStopped = true;
+    this.logger.warn(
+      `FAULT_STOP_AFTER_STORE: stopping this process (SIGSTOP) before publishing ${outbound.length} output(s)`,
+    );
+    process.kill(process.pid, 'SIGSTOP');
   }
 
   /**
