@@ -59,10 +59,8 @@ describe('a zombie exchange instance (frozen between storing and publishing a ba
   });
 
   afterAll(async () => {
-    if (a.pid > 0) process.kill(a.pid, 'SIGCONT');
-    await producer?.disconnect();
-    await Promise.all([a.stop(), b.stop()]);
-    await db.end();
+    a.signal('SIGCONT');
+    await Promise.allSettled([a.stop(), b.stop(), producer?.disconnect(), db.end()]);
   });
 
   it('publishes every record of the frozen batch exactly once, and neither instance stalls', async () => {
@@ -93,7 +91,7 @@ describe('a zombie exchange instance (frozen between storing and publishing a ba
     expect(b.output.join('')).toMatch(/re-publishing the stored outputs/);
 
     // A is thawed in the middle of its batch; its stale transaction must not commit.
-    process.kill(a.pid, 'SIGCONT');
+    a.signal('SIGCONT');
     await expectEventually(
       async () => {
         expect(stateOf(a.pid)).not.toBe('T');
@@ -101,8 +99,25 @@ describe('a zombie exchange instance (frozen between storing and publishing a ba
       },
       { timeoutMs: 60_000, intervalMs: 500 },
     );
-    // Neither stalls: a record published after the thaw reaches its feed.
+    // Neither stalls: a record published after the thaw reaches its feed, and A is back in the group
+    // (it was not made to exit).
     await publishDebtor(producer, debtor(COUNT));
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await expectEventually(
+        async () => {
+          const { groups } = await admin.describeGroups([`zombie-it-${run}`]);
+          expect({ state: groups[0]?.state, members: groups[0]?.members.length }).toEqual({
+            state: 'Stable',
+            members: 2,
+          });
+        },
+        { timeoutMs: 60_000, intervalMs: 1000 },
+      );
+    } finally {
+      await admin.disconnect();
+    }
 
     for (const feed of FEEDS) {
       const messages = ofRun(await everyRecord(feed, COUNT + 1));
