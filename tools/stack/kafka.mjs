@@ -131,6 +131,8 @@ export async function startKafka({
   keepData = false,
   /** A node of a cluster (startKafkaCluster): { nodeId, voters, size, id }. */
   cluster,
+  /** The port clients are told to use, when it is not `port` (a fault proxy in front: tcp-proxy.mjs). */
+  advertisedPort = port,
 } = {}) {
   const p = paths(root, name);
   // A crashed earlier run may still hold the ports; stop exactly that pid first.
@@ -139,7 +141,20 @@ export async function startKafka({
   await assertPortFree(controllerPort);
   const classpath = await ensureKafkaJars({ root, log });
 
-  const opts = { root, name, p, classpath, port, controllerPort, heapMb, timeoutMs, log, keepData, cluster };
+  const opts = {
+    root,
+    name,
+    p,
+    classpath,
+    port,
+    controllerPort,
+    heapMb,
+    timeoutMs,
+    log,
+    keepData,
+    cluster,
+    advertisedPort,
+  };
   try {
     return await startOnce(opts);
   } catch (err) {
@@ -162,12 +177,13 @@ async function startOnce({
   log,
   keepData,
   cluster,
+  advertisedPort,
 }) {
   const t0 = Date.now();
   if (!keepData || !fs.existsSync(path.join(p.data, 'meta.properties'))) {
     await fsp.rm(p.data, { recursive: true, force: true });
     await fsp.mkdir(p.data, { recursive: true });
-    await fsp.writeFile(p.props, serverProperties({ p, port, controllerPort, cluster }));
+    await fsp.writeFile(p.props, serverProperties({ p, port, controllerPort, cluster, advertisedPort }));
     await formatStorage(p, classpath, cluster?.id);
   }
 
@@ -180,7 +196,7 @@ async function startOnce({
     const readyMs = Date.now() - t0;
     log.write(`kafka: ready on 127.0.0.1:${port} in ${(readyMs / 1000).toFixed(1)} s (${apis} APIs)\n`);
     const stop = () => stopKafka({ root, name, log });
-    return { brokers: `127.0.0.1:${port}`, pid, readyMs, logFile: p.log, stop };
+    return { brokers: `127.0.0.1:${advertisedPort}`, pid, readyMs, logFile: p.log, stop };
   } catch (err) {
     // Never leave a half-started JVM behind a rejected promise.
     await stopKafka({ root, name, log: devNull });
@@ -193,7 +209,7 @@ async function startOnce({
  * cluster (`cluster`: its node id, the quorum's voters and its size) they are replicated on three with
  * two in sync, and an out-of-sync replica never becomes leader.
  */
-function serverProperties({ p, port, controllerPort, cluster }) {
+function serverProperties({ p, port, controllerPort, cluster, advertisedPort = port }) {
   const replicas = cluster ? Math.min(3, cluster.size) : 1;
   const inSync = replicas > 1 ? 2 : 1;
   const props = {
@@ -203,7 +219,7 @@ function serverProperties({ p, port, controllerPort, cluster }) {
     listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
     // Only the client listener is advertised: clients that see the controller port fail
     // with "does not support the requested API version".
-    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${advertisedPort}`,
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
     'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
