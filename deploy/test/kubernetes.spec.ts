@@ -175,7 +175,7 @@ describe.each(BUILDS)('kustomize build %s', (dir) => {
       (Manifest & { spec: { selector: { matchLabels: Record<string, string> } } }) | undefined;
     for (const [label, value] of Object.entries(pdb?.spec.selector.matchLabels ?? { missing: 'pdb' }))
       expect(exchange.spec.template.metadata.labels[label]).toBe(value);
-    // Each instance's stable pod name is its EXCHANGE_INSTANCE_ID (its Kafka transactional id).
+    // Each instance's stable pod name is its EXCHANGE_INSTANCE_ID (its name in the audit log).
     const id = exchange.spec.template.spec.containers[0]!.env?.find((e) => e.name === 'EXCHANGE_INSTANCE_ID');
     expect(exchange.kind).toBe('StatefulSet');
     expect(id?.valueFrom?.fieldRef?.fieldPath).toBe('metadata.name');
