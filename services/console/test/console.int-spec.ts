@@ -223,6 +223,14 @@ describe('the console in a browser, on the real stack', () => {
     );
     await desk.goto(`${consoleApp.url}/overview`);
     await desk.getByRole('alert').filter({ hasText: '403' }).waitFor();
+
+    // A subscriber's key is the exchange's (GET /v1/whoami says whose), but not a console key.
+    const subscriber = await signIn('demo-key-beijing-platform');
+    expect(new URL(subscriber.url()).pathname).toBe('/sign-in');
+    expect(await subscriber.getByRole('alert').textContent()).toMatch(
+      /403 Not a console key[\s\S]*beijing-platform \(subscriber\)/,
+    );
+    expect(await subscriber.context().cookies()).toEqual([]);
   });
 
   it('shows a delivery appear live on the record journey after the court submits a correction, and explains it', async () => {
