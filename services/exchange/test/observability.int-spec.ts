@@ -376,7 +376,7 @@ describe('observability: traces, metrics, logs (courts service and exchange, rea
         expect(entry).toEqual(
           expect.objectContaining({
             service: 'courts',
-            level: 'warn',
+            level: 'info',
             msg: 'request completed',
             trace_id: traceId,
             span_id: expect.stringMatching(/^[0-9a-f]{16}$/),

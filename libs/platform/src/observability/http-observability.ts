@@ -63,7 +63,7 @@ function routeOf(req: Request): string {
 
 /**
  * pino-http on the services' root pino logger: one line per request when its response is done
- * (`request completed`, warn for 4xx, error for 5xx), with the request's method, URL and headers and
+ * (`request completed`; error for 5xx), with the request's method, URL and headers and
  * the response's status, redacted like every line (authorization and cookie headers, identity
  * numbers in the URL) and, when traced, under the request's span. Probes and scrapes are not logged.
  */
@@ -73,8 +73,8 @@ export function httpRequestLog(): RequestHandler {
   return pinoHttp({
     logger,
     autoLogging: { ignore: (req) => UNTRACED.test(req.url ?? '') },
-    customLogLevel: (_req, res, error) =>
-      error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    // A 4xx is the caller's mistake, answered and counted (http_request_duration_seconds): not a warning.
+    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
     serializers: REDACTING_SERIALIZERS,
   });
 }
