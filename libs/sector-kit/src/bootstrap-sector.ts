@@ -10,6 +10,7 @@ import {
   isHealthOrMetrics,
   loadConfig,
   SERVICE_SECTOR,
+  startConsumers,
   startObservability,
   useHttpObservability,
 } from '@cie/platform';
@@ -44,8 +45,11 @@ export async function createSectorApp(
   return configureSectorApp(app);
 }
 
-/** Body parsing and shutdown for an app built from SectorAppModule (created with `bodyParser: false`). */
-export function configureSectorApp(app: NestExpressApplication): NestExpressApplication {
+/**
+ * Body parsing and shutdown for an app built from SectorAppModule (created with `bodyParser: false`),
+ * then its init and its Kafka consumers started.
+ */
+export async function configureSectorApp(app: NestExpressApplication): Promise<NestExpressApplication> {
   // First: request metrics and the server span cover body parsing too.
   useHttpObservability(app);
   const config = app.get(SectorConfig);
@@ -72,6 +76,7 @@ export function configureSectorApp(app: NestExpressApplication): NestExpressAppl
     }),
   );
   enableGracefulShutdown(app);
+  await startConsumers(app);
   return app;
 }
 

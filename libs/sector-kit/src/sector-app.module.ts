@@ -6,6 +6,7 @@ import {
   applyLegacyUsccAllowList,
   AgencyDirectory,
   Clock,
+  ConsumerRunnerTransport,
   createKafka,
   ensureTopics,
   partitionCount,
@@ -102,17 +103,12 @@ export class SectorAppModule {
           new IntakeService(db, publisher, sector, clock, ids),
       },
       {
-        provide: SubmissionsConsumer,
-        inject: [IntakeService, AgencyDirectory],
-        useFactory: (intake: IntakeService, agencies: AgencyDirectory) =>
-          new SubmissionsConsumer(kafka, sector.sector, intake, agencies, config.KAFKA_STALL_AFTER_MS),
-      },
-      {
-        provide: OutcomesConsumer,
-        // After the topics exist (EventPublisher's factory creates them).
-        inject: [DataSource, EventPublisher],
-        useFactory: (db: DataSource) =>
-          new OutcomesConsumer(kafka, sector.sector, db, config.KAFKA_STALL_AFTER_MS),
+        provide: ConsumerRunnerTransport,
+        useValue: new ConsumerRunnerTransport({
+          kafka,
+          stallAfterMs: config.KAFKA_STALL_AFTER_MS,
+          params: { sector: sector.sector },
+        }),
       },
       {
         provide: MeasureTasksRepository,
@@ -120,26 +116,19 @@ export class SectorAppModule {
         useFactory: (db: DataSource) => new MeasureTasksRepository(db, sector.sector),
       },
       {
-        provide: RequestsConsumer,
-        inject: [DataSource, MeasureTasksRepository, Clock, EventPublisher],
-        useFactory: (db: DataSource, tasks: MeasureTasksRepository, clock: Clock) =>
-          new RequestsConsumer(kafka, sector.sector, db, tasks, clock, config.KAFKA_STALL_AFTER_MS),
-      },
-      {
         provide: READINESS_CHECKS,
-        inject: [EventPublisher, DataSource, SubmissionsConsumer, OutcomesConsumer, RequestsConsumer],
+        inject: [EventPublisher, DataSource, ConsumerRunnerTransport],
         useFactory: (
           publisher: EventPublisher,
           db: DataSource,
-          submissions: SubmissionsConsumer,
-          outcomes: OutcomesConsumer,
-          requests: RequestsConsumer,
+          consumers: ConsumerRunnerTransport,
         ): ReadinessCheck[] => [
           { name: 'kafka', check: () => publisher.ready() },
           { name: 'postgres', check: async () => void (await db.query('SELECT 1')) },
-          { name: 'submissions', check: () => submissions.ready() },
-          { name: 'outcomes', check: () => outcomes.ready() },
-          { name: 'requests', check: () => requests.ready() },
+          ...(['submissions', 'outcomes', 'requests'] as const).map((role) => ({
+            name: role,
+            check: () => consumers.ready(`${sector.sector}-${role}`),
+          })),
         ],
       },
       AgencyAuthGuard,
@@ -158,6 +147,10 @@ export class SectorAppModule {
         TasksController,
         WhoamiController,
         OpenApiController,
+        // Kafka consumers (@EventPattern), served by the ConsumerRunnerTransport startConsumers connects.
+        SubmissionsConsumer,
+        OutcomesConsumer,
+        RequestsConsumer,
       ],
       providers,
     };

@@ -44,7 +44,7 @@ export async function sectorAppWithoutBroker(
       ),
     )
     .compile();
-  const app = configureSectorApp(
+  const app = await configureSectorApp(
     moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false }),
   );
   await app.listen(0, '127.0.0.1');

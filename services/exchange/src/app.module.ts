@@ -4,6 +4,7 @@ import { Topics } from '@cie/contracts';
 import {
   applyLegacyUsccAllowList,
   Clock,
+  ConsumerRunnerTransport,
   createKafka,
   ensureTopics,
   EventPublisher,
@@ -49,7 +50,7 @@ import { PolicyController } from './routing/policy.controller.js';
 import { PolicyService } from './routing/policy.service.js';
 import { DeletionAcksController } from './lifecycle/deletion-acks.controller.js';
 import { ExpiryScheduler } from './lifecycle/expiry.scheduler.js';
-import { FeedAcksConsumer } from './lifecycle/feed-acks.consumer.js';
+import { FEED_ACK_SENDERS, FeedAcksConsumer } from './lifecycle/feed-acks.consumer.js';
 import { LifecycleMetrics } from './lifecycle/lifecycle.metrics.js';
 import {
   COMMAND_PUBLISHER,
@@ -120,6 +121,7 @@ export class AppModule {
         ReportsController,
         TasksController,
         WhoamiController,
+        FeedAcksConsumer,
       ],
       providers: [
         { provide: ExchangeConfig, useValue: config },
@@ -335,18 +337,19 @@ export class AppModule {
               config.EXPIRY_SCAN_INTERVAL_MS,
             ),
         },
+        { provide: FEED_ACK_SENDERS, useValue: ackSenders },
         {
-          provide: FeedAcksConsumer,
-          inject: [Kafka, DataSource, Clock, 'TOPICS'],
-          useFactory: (kafka: Kafka, db: DataSource, clock: Clock) =>
-            new FeedAcksConsumer(
+          // The consumers declared with @EventPattern (FeedAcksConsumer); main.ts starts them.
+          provide: ConsumerRunnerTransport,
+          inject: [Kafka, 'TOPICS'],
+          useFactory: (kafka: Kafka) =>
+            new ConsumerRunnerTransport({
               kafka,
-              `${config.KAFKA_CONSUMER_GROUP}.feed-acks`,
-              db,
-              clock,
-              config.KAFKA_STALL_AFTER_MS,
-              ackSenders,
-            ),
+              stallAfterMs: config.KAFKA_STALL_AFTER_MS,
+              consumers: {
+                [FeedAcksConsumer.consumer]: { groupId: `${config.KAFKA_CONSUMER_GROUP}.feed-acks` },
+              },
+            }),
         },
         {
           provide: SectorEventsConsumer,
@@ -361,15 +364,15 @@ export class AppModule {
         },
         {
           provide: READINESS_CHECKS,
-          inject: [DataSource, SectorEventsConsumer, FeedAcksConsumer],
+          inject: [DataSource, SectorEventsConsumer, ConsumerRunnerTransport],
           useFactory: (
             db: DataSource,
             consumer: SectorEventsConsumer,
-            acks: FeedAcksConsumer,
+            consumers: ConsumerRunnerTransport,
           ): ReadinessCheck[] => [
             { name: 'postgres', check: async () => void (await db.query('SELECT 1')) },
             { name: 'kafka', check: () => consumer.ready() },
-            { name: 'feed-acks', check: () => acks.ready() },
+            { name: 'feed-acks', check: () => consumers.ready(FeedAcksConsumer.consumer) },
           ],
         },
         {

@@ -6,6 +6,7 @@ import {
   enableGracefulShutdown,
   hardenHttp,
   serviceVersion,
+  startConsumers,
   startObservability,
   useHttpObservability,
 } from '@cie/platform';
@@ -25,6 +26,7 @@ export async function createApp(config: ExchangeConfig): Promise<NestExpressAppl
   useHttpObservability(app);
   hardenHttp(app, { authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE });
   enableGracefulShutdown(app);
+  await startConsumers(app);
   return app;
 }
 

@@ -353,6 +353,43 @@ describe('observability: traces, metrics, logs (courts service and exchange, rea
     );
   });
 
+  it('given a request with a traceparent, then its log line is JSON under that trace id, with the agency key and the resident id in its URL redacted', async () => {
+    const traceId = newTraceId();
+    const response = await fetch(`${courts.url}/v1/records/OBS-${RESIDENT_ID}?subject=${RESIDENT_ID}`, {
+      headers: { authorization: `Bearer ${AGENCY_KEY}`, traceparent: traceparent(traceId) },
+    });
+    expect(response.status).toBe(404);
+    await expectEventually(
+      () => {
+        const line = courts.output
+          .join('')
+          .split('\n')
+          .find((l) => l.includes(traceId));
+        expect(line).toBeDefined();
+        const entry = JSON.parse(line!) as {
+          trace_id?: string;
+          span_id?: string;
+          msg?: string;
+          req?: { url?: string; headers?: Record<string, string> };
+          res?: { statusCode?: number };
+        };
+        expect(entry).toEqual(
+          expect.objectContaining({
+            service: 'courts',
+            level: 'info',
+            msg: 'request completed',
+            trace_id: traceId,
+            span_id: expect.stringMatching(/^[0-9a-f]{16}$/),
+            res: expect.objectContaining({ statusCode: 404 }),
+          }),
+        );
+        expect(entry.req?.headers?.['authorization']).toBe('[redacted]');
+        expect(entry.req?.url).toBe('/v1/records/OBS-[redacted]?subject=[redacted]');
+      },
+      { timeoutMs: 10_000, intervalMs: 200 },
+    );
+  });
+
   it('their logs are JSON lines with service and version, and carry no clear resident id or agency key; SIGTERM stops them cleanly', async () => {
     const courtsCode = await courts.stop();
     await exchange.stop();

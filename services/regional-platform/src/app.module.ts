@@ -2,6 +2,7 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import {
   Clock,
+  ConsumerRunnerTransport,
   createKafka,
   ensureTopics,
   HealthController,
@@ -10,6 +11,7 @@ import {
   READINESS_CHECKS,
   type ReadinessCheck,
   loadMessageSigner,
+  MessageSigner,
   SystemClock,
 } from '@cie/platform';
 import { Kafka } from 'kafkajs';
@@ -39,7 +41,8 @@ export class AppModule {
     );
     return {
       module: AppModule,
-      controllers: [HealthController, MetricsController, RecordsController, TasksController],
+      // FeedConsumer: the feed's @EventPattern handler, served by the ConsumerRunnerTransport below.
+      controllers: [HealthController, MetricsController, RecordsController, TasksController, FeedConsumer],
       providers: [
         { provide: RegionalPlatformConfig, useValue: config },
         {
@@ -78,18 +81,24 @@ export class AppModule {
           inject: [Kafka],
           useFactory: (kafka: Kafka) => ensureTopics(kafka, platformTopics(config.SUBSCRIBER_ID)),
         },
+        { provide: MessageSigner, useValue: ackSigner },
         {
-          provide: FeedConsumer,
-          inject: [Kafka, FeedApplier, TasksRepository, Clock, 'TOPICS'],
-          useFactory: (kafka: Kafka, applier: FeedApplier, tasks: TasksRepository, clock: Clock) =>
-            new FeedConsumer(kafka, config, applier, tasks, clock, ackSigner),
+          provide: ConsumerRunnerTransport,
+          inject: [Kafka],
+          useFactory: (kafka: Kafka) =>
+            new ConsumerRunnerTransport({
+              kafka,
+              stallAfterMs: config.KAFKA_STALL_AFTER_MS,
+              params: { subscriber: config.SUBSCRIBER_ID },
+              consumers: { [FeedConsumer.consumer]: FeedConsumer.settings(config) },
+            }),
         },
         {
           provide: READINESS_CHECKS,
-          inject: [DataSource, FeedConsumer],
-          useFactory: (db: DataSource, consumer: FeedConsumer): ReadinessCheck[] => [
+          inject: [DataSource, ConsumerRunnerTransport],
+          useFactory: (db: DataSource, consumers: ConsumerRunnerTransport): ReadinessCheck[] => [
             { name: 'postgres', check: async () => void (await db.query('SELECT 1')) },
-            { name: 'kafka', check: () => consumer.ready() },
+            { name: 'kafka', check: () => consumers.ready(FeedConsumer.consumer) },
           ],
         },
         { provide: APP_FILTER, useValue: new ProblemDetailsFilter(RECORDS_ERROR_STATUS) },

@@ -7,6 +7,7 @@ import {
   hardenHttp,
   loadConfig,
   serviceVersion,
+  startConsumers,
   startObservability,
   useHttpObservability,
 } from '@cie/platform';
@@ -22,6 +23,7 @@ export async function createApp(config: RegionalPlatformConfig): Promise<NestExp
   useHttpObservability(app);
   hardenHttp(app, { authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE });
   enableGracefulShutdown(app);
+  await startConsumers(app);
   return app;
 }
 

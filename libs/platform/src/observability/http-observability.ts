@@ -1,6 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { context as otelContext, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { pinoHttp } from 'pino-http';
 import { cieMetrics } from './metrics.js';
+import { REDACTING_SERIALIZERS, rootPinoLogger } from './pino-logger.js';
 import { contextFromHeaders, startSpan, tracingEnabled } from './tracing.js';
 
 /** Probes and scrapes: measured, never traced (they would drown the traces that matter). */
@@ -57,4 +59,22 @@ export function httpObservability(): RequestHandler {
 function routeOf(req: Request): string {
   const route = (req.route as { path?: unknown } | undefined)?.path;
   return typeof route === 'string' ? `${req.baseUrl}${route}` : 'unmatched';
+}
+
+/**
+ * pino-http on the services' root pino logger: one line per request when its response is done
+ * (`request completed`; error for 5xx), with the request's method, URL and headers and
+ * the response's status, redacted like every line (authorization and cookie headers, identity
+ * numbers in the URL) and, when traced, under the request's span. Probes and scrapes are not logged.
+ */
+export function httpRequestLog(): RequestHandler {
+  const logger = rootPinoLogger();
+  if (!logger) return (_req, _res, next) => next();
+  return pinoHttp({
+    logger,
+    autoLogging: { ignore: (req) => UNTRACED.test(req.url ?? '') },
+    // A 4xx is the caller's mistake, answered and counted (http_request_duration_seconds): not a warning.
+    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+    serializers: REDACTING_SERIALIZERS,
+  });
 }

@@ -1,5 +1,5 @@
 export * from './redact.js';
-export * from './json-logger.js';
+export * from './pino-logger.js';
 export * from './tracing.js';
 export * from './metrics.js';
 export * from './metrics.controller.js';

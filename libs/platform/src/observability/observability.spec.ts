@@ -1,10 +1,12 @@
+import { Logger } from '@nestjs/common';
 import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { type DestinationStream, type LoggerOptions, pino } from 'pino';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { JsonLogger } from './json-logger.js';
+import { createPinoLogger, pinoParams } from './pino-logger.js';
 import { deadLetterReasonCode, metricsRegistry, registerGauge } from './metrics.js';
 import { REDACTED, redact, redactText } from './redact.js';
 import { serviceVersion } from './service-version.js';
@@ -55,22 +57,24 @@ describe('the shared redaction list', () => {
   });
 });
 
-describe('JsonLogger', () => {
-  const capture = (level: 'log' | 'debug' = 'log') => {
-    const lines: string[] = [];
-    const logger = new JsonLogger({
-      service: 'courts',
-      version: '1.2.3',
-      level,
-      format: 'json',
-      write: (l) => lines.push(l),
-    });
-    return { logger, lines, parsed: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
-  };
+describe('the pino logger (nestjs-pino)', () => {
+  // nestjs-pino keeps one root pino logger per process: one logger for the whole file.
+  const lines: string[] = [];
+  const logger = createPinoLogger({
+    service: 'courts',
+    version: '1.2.3',
+    level: 'log',
+    format: 'json',
+    write: (l) => lines.push(l),
+  });
+  const parsed = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  beforeEach(() => {
+    lines.length = 0;
+    Logger.overrideLogger(logger);
+  });
 
-  it('writes one JSON line with service, version, level and Nest context, redacted', () => {
-    const { logger, parsed } = capture();
-    logger.log(`record of ${RESIDENT_ID} accepted`, 'IntakeService');
+  it('writes one JSON line with service, version, level, time and Nest context, redacted, for Logger from @nestjs/common', () => {
+    new Logger('IntakeService').log(`record of ${RESIDENT_ID} accepted`);
     expect(parsed()).toEqual([
       expect.objectContaining({
         level: 'info',
@@ -78,21 +82,34 @@ describe('JsonLogger', () => {
         version: '1.2.3',
         context: 'IntakeService',
         msg: `record of ${REDACTED} accepted`,
+        time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       }),
     ]);
   });
 
-  it('redacts error stacks and leaves out levels below the configured one', () => {
-    const { logger, parsed } = capture();
-    logger.debug('not written');
-    logger.error('failed', `Error: Bearer abc\n    at x`, 'Ctx');
-    const [line] = parsed();
-    expect(parsed()).toHaveLength(1);
-    expect(line?.['stack']).toBe(`Error: Bearer ${REDACTED}\n    at x`);
+  it('redacts named fields of logged objects at any depth and error stacks, and leaves out levels below the configured one', () => {
+    const nest = new Logger('Ctx');
+    nest.debug('not written');
+    nest.warn({
+      msg: 'odd subject',
+      subject: { idNumber: RESIDENT_ID, name: '王五' },
+      headers: { authorization: 'Bearer x' },
+    });
+    nest.error('failed', `Error: Bearer abc\n    at x`);
+    const [warn, error] = parsed();
+    expect(parsed()).toHaveLength(2);
+    expect(warn).toEqual(
+      expect.objectContaining({
+        level: 'warn',
+        subject: { idNumber: REDACTED, name: REDACTED },
+        headers: { authorization: REDACTED },
+      }),
+    );
+    expect(JSON.stringify(error)).not.toContain('abc');
+    expect((error?.['err'] as { stack?: string }).stack).toBe(`Error: Bearer ${REDACTED}\n    at x`);
   });
 
-  it('adds the trace and span ids of the active span', () => {
-    const { logger, parsed } = capture();
+  it('adds the trace and span ids of the active span, and none outside one', () => {
     const parent = trace.setSpanContext(ROOT_CONTEXT, {
       traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
       spanId: '00f067aa0ba902b7',
@@ -100,13 +117,33 @@ describe('JsonLogger', () => {
     });
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     try {
-      context.with(parent, () => logger.log('inside'));
+      context.with(parent, () => new Logger('T').log('inside'));
+      new Logger('T').log('outside');
     } finally {
       context.disable();
     }
     expect(parsed()[0]).toEqual(
       expect.objectContaining({ trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', span_id: '00f067aa0ba902b7' }),
     );
+    expect(parsed()[1]).not.toHaveProperty('trace_id');
+  });
+});
+
+describe('LOG_FORMAT=text', () => {
+  it('writes the same entry as one readable line with its trace id', () => {
+    const out: string[] = [];
+    const { pinoHttp } = pinoParams({
+      service: 's',
+      version: '1',
+      level: 'log',
+      format: 'text',
+      write: (l) => out.push(l),
+    }) as { pinoHttp: [LoggerOptions, DestinationStream] };
+    const logger = pino(...pinoHttp);
+    logger.info({ context: 'Feed', trace_id: 'abc', n: 2 }, `applied for ${RESIDENT_ID}`);
+    expect(out).toEqual([
+      expect.stringMatching(/^\S+Z INFO {2}\[Feed\] applied for \[redacted\] \{"n":2\} trace=abc\n$/),
+    ]);
   });
 });
 

@@ -1,13 +1,14 @@
 import { type INestApplication, Logger, type LoggerService } from '@nestjs/common';
 import type { CommonConfig } from '../config/common-config.js';
-import { httpObservability } from '../observability/http-observability.js';
-import { JsonLogger } from '../observability/json-logger.js';
+import { httpObservability, httpRequestLog } from '../observability/http-observability.js';
+import { createPinoLogger } from '../observability/pino-logger.js';
 import { collectProcessMetrics } from '../observability/metrics.js';
 import { shutdownTracing, startTracing } from '../observability/tracing.js';
 
 /**
- * The logger every service uses: JSON lines (or text for a terminal) with the service, its version
- * and the active trace id, personal data and secrets redacted by the shared list.
+ * The logger every service uses (pino through nestjs-pino): JSON lines (or text for a terminal) with
+ * the service, its version and the active trace id, personal data and secrets redacted by the shared
+ * list.
  */
 export function createLogger(
   service: string,
@@ -15,7 +16,7 @@ export function createLogger(
   version: string,
   config: Pick<CommonConfig, 'LOG_LEVEL' | 'LOG_FORMAT'>,
 ): LoggerService {
-  return new JsonLogger({ service, version, level: config.LOG_LEVEL, format: config.LOG_FORMAT });
+  return createPinoLogger({ service, version, level: config.LOG_LEVEL, format: config.LOG_FORMAT });
 }
 
 /**
@@ -31,9 +32,13 @@ export async function startObservability(
   return startTracing(service, version, env);
 }
 
-/** The HTTP side of observability (request metrics, server spans); first middleware of every app. */
+/**
+ * The HTTP side of observability (request metrics, server spans, one log line per request); first
+ * middleware of every app.
+ */
 export function useHttpObservability(app: INestApplication): void {
   app.use(httpObservability());
+  app.use(httpRequestLog());
 }
 
 /** Under Kubernetes' default 30 s grace period, so that the process ends on its own terms. */

@@ -1,15 +1,16 @@
-import { type ProcessingOutcome, ProcessingOutcomeSchema, type Sector, Topics } from '@cie/contracts';
+import { Controller, Inject } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { type ProcessingOutcome, ProcessingOutcomeSchema, type Sector, TopicPatterns } from '@cie/contracts';
 import {
-  type ConsumerRunner,
+  type ConsumerPatternExtras,
   decodePayload,
   type RefusingSlice,
   requirePlainText,
   requireUuid,
-  RunnerConsumer,
+  SERVICE_SECTOR,
 } from '@cie/platform';
-import type { Kafka, KafkaMessage } from 'kafkajs';
-import type { DataSource } from 'typeorm';
-import { sectorRunner } from './sector-runner.js';
+import type { KafkaMessage } from 'kafkajs';
+import { DataSource } from 'typeorm';
 
 /**
  * Reads the exchange's outcomes for this sector's events and records them beside the submissions,
@@ -17,22 +18,15 @@ import { sectorRunner } from './sector-runner.js';
  * Updates are idempotent (by event id), so redelivery is harmless; an unreadable outcome goes to
  * the topic's .dlq with its code and the partition moves on.
  */
-export class OutcomesConsumer extends RunnerConsumer {
-  protected readonly runner: ConsumerRunner;
-
+@Controller()
+export class OutcomesConsumer {
   constructor(
-    kafka: Kafka,
-    private readonly sector: Sector,
+    @Inject(SERVICE_SECTOR) private readonly sector: Sector,
     private readonly db: DataSource,
-    stallAfterMs: number,
-  ) {
-    super();
-    this.runner = sectorRunner(kafka, `${sector}-outcomes`, Topics.outcomes(sector), stallAfterMs, (slice) =>
-      this.handle(slice),
-    );
-  }
+  ) {}
 
-  private async handle(slice: RefusingSlice): Promise<void> {
+  @EventPattern(TopicPatterns.outcomes, { consumer: '{sector}-outcomes' } satisfies ConsumerPatternExtras)
+  async handle(@Payload() slice: RefusingSlice): Promise<void> {
     const outcomes = slice.decode(readOutcome).map(({ value }) => value);
     if (outcomes.length === 0) return;
     await this.db.query(

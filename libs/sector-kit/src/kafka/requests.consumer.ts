@@ -1,27 +1,28 @@
+import { Controller, Inject } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import {
   AgencyRequestType,
   DisputeFiledSchema,
   RepairRequestedSchema,
   type Sector,
-  Topics,
+  TopicPatterns,
 } from '@cie/contracts';
 import {
   bulkInsert,
-  type Clock,
-  type ConsumerRunner,
+  Clock,
+  type ConsumerPatternExtras,
   decodePayload,
   readCloudEvent,
   RefusalError,
   type RefusingSlice,
-  RunnerConsumer,
+  SERVICE_SECTOR,
   type SqlRunner,
 } from '@cie/platform';
-import type { Kafka, KafkaMessage } from 'kafkajs';
-import type { DataSource } from 'typeorm';
+import type { KafkaMessage } from 'kafkajs';
+import { DataSource } from 'typeorm';
 import { measureTaskRow } from '../tasks/measure-task.decoder.js';
-import type { MeasureTaskRow, MeasureTasksRepository } from '../tasks/measure-tasks.repository.js';
-import { sectorRunner } from './sector-runner.js';
+import { type MeasureTaskRow, MeasureTasksRepository } from '../tasks/measure-tasks.repository.js';
 
 /** A dispute or repair request as the agency's inbox keeps it. */
 type Row = [
@@ -48,24 +49,17 @@ type Decoded = { request: Row } | { task: MeasureTaskRow };
  * `GET /v1/tasks`). Inserts are idempotent by request or task id; a message that cannot be read (or
  * stored) goes to the topic's .dlq with its code and the partition moves on.
  */
-export class RequestsConsumer extends RunnerConsumer {
-  protected readonly runner: ConsumerRunner;
-
+@Controller()
+export class RequestsConsumer {
   constructor(
-    kafka: Kafka,
-    private readonly sector: Sector,
+    @Inject(SERVICE_SECTOR) private readonly sector: Sector,
     private readonly db: DataSource,
     private readonly tasks: MeasureTasksRepository,
     private readonly clock: Clock,
-    stallAfterMs: number,
-  ) {
-    super();
-    this.runner = sectorRunner(kafka, `${sector}-requests`, Topics.requests(sector), stallAfterMs, (slice) =>
-      this.handle(slice),
-    );
-  }
+  ) {}
 
-  private async handle(slice: RefusingSlice): Promise<void> {
+  @EventPattern(TopicPatterns.requests, { consumer: '{sector}-requests' } satisfies ConsumerPatternExtras)
+  async handle(@Payload() slice: RefusingSlice): Promise<void> {
     const now = this.clock.now();
     const decoded = slice.decode((message) => this.decode(message, now)).map(({ value }) => value);
     const rows = decoded.flatMap((d) => ('request' in d ? [d.request] : []));

@@ -1,24 +1,25 @@
-import { Logger } from '@nestjs/common';
+import { Controller, Inject, Logger } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { create, toBinary } from '@bufbuild/protobuf';
-import { CeHeader, type Sector, SubmissionReceiptSchema, Topics } from '@cie/contracts';
+import { CeHeader, type Sector, SubmissionReceiptSchema, TopicPatterns, Topics } from '@cie/contracts';
 import {
   type Agency,
-  type AgencyDirectory,
-  type ConsumerRunner,
+  AgencyDirectory,
+  type ConsumerPatternExtras,
+  type ConsumerRunnerContext,
   RefusalError,
   type RefusingSlice,
   contextFromHeaders,
   failSpan,
+  SERVICE_SECTOR,
   type Span,
   SpanKind,
   startSpan,
-  RunnerConsumer,
   traceparentOf,
 } from '@cie/platform';
-import type { Kafka, KafkaMessage } from 'kafkajs';
-import { countReceipts, countReceived, type IntakeService } from '../intake/intake.service.js';
+import type { KafkaMessage, Producer } from 'kafkajs';
+import { countReceipts, countReceived, IntakeService } from '../intake/intake.service.js';
 import type { Receipt } from '../intake/receipt.js';
-import { sectorRunner } from './sector-runner.js';
 
 export const submissionsTopic = Topics.agencySubmissions;
 export const receiptsTopic = Topics.agencyReceipts;
@@ -39,28 +40,21 @@ const traceHeader = (span: Span | undefined): Record<string, string> => {
  * receipts are written; a redelivered submission gets the same receipt (intake is idempotent). A
  * submission the intake fails on for good (a bug) is isolated to the topic's .dlq, without a receipt.
  */
-export class SubmissionsConsumer extends RunnerConsumer {
+@Controller()
+export class SubmissionsConsumer {
   private readonly logger = new Logger(SubmissionsConsumer.name);
-  protected readonly runner: ConsumerRunner;
 
   constructor(
-    kafka: Kafka,
-    private readonly sector: Sector,
+    @Inject(SERVICE_SECTOR) private readonly sector: Sector,
     private readonly intake: IntakeService,
     private readonly agencies: AgencyDirectory,
-    stallAfterMs: number,
-  ) {
-    super();
-    this.runner = sectorRunner(
-      kafka,
-      `${sector}-submissions`,
-      submissionsTopic(sector),
-      stallAfterMs,
-      (slice) => this.handle(slice),
-    );
-  }
+  ) {}
 
-  private async handle(slice: RefusingSlice): Promise<void> {
+  // <string>: the untyped overload, as the handler takes a context beside the payload.
+  @EventPattern<string>(TopicPatterns.agencySubmissions, {
+    consumer: '{sector}-submissions',
+  } satisfies ConsumerPatternExtras)
+  async handle(@Payload() slice: RefusingSlice, @Ctx() context: ConsumerRunnerContext): Promise<void> {
     // One span per submission, continuing the agency's trace; the event it becomes carries it on.
     const spans = new Map<KafkaMessage, Span>(
       slice.messages.map((m) => [
@@ -79,7 +73,7 @@ export class SubmissionsConsumer extends RunnerConsumer {
       ]),
     );
     try {
-      await this.answer(slice, spans);
+      await this.answer(slice, spans, context.getProducer());
     } catch (error) {
       for (const span of spans.values()) failSpan(span, error);
       throw error;
@@ -88,7 +82,11 @@ export class SubmissionsConsumer extends RunnerConsumer {
     }
   }
 
-  private async answer(slice: RefusingSlice, spans: Map<KafkaMessage, Span>): Promise<void> {
+  private async answer(
+    slice: RefusingSlice,
+    spans: Map<KafkaMessage, Span>,
+    producer: Producer,
+  ): Promise<void> {
     const answers: { message: KafkaMessage; agencyId: string; receipt: Receipt }[] = [];
     // Consecutive submissions of one agency go to the intake together (one write, one publish).
     let run: { agency: Agency; messages: KafkaMessage[]; bodies: unknown[] } | undefined;
@@ -152,7 +150,7 @@ export class SubmissionsConsumer extends RunnerConsumer {
     }
     await flush();
 
-    await this.runner.producer.send({
+    await producer.send({
       topic: receiptsTopic(this.sector),
       acks: -1,
       messages: answers.map(({ message, agencyId, receipt }) => ({

@@ -1,18 +1,22 @@
+import { Controller, Inject } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { DELETION_EVENT_TYPES, FeedAckSchema, Topics } from '@cie/contracts';
 import {
-  type Clock,
-  ConsumerRunner,
+  Clock,
+  type ConsumerPatternExtras,
   decodePayload,
   RefusalError,
   type RefusingSlice,
   requirePlainText,
   requireUuid,
-  RunnerConsumer,
-  type SignerKeys,
+  SignerKeys,
 } from '@cie/platform';
-import type { Kafka, KafkaMessage } from 'kafkajs';
-import type { DataSource } from 'typeorm';
+import type { KafkaMessage } from 'kafkajs';
+import { DataSource } from 'typeorm';
+
+/** The subscribers' public keys (FEED_ACK_KEYS_FILE): who may acknowledge, and for whom. */
+export const FEED_ACK_SENDERS = Symbol('FEED_ACK_SENDERS');
 
 interface Ack {
   deliveryId: string;
@@ -30,31 +34,18 @@ interface Ack {
  * (deploy/k8s/overlays/production). Acks are idempotent (one row per delivery), so a redelivered
  * batch changes nothing.
  */
-export class FeedAcksConsumer extends RunnerConsumer {
-  protected readonly runner: ConsumerRunner;
+@Controller()
+export class FeedAcksConsumer {
+  static readonly consumer = 'exchange-feed-acks';
 
   constructor(
-    kafka: Kafka,
-    groupId: string,
     private readonly db: DataSource,
     private readonly clock: Clock,
-    stallAfterMs: number,
-    /** The subscribers' public keys: who may acknowledge, and for whom. */
-    private readonly senders: SignerKeys,
-  ) {
-    super();
-    this.runner = new ConsumerRunner({
-      name: 'exchange-feed-acks',
-      kafka,
-      groupId,
-      topics: [Topics.feedAcks],
-      stallAfterMs,
-      commits: 'runner',
-      handle: (slice) => this.handle(slice),
-    });
-  }
+    @Inject(FEED_ACK_SENDERS) private readonly senders: SignerKeys,
+  ) {}
 
-  private async handle(slice: RefusingSlice): Promise<void> {
+  @EventPattern(Topics.feedAcks, { consumer: FeedAcksConsumer.consumer } satisfies ConsumerPatternExtras)
+  async handle(@Payload() slice: RefusingSlice): Promise<void> {
     const acks = slice.decode((message) => {
       const signer = this.senders.verify(Topics.feedAcks, message);
       const ack = decodeAck(message);

@@ -1,27 +1,29 @@
-import { Logger } from '@nestjs/common';
-import { Topics } from '@cie/contracts';
+import { Controller, Logger } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { TopicPatterns, Topics } from '@cie/contracts';
 import {
   cieMetrics,
-  type Clock,
-  ConsumerRunner,
+  Clock,
+  type ConsumerPatternExtras,
+  type ConsumerRunnerContext,
+  type ConsumerSettings,
   contextFromHeaders,
   inSpan,
-  type MessageSigner,
+  MessageSigner,
   type RefusalCode,
   type RefusingSlice,
-  RunnerConsumer,
   SpanKind,
   traceparentOf,
 } from '@cie/platform';
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
 import { QueryFailedError } from 'typeorm';
 import type { FeedEventIn } from '../domain/holding.js';
 import type { MeasureTaskIn } from '../domain/measure-task.js';
 import type { FeedPosition } from '../holdings/holdings.repository.js';
-import type { RegionalPlatformConfig } from '../platform.config.js';
+import { RegionalPlatformConfig } from '../platform.config.js';
 import { feedAckMessage } from './feed-ack.js';
-import type { TasksRepository } from '../tasks/tasks.repository.js';
-import type { FeedApplier } from './feed-applier.service.js';
+import { TasksRepository } from '../tasks/tasks.repository.js';
+import { FeedApplier } from './feed-applier.service.js';
 import { decodeFeedItem, type FeedItem, FeedMessageRejected, FeedRejection } from './feed-event.decoder.js';
 
 /**
@@ -30,41 +32,39 @@ import { decodeFeedItem, type FeedItem, FeedMessageRejected, FeedRejection } fro
  * its task id), then the deletion acknowledgements are sent, then the offsets committed. A crash anywhere in between redelivers events that are
  * already applied; they change nothing and their acknowledgements are sent again.
  */
-export class FeedConsumer extends RunnerConsumer {
+@Controller()
+export class FeedConsumer {
+  static readonly consumer = 'regional-platform-feed';
   private readonly logger = new Logger(FeedConsumer.name);
-  protected readonly runner: ConsumerRunner;
-  readonly topic: string;
 
   constructor(
-    kafka: Kafka,
     private readonly config: RegionalPlatformConfig,
     private readonly applier: FeedApplier,
     private readonly tasks: TasksRepository,
     private readonly clock: Clock,
     /** This platform's ack signing key (FEED_ACK_SIGNING_KEYS_FILE). */
     private readonly signer: MessageSigner,
-  ) {
-    super();
-    this.topic = Topics.feed(config.SUBSCRIBER_ID);
-    this.runner = new ConsumerRunner({
-      name: 'regional-platform-feed',
-      kafka,
+  ) {}
+
+  /** How its consumer group runs: read_committed, so aborted exchange transactions are never seen. */
+  static settings(config: RegionalPlatformConfig): ConsumerSettings {
+    return {
       groupId: config.consumerGroup,
-      topics: [this.topic],
       consumer: {
         sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS,
         heartbeatInterval: Math.min(3000, Math.floor(config.KAFKA_SESSION_TIMEOUT_MS / 3)),
         readUncommitted: false,
       },
-      stallAfterMs: config.KAFKA_STALL_AFTER_MS,
-      commits: 'runner',
       // Counted here, by this platform's own rejection names (the dashboard's labels).
       countRefusals: false,
-      handle: (slice) => this.handle(slice),
-    });
+    };
   }
 
-  private async handle(slice: RefusingSlice): Promise<void> {
+  // <string>: the untyped overload, as the handler takes a context beside the payload.
+  @EventPattern<string>(TopicPatterns.feed, {
+    consumer: FeedConsumer.consumer,
+  } satisfies ConsumerPatternExtras)
+  async handle(@Payload() slice: RefusingSlice, @Ctx() context: ConsumerRunnerContext): Promise<void> {
     const toAcknowledge: FeedEventIn[] = [];
     for (const message of slice.messages) {
       const position = { topic: slice.topic, partition: slice.partition, offset: message.offset };
@@ -96,7 +96,7 @@ export class FeedConsumer extends RunnerConsumer {
     // Acknowledgements before offsets: a crash in between re-sends them rather than losing them.
     if (toAcknowledge.length > 0) {
       const now = this.clock.now();
-      await this.runner.producer.send({
+      await context.getProducer().send({
         topic: Topics.feedAcks,
         acks: -1,
         messages: toAcknowledge.map((e) => feedAckMessage(this.signer, e, now)),
