@@ -8,3 +8,4 @@ export * from './isolate-poison.js';
 export * from './consumer-runner.js';
 export * from './decode-payload.js';
 export * from './consumer-transport.js';
+export * from './leaders-settle.js';

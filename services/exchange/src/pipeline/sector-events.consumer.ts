@@ -4,6 +4,7 @@ import {
   type BatchSlice,
   bindProcessingTrace,
   ConsumerRunner,
+  retryWhileLeadersSettle,
   contextFromHeaders,
   failSpan,
   otelTrace,
@@ -232,22 +233,5 @@ function phaseSpans(spans: Span[], stored: number, routed: number, outputs: numb
       startTime: routed,
       attributes: { 'messaging.system': 'kafka', 'messaging.batch.message_count': outputs },
     }).end(committed);
-  }
-}
-
-/**
- * A broker that has just created the topics answers "not the leader" for a few seconds: asking
- * again is right, giving up stops the exchange at start on a fresh cluster.
- */
-async function retryWhileLeadersSettle<T>(call: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
-    try {
-      return await call();
-    } catch (error) {
-      const retriable = (error as { retriable?: boolean }).retriable === true;
-      if (!retriable || Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, wait));
-    }
   }
 }

@@ -9,6 +9,7 @@ import {
   ensureTopics,
   type EventPublisher,
   type IdGenerator,
+  retryWhileLeadersSettle,
 } from '@cie/platform';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
@@ -77,7 +78,8 @@ export class PolicyService implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationBootstrap(): Promise<void> {
     // The version in force at start is recorded too: files changed while the exchange was down count.
-    await this.record(this.initial, this.holder.current, this.sha256);
+    // Its announcement may meet a fresh broker whose leaders are still settling.
+    await retryWhileLeadersSettle(() => this.record(this.initial, this.holder.current, this.sha256));
     const onChange = () =>
       void this.reload('file change').catch((error: unknown) =>
         this.logger.error(
