@@ -38,6 +38,7 @@ import {
   publishWithdrawal,
   RATING_YEAR,
   RECENT_DECISION,
+  sectorEventMessage,
   testUscc,
 } from './sector-events.js';
 
@@ -599,6 +600,70 @@ describe('lists, measure tasks, feedback and lifting', () => {
         end_reason: 'upgraded',
         upgraded_to: black!.entry_id,
       }),
+    ]);
+  });
+
+  it('decides the records of one batch in order, as one by one: the second upgrades what the first listed', async () => {
+    const uscc = testUscc('310104', run, 7);
+    const violation = (serial: number, actions: PlatformAction[], fineAmount = '') =>
+      sectorEventMessage(
+        'ecommerce',
+        PlatformViolationEventSchema,
+        create(PlatformViolationEventSchema, {
+          source: {
+            sector: 'ecommerce',
+            agencyId: 'amr-sh-xuhui',
+            sourceRecordId: `measures-${run}-7-${serial}`,
+            decisionNumber: `沪市监徐处〔2025〕7${serial}号`,
+            decidingAuthority: '上海市徐汇区市场监督管理局',
+            decisionDate: RECENT_DECISION,
+          },
+          subject: { kind: SubjectKind.LEGAL_ENTITY, idNumber: uscc, name: '上海某某网络科技有限公司' },
+          violation: PlatformViolationType.FAKE_REVIEWS,
+          facts: '组织虚假交易',
+          authorityKind: DecidingAuthorityKind.MARKET_REGULATOR,
+          platform: { id: 'tmall', name: '天猫' },
+          shop: { id: '2', name: '某某专营店' },
+          actionsTaken: actions,
+          fineAmount,
+        }),
+        { idNumber: uscc, agencyId: 'amr-sh-xuhui' },
+      );
+    // One send, one key: one partition, read in one batch.
+    await producer.send({
+      topic: Topics.sectorEvents('ecommerce'),
+      acks: -1,
+      messages: [
+        violation(1, [PlatformAction.FINE], '20000.00'),
+        violation(2, [PlatformAction.SHOP_CLOSURE]),
+      ],
+    });
+    const first = await recordIdOf('amr-sh-xuhui', `measures-${run}-7-1`);
+    const second = await recordIdOf('amr-sh-xuhui', `measures-${run}-7-2`);
+    await expectEventually(async () =>
+      expect((await entries(second)).map((e) => [e.list_type, e.state])).toEqual([
+        ['ecommerce.serious_dishonesty', 'active'],
+      ]),
+    );
+    const [black] = await entries(second);
+    expect(await entries(first)).toEqual([
+      expect.objectContaining({
+        list_type: 'ecommerce.watch',
+        state: 'upgraded',
+        end_reason: 'upgraded',
+        upgraded_to: black!.entry_id,
+      }),
+    ]);
+    // The audit log tells it in the same order: listed on the watch list, then upgraded.
+    const { rows } = await db.query<{ kind: string; list_type: string }>(
+      `SELECT kind, details->>'listType' AS list_type FROM exchange.audit_log
+        WHERE kind IN ('list_entry_created', 'list_entry_ended') AND record_id = ANY($1::uuid[]) ORDER BY seq`,
+      [[first, second]],
+    );
+    expect(rows.map((r) => [r.kind, r.list_type])).toEqual([
+      ['list_entry_created', 'ecommerce.watch'],
+      ['list_entry_created', 'ecommerce.serious_dishonesty'],
+      ['list_entry_ended', 'ecommerce.watch'],
     ]);
   });
 });
