@@ -57,6 +57,8 @@ interface TaskSpec {
 export class JointMeasuresHandler {
   /** Record kinds some list type enters directly: a new record of another kind costs no query. */
   private readonly listedKinds: Set<string>;
+  /** Record kinds that can upgrade a subject's entries: these read the subject's active entries. */
+  private readonly upgradableKinds: Set<string>;
 
   constructor(
     private readonly measures: JointMeasures,
@@ -70,6 +72,9 @@ export class JointMeasuresHandler {
     private readonly subjectIds: SubjectIds,
   ) {
     this.listedKinds = new Set([...measures.lists.types.values()].flatMap((t) => t.entry.kinds));
+    this.upgradableKinds = new Set(
+      [...measures.lists.types.values()].flatMap((t) => (t.upgrade ? t.entry.kinds : [])),
+    );
   }
 
   /**
@@ -90,35 +95,33 @@ export class JointMeasuresHandler {
         relevant[i] && !change.isNew ? [change.record.recordId] : [],
       ),
       subjects: changes.flatMap(({ change }, i) =>
-        relevant[i] && this.upgradable(change.record) ? [change.record.subject.canonicalId] : [],
+        relevant[i] && this.upgradableKinds.has(change.record.kind)
+          ? [change.record.subject.canonicalId]
+          : [],
       ),
     };
-    const known = new Map(
-      (await this.repository.entriesOfRecordsAndSubjects(step.em, read.records, read.subjects)).map((e) => [
-        e.entryId,
-        e,
-      ]),
+    const known = new Known(
+      await this.repository.entriesOfRecordsAndSubjects(step.em, read.records, read.subjects),
     );
     const today = chinaDate(step.now);
     // 1. Decide each change in order against the entries as the changes before it left them.
     const decided: (Decided | undefined)[] = changes.map(({ change }, i) => {
       if (!relevant[i]) return undefined;
       const { record } = change;
-      const all = [...known.values()];
-      const entries = all.filter((e) => e.recordId === record.recordId);
+      const entries = known.ofRecord(record.recordId);
       if (!this.listedKinds.has(record.kind) && entries.length === 0) return undefined;
-      const subjectActive = this.upgradable(record)
-        ? all.filter((e) => e.subjectId === record.subject.canonicalId && e.state === 'active')
+      const subjectActive = this.upgradableKinds.has(record.kind)
+        ? known.activeOfSubject(record.subject.canonicalId)
         : [];
       const decision = decideListing({
         lists: this.measures.lists,
         record,
         ...(change.reason && { endReason: change.reason }),
-        entries: entries.map((e) => ({ ...e })),
-        subjectActive: subjectActive.map((e) => ({ ...e })),
+        entries,
+        subjectActive,
         today,
       });
-      const seen = [...entries, ...subjectActive].map((e) => ({ ...e }));
+      const seen = [...entries, ...subjectActive];
       const created: EntryRow[] = decision.create.map(({ listType, validUntil }) => ({
         entry_id: this.ids.next(),
         list_type: listType.id,
@@ -143,7 +146,7 @@ export class JointMeasuresHandler {
         const entry = known.get(end.entryId);
         if (entry?.state === 'active') entry.state = end.state;
       }
-      for (const row of created) known.set(row.entry_id, storedEntry(row));
+      for (const row of created) known.add(storedEntry(row));
       return { decision, created, seen };
     });
     // 2. The tasks of every entry that ends and was stored before this batch, in one query.
@@ -155,7 +158,7 @@ export class JointMeasuresHandler {
         (d) => d?.decision.end.map((e) => e.entryId).filter((id) => !createdHere.has(id)) ?? [],
       ),
     ))
-      tasks.set(task.entryId, [...(tasks.get(task.entryId) ?? []), task]);
+      push(tasks, task.entryId, task);
     // 3. Each change's audit entries, tasks and messages, in order; then the writes.
     const writes: Writes = { entries: [], keeps: new Map(), ends: [], cancel: [], tasks: [] };
     const clearIds = new Map<string, string>();
@@ -172,12 +175,6 @@ export class JointMeasuresHandler {
     await this.repository.insertTasks(step.em, writes.tasks);
     await this.repository.cancel(step.em, writes.cancel, step.now);
     return outbound;
-  }
-
-  private upgradable(record: CanonicalRecord): boolean {
-    return [...this.measures.lists.types.values()].some(
-      (t) => t.upgrade && t.entry.kinds.includes(record.kind),
-    );
   }
 
   private async apply(
@@ -407,10 +404,7 @@ export class JointMeasuresHandler {
     }
     batch.writes.tasks.push(...rows);
     // A later change of the batch that ends this entry lifts these tasks.
-    for (const row of rows) {
-      const stored = storedTask(row);
-      batch.tasks.set(row.entry_id, [...(batch.tasks.get(row.entry_id) ?? []), stored]);
-    }
+    for (const row of rows) push(batch.tasks, row.entry_id, storedTask(row));
     return outbound;
   }
 
@@ -454,6 +448,46 @@ export class JointMeasuresHandler {
       },
     });
     return done;
+  }
+}
+
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/**
+ * The entries a batch read, and those it created, as the changes decided so far left them: by id,
+ * by record and by subject, each list oldest first (a subject can hold hundreds of entries).
+ */
+class Known {
+  private readonly byId = new Map<string, KnownEntry>();
+  private readonly byRecord = new Map<string, KnownEntry[]>();
+  private readonly bySubject = new Map<string, KnownEntry[]>();
+
+  constructor(entries: readonly KnownEntry[]) {
+    for (const e of entries) this.add(e);
+  }
+
+  add(e: KnownEntry): void {
+    if (this.byId.has(e.entryId)) return;
+    this.byId.set(e.entryId, e);
+    push(this.byRecord, e.recordId, e);
+    push(this.bySubject, e.subjectId, e);
+  }
+
+  get(entryId: string): KnownEntry | undefined {
+    return this.byId.get(entryId);
+  }
+
+  /** Copies: what a change was decided on does not move with the changes after it. */
+  ofRecord(recordId: string): KnownEntry[] {
+    return (this.byRecord.get(recordId) ?? []).map((e) => ({ ...e }));
+  }
+
+  activeOfSubject(subjectId: string): KnownEntry[] {
+    return (this.bySubject.get(subjectId) ?? []).filter((e) => e.state === 'active').map((e) => ({ ...e }));
   }
 }
 
