@@ -166,7 +166,10 @@ export class JointMeasuresHandler {
     for (const [i, { change, source }] of changes.entries()) {
       const d = decided[i];
       if (!d) outbound.push([]);
-      else outbound.push(await this.apply(step, change, d, source, { tasks, writes, clearIds }));
+      else
+        outbound.push(
+          await this.apply(step, change, d, source, { tasks, writes, clearIds, deadlines: new Map() }),
+        );
     }
     await this.repository.insertEntries(step.em, writes.entries);
     await this.repository.keepEntries(step.em, [...writes.keeps.values()]);
@@ -299,7 +302,9 @@ export class JointMeasuresHandler {
     for (const spec of specs) {
       const found = this.measures.memoranda.measures.get(spec.measureId);
       const taskId = this.ids.next();
-      const dueBy = this.calendar.deadline(step.now, spec.answerWithinWorkingDays);
+      const within = spec.answerWithinWorkingDays;
+      const dueBy = batch.deadlines.get(within) ?? this.calendar.deadline(step.now, within);
+      batch.deadlines.set(within, dueBy);
       const to = spec.implementer;
       // A sector agency acts on the subject as identified; a subscriber gets its feed's view of it.
       const entitlement =
@@ -481,13 +486,16 @@ class Known {
     return this.byId.get(entryId);
   }
 
-  /** Copies: what a change was decided on does not move with the changes after it. */
+  /**
+   * Not copies (a subject can hold hundreds): a decision reads an entry's state as it is when it is
+   * decided, and what is read afterwards (ids, list type, colour, listing time) never changes.
+   */
   ofRecord(recordId: string): KnownEntry[] {
-    return (this.byRecord.get(recordId) ?? []).map((e) => ({ ...e }));
+    return [...(this.byRecord.get(recordId) ?? [])];
   }
 
   activeOfSubject(subjectId: string): KnownEntry[] {
-    return (this.bySubject.get(subjectId) ?? []).filter((e) => e.state === 'active').map((e) => ({ ...e }));
+    return (this.bySubject.get(subjectId) ?? []).filter((e) => e.state === 'active');
   }
 }
 
@@ -514,6 +522,8 @@ interface Batch {
   writes: Writes;
   /** Identity numbers read once per subject. */
   clearIds: Map<string, string>;
+  /** The due date of an answer within so many working days of the batch's time, worked out once. */
+  deadlines: Map<number, string>;
 }
 
 const storedEntry = (row: EntryRow): KnownEntry => ({
