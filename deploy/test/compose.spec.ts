@@ -5,6 +5,7 @@ import {
   appServices,
   type AppService,
   configVariables,
+  consoleService,
   isPlatformVariable,
   readYamlDocuments,
   ROOT,
@@ -15,8 +16,10 @@ const text = read('docker-compose.yml');
 const compose = readYamlDocuments(text)[0] as ComposeFile;
 
 let services: AppService[];
+let consoleApp: AppService;
 beforeAll(async () => {
   services = await appServices();
+  consoleApp = await consoleService();
 });
 
 function service(name: string): ComposeService {
@@ -130,6 +133,41 @@ describe('docker-compose.yml', () => {
             exists: true,
           });
       }
+  });
+});
+
+describe('the console in docker-compose.yml', () => {
+  it('is built from the one Dockerfile and runs read-only without capabilities, on its port', () => {
+    const c = service(consoleApp.name);
+    expect(c.image).toBe('cie/console:local');
+    expect(c.build).toMatchObject({ context: '.', dockerfile: 'deploy/docker/Dockerfile' });
+    expect(c.build?.args).toEqual({ SERVICE: 'console', PORT: consoleApp.port });
+    expect(c.ports).toEqual([`${consoleApp.port}:${consoleApp.port}`]);
+    expect(c).toMatchObject({ read_only: true, cap_drop: ['ALL'] });
+  });
+
+  it('sets only variables ConsoleConfig (or OpenTelemetry) reads, and points each API URL at its service', () => {
+    const env = service(consoleApp.name).environment ?? {};
+    const config = configVariables('console');
+    expect(Object.keys(env).filter((v) => !config.all.has(v) && !isPlatformVariable(v))).toEqual([]);
+    expect(env).toMatchObject({ PORT: consoleApp.port, OTEL_SERVICE_NAME: 'console' });
+    const urlOf: Record<string, string> = {
+      exchange: 'EXCHANGE_URL',
+      tax: 'TAX_URL',
+      procurement: 'PROCUREMENT_URL',
+      courts: 'COURTS_URL',
+      ecommerce: 'ECOMMERCE_URL',
+    };
+    for (const [name, variable] of Object.entries(urlOf)) {
+      const target = services.find((s) => s.name === name)!;
+      expect({ variable, value: env[variable] }).toEqual({
+        variable,
+        value: `http://${target.name}:${target.port}`,
+      });
+      expect(Object.keys(service(consoleApp.name).depends_on ?? {})).toContain(name);
+    }
+    // Neither Kafka nor PostgreSQL: the console only calls the APIs.
+    expect(Object.keys(service(consoleApp.name).depends_on ?? {})).not.toContain('kafka');
   });
 });
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { appServices, ROOT } from './support.js';
+import { appServices, consoleService, ROOT } from './support.js';
 
 // No published schema exists for Dockerfiles; these are the properties the issue asks of the image.
 const dockerfile = fs.readFileSync(path.join(ROOT, 'deploy/docker/Dockerfile'), 'utf8');
@@ -55,6 +55,23 @@ describe('deploy/docker/Dockerfile', () => {
       };
       expect(pkg).toMatchObject({ name: `@cie/${service}`, main: 'dist/main.js' });
     }
+  });
+
+  it('builds the console too, and ships what a service reads beside its dist/ (catalogue, public assets)', async () => {
+    const { service } = await consoleService();
+    expect(fs.existsSync(path.join(ROOT, 'services', service, 'tsconfig.app.json'))).toBe(true);
+    const copy = named('RUN').find((r) => r.includes('/out/dist/'));
+    for (const data of ['catalogue', 'public']) {
+      expect(copy).toMatch(new RegExp(`for data in [a-z ]*\\b${data}\\b`));
+      // And the folder is where the service looks for it.
+      const owner = data === 'public' ? 'console' : 'exchange';
+      expect({ owner, data, exists: fs.existsSync(path.join(ROOT, 'services', owner, data)) }).toEqual({
+        owner,
+        data,
+        exists: true,
+      });
+    }
+    expect(copy).toContain('cp -r --parents "services/${SERVICE}/${data}" /out/dist/');
   });
 
   it('is accompanied by a .dockerignore that keeps node_modules and build output out of the context', () => {

@@ -2,6 +2,7 @@ import {
   appServices,
   type AppService,
   configVariables,
+  consoleService,
   kustomizeBuild,
   isPlatformVariable,
   SECRET_VARIABLES,
@@ -11,10 +12,12 @@ import { isWorkload, type Manifest, validateManifest, type Workload } from './ku
 const BUILDS = ['deploy/k8s/base', 'deploy/k8s/overlays/local', 'deploy/k8s/overlays/production'];
 
 let services: AppService[];
+let consoleApp: AppService;
 const built = new Map<string, Manifest[]>();
 
 beforeAll(async () => {
   services = await appServices();
+  consoleApp = await consoleService();
   for (const dir of BUILDS)
     built.set(
       dir,
@@ -175,7 +178,7 @@ describe.each(BUILDS)('kustomize build %s', (dir) => {
       (Manifest & { spec: { selector: { matchLabels: Record<string, string> } } }) | undefined;
     for (const [label, value] of Object.entries(pdb?.spec.selector.matchLabels ?? { missing: 'pdb' }))
       expect(exchange.spec.template.metadata.labels[label]).toBe(value);
-    // Each instance's stable pod name is its EXCHANGE_INSTANCE_ID (its Kafka transactional id).
+    // Each instance's stable pod name is its EXCHANGE_INSTANCE_ID (its name in the audit log).
     const id = exchange.spec.template.spec.containers[0]!.env?.find((e) => e.name === 'EXCHANGE_INSTANCE_ID');
     expect(exchange.kind).toBe('StatefulSet');
     expect(id?.valueFrom?.fieldRef?.fieldPath).toBe('metadata.name');
@@ -215,6 +218,87 @@ describe.each(BUILDS)('kustomize build %s', (dir) => {
       const open = ingress.some((r) => r.from === undefined);
       expect({ service: s.name, open }).toEqual({ service: s.name, open: s.service !== 'regional-platform' });
     }
+  });
+});
+
+describe.each(BUILDS)('the console in kustomize build %s', (dir) => {
+  type Rule = {
+    to?: { podSelector?: { matchLabels?: Record<string, string> } }[];
+    ports?: { port: number }[];
+  };
+  type Policy = Manifest & {
+    spec: { podSelector: { matchLabels?: Record<string, string> }; ingress?: Rule[]; egress?: Rule[] };
+  };
+
+  it('runs one replica (sessions are in its memory) with its port, Service and image', () => {
+    const docs = manifests(dir);
+    const w = workload(docs, consoleApp.name) as Workload & { spec: { replicas?: number } };
+    expect(w.kind).toBe('Deployment');
+    expect(w.spec.replicas).toBe(1);
+    const container = w.spec.template.spec.containers[0]!;
+    expect(container.image).toMatch(/(^|\/)(cie\/)?console(:|$)/);
+    expect(container.ports).toEqual([
+      expect.objectContaining({ name: 'http', containerPort: consoleApp.port }),
+    ]);
+    const service = docs.find((d) => d.kind === 'Service' && d.metadata.name === consoleApp.name) as
+      (Manifest & { spec: { ports: { port: number; targetPort: unknown }[] } }) | undefined;
+    expect(service?.spec.ports).toEqual([
+      expect.objectContaining({ port: consoleApp.port, targetPort: 'http' }),
+    ]);
+  });
+
+  it('sets only ConsoleConfig (or OpenTelemetry) variables, each API URL to the Service of that name and port', () => {
+    const docs = manifests(dir);
+    const vars = environment(docs, workload(docs, consoleApp.name));
+    const config = configVariables('console');
+    expect([...vars.keys()].filter((v) => !config.all.has(v) && !isPlatformVariable(v))).toEqual([]);
+    const container = workload(docs, consoleApp.name).spec.template.spec.containers[0]!;
+    const values = Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value]));
+    expect(values).toMatchObject({ PORT: String(consoleApp.port), OTEL_SERVICE_NAME: 'console' });
+    for (const [name, variable] of [
+      ['exchange', 'EXCHANGE_URL'],
+      ['tax', 'TAX_URL'],
+      ['procurement', 'PROCUREMENT_URL'],
+      ['courts', 'COURTS_URL'],
+      ['ecommerce', 'ECOMMERCE_URL'],
+    ] as const) {
+      const target = services.find((s) => s.name === name)!;
+      expect(docs.some((d) => d.kind === 'Service' && d.metadata.name === name)).toBe(true);
+      expect({ variable, value: values[variable] }).toEqual({
+        variable,
+        value: `http://${target.name}:${target.port}`,
+      });
+    }
+    // Secure cookies wherever TLS is expected; plain HTTP only on the local overlay.
+    expect(values['COOKIE_SECURE']).toBe(dir.endsWith('/local') ? 'false' : 'true');
+  });
+
+  it('may reach only DNS, the collector, and the exchange and sector services on their ports', () => {
+    const policy = manifests(dir).find(
+      (d): d is Policy =>
+        d.kind === 'NetworkPolicy' &&
+        (d as Policy).spec.podSelector.matchLabels?.['app.kubernetes.io/name'] === consoleApp.name,
+    )!;
+    const egress = policy.spec.egress ?? [];
+    const toPods = egress.flatMap((r) =>
+      (r.to ?? []).flatMap((t) => {
+        const name = t.podSelector?.matchLabels?.['app.kubernetes.io/name'];
+        return name && name !== 'kube-dns' && name !== 'opentelemetry-collector'
+          ? [{ name, ports: (r.ports ?? []).map((p) => p.port) }]
+          : [];
+      }),
+    );
+    expect(toPods.sort((a, b) => a.name.localeCompare(b.name))).toEqual(
+      ['courts', 'ecommerce', 'exchange', 'procurement', 'tax'].map((name) => ({
+        name,
+        ports: [services.find((s) => s.name === name)!.port],
+      })),
+    );
+    const ports = egress.flatMap((r) => (r.ports ?? []).map((p) => p.port)).sort((a, b) => a - b);
+    expect(ports).toEqual([53, 53, 3000, 3001, 3002, 3003, 3004, 4318]);
+    expect((policy.spec.ingress ?? []).every((r) => r.ports?.every((p) => p.port === consoleApp.port))).toBe(
+      true,
+    );
   });
 });
 

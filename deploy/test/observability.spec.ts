@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { appServices, type AppService, readYamlDocuments, ROOT } from './support.js';
+import { appServices, type AppService, consoleService, readYamlDocuments, ROOT } from './support.js';
 
 const yamlFile = <T>(file: string): T =>
   readYamlDocuments(fs.readFileSync(path.join(ROOT, file), 'utf8'))[0] as T;
@@ -25,11 +25,11 @@ const METRICS = [
 
 let services: AppService[];
 beforeAll(async () => {
-  services = await appServices();
+  services = [...(await appServices()), await consoleService()];
 });
 
 describe('Prometheus (Compose)', () => {
-  it("scrapes every service's /metrics on its port", () => {
+  it("scrapes every service's /metrics on its port, the console's too", () => {
     const config = yamlFile<{
       scrape_configs: {
         job_name: string;

@@ -53,8 +53,21 @@ export async function appServices(): Promise<AppService[]> {
   });
 }
 
+/**
+ * The web console (tools/stack/services.mjs CONSOLE): deployed beside the services, but a client of
+ * their APIs only, with no Kafka or PostgreSQL, so it is checked on its own.
+ */
+export async function consoleService(): Promise<AppService> {
+  const stack = (await import(path.join(ROOT, 'tools/stack/services.mjs'))) as { CONSOLE: StackService };
+  return { name: stack.CONSOLE.name, service: 'console', port: stack.CONSOLE.port, env: {} };
+}
+
+/** Configuration classes that do not extend CommonConfig (no Kafka, no database). */
+const STANDALONE_CONFIG = new Set(['console']);
+
 /** Where each service's configuration class is; the classes' property names are its variable names. */
 const CONFIG_CLASSES: Record<string, string> = {
+  console: 'services/console/src/console.config.ts',
   exchange: 'services/exchange/src/exchange.config.ts',
   tax: 'libs/sector-kit/src/sector.config.ts',
   procurement: 'libs/sector-kit/src/sector.config.ts',
@@ -79,6 +92,7 @@ export function configVariables(service: string): ConfigVariables {
   const file = CONFIG_CLASSES[service];
   if (!file) throw new Error(`no configuration class known for service ${service}`);
   const own = readConfigClass(file);
+  if (STANDALONE_CONFIG.has(service)) return own.variables;
   if (own.base !== 'CommonConfig') throw new Error(`${file}: ${own.name} does not extend CommonConfig`);
   const common = readConfigClass(COMMON_CONFIG);
   return {

@@ -1,4 +1,7 @@
 // npm run bench:bulk [-- --records 100000]
+// npm run bench:bulk -- --write courts.ndjson [--records 100000]: writes the N records instead (and five
+// bad lines among them: broken JSON, an impossible date, a wrong USCC check character, an amount as a
+// JSON number, a tax record) for `cie submit`, and starts nothing.
 // Load test of the NDJSON bulk intake (POST /v1/records/bulk) of the courts service on real engines:
 // its own Kafka broker (.stack/bench, port 27092), a fresh database cie_bench and the courts service
 // alone on :3903. N generated dishonest-debtor records are streamed up lazily (chunked transfer, the
@@ -300,8 +303,41 @@ async function rawKafka(kafkajs, brokers, sample, n) {
 
 // ---------------------------------------------------------------------------------------------
 
+/** --write: the upload as a file, with one line of each kind `cie submit` must refuse. */
+async function writeFile(file) {
+  const prefix = `cli-${Date.now().toString(36)}`;
+  const bad = new Map([
+    [10, '{"recordType": "courts.dishonest_debtor", '],
+    [Math.floor(N / 4), { sourceRecordId: `${prefix}-bad-date`, decisionDate: '2025-13-45' }],
+    [
+      Math.floor(N / 2),
+      {
+        sourceRecordId: `${prefix}-bad-uscc`,
+        subject: { kind: 'legal_entity', idNumber: '91320100748204660A', name: '校验码错误的公司' },
+      },
+    ],
+    [Math.floor((3 * N) / 4), { sourceRecordId: `${prefix}-bad-amount`, outstandingAmount: 320000 }],
+    [N - 10, { sourceRecordId: `${prefix}-bad-type`, recordType: 'tax.major_violation' }],
+  ]);
+  function* lines() {
+    for (let i = 0; i < N; i++) {
+      const b = bad.get(i);
+      if (typeof b === 'string') yield `${b}\n`;
+      else if (b) yield `${JSON.stringify({ ...record(prefix, i), ...b })}\n`;
+      yield `${JSON.stringify(record(prefix, i))}\n`;
+    }
+  }
+  await pipeline(Readable.from(chunks(lines())), fs.createWriteStream(file));
+  say(`${file}: ${N} valid records and ${bad.size} bad lines`);
+}
+
 async function main() {
   await loadRecordFormat();
+  const write = option('write');
+  if (write) {
+    await writeFile(write);
+    return 0;
+  }
   const { default: kafkajs } = await import('kafkajs');
   await stopServices({ name: NAME }); // a crashed earlier run
 

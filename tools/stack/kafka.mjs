@@ -2,7 +2,7 @@
 // run straight from Maven Central jars with `java` because these machines have no Docker.
 // Only node: builtins are used so this works before `npm install`.
 //
-//   node tools/stack/kafka.mjs up|down|status [--name demo] [--port 19092]
+//   node tools/stack/kafka.mjs up|down|status [--name demo] [--port 19092] [--nodes 1|3]
 //
 // Layout (all under <root>/.stack/, which git must ignore):
 //   kafka-classpath.txt          class path printed by Maven (jars themselves live in ~/.m2)
@@ -129,6 +129,10 @@ export async function startKafka({
   log = process.stderr,
   /** Restart on the data of the last start (a broker that was killed), instead of a fresh log. */
   keepData = false,
+  /** A node of a cluster (startKafkaCluster): { nodeId, voters, size, id }. */
+  cluster,
+  /** The port clients are told to use, when it is not `port` (a fault proxy in front: tcp-proxy.mjs). */
+  advertisedPort = port,
 } = {}) {
   const p = paths(root, name);
   // A crashed earlier run may still hold the ports; stop exactly that pid first.
@@ -137,7 +141,20 @@ export async function startKafka({
   await assertPortFree(controllerPort);
   const classpath = await ensureKafkaJars({ root, log });
 
-  const opts = { root, name, p, classpath, port, controllerPort, heapMb, timeoutMs, log, keepData };
+  const opts = {
+    root,
+    name,
+    p,
+    classpath,
+    port,
+    controllerPort,
+    heapMb,
+    timeoutMs,
+    log,
+    keepData,
+    cluster,
+    advertisedPort,
+  };
   try {
     return await startOnce(opts);
   } catch (err) {
@@ -159,13 +176,15 @@ async function startOnce({
   timeoutMs,
   log,
   keepData,
+  cluster,
+  advertisedPort,
 }) {
   const t0 = Date.now();
   if (!keepData || !fs.existsSync(path.join(p.data, 'meta.properties'))) {
     await fsp.rm(p.data, { recursive: true, force: true });
     await fsp.mkdir(p.data, { recursive: true });
-    await fsp.writeFile(p.props, serverProperties({ p, port, controllerPort }));
-    await formatStorage(p, classpath);
+    await fsp.writeFile(p.props, serverProperties({ p, port, controllerPort, cluster, advertisedPort }));
+    await formatStorage(p, classpath, cluster?.id);
   }
 
   const pid = spawnBroker(p, classpath, heapMb);
@@ -177,7 +196,7 @@ async function startOnce({
     const readyMs = Date.now() - t0;
     log.write(`kafka: ready on 127.0.0.1:${port} in ${(readyMs / 1000).toFixed(1)} s (${apis} APIs)\n`);
     const stop = () => stopKafka({ root, name, log });
-    return { brokers: `127.0.0.1:${port}`, pid, readyMs, logFile: p.log, stop };
+    return { brokers: `127.0.0.1:${advertisedPort}`, pid, readyMs, logFile: p.log, stop };
   } catch (err) {
     // Never leave a half-started JVM behind a rejected promise.
     await stopKafka({ root, name, log: devNull });
@@ -185,28 +204,36 @@ async function startOnce({
   }
 }
 
-function serverProperties({ p, port, controllerPort }) {
+/**
+ * One node's config. Alone (the default) every internal topic and default fits on one replica; in a
+ * cluster (`cluster`: its node id, the quorum's voters and its size) they are replicated on three with
+ * two in sync, and an out-of-sync replica never becomes leader.
+ */
+function serverProperties({ p, port, controllerPort, cluster, advertisedPort = port }) {
+  const replicas = cluster ? Math.min(3, cluster.size) : 1;
+  const inSync = replicas > 1 ? 2 : 1;
   const props = {
     'process.roles': 'broker,controller',
-    'node.id': 1,
-    'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
+    'node.id': cluster?.nodeId ?? 1,
+    'controller.quorum.voters': cluster?.voters ?? `1@127.0.0.1:${controllerPort}`,
     listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
     // Only the client listener is advertised: clients that see the controller port fail
     // with "does not support the requested API version".
-    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${advertisedPort}`,
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
     'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
     'log.dirs': p.data,
     // One node: every internal topic and default must fit on a single replica,
     // otherwise consumer groups and transactions never get a coordinator.
-    'offsets.topic.replication.factor': 1,
+    'offsets.topic.replication.factor': replicas,
     'offsets.topic.num.partitions': 3,
-    'transaction.state.log.replication.factor': 1,
-    'transaction.state.log.min.isr': 1,
+    'transaction.state.log.replication.factor': replicas,
+    'transaction.state.log.min.isr': inSync,
     'transaction.state.log.num.partitions': 3,
-    'default.replication.factor': 1,
-    'min.insync.replicas': 1,
+    'default.replication.factor': replicas,
+    'min.insync.replicas': inSync,
+    'unclean.leader.election.enable': false,
     'num.partitions': 3,
     'auto.create.topics.enable': false,
     'group.initial.rebalance.delay.ms': 0,
@@ -221,6 +248,52 @@ function serverProperties({ p, port, controllerPort }) {
   );
 }
 
+/**
+ * A three-node KRaft cluster (each node broker and controller) on `ports` (each node's controller on
+ * port + 1), named `<name>-1`..`<name>-3`: replication 3, `min.insync.replicas` 2, unclean leader
+ * election off. Resolves once every node serves; `nodes[i].restart()` starts a node again on its data
+ * (after `kill`), `stop()` stops them all.
+ */
+export async function startKafkaCluster({
+  root = DEFAULT_ROOT,
+  name = 'cluster',
+  ports = [19192, 19194, 19196],
+  heapMb = 384,
+  timeoutMs = 120_000,
+  log = process.stderr,
+} = {}) {
+  const id = clusterId();
+  const voters = ports.map((port, i) => `${i + 1}@127.0.0.1:${port + 1}`).join(',');
+  const nodeOptions = ports.map((port, i) => ({
+    root,
+    name: `${name}-${i + 1}`,
+    port,
+    heapMb,
+    timeoutMs,
+    log,
+    cluster: { nodeId: i + 1, voters, size: ports.length, id },
+  }));
+  // The quorum forms only with a majority up: start the nodes together.
+  let started;
+  try {
+    started = await Promise.all(nodeOptions.map((o) => startKafka(o)));
+  } catch (error) {
+    await Promise.all(nodeOptions.map((o) => stopKafka({ root, name: o.name, log: devNull })));
+    throw error;
+  }
+  const nodes = started.map((node, i) => ({
+    ...node,
+    name: nodeOptions[i].name,
+    port: ports[i],
+    restart: () => startKafka({ ...nodeOptions[i], keepData: true }),
+  }));
+  return {
+    brokers: ports.map((port) => `127.0.0.1:${port}`).join(','),
+    nodes,
+    stop: () => Promise.all(nodeOptions.map((o) => stopKafka({ root, name: o.name, log }))),
+  };
+}
+
 // Kafka cluster ids are 16 random bytes in URL-safe base64 (what `StorageTool random-uuid`
 // prints); generating it here saves one JVM start. Kafka avoids ids starting with '-'.
 function clusterId() {
@@ -230,7 +303,7 @@ function clusterId() {
   }
 }
 
-async function formatStorage(p, classpath) {
+async function formatStorage(p, classpath, id = clusterId()) {
   const args = [
     '-Xmx256m',
     `-Dlog4j.configuration=${pathToFileURL(p.log4j).href}`,
@@ -239,7 +312,7 @@ async function formatStorage(p, classpath) {
     'kafka.tools.StorageTool',
     'format',
     '-t',
-    clusterId(),
+    id,
     '-c',
     p.props,
   ];
@@ -479,6 +552,7 @@ function parseArgs(argv) {
     port,
     controllerPort: Number(opts['controller-port'] ?? port + 1),
     heapMb: Number(opts.heap ?? 512),
+    nodes: Number(opts.nodes ?? 1),
     timeoutMs: Number(opts.timeout ?? 90) * 1000,
   };
 }
@@ -487,14 +561,31 @@ export async function kafkaCliMain(argv = process.argv.slice(2)) {
   const a = parseArgs(argv);
   switch (a.command) {
     case 'up': {
-      const k = await startKafka(a);
+      // --nodes 3: a cluster on --port, --port + 2, --port + 4 (controllers one above each).
+      const k =
+        a.nodes > 1
+          ? await startKafkaCluster({
+              ...a,
+              ports: Array.from({ length: a.nodes }, (_, i) => a.port + 2 * i),
+            })
+          : await startKafka(a);
       // stdout is machine-readable; progress went to stderr.
-      process.stdout.write(`KAFKA_BROKERS=${k.brokers}\nKAFKA_PID=${k.pid}\n`);
+      process.stdout.write(
+        `KAFKA_BROKERS=${k.brokers}\nKAFKA_PID=${k.pid ?? k.nodes.map((n) => n.pid).join(',')}\n`,
+      );
       return 0;
     }
-    case 'down':
-      if (!(await stopKafka(a))) process.stderr.write(`kafka: nothing running for "${a.name}"\n`);
+    case 'down': {
+      const names = a.nodes > 1 ? Array.from({ length: a.nodes }, (_, i) => `${a.name}-${i + 1}`) : [a.name];
+      // Together: a node that lost its quorum waits for it to shut down cleanly.
+      await Promise.all(
+        names.map(async (name) => {
+          if (!(await stopKafka({ ...a, name })))
+            process.stderr.write(`kafka: nothing running for "${name}"\n`);
+        }),
+      );
       return 0;
+    }
     case 'status': {
       const s = await kafkaStatus(a);
       process.stdout.write(`${JSON.stringify(s)}\n`);
@@ -502,7 +593,7 @@ export async function kafkaCliMain(argv = process.argv.slice(2)) {
     }
     default:
       process.stderr.write(
-        'usage: node tools/stack/kafka.mjs up|down|status [--name demo] [--port 19092] ' +
+        'usage: node tools/stack/kafka.mjs up|down|status [--name demo] [--port 19092] [--nodes 1|3] ' +
           '[--controller-port N] [--heap 512] [--timeout 90] [--root DIR]\n',
       );
       return 2;

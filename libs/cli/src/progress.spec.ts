@@ -11,6 +11,10 @@ describe('the progress bar of cie submit', () => {
     expect(formatProgress({ doneBytes: 0, totalBytes: 1000, records: 0, elapsedMs: 0 })).toBe(
       '[------------------------]   0%  0 records  0 records/s  ETA ?',
     );
+    // One receipt of a 100,000-line file is no ground for a guess (it said "ETA 24 h 05 min").
+    expect(formatProgress({ doneBytes: 530, totalBytes: 53_000_000, records: 1, elapsedMs: 900 })).toMatch(
+      /ETA \?$/,
+    );
     expect(formatProgress({ doneBytes: 1000, totalBytes: 1000, records: 10, elapsedMs: 500 })).toMatch(
       /^\[#{24}\] 100% {2}10 records {2}20 records\/s {2}ETA 0 s$/,
     );

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT, ServiceProcess, testDatabaseUrl, testKafkaBrokers } from '@cie/testing';
+import { recordExamples, REPO_ROOT, ServiceProcess, testDatabaseUrl, testKafkaBrokers } from '@cie/testing';
 import { cie } from '../test/cie-process.js';
 
 const KEY = 'demo-key-court-bj-chaoyang';
@@ -27,13 +27,7 @@ describe('cie submit against a real courts service', () => {
   beforeAll(async () => {
     await courts.start();
     // The service's own examples, from its OpenAPI document: valid by construction, never stale here.
-    const doc = (await (await fetch(`${courts.url}/openapi.json`)).json()) as {
-      paths: Record<string, { post: { requestBody: { content: Record<string, { examples: object }> } } }>;
-    };
-    const examples = Object.values(
-      doc.paths['/v1/records']!.post.requestBody.content['application/json']!.examples,
-    ) as { value: Record<string, unknown> }[];
-    valid = examples.map((e, i) => ({ ...e.value, sourceRecordId: `cli-${run}-${i}` }));
+    valid = (await recordExamples(courts.url)).map((e, i) => ({ ...e, sourceRecordId: `cli-${run}-${i}` }));
     const invalidField = { ...valid[0], sourceRecordId: `cli-${run}-bad`, decisionDate: '2025-13-45' };
     writeFileSync(
       file,

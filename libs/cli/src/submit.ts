@@ -1,7 +1,10 @@
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { Readable, Transform } from 'node:stream';
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import { type Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { SubmitCommand } from './args.js';
 import { formatProgress, formatSummary } from './progress.js';
 
@@ -60,23 +63,10 @@ export async function submit(cmd: SubmitCommand, io: Io): Promise<number> {
     },
   });
   const source = createReadStream(cmd.file);
-  source.once('error', (error) => counter.destroy(error));
-  const body = source.pipe(counter);
-
-  let response: Response;
-  try {
-    response = await fetch(`${cmd.url}/v1/records/bulk`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${cmd.key}` },
-      body: Readable.toWeb(body) as ReadableStream<Uint8Array>,
-      duplex: 'half',
-    });
-  } catch (error) {
-    const cause = (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;
-    throw new CannotSubmit(`cannot connect to ${cmd.url}: ${cause}`);
-  }
-  if (response.status !== 200 || !response.body) {
-    const text = await response.text();
+  const { response, uploaded } = await upload(`${cmd.url}/v1/records/bulk`, cmd, source, counter);
+  if (response.statusCode !== 200) {
+    const text = await readText(response);
+    source.destroy();
     let detail = text.slice(0, 500);
     try {
       const problem = JSON.parse(text) as { title?: string; detail?: string };
@@ -84,7 +74,7 @@ export async function submit(cmd: SubmitCommand, io: Io): Promise<number> {
     } catch {
       // not a problem document: the text itself says what went wrong
     }
-    throw new CannotSubmit(`${cmd.url}/v1/records/bulk answered ${response.status}: ${detail}`);
+    throw new CannotSubmit(`${cmd.url}/v1/records/bulk answered ${response.statusCode}: ${detail}`);
   }
 
   const drawProgress = cmd.progress && io.stderr.isTTY === true;
@@ -102,7 +92,7 @@ export async function submit(cmd: SubmitCommand, io: Io): Promise<number> {
     io.stderr.write(`\r${formatProgress({ doneBytes, totalBytes, records, elapsedMs: now - started })}`);
   };
 
-  const lines = createInterface({ input: Readable.fromWeb(response.body as never), crlfDelay: Infinity });
+  const lines = createInterface({ input: response, crlfDelay: Infinity });
   for await (const text of lines) {
     if (text.trim() === '') continue;
     const answer = JSON.parse(text) as Answer;
@@ -119,6 +109,8 @@ export async function submit(cmd: SubmitCommand, io: Io): Promise<number> {
   }
   draw(true);
   if (drawProgress) io.stderr.write('\n');
+  // The service answered to the end; an upload that broke off shows as a missing summary below.
+  await uploaded;
 
   await writeRejects(cmd.file, cmd.rejects, refused);
   const elapsedMs = io.now() - started;
@@ -136,6 +128,48 @@ export async function submit(cmd: SubmitCommand, io: Io): Promise<number> {
     return 1;
   }
   return refused.size > 0 ? 1 : 0;
+}
+
+/**
+ * POST of a stream with node:http, piped with backpressure: only the chunks in flight are in memory.
+ * (fetch with a stream body kept every chunk it sent until the response ended: 53 MB for a 53 MB
+ * file.) Resolves with the response as soon as its head arrives, while the upload goes on; a
+ * service that answers early (401) and closes is not an error of the upload.
+ */
+async function upload(
+  url: string,
+  cmd: SubmitCommand,
+  source: Readable,
+  counter: Transform,
+): Promise<{ response: IncomingMessage; uploaded: Promise<void> }> {
+  const target = new URL(url);
+  const request = (target.protocol === 'https:' ? https : http).request(target, {
+    method: 'POST',
+    agent: false,
+    headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${cmd.key}` },
+  });
+  const responded = new Promise<IncomingMessage>((resolve, reject) => {
+    request.once('response', resolve);
+    request.once('error', reject);
+  });
+  const uploaded = pipeline(source, counter, request).then(
+    () => undefined,
+    () => undefined,
+  );
+  try {
+    return { response: await responded, uploaded };
+  } catch (error) {
+    source.destroy();
+    const unreadable = (error as NodeJS.ErrnoException).path === cmd.file;
+    if (unreadable) throw new CannotSubmit(`cannot read ${cmd.file}: ${(error as Error).message}`);
+    throw new CannotSubmit(`cannot connect to ${cmd.url}: ${(error as Error).message}`);
+  }
+}
+
+async function readText(response: IncomingMessage): Promise<string> {
+  let text = '';
+  for await (const chunk of response) text += (chunk as Buffer).toString('utf8');
+  return text;
 }
 
 /** One line per refused input line, in file order, with the receipt's field errors and the line as sent. */

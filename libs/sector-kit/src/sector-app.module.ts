@@ -27,6 +27,7 @@ import { outcomesMigration } from './database/outcomes.migration.js';
 import { agencyRequestsMigration } from './database/agency-requests.migration.js';
 import { measureTasksMigration } from './database/measure-tasks.migration.js';
 import { AgencyRequestsController } from './http/agency-requests.controller.js';
+import { WhoamiController } from './http/whoami.controller.js';
 import { RequestsConsumer } from './kafka/requests.consumer.js';
 import { AgencyRateLimitGuard } from './http/agency-rate-limit.guard.js';
 import { ContentTypeGuard } from './http/content-type.guard.js';
@@ -155,6 +156,7 @@ export class SectorAppModule {
         RecordsController,
         AgencyRequestsController,
         TasksController,
+        WhoamiController,
         OpenApiController,
       ],
       providers,

@@ -46,3 +46,17 @@ export function undocumentedRoutes(
 
 /** Paths every service serves that are not its API: probes, metrics and the document itself. */
 export const NOT_API_PATHS = ['/health/live', '/health/ready', '/metrics', '/openapi.json'] as const;
+
+/**
+ * The example records of a running sector service's OpenAPI document (POST /v1/records): valid by
+ * construction, so tests that need valid records never carry a copy that goes stale.
+ */
+export async function recordExamples(serviceUrl: string): Promise<Record<string, unknown>[]> {
+  const doc = (await (await fetch(`${serviceUrl}/openapi.json`)).json()) as {
+    paths: Record<string, { post: { requestBody: { content: Record<string, { examples: object }> } } }>;
+  };
+  const examples = Object.values(
+    doc.paths['/v1/records']!.post.requestBody.content['application/json']!.examples,
+  ) as { value: Record<string, unknown> }[];
+  return examples.map((e) => e.value);
+}

@@ -690,6 +690,19 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
       ).toBe(401);
     });
 
+    it('tells an agency key who it is (GET /v1/whoami): its id and this sector', async () => {
+      const response = await fetch(`${base}/v1/whoami`, {
+        headers: { authorization: `Bearer ${agencyKey}` },
+      });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({
+        role: 'agency',
+        id: expect.stringMatching(/^[a-z0-9-]+$/) as unknown,
+        sector: name,
+        name: expect.any(String) as unknown,
+      });
+    });
+
     it('answers every route but health, metrics and the OpenAPI document 401 without a key and 403 with another sector’s', async () => {
       await expectEveryRouteGuarded(app, {
         open: SECTOR_OPEN_ROUTES,

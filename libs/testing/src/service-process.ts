@@ -63,6 +63,12 @@ export class ServiceProcess {
     }
   }
 
+  /** Sends `signal` (SIGSTOP, SIGCONT...) while the process runs; a no-op once it has exited. */
+  signal(signal: NodeJS.Signals): void {
+    const child = this.child;
+    if (child && child.exitCode === null && child.signalCode === null) child.kill(signal);
+  }
+
   /** Signals the process and resolves with its exit code (0: a clean, drained shutdown; null: killed). */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     const dump = process.env['TEST_DUMP_DIR'];

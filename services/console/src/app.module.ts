@@ -10,10 +10,12 @@ import { LiveStreams } from './live/live-streams.js';
 import { MetricsHistory } from './overview/metrics-history.js';
 import { OverviewController } from './overview/overview.controller.js';
 import { PolicyController } from './policy/policy.controller.js';
+import { FollowedRequestsController } from './requests/followed-requests.controller.js';
 import { SessionGuard } from './session/session.guard.js';
 import { SessionStore } from './session/session.store.js';
 import { SignInController } from './session/sign-in.controller.js';
 import { SubjectsController } from './subjects/subjects.controller.js';
+import { ConsoleApis } from './upstream/console-apis.js';
 
 @Module({})
 export class AppModule {
@@ -28,6 +30,7 @@ export class AppModule {
         JourneyController,
         DeadLettersController,
         SubjectsController,
+        FollowedRequestsController,
         InboxController,
         PolicyController,
       ],
@@ -35,6 +38,7 @@ export class AppModule {
         { provide: ConsoleConfig, useValue: config },
         { provide: SessionStore, useValue: new SessionStore(config.SESSION_IDLE_MINUTES * 60_000) },
         SessionGuard,
+        ConsoleApis,
         LiveStreams,
         MetricsHistory,
         {

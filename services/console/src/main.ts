@@ -7,6 +7,7 @@ import {
   enableGracefulShutdown,
   loadConfig,
   serviceVersion,
+  startObservability,
   useHttpObservability,
 } from '@cie/platform';
 import type { NextFunction, Request, Response } from 'express';
@@ -43,6 +44,8 @@ export async function createApp(config: ConsoleConfig): Promise<NestExpressAppli
 
 async function main(): Promise<void> {
   const config = loadConfig(ConsoleConfig, process.env);
+  // Traces when the OTEL_* variables ask for them (Compose and Kubernetes do): a page's API calls join them.
+  await startObservability('console', VERSION, process.env);
   const app = await createApp(config);
   await app.listen(config.PORT, '0.0.0.0');
 }

@@ -3,7 +3,14 @@ import { readFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { usccCheckCharacter } from '@cie/identifiers';
-import { expectEventually, REPO_ROOT, ServiceProcess, testDatabaseUrl, testKafkaBrokers } from '@cie/testing';
+import {
+  expectEventually,
+  recordExamples,
+  REPO_ROOT,
+  ServiceProcess,
+  testDatabaseUrl,
+  testKafkaBrokers,
+} from '@cie/testing';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, ensureChromium } from './chromium.js';
 import { inspectPdf } from './pdf-text.js';
@@ -14,11 +21,12 @@ import { inspectPdf } from './pdf-text.js';
  * Every page is screenshotted into .test-results/screenshots and checked with axe-core.
  */
 const run = randomUUID().slice(0, 8);
-const PORTS = { exchange: 28510, courts: 28511, console: 28512 };
+const PORTS = { exchange: 28510, courts: 28511, console: 28512, tax: 28513 };
 const KEYS = {
   operator: 'demo-key-operator',
   desk: 'demo-key-credit-desk',
   court: 'demo-key-court-bj-chaoyang',
+  tax: 'demo-key-tax-bj',
 };
 const SHOTS = path.join(REPO_ROOT, 'services/console/.test-results/screenshots');
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -44,29 +52,48 @@ const debtor = (serial: number, over: Record<string, unknown> = {}) => ({
   outstandingAmount: '320000.00',
   ...over,
 });
+/** The tax service's own example of a major violation (from its OpenAPI document), read at start. */
+let taxExample: Record<string, unknown> = {};
+/** That record, decided eight months ago: repairable after six (the catalogue), disclosed for 36. */
+const taxViolation = (serial: number) => ({
+  ...taxExample,
+  recordType: 'tax.major_violation',
+  sourceRecordId: `console-${run}-tax-${serial}`,
+  decisionNumber: `京税稽罚〔2026〕${serial}号`,
+  decisionDate: new Date(Date.now() - 240 * 86_400_000).toISOString().slice(0, 10),
+  subject: { kind: 'legal_entity', idNumber: uscc(serial), name: NAME },
+});
 
 describe('the console in a browser, on the real stack', () => {
   let exchange: ServiceProcess;
   let courts: ServiceProcess;
+  let tax: ServiceProcess;
   let consoleApp: ServiceProcess;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
 
-  const courtsApi = async <T = Record<string, unknown>>(path: string, body?: unknown) => {
-    const response = await fetch(`${courts.url}${path}`, {
+  /** A sector service's API with its agency's key: the courts' unless the tax office's is asked for. */
+  const sectorApi = async <T = Record<string, unknown>>(
+    path: string,
+    body?: unknown,
+    as: 'court' | 'tax' = 'court',
+  ) => {
+    const response = await fetch(`${(as === 'tax' ? tax : courts).url}${path}`, {
       method: body === undefined ? 'GET' : 'POST',
-      headers: { authorization: `Bearer ${KEYS.court}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${KEYS[as]}`, 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     return { status: response.status, body: (await response.json()) as T };
   };
+  const courtsApi = <T = Record<string, unknown>>(path: string, body?: unknown) => sectorApi<T>(path, body);
   type History = { events: { eventId?: string; exchangeOutcome?: { recordId?: string; status?: string } }[] };
-  /** Publishes through the courts API and waits for the exchange's record id. */
-  const publish = async (body: ReturnType<typeof debtor>) => {
-    expect((await courtsApi('/v1/records', body)).status).toBe(202);
+  /** Publishes through the record's sector API and waits for the exchange's record id. */
+  const publish = async (body: { sourceRecordId: string; recordType: string }) => {
+    const as = body.recordType.startsWith('tax.') ? 'tax' : 'court';
+    expect((await sectorApi('/v1/records', body, as)).status).toBe(202);
     let recordId = '';
     await expectEventually(async () => {
-      const history = await courtsApi<History>(`/v1/records/${body.sourceRecordId}`);
+      const history = await sectorApi<History>(`/v1/records/${body.sourceRecordId}`, undefined, as);
       recordId = history.body.events[0]?.exchangeOutcome?.recordId ?? '';
       expect(recordId).toMatch(/^[0-9a-f-]{36}$/);
     });
@@ -137,17 +164,22 @@ describe('the console in a browser, on the real stack', () => {
       LOG_FORMAT: 'json',
       PORT: String(PORTS.exchange),
     });
-    courts = ServiceProcess.of('courts', {
+    const sectorEnv = (port: number) => ({
       ...infra,
       AGENCY_KEYS_FILE: `${REPO_ROOT}deploy/local/agency-keys.demo.json`,
       LOG_FORMAT: 'json',
-      PORT: String(PORTS.courts),
+      PORT: String(port),
     });
+    courts = ServiceProcess.of('courts', sectorEnv(PORTS.courts));
+    tax = ServiceProcess.of('tax', sectorEnv(PORTS.tax));
     await exchange.start();
     await courts.start();
+    await tax.start();
+    taxExample = (await recordExamples(tax.url)).find((e) => e['recordType'] === 'tax.major_violation')!;
     consoleApp = ServiceProcess.of('console', {
       EXCHANGE_URL: exchange.url,
       COURTS_URL: courts.url,
+      TAX_URL: tax.url,
       REFRESH_INTERVAL_MS: '500',
       METRICS_SAMPLE_INTERVAL_MS: '1000',
       PORT: String(PORTS.console),
@@ -162,6 +194,7 @@ describe('the console in a browser, on the real stack', () => {
     await browser?.close();
     await consoleApp?.stop();
     await courts?.stop();
+    await tax?.stop();
     await exchange?.stop();
   });
 
@@ -190,6 +223,14 @@ describe('the console in a browser, on the real stack', () => {
     );
     await desk.goto(`${consoleApp.url}/overview`);
     await desk.getByRole('alert').filter({ hasText: '403' }).waitFor();
+
+    // A subscriber's key is the exchange's (GET /v1/whoami says whose), but not a console key.
+    const subscriber = await signIn('demo-key-beijing-platform');
+    expect(new URL(subscriber.url()).pathname).toBe('/sign-in');
+    expect(await subscriber.getByRole('alert').textContent()).toMatch(
+      /403 Not a console key[\s\S]*beijing-platform \(subscriber\)/,
+    );
+    expect(await subscriber.context().cookies()).toEqual([]);
   });
 
   it('shows a delivery appear live on the record journey after the court submits a correction, and explains it', async () => {
@@ -301,11 +342,12 @@ describe('the console in a browser, on the real stack', () => {
     );
     const record = desk.getByRole('region', { name: `Record ${recordId}` });
     await record.getByText('File a dispute about this record').click();
-    await record.getByLabel('Grounds').fill('欠款已于2026年11月全部清偿，附银行回单');
-    await record.getByRole('button', { name: 'File the dispute' }).click();
+    const form = record.locator('form[action="/subjects/disputes"]');
+    await form.getByLabel('Grounds').fill('欠款已于2026年11月全部清偿，附银行回单');
+    await form.getByRole('button', { name: 'File the dispute' }).click();
     await desk.waitForURL(/\/disputes\/[0-9a-f-]{36}$/);
     const disputeId = desk.url().split('/').at(-1)!;
-    await desk.getByTestId('dispute-status').getByText('open').waitFor();
+    await desk.getByTestId('request-status').getByText('open').waitFor();
     await check(desk, 'subject-dispute');
     await markDocument(desk);
 
@@ -323,7 +365,7 @@ describe('the console in a browser, on the real stack', () => {
       .waitFor();
 
     // The desk's page follows the dispute without a reload.
-    await desk.getByTestId('dispute-outcome').getByText('upheld').waitFor({ timeout: 30_000 });
+    await desk.getByTestId('request-outcome').getByText('upheld').waitFor({ timeout: 30_000 });
     await stillSameDocument(desk);
 
     const report = await desk.context().newPage();
@@ -343,5 +385,67 @@ describe('the console in a browser, on the real stack', () => {
     }
     expect(printed.fonts.some((f) => /WenQuanYi|NotoSansCJK|NotoSerifCJK|CJK/i.test(f))).toBe(true);
     for (const ch of [...NAME, ...'北京市朝阳区人民法院']) expect(printed.characters.has(ch)).toBe(true);
+  });
+
+  it('requests credit repair on the subject desk, the tax office approves it in its inbox, and the desk sees it live; a record that is not repairable is refused with the API’s reason', async () => {
+    const body = taxViolation(5);
+    const [recordId, courtRecordId] = await Promise.all([publish(body), publish(debtor(6))]);
+    const desk = await signIn(KEYS.desk);
+    const subjectPage = (idNumber: string) =>
+      `${consoleApp.url}/subjects?id=${idNumber}&name=${encodeURIComponent(NAME)}`;
+
+    // A dishonest debtor cannot be repaired under the catalogue: the desk sees why, nothing is filed.
+    await desk.goto(subjectPage(debtor(6).subject.idNumber));
+    const courtRecord = desk.getByRole('region', { name: `Record ${courtRecordId}` });
+    await courtRecord.getByText('Request credit repair').click();
+    const refusedForm = courtRecord.locator('form[action="/subjects/repairs"]');
+    await refusedForm.getByLabel('Grounds').fill('已履行全部义务');
+    await refusedForm.getByRole('button', { name: 'Request the repair' }).click();
+    await desk.getByRole('alert').filter({ hasText: 'cannot be repaired' }).waitFor();
+    expect(new URL(desk.url()).pathname).toBe('/subjects/repairs');
+
+    await desk.goto(subjectPage(body.subject.idNumber));
+    const record = desk.getByRole('region', { name: `Record ${recordId}` });
+    expect(await record.textContent()).toMatch(/repairable from \d{4}-\d{2}-\d{2}/);
+    await record.getByText('Request credit repair').click();
+    const form = record.locator('form[action="/subjects/repairs"]');
+    await form.getByLabel('Grounds').fill('税款、滞纳金和罚款已全部缴清，公布已满六个月，申请提前撤出');
+    await form.getByRole('button', { name: 'Request the repair' }).click();
+    await desk.waitForURL(/\/repairs\/[0-9a-f-]{36}$/);
+    const requestId = desk.url().split('/').at(-1)!;
+    await desk.getByTestId('request-status').getByText('pending').waitFor();
+    await check(desk, 'subject-repair');
+    await markDocument(desk);
+
+    const office = await signIn(KEYS.tax);
+    expect(new URL(office.url()).pathname).toBe('/inbox');
+    const card = office.locator(`section.repair[data-id="${requestId}"]`);
+    await card.waitFor({ timeout: 30_000 });
+    await check(office, 'agency-inbox-repair');
+    await card.getByLabel('approve').check();
+    await card.getByLabel('Note to the subject').fill('已核实缴清凭证，同意信用修复');
+    await card.getByRole('button', { name: 'Send the answer' }).click();
+    await office
+      .getByRole('status')
+      .filter({ hasText: `Repair request ${requestId} answered` })
+      .waitFor();
+    // Answered, it leaves the waiting list and shows under "answered".
+    await expectEventually(async () =>
+      expect(await office.locator(`section.repair[data-id="${requestId}"]`).count()).toBe(0),
+    );
+    await office.goto(`${consoleApp.url}/inbox?show=answered`);
+    expect(await office.locator(`section.repair[data-id="${requestId}"]`).textContent()).toContain(
+      'approved',
+    );
+
+    // The desk's page follows the request without a reload; the record is then repaired.
+    await desk.getByTestId('request-outcome').getByText('approved').waitFor({ timeout: 30_000 });
+    await stillSameDocument(desk);
+    await expectEventually(async () => {
+      await desk.goto(subjectPage(body.subject.idNumber));
+      expect(await desk.getByRole('region', { name: `Record ${recordId}` }).textContent()).toMatch(
+        /status\s+repaired/,
+      );
+    });
   });
 });

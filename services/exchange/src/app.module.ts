@@ -76,6 +76,7 @@ import { HoldingsController } from './holdings/holdings.controller.js';
 import { HoldingsReader } from './holdings/holdings.reader.js';
 import { LIST_ERROR_STATUS } from './lists/lists.exception.js';
 import { ListsController } from './lists/lists.controller.js';
+import { WhoamiController } from './access/whoami.controller.js';
 import { ListsService } from './lists/lists.service.js';
 import { ReportsController } from './reports/reports.controller.js';
 import { ReportService } from './reports/report.service.js';
@@ -118,6 +119,7 @@ export class AppModule {
         HoldingsController,
         ReportsController,
         TasksController,
+        WhoamiController,
       ],
       providers: [
         { provide: ExchangeConfig, useValue: config },

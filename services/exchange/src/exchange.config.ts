@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import {
+  Equals,
   IsDefined,
   IsInt,
   IsNotEmpty,
@@ -9,6 +10,7 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateIf,
 } from 'class-validator';
 import { CommonConfig, isDemoMode, loadConfig, NotDemoFile, NotPublishedDemoSecret } from '@cie/platform';
 import { DEFAULT_CATALOGUE_FILE } from './catalogue/catalogue.loader.js';
@@ -127,11 +129,13 @@ export class ExchangeConfig extends CommonConfig {
   KAFKA_CONSUMER_GROUP = 'exchange';
 
   /**
-   * Stable per instance: the transactional id that fences a zombie of the same instance. Set
-   * explicitly (two instances sharing a default would fence each other); DEMO_MODE=1 defaults it.
+   * Stable per instance: who acted in the audit log, and the prefix of the ids this instance makes.
+   * Set explicitly (two instances sharing a default would be told apart by nothing); DEMO_MODE=1
+   * defaults it. Fencing does not depend on it: each partition's transactional id is named after the
+   * group and the partition (PartitionTransactions).
    */
   @IsDefined({
-    message: `EXCHANGE_INSTANCE_ID must be set: this instance's stable Kafka transactional id, e.g. its pod name (DEMO_MODE=1 defaults it to ${DEMO_INSTANCE_ID})`,
+    message: `EXCHANGE_INSTANCE_ID must be set: this instance's stable name in the audit log, e.g. its pod name (DEMO_MODE=1 defaults it to ${DEMO_INSTANCE_ID})`,
   })
   @Matches(/^[a-z0-9-]+$/, { message: 'EXCHANGE_INSTANCE_ID must be lower-case letters, digits and hyphens' })
   EXCHANGE_INSTANCE_ID!: string;
@@ -159,16 +163,28 @@ export class ExchangeConfig extends CommonConfig {
   KAFKA_FETCH_MAX_BYTES: number = 2_097_152;
 
   /**
-   * Partitions whose batches are stored side by side (each in its own PostgreSQL transaction); their
-   * Kafka transactions are grouped into one. 1 (the default) processes one batch at a time: with
-   * more, a rebalance between two instances duplicated feed messages (subject-rights.int-spec), as
-   * kafkajs' offset commits are not fenced by the group generation, so keep 1 until they are.
+   * Partitions whose batches are stored side by side, each in its own PostgreSQL transaction and
+   * committed by its own fenced producer (PartitionTransactions). 1 (the default) processes one batch
+   * at a time.
    */
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(64)
   KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: number = 1;
+
+  /**
+   * Fault injection for the zombie test (issue 13, fault 5), with DEMO_MODE=1 only: 1 makes the
+   * process stop itself (SIGSTOP) once, after it stored a batch with outputs and before the batch's
+   * Kafka transaction, as a process paused by the machine would. 0 (the default) never.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1)
+  @ValidateIf((config: { DEMO_MODE?: boolean }) => config.DEMO_MODE !== true)
+  @Equals(0, { message: 'FAULT_STOP_AFTER_STORE is fault injection for the tests: it needs DEMO_MODE=1' })
+  FAULT_STOP_AFTER_STORE: number = 0;
 
   /** Working days an owning agency has to resolve a dispute (DESIGN §8). */
   @Type(() => Number)

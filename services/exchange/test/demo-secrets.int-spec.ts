@@ -63,7 +63,7 @@ describe('a service given demo secrets without DEMO_MODE', () => {
     const refused = await runToExit('exchange', { ...infrastructure(), ...ownFiles, ...secrets });
     expect(refused.code).toBe(1);
     expect(refused.output).toContain(
-      "EXCHANGE_INSTANCE_ID must be set: this instance's stable Kafka transactional id",
+      "EXCHANGE_INSTANCE_ID must be set: this instance's stable name in the audit log",
     );
   });
 

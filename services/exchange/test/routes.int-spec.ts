@@ -53,6 +53,34 @@ describe('every route of the exchange', () => {
       // Dead letters, routing, subjects, disputes, repairs, deletion acks, policy, checks, reports,
       // lists, holdings.
       minRoutes: 23,
+      // Any known key may ask who it is.
+      anyClient: ['GET /v1/whoami'],
     });
+  });
+
+  it('tells each key who it is: role, client id, and the subscriber or agency it acts for', async () => {
+    const whoami = async (key: string) => {
+      const response = await fetch(`${await app.getUrl()}/v1/whoami`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      return { status: response.status, body: await response.json() };
+    };
+    expect(await whoami('demo-key-operator')).toEqual({
+      status: 200,
+      body: { role: 'operator', id: 'ops', sector: null },
+    });
+    expect(await whoami('demo-key-credit-desk')).toEqual({
+      status: 200,
+      body: { role: 'subject-desk', id: 'credit-desk', sector: null },
+    });
+    expect(await whoami('demo-key-beijing-platform')).toEqual({
+      status: 200,
+      body: { role: 'subscriber', id: 'beijing-platform', sector: null, subscriberId: 'beijing-platform' },
+    });
+    expect(await whoami('demo-key-procurement-officer')).toEqual({
+      status: 200,
+      body: { role: 'officer', id: 'procurement-bj-officer', sector: null, agencyId: 'procurement-bj' },
+    });
+    expect((await whoami('demo-key-court-bj-chaoyang')).status).toBe(401);
   });
 });

@@ -85,6 +85,8 @@ interface CommonOptions {
   partitionsConsumedConcurrently?: number;
   /** A partition with lag and no progress for this long makes `ready()` fail (KAFKA_STALL_AFTER_MS). */
   stallAfterMs: number;
+  /** Called on every join of the group, before the first batch of the new assignment. */
+  onGroupJoin?: () => void;
   /** When kafkajs gives up for good; the default exits so that the supervisor restarts the process. */
   onCrash?: (error: Error) => void;
   backoff?: { initialMs: number; maxMs: number };
@@ -153,6 +155,7 @@ export class ConsumerRunner {
         Object.entries(payload.memberAssignment).flatMap(([t, ps]) => ps.map((p) => key(t, p))),
       );
       for (const k of this.progress.keys()) if (!held.has(k)) this.progress.delete(k);
+      options.onGroupJoin?.();
     });
     for (const event of [events.REBALANCING, events.STOP, events.DISCONNECT])
       this.consumer.on(event, () => (this.joined = false));

@@ -1,6 +1,16 @@
-import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs';
+import {
+  KafkaJSConnectionError,
+  KafkaJSNonRetriableError,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSProtocolError,
+} from 'kafkajs';
 import { RefusalError } from '../refusals.js';
-import { classifyError, refusalForError } from './error-classification.js';
+import {
+  classifyError,
+  isProducerFenced,
+  refusalForError,
+  RetryInPlaceError,
+} from './error-classification.js';
 
 /** A PostgreSQL error as node-postgres raises it, wrapped as TypeORM's QueryFailedError wraps it. */
 function queryFailed(code: string, message = 'query failed'): Error {
@@ -75,6 +85,20 @@ describe('classifyError: transient errors are retried, anything else is poison',
       retriable: false,
     } as unknown as Error);
     expect(classifyError(fenced)).toBe('abandon');
+  });
+
+  it('Given a handler that knows its next attempt is fine (a fenced partition it claims again), When classified, Then it is retried in place', () => {
+    const epoch = new KafkaJSProtocolError({
+      message: 'Producer attempted an operation with an old epoch',
+      type: 'INVALID_PRODUCER_EPOCH',
+      code: 47,
+      retriable: false,
+    } as unknown as Error);
+    // As kafkajs' retrier gives it up.
+    const fenced = new KafkaJSNonRetriableError(epoch, { cause: epoch });
+    expect(isProducerFenced(fenced)).toBe(true);
+    expect(isProducerFenced(new KafkaJSConnectionError('Connection timeout'))).toBe(false);
+    expect(classifyError(new RetryInPlaceError('claimed again'))).toBe('transient');
   });
 
   it('Given kafkajs giving up after retries, When classified, Then the cause decides', () => {

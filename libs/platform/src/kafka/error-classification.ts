@@ -29,6 +29,31 @@ const KAFKA_POISON_TYPES = new Set([
   'CORRUPT_MESSAGE',
 ]);
 
+/**
+ * An attempt that failed for a reason the handler knows is over by the next attempt, retried in
+ * place like a database away. E.g. a partition's transactional producer fenced by an earlier claim of
+ * the same partition: the retry claims the partition again, and its heartbeat first tells a member
+ * that has left the group (a zombie) to rejoin instead.
+ */
+export class RetryInPlaceError extends Error {
+  override readonly name = 'RetryInPlaceError';
+}
+
+/** Kafka's answers to a transactional producer whose id was initialised again elsewhere. */
+const KAFKA_FENCED_TYPES = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED']);
+
+/** Whether `error` (or what it wraps) says this transactional producer was fenced. */
+export function isProducerFenced(error: unknown, depth = 0): boolean {
+  if (depth > MAX_DEPTH || typeof error !== 'object' || error === null) return false;
+  const { type, cause, originalError } = error as {
+    type?: unknown;
+    cause?: unknown;
+    originalError?: unknown;
+  };
+  if (typeof type === 'string' && KAFKA_FENCED_TYPES.has(type)) return true;
+  return isProducerFenced(cause, depth + 1) || isProducerFenced(originalError, depth + 1);
+}
+
 export function classifyError(error: unknown): ErrorClass {
   return classify(error, 0) ?? 'poison';
 }
@@ -46,6 +71,7 @@ function classify(error: unknown, depth: number): ErrorClass | undefined {
     originalError?: unknown;
   };
   if (e.name === 'RefusalError') return 'poison';
+  if (e.name === 'RetryInPlaceError') return 'transient';
   // Before SQLSTATE: EPIPE has the shape of one.
   if (typeof e.code === 'string' && CONNECTION_ERROR_CODES.has(e.code)) return 'transient';
   if (typeof e.code === 'string' && SQLSTATE.test(e.code)) {

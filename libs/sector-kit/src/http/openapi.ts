@@ -195,6 +195,28 @@ export function buildOpenApi(sector: SectorDefinition): Schema {
         },
       },
       ...agencyRequestPaths(),
+      '/v1/whoami': {
+        get: {
+          summary: 'The calling agency: its id, sector and name',
+          responses: {
+            200: {
+              description: 'Who the key belongs to (the shape of the exchange’s GET /v1/whoami)',
+              content: json({
+                type: 'object',
+                required: ['role', 'id', 'sector', 'name'],
+                properties: {
+                  role: { const: 'agency' },
+                  id: { type: 'string', description: 'The agency id' },
+                  sector: { type: 'string' },
+                  name: { type: 'string' },
+                },
+              }),
+            },
+            401: problem('Missing or unknown agency key'),
+            403: problem('An agency of another sector'),
+          },
+        },
+      },
       ...taskPaths(),
     },
   };

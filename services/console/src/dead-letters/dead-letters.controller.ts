@@ -1,12 +1,13 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ConsoleConfig } from '../console.config.js';
 import { type Html, html } from '../html/html.js';
-import { csrfField, live, notice, page, problemBox, when } from '../html/layout.js';
+import { isUuid, text } from '../html/inputs.js';
+import { csrfField, live, notice, problemBox, sendPage, table, when } from '../html/layout.js';
 import { LiveStreams } from '../live/live-streams.js';
 import { CurrentSession, SessionGuard } from '../session/session.guard.js';
 import type { Session } from '../session/session.store.js';
-import { callApi, type Problem } from '../upstream/api-client.js';
+import type { Problem } from '../upstream/api-client.js';
+import { ConsoleApis } from '../upstream/console-apis.js';
 
 interface DeadLetter {
   id: string;
@@ -16,8 +17,6 @@ interface DeadLetter {
   deadLetteredAt: string;
   replayedAt: string | null;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The reason's code. The list API gives the reason as text; the pipeline's refusals begin with
@@ -38,7 +37,7 @@ interface Filters {
 @UseGuards(SessionGuard)
 export class DeadLettersController {
   constructor(
-    private readonly config: ConsoleConfig,
+    private readonly apis: ConsoleApis,
     private readonly live: LiveStreams,
   ) {}
 
@@ -49,10 +48,10 @@ export class DeadLettersController {
     @Res() response: Response,
   ): Promise<void> {
     const filters = filtersOf(query);
-    const replayed = typeof query['replayed'] === 'string' ? query['replayed'] : '';
-    const to = typeof query['to'] === 'string' ? query['to'] : '';
+    const replayed = text(query['replayed'], 64);
+    const to = text(query['to'], 300);
     const body = html`${replayed ? notice(`Dead letter ${replayed} was sent back to ${to}.`) : ''}${await this.body(session, filters)}`;
-    response.type('html').send(page('Dead letters', body, session, '/dead-letters').value);
+    sendPage(response, { title: 'Dead letters', body, session, current: '/dead-letters' });
   }
 
   @Get('live')
@@ -74,27 +73,26 @@ export class DeadLettersController {
     @Res() response: Response,
   ): Promise<void> {
     const filters = filtersOf(form);
-    if (!UUID.test(id)) {
-      response
-        .status(404)
-        .type('html')
-        .send(page('Dead letters', html`<p>No such dead letter.</p>`, session).value);
+    if (!isUuid(id)) {
+      sendPage(response, {
+        title: 'Dead letters',
+        body: html`<p>No such dead letter.</p>`,
+        session,
+        status: 404,
+      });
       return;
     }
-    const result = await callApi<{ replayedTo: { topic: string; partition?: number; offset?: string } }>(
-      this.config.EXCHANGE_URL,
-      `/v1/dead-letters/${id}/replay`,
-      session.key,
-      { method: 'POST', body: {} },
-    );
+    const result = await this.apis.exchange<{
+      replayedTo: { topic: string; partition?: number; offset?: string };
+    }>(session, `/v1/dead-letters/${id}/replay`, { method: 'POST', body: {} });
     if (!result.ok) {
-      response
-        .status(result.problem.status)
-        .type('html')
-        .send(
-          page('Dead letters', await this.body(session, filters, result.problem), session, '/dead-letters')
-            .value,
-        );
+      sendPage(response, {
+        title: 'Dead letters',
+        body: await this.body(session, filters, result.problem),
+        session,
+        current: '/dead-letters',
+        status: result.problem.status,
+      });
       return;
     }
     const to = result.body.replayedTo;
@@ -125,7 +123,7 @@ export class DeadLettersController {
 
   private async fragment(session: Session, filters: Filters): Promise<Html> {
     const path = `/v1/dead-letters${filters.topic ? `?${new URLSearchParams({ topic: filters.topic }).toString()}` : ''}`;
-    const result = await callApi<{ deadLetters: DeadLetter[] }>(this.config.EXCHANGE_URL, path, session.key);
+    const result = await this.apis.exchange<{ deadLetters: DeadLetter[] }>(session, path);
     if (!result.ok) return problemBox(result.problem, 'reading the dead letters (GET /v1/dead-letters)');
     const all = result.body.deadLetters;
     const codes = [...new Set(all.map((d) => reasonCode(d.reason)))].sort();
@@ -140,34 +138,24 @@ export class DeadLettersController {
         }
       </p>
       ${inspected ? inspect(inspected, session, filters) : ''}
-      <table data-testid="dead-letters">
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Source</th>
-            <th scope="col">Code</th>
-            <th scope="col">Reason</th>
-            <th scope="col">Replayed</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${shown.map(
-            (d) =>
-              html`<tr data-id="${d.id}" data-event-id="${d.eventId ?? ''}">
-                <td>${when(d.deadLetteredAt)}</td>
-                <td><code>${d.source.topic}[${d.source.partition}]@${d.source.offset}</code></td>
-                <td>${reasonCode(d.reason)}</td>
-                <td class="reason">${d.reason}</td>
-                <td class="replayed">${when(d.replayedAt)}</td>
-                <td>
-                  <a href="${link({ id: d.id })}">Inspect<span class="visually-hidden"> ${d.id}</span></a>
-                  ${replayForm(d, session, filters)}
-                </td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
+      ${table(
+        ['When', 'Source', 'Code', 'Reason', 'Replayed', 'Actions'],
+        shown.map(
+          (d) =>
+            html`<tr data-id="${d.id}" data-event-id="${d.eventId ?? ''}">
+              <td>${when(d.deadLetteredAt)}</td>
+              <td><code>${d.source.topic}[${d.source.partition}]@${d.source.offset}</code></td>
+              <td>${reasonCode(d.reason)}</td>
+              <td class="reason">${d.reason}</td>
+              <td class="replayed">${when(d.replayedAt)}</td>
+              <td>
+                <a href="${link({ id: d.id })}">Inspect<span class="visually-hidden"> ${d.id}</span></a>
+                ${replayForm(d, session, filters)}
+              </td>
+            </tr>`,
+        ),
+        'dead-letters',
+      )}
       ${shown.length === 0 ? html`<p>No dead letter${filters.code || filters.topic ? ' matches' : ''}.</p>` : ''}`;
   }
 }
@@ -205,9 +193,8 @@ function replayForm(d: DeadLetter, session: Session, filters: Filters): Html {
 }
 
 function filtersOf(query: Record<string, unknown>): Filters {
-  const text = (v: unknown) => (typeof v === 'string' ? v.trim().slice(0, 200) : '');
-  const id = text(query['id']);
-  return { topic: text(query['topic']), code: text(query['code']), id: UUID.test(id) ? id : '' };
+  const id = text(query['id'], 64);
+  return { topic: text(query['topic'], 200), code: text(query['code'], 200), id: isUuid(id) ? id : '' };
 }
 
 function nonEmpty(filters: Partial<Filters>): Record<string, string> {

@@ -1,3 +1,4 @@
+import type { Response } from 'express';
 import type { Session } from '../session/session.store.js';
 import type { Problem } from '../upstream/api-client.js';
 import { type Html, html } from './html.js';
@@ -17,7 +18,7 @@ const NAV: Record<Session['role'], NavItem[]> = {
     { href: '/policy', label: 'Policy' },
   ],
   'subject-desk': [{ href: '/subjects', label: 'Subject desk' }],
-  agency: [{ href: '/inbox', label: 'Dispute inbox' }],
+  agency: [{ href: '/inbox', label: 'Inbox' }],
 };
 
 export function homeOf(session: Session): string {
@@ -66,6 +67,38 @@ export function page(title: string, body: Html, session?: Session, current?: str
         </main>
       </body>
     </html>`;
+}
+
+/** Sends a console page: `current` marks its entry in the navigation; the status defaults to 200. */
+export function sendPage(
+  response: Response,
+  view: { title: string; body: Html; session?: Session; current?: string; status?: number },
+): void {
+  response
+    .status(view.status ?? 200)
+    .type('html')
+    .send(page(view.title, view.body, view.session, view.current).value);
+}
+
+/** A column heading; `num` right-aligns the column. */
+export type Column = string | { label: string; num?: boolean };
+
+/** A data table with scoped column headings; `rows` are its `<tr>` elements. */
+export function table(columns: readonly Column[], rows: readonly Html[], testId?: string): Html {
+  return html`<table ${testId ? html`data-testid="${testId}"` : ''}>
+    <thead>
+      <tr>
+        ${columns.map((c) =>
+          typeof c === 'string'
+            ? html`<th scope="col">${c}</th>`
+            : html`<th scope="col" ${c.num ? html`class="num"` : ''}>${c.label}</th>`,
+        )}
+      </tr>
+    </thead>
+    <tbody>
+      ${rows}
+    </tbody>
+  </table>`;
 }
 
 /** An API's refusal or failure, as the API worded it. */

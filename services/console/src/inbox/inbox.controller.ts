@@ -1,28 +1,20 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ConsoleConfig } from '../console.config.js';
 import { type Html, html } from '../html/html.js';
-import { csrfField, live, notice, page, problemBox, when } from '../html/layout.js';
+import { isUuid, text } from '../html/inputs.js';
+import { live, notice, problemBox, sendPage } from '../html/layout.js';
 import { LiveStreams } from '../live/live-streams.js';
+import {
+  inboxCard,
+  type InboxItem,
+  kindOf,
+  REQUEST_KINDS,
+  type RequestKind,
+} from '../requests/request-kinds.js';
 import { CurrentSession, SessionGuard } from '../session/session.guard.js';
 import type { Session } from '../session/session.store.js';
-import { callApi, type Problem } from '../upstream/api-client.js';
-
-interface InboxItem {
-  id: string;
-  recordId: string;
-  sourceRecordId: string;
-  recordType: string;
-  version: number;
-  grounds: string;
-  filedBy: string;
-  filedAt: string;
-  dueBy?: string;
-  overdue?: boolean;
-  status: string;
-  answer: string | null;
-  note: string | null;
-}
+import type { Problem } from '../upstream/api-client.js';
+import { ConsoleApis } from '../upstream/console-apis.js';
 
 /** A measure task as GET /v1/tasks lists it (the fields this page shows). */
 interface MeasureTaskItem {
@@ -38,113 +30,118 @@ interface MeasureTaskItem {
   endReason: string | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const STATUSES = ['open', 'resolved', 'all'] as const;
-const OUTCOMES = ['upheld', 'corrected', 'withdrawn'] as const;
+/** waiting: open disputes and pending repair requests; answered: the others. */
+const SHOW = ['waiting', 'answered', 'all'] as const;
+type Show = (typeof SHOW)[number];
+const showOf = (value: unknown): Show => SHOW.find((s) => s === value) ?? 'waiting';
 
-/** An agency's dispute inbox on its own sector service, answered in the page. */
+/**
+ * An agency's inbox on its own sector service: disputes and credit repair requests about its
+ * records, answered in the page, and its open measure tasks.
+ */
 @Controller('inbox')
 @UseGuards(SessionGuard)
 export class InboxController {
   constructor(
-    private readonly config: ConsoleConfig,
+    private readonly apis: ConsoleApis,
     private readonly live: LiveStreams,
   ) {}
 
   @Get()
   async show(
     @CurrentSession() session: Session,
-    @Query('status') status: string | undefined,
-    @Query('answered') answered: string | undefined,
+    @Query('show') show: unknown,
+    @Query('answered') answered: unknown,
+    @Query('kind') segment: unknown,
     @Res() response: Response,
   ): Promise<void> {
-    const body = html`${answered && UUID.test(answered) ? notice(`Dispute ${answered} answered; the exchange tells every holder.`) : ''}${this.body(session, statusOf(status), await this.fragment(session, statusOf(status)))}`;
-    response.type('html').send(page('Dispute inbox', body, session, '/inbox').value);
+    const kind = kindOf(segment);
+    const done =
+      kind && isUuid(answered)
+        ? notice(`${kind.title} ${answered} answered; the exchange tells every holder.`)
+        : '';
+    const body = html`${done}${await this.body(session, showOf(show))}`;
+    sendPage(response, { title: 'Inbox', body, session, current: '/inbox' });
   }
 
   @Get('live')
   stream(
     @CurrentSession() session: Session,
-    @Query('status') status: string | undefined,
+    @Query('show') show: unknown,
     @Req() request: Request,
     @Res() response: Response,
   ): void {
-    this.live.stream(request, response, () => this.fragment(session, statusOf(status)));
+    this.live.stream(request, response, () => this.fragment(session, showOf(show)));
   }
 
-  @Post(':id/resolution')
-  async resolve(
+  /** POST /inbox/disputes/{id}/answer or /inbox/repairs/{id}/answer: the agency's answer, on its sector service. */
+  @Post(':kind/:id/answer')
+  async answer(
     @CurrentSession() session: Session,
+    @Param('kind') segment: string,
     @Param('id') id: string,
     @Body() form: Record<string, unknown>,
     @Res() response: Response,
   ): Promise<void> {
-    const outcome = form['outcome'];
-    const note = typeof form['note'] === 'string' ? form['note'].trim().slice(0, 4000) : '';
-    const result = await this.sectorCall(
-      session,
-      `/v1/disputes/${UUID.test(id) ? id : 'invalid'}/resolution`,
-      {
-        outcome: typeof outcome === 'string' ? outcome : '',
-        ...(note ? { note } : {}),
-      },
-    );
-    if (!result.ok) {
-      const body = this.body(session, 'open', await this.fragment(session, 'open'), result.problem);
-      response
-        .status(result.problem.status)
-        .type('html')
-        .send(page('Dispute inbox', body, session, '/inbox').value);
+    const kind = kindOf(segment);
+    if (!kind || !isUuid(id)) {
+      sendPage(response, { title: 'Inbox', body: html`<p>No such request.</p>`, session, status: 404 });
       return;
     }
-    response.redirect(303, `/inbox?answered=${id}`);
+    const result = await this.apis.sector(session, `/v1/${kind.segment}/${id}/${kind.answer.path}`, {
+      method: 'POST',
+      body: kind.answer.body(text(form['choice'], 40), text(form['note'])),
+    });
+    if (!result.ok) {
+      const body = await this.body(session, 'waiting', { kind, problem: result.problem });
+      sendPage(response, { title: 'Inbox', body, session, current: '/inbox', status: result.problem.status });
+      return;
+    }
+    response.redirect(303, `/inbox?${new URLSearchParams({ kind: kind.segment, answered: id }).toString()}`);
   }
 
-  private body(session: Session, status: string, fragment: Html, problem?: Problem): Html {
-    return html`${problem ? problemBox(problem, 'answering the dispute') : ''}
+  private async body(session: Session, show: Show, refused?: { kind: RequestKind; problem: Problem }) {
+    return html`${refused ? problemBox(refused.problem, `answering the ${refused.kind.noun}`) : ''}
       <form method="get" action="/inbox" class="card inline">
         <div>
-          <label for="status">Show</label
-          ><select id="status" name="status">
-            ${STATUSES.map(
-              (s) => html`<option value="${s}" ${s === status ? html` selected` : ''}>${s}</option>`,
-            )}
+          <label for="show">Show</label
+          ><select id="show" name="show">
+            ${SHOW.map((s) => html`<option value="${s}" ${s === show ? html` selected` : ''}>${s}</option>`)}
           </select>
         </div>
         <button type="submit">Show</button>
       </form>
-      ${live(`/inbox/live?status=${status}`, fragment, 'Disputes')}`;
+      ${live(`/inbox/live?show=${show}`, await this.fragment(session, show), 'Inbox')}`;
   }
 
-  private sectorCall<T = { items: InboxItem[]; count: number; overdue: number }>(
-    session: Session,
-    path: string,
-    body?: unknown,
-  ) {
-    if (!session.sector)
-      return Promise.resolve({
-        ok: false as const,
-        problem: {
-          status: 403,
-          title: 'Forbidden',
-          detail: 'Only an agency key has a dispute inbox on a sector service.',
-        },
-      });
-    return callApi<T>(
-      this.config.sectorUrls[session.sector],
-      path,
-      session.key,
-      body === undefined ? {} : { method: 'POST', body },
-    );
+  private async fragment(session: Session, show: Show): Promise<Html> {
+    const sections = await Promise.all([
+      ...REQUEST_KINDS.map((kind) => this.requests(session, kind, show)),
+      this.tasks(session),
+    ]);
+    return html`${sections}`;
   }
 
-  private async fragment(session: Session, status: string): Promise<Html> {
-    return html`${await this.disputes(session, status)}${await this.tasks(session)}`;
+  private async requests(session: Session, kind: RequestKind, show: Show): Promise<Html> {
+    const path = `/v1/${kind.segment}?status=${show === 'waiting' ? kind.waiting : 'all'}`;
+    const result = await this.apis.sector<{ items: InboxItem[] }>(session, path);
+    if (!result.ok)
+      return problemBox(result.problem, `reading the ${kind.plural.toLowerCase()} (GET ${path})`);
+    const items =
+      show === 'answered' ? result.body.items.filter((i) => i.status !== kind.waiting) : result.body.items;
+    const overdue = items.filter((i) => i.overdue).length;
+    return html`<h2>${kind.plural}</h2>
+      <p>
+        <strong data-testid="${kind.segment}-count">${items.length}</strong> ${kind.noun}(s)${
+          kind.segment === 'disputes' ? `, ${overdue} overdue` : ''
+        }.
+      </p>
+      ${items.map((item) => inboxCard(kind, item, session))}`;
   }
 
   /** The agency's open measure tasks (DESIGN §13), read-only: answered with `cie answer-task` or the API. */
   private async tasks(session: Session): Promise<Html> {
-    const result = await this.sectorCall<{ items: MeasureTaskItem[]; count: number; overdue: number }>(
+    const result = await this.apis.sector<{ items: MeasureTaskItem[]; count: number; overdue: number }>(
       session,
       '/v1/tasks?status=open',
     );
@@ -165,52 +162,4 @@ export class InboxController {
           </section>`,
       )}`;
   }
-
-  private async disputes(session: Session, status: string): Promise<Html> {
-    const result = await this.sectorCall(session, `/v1/disputes?status=${status}`);
-    if (!result.ok) return problemBox(result.problem, 'reading the dispute inbox (GET /v1/disputes)');
-    const { items, count, overdue } = result.body;
-    return html`<p><strong data-testid="inbox-count">${count}</strong> dispute(s), ${overdue} overdue.</p>
-      ${items.map(
-        (d) =>
-          html`<section class="card dispute" data-id="${d.id}" aria-label="Dispute ${d.id}">
-            <h2>${d.sourceRecordId} <span class="muted">(${d.recordType}, version ${d.version})</span></h2>
-            <p class="${d.overdue ? 'bad' : ''}">
-              Status <strong>${d.status}</strong>${d.answer ? html`: ${d.answer}` : ''} · filed
-              ${when(d.filedAt)} by ${d.filedBy} · due by ${d.dueBy ?? '—'}${d.overdue ? ' (overdue)' : ''}
-            </p>
-            <blockquote lang="zh-CN">${d.grounds}</blockquote>
-            ${d.note ? html`<p>Note: ${d.note}</p>` : ''}
-            ${
-              d.status === 'open'
-                ? html`<form method="post" action="/inbox/${d.id}/resolution" class="stack">
-                    ${csrfField(session)}
-                    <fieldset>
-                      <legend>Outcome</legend>
-                      ${OUTCOMES.map(
-                        (o) =>
-                          html`<label class="choice"
-                            ><input
-                              type="radio"
-                              name="outcome"
-                              value="${o}"
-                              required${o === 'upheld' ? html` checked` : ''}
-                            />
-                            ${o}</label
-                          >`,
-                      )}
-                    </fieldset>
-                    <label for="note-${d.id}">Note to the subject</label
-                    ><textarea id="note-${d.id}" name="note" rows="2" lang="zh-CN"></textarea>
-                    <button type="submit">Send the answer</button>
-                  </form>`
-                : ''
-            }
-          </section>`,
-      )}`;
-  }
-}
-
-function statusOf(status: string | undefined): string {
-  return (STATUSES as readonly string[]).includes(status ?? '') ? status! : 'open';
 }

@@ -1,12 +1,13 @@
-import { Controller, Get, Header, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ConsoleConfig } from '../console.config.js';
 import { type Html, html } from '../html/html.js';
-import { live, page, problemBox, when } from '../html/layout.js';
+import { isUuid, text } from '../html/inputs.js';
+import { live, problemBox, sendPage, table, when } from '../html/layout.js';
 import { LiveStreams } from '../live/live-streams.js';
 import { CurrentSession, SessionGuard } from '../session/session.guard.js';
 import type { Session } from '../session/session.store.js';
-import { callApi } from '../upstream/api-client.js';
+import type { Problem } from '../upstream/api-client.js';
+import { ConsoleApis } from '../upstream/console-apis.js';
 
 interface Delivery {
   deliveryId: string;
@@ -26,7 +27,6 @@ interface Explain {
   deliveries: Delivery[];
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SUBSCRIBER = /^[a-z0-9][a-z0-9-]{0,99}$/;
 
 /** A version's place on the timeline: when it first went out, and as what. */
@@ -55,19 +55,21 @@ export function versionsOf(deliveries: readonly Delivery[]) {
 @UseGuards(SessionGuard)
 export class JourneyController {
   constructor(
-    private readonly config: ConsoleConfig,
+    private readonly apis: ConsoleApis,
     private readonly live: LiveStreams,
   ) {}
 
   @Get()
-  @Header('content-type', 'text/html; charset=utf-8')
   async show(
     @CurrentSession() session: Session,
-    @Query('recordId') recordId = '',
-    @Query('subscriber') subscriber = '',
-  ): Promise<string> {
-    const id = recordId.trim();
-    const who = subscriber.trim();
+    @Query('recordId') recordId: unknown,
+    @Query('subscriber') subscriber: unknown,
+    @Res() response: Response,
+  ): Promise<void> {
+    const id = text(recordId, 64);
+    const who = text(subscriber, 100);
+    const show = (body: Html) =>
+      sendPage(response, { title: 'Record journey', body, session, current: '/journey' });
     const form = html`<form method="get" action="/journey" class="card inline" role="search">
       <div>
         <label for="recordId">Record id</label>
@@ -79,21 +81,15 @@ export class JourneyController {
       </div>
       <button type="submit">Show</button>
     </form>`;
-    if (!id) return page('Record journey', form, session, '/journey').value;
-    if (!UUID.test(id) || (who && !SUBSCRIBER.test(who)))
-      return page(
-        'Record journey',
+    if (!id) return show(form);
+    if (!isUuid(id) || (who && !SUBSCRIBER.test(who)))
+      return show(
         html`${form}${problemBox({ status: 422, title: 'Unprocessable entity', detail: 'A record id is a UUID; a subscriber id is lower-case letters, digits and hyphens.' }, 'reading the form')}`,
-        session,
-        '/journey',
-      ).value;
+      );
     const query = new URLSearchParams({ recordId: id, ...(who ? { subscriber: who } : {}) });
-    return page(
-      'Record journey',
+    show(
       html`${form}${live(`/journey/live?${query.toString()}`, await this.fragment(session, id, who), 'Journey')}`,
-      session,
-      '/journey',
-    ).value;
+    );
   }
 
   @Get('live')
@@ -104,7 +100,7 @@ export class JourneyController {
     @Req() request: Request,
     @Res() response: Response,
   ): void {
-    if (!UUID.test(recordId ?? '') || (subscriber && !SUBSCRIBER.test(subscriber))) {
+    if (!isUuid(recordId) || (subscriber && !SUBSCRIBER.test(subscriber))) {
       response.status(422).end();
       return;
     }
@@ -112,14 +108,12 @@ export class JourneyController {
   }
 
   private async fragment(session: Session, recordId: string, subscriber: string): Promise<Html> {
-    const exchange = this.config.EXCHANGE_URL;
     const [deliveries, explain] = await Promise.all([
-      callApi<{ deliveries: Delivery[] }>(exchange, `/v1/records/${recordId}/deliveries`, session.key),
+      this.apis.exchange<{ deliveries: Delivery[] }>(session, `/v1/records/${recordId}/deliveries`),
       subscriber
-        ? callApi<Explain>(
-            exchange,
+        ? this.apis.exchange<Explain>(
+            session,
             `/v1/routing/explain?${new URLSearchParams({ recordId, subscriber }).toString()}`,
-            session.key,
           )
         : Promise.resolve(undefined),
     ]);
@@ -139,45 +133,31 @@ export class JourneyController {
             </ol>
             ${list.length === 0 ? html`<p>Not delivered to anyone yet.</p>` : ''}
             <h2>Deliveries (<span data-testid="delivery-count">${list.length}</span>)</h2>
-            <table data-testid="deliveries">
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Subscriber</th>
-                  <th scope="col" class="num">Version</th>
-                  <th scope="col">Event</th>
-                  <th scope="col">Rule</th>
-                  <th scope="col">Topic</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${list.map(
-                  (d) =>
-                    html`<tr>
-                      <td>${when(d.deliveredAt)}</td>
-                      <td>
-                        <a href="/journey?recordId=${recordId}&amp;subscriber=${d.subscriber}"
-                          >${d.subscriber}</a
-                        >
-                      </td>
-                      <td class="num">${d.version}</td>
-                      <td>${d.eventType}</td>
-                      <td><code>${d.rule}</code></td>
-                      <td><code>${d.topic}</code></td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>`
+            ${table(
+              ['When', 'Subscriber', { label: 'Version', num: true }, 'Event', 'Rule', 'Topic'],
+              list.map(
+                (d) =>
+                  html`<tr>
+                    <td>${when(d.deliveredAt)}</td>
+                    <td>
+                      <a href="/journey?recordId=${recordId}&amp;subscriber=${d.subscriber}"
+                        >${d.subscriber}</a
+                      >
+                    </td>
+                    <td class="num">${d.version}</td>
+                    <td>${d.eventType}</td>
+                    <td><code>${d.rule}</code></td>
+                    <td><code>${d.topic}</code></td>
+                  </tr>`,
+              ),
+              'deliveries',
+            )}`
     }
     ${explain === undefined ? '' : explainView(explain.ok ? explain.body : undefined, explain.ok ? undefined : explain.problem, subscriber)}`;
   }
 }
 
-function explainView(
-  body: Explain | undefined,
-  problem: Parameters<typeof problemBox>[0] | undefined,
-  subscriber: string,
-): Html {
+function explainView(body: Explain | undefined, problem: Problem | undefined, subscriber: string): Html {
   if (!body)
     return problemBox(problem!, `explaining the routing for ${subscriber} (GET /v1/routing/explain)`);
   const { decision } = body;

@@ -1,12 +1,11 @@
-import { Controller, Get, Header, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ConsoleConfig } from '../console.config.js';
 import { type Html, html, raw } from '../html/html.js';
-import { live, page, problemBox } from '../html/layout.js';
+import { live, problemBox, sendPage, table } from '../html/layout.js';
 import { LiveStreams } from '../live/live-streams.js';
 import { CurrentSession, SessionGuard } from '../session/session.guard.js';
 import type { Session } from '../session/session.store.js';
-import { callApi } from '../upstream/api-client.js';
+import { ConsoleApis } from '../upstream/console-apis.js';
 import { lineChart } from './domain/chart.js';
 import { throughput } from './domain/prometheus.js';
 import { MetricsHistory } from './metrics-history.js';
@@ -38,20 +37,15 @@ const age = (seconds: number | null) =>
 @UseGuards(SessionGuard)
 export class OverviewController {
   constructor(
-    private readonly config: ConsoleConfig,
+    private readonly apis: ConsoleApis,
     private readonly metrics: MetricsHistory,
     private readonly live: LiveStreams,
   ) {}
 
   @Get()
-  @Header('content-type', 'text/html; charset=utf-8')
-  async show(@CurrentSession() session: Session): Promise<string> {
-    return page(
-      'Overview',
-      live('/overview/live', await this.fragment(session), 'Overview'),
-      session,
-      '/overview',
-    ).value;
+  async show(@CurrentSession() session: Session, @Res() response: Response): Promise<void> {
+    const body = live('/overview/live', await this.fragment(session), 'Overview');
+    sendPage(response, { title: 'Overview', body, session, current: '/overview' });
   }
 
   @Get('live')
@@ -61,8 +55,8 @@ export class OverviewController {
 
   private async fragment(session: Session): Promise<Html> {
     const [disputes, acks] = await Promise.all([
-      callApi<Disputes>(this.config.EXCHANGE_URL, '/v1/disputes?status=open', session.key),
-      callApi<DeletionAcks>(this.config.EXCHANGE_URL, '/v1/deletion-acks', session.key),
+      this.apis.exchange<Disputes>(session, '/v1/disputes?status=open'),
+      this.apis.exchange<DeletionAcks>(session, '/v1/deletion-acks'),
     ]);
     // The metrics route is open, but the overview is the operator's: the API's refusal stands for it.
     if (!disputes.ok) return problemBox(disputes.problem, 'reading the disputes (GET /v1/disputes)');
@@ -93,23 +87,16 @@ export class OverviewController {
           ${
             reasons.length === 0
               ? html`<p>None since the exchange started.</p>`
-              : html`<table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Reason code</th>
-                      <th scope="col" class="num">Count</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${reasons.map(
-                      ([code, n]) =>
-                        html`<tr>
-                          <td><a href="/dead-letters?code=${code}">${code}</a></td>
-                          <td class="num">${n}</td>
-                        </tr>`,
-                    )}
-                  </tbody>
-                </table>`
+              : table(
+                  ['Reason code', { label: 'Count', num: true }],
+                  reasons.map(
+                    ([code, n]) =>
+                      html`<tr>
+                        <td><a href="/dead-letters?code=${code}">${code}</a></td>
+                        <td class="num">${n}</td>
+                      </tr>`,
+                  ),
+                )
           }
         </div>
         <div class="card">
@@ -127,27 +114,23 @@ export class OverviewController {
               ? problemBox(acks.problem, 'reading the deletion acknowledgements')
               : acks.body.subscribers.length === 0
                 ? html`<p>No deletion event was sent yet.</p>`
-                : html`<table>
-                    <thead>
-                      <tr>
-                        <th scope="col">Subscriber</th>
-                        <th scope="col" class="num">Outstanding</th>
-                        <th scope="col" class="num">Acknowledged</th>
-                        <th scope="col">Oldest outstanding</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      ${acks.body.subscribers.map(
-                        (s) =>
-                          html`<tr>
-                            <td>${s.subscriber}</td>
-                            <td class="num">${s.outstanding}</td>
-                            <td class="num">${s.acknowledged}</td>
-                            <td>${age(s.oldestAgeSeconds)}</td>
-                          </tr>`,
-                      )}
-                    </tbody>
-                  </table>`
+                : table(
+                    [
+                      'Subscriber',
+                      { label: 'Outstanding', num: true },
+                      { label: 'Acknowledged', num: true },
+                      'Oldest outstanding',
+                    ],
+                    acks.body.subscribers.map(
+                      (s) =>
+                        html`<tr>
+                          <td>${s.subscriber}</td>
+                          <td class="num">${s.outstanding}</td>
+                          <td class="num">${s.acknowledged}</td>
+                          <td>${age(s.oldestAgeSeconds)}</td>
+                        </tr>`,
+                    ),
+                  )
           }
         </div>
       </div>`;

@@ -1,11 +1,11 @@
-import { Body, Controller, Get, Header, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Post, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
-import { ConsoleConfig } from '../console.config.js';
 import { type Html, html } from '../html/html.js';
-import { csrfField, page, problemBox, when } from '../html/layout.js';
+import { csrfField, problemBox, sendPage, table, when } from '../html/layout.js';
 import { CurrentSession, SessionGuard } from '../session/session.guard.js';
 import type { Session } from '../session/session.store.js';
-import { callApi, type Problem } from '../upstream/api-client.js';
+import type { Problem } from '../upstream/api-client.js';
+import { ConsoleApis } from '../upstream/console-apis.js';
 
 interface PolicyStatus {
   version?: string;
@@ -34,12 +34,11 @@ interface WhatIf {
 @Controller('policy')
 @UseGuards(SessionGuard)
 export class PolicyController {
-  constructor(private readonly config: ConsoleConfig) {}
+  constructor(private readonly apis: ConsoleApis) {}
 
   @Get()
-  @Header('content-type', 'text/html; charset=utf-8')
-  async show(@CurrentSession() session: Session): Promise<string> {
-    return page('Policy', await this.body(session, ''), session, '/policy').value;
+  async show(@CurrentSession() session: Session, @Res() response: Response): Promise<void> {
+    sendPage(response, { title: 'Policy', body: await this.body(session, ''), session, current: '/policy' });
   }
 
   @Post('what-if')
@@ -58,32 +57,20 @@ export class PolicyController {
         title: 'Bad request',
         detail: `The draft is not JSON: ${error instanceof Error ? error.message : String(error)}`,
       };
-      response
-        .status(400)
-        .type('html')
-        .send(page('Policy', await this.body(session, draftText, problem), session, '/policy').value);
+      const body = await this.body(session, draftText, problem);
+      sendPage(response, { title: 'Policy', body, session, current: '/policy', status: 400 });
       return;
     }
-    const result = await callApi<WhatIf>(this.config.EXCHANGE_URL, '/v1/policy/what-if', session.key, {
-      body: draft,
-    });
+    const result = await this.apis.exchange<WhatIf>(session, '/v1/policy/what-if', { body: draft });
+    const body = result.ok
+      ? await this.body(session, draftText, undefined, whatIfView(result.body))
+      : await this.body(session, draftText, result.problem);
     const status = result.ok ? 200 : result.problem.status;
-    const outcome = result.ok ? whatIfView(result.body) : undefined;
-    response
-      .status(status)
-      .type('html')
-      .send(
-        page(
-          'Policy',
-          await this.body(session, draftText, result.ok ? undefined : result.problem, outcome),
-          session,
-          '/policy',
-        ).value,
-      );
+    sendPage(response, { title: 'Policy', body, session, current: '/policy', status });
   }
 
   private async body(session: Session, draft: string, problem?: Problem, outcome?: Html): Promise<Html> {
-    const status = await callApi<PolicyStatus>(this.config.EXCHANGE_URL, '/v1/policy', session.key);
+    const status = await this.apis.exchange<PolicyStatus>(session, '/v1/policy');
     return html`${
         !status.ok
           ? problemBox(status.problem, 'reading the policy (GET /v1/policy)')
@@ -92,27 +79,18 @@ export class PolicyController {
                 subscribers: ${status.body.subscribers.join(', ')}
               </p>
               <h2>Version history</h2>
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Version</th>
-                    <th scope="col">Recorded</th>
-                    <th scope="col">By</th>
-                    <th scope="col">SHA-256</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${status.body.history.map(
-                    (h) =>
-                      html`<tr>
-                        <td>${h.version}</td>
-                        <td>${when(h.recordedAt)}</td>
-                        <td>${h.recordedBy}</td>
-                        <td><code>${h.sha256.slice(0, 16)}…</code></td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>`
+              ${table(
+                ['Version', 'Recorded', 'By', 'SHA-256'],
+                status.body.history.map(
+                  (h) =>
+                    html`<tr>
+                      <td>${h.version}</td>
+                      <td>${when(h.recordedAt)}</td>
+                      <td>${h.recordedBy}</td>
+                      <td><code>${h.sha256.slice(0, 16)}…</code></td>
+                    </tr>`,
+                ),
+              )}`
       }
       <h2>What if</h2>
       ${problem ? problemBox(problem, 'running the draft') : ''} ${outcome ?? ''}
@@ -135,32 +113,22 @@ function whatIfView(r: WhatIf): Html {
       <strong>${r.losses}</strong> lost, <strong>${r.withdrawals}</strong> withdrawal(s) holders would
       get${r.truncated ? ' (list truncated)' : ''}.
     </p>
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">Record</th>
-          <th scope="col">Kind</th>
-          <th scope="col">Subscriber</th>
-          <th scope="col">Change</th>
-          <th scope="col">Why</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${r.changes.map(
-          (c) =>
-            html`<tr>
-              <td>
-                <a href="/journey?recordId=${c.recordId}&amp;subscriber=${c.subscriber}"
-                  ><code>${c.recordId}</code></a
-                >
-              </td>
-              <td>${c.kind}</td>
-              <td>${c.subscriber}</td>
-              <td>${c.change}${c.holds ? ' (holds it)' : ''}</td>
-              <td>${c.reasons.join('; ')}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
+    ${table(
+      ['Record', 'Kind', 'Subscriber', 'Change', 'Why'],
+      r.changes.map(
+        (c) =>
+          html`<tr>
+            <td>
+              <a href="/journey?recordId=${c.recordId}&amp;subscriber=${c.subscriber}"
+                ><code>${c.recordId}</code></a
+              >
+            </td>
+            <td>${c.kind}</td>
+            <td>${c.subscriber}</td>
+            <td>${c.change}${c.holds ? ' (holds it)' : ''}</td>
+            <td>${c.reasons.join('; ')}</td>
+          </tr>`,
+      ),
+    )}
   </section>`;
 }

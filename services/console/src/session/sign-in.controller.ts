@@ -1,28 +1,28 @@
 import { Body, Controller, Get, Header, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ConsoleConfig, SECTORS, type Sector } from '../console.config.js';
+import { ConsoleConfig, SECTORS } from '../console.config.js';
 import { html } from '../html/html.js';
 import { homeOf, page, problemBox } from '../html/layout.js';
-import { callApi, type Problem } from '../upstream/api-client.js';
+import type { Problem } from '../upstream/api-client.js';
+import { ConsoleApis } from '../upstream/console-apis.js';
 import { cookieOf, SESSION_COOKIE } from './session.guard.js';
-import { type Role, type Session, SessionStore } from './session.store.js';
-
-const NO_DISPUTE = '00000000-0000-4000-8000-000000000000';
+import { type Session, SessionStore } from './session.store.js';
 
 /** Only same-site paths: a sign-in link cannot send the user on to another site. */
 const safeNext = (next: unknown): string =>
   typeof next === 'string' && /^\/(?!\/)[\w\-/?=&%.]*$/.test(next) && !next.startsWith('/sign-') ? next : '';
 
 /**
- * Sign-in with a key. The console does not keep a list of roles: it asks the APIs what the key may
- * do (the exchange's operator-only dispute list, then its subject-desk routes, then each sector
- * service) and keeps the answer with the key in a server-side session.
+ * Sign-in with a key. The console does not keep a list of keys or roles: it asks the exchange who
+ * the key is (GET /v1/whoami), and for a key the exchange does not know, the sector services (each
+ * knows its own agencies' keys), and keeps the answer with the key in a server-side session.
  */
 @Controller()
 export class SignInController {
   constructor(
     private readonly config: ConsoleConfig,
     private readonly sessions: SessionStore,
+    private readonly apis: ConsoleApis,
   ) {}
 
   @Get()
@@ -75,28 +75,30 @@ export class SignInController {
   private async identify(
     key: string,
   ): Promise<Pick<Session, 'role' | 'label' | 'sector'> | { problem: Problem }> {
-    const exchange = this.config.EXCHANGE_URL;
-    const asOperator = await callApi(exchange, '/v1/disputes?status=open', key);
-    if (asOperator.ok) return { role: 'operator', label: 'operator' };
-    if (asOperator.problem.status === 403) {
-      const asDesk = await callApi(exchange, `/v1/disputes/${NO_DISPUTE}`, key);
-      if (!asDesk.ok && asDesk.problem.status === 404)
-        return { role: 'subject-desk' satisfies Role, label: 'subject desk' };
+    const client = await this.apis.exchange<{ role: string; id: string }>({ key }, '/v1/whoami');
+    if (client.ok) {
+      if (client.body.role === 'operator') return { role: 'operator', label: 'operator' };
+      if (client.body.role === 'subject-desk') return { role: 'subject-desk', label: 'subject desk' };
       return {
         problem: {
           status: 403,
           title: 'Not a console key',
-          detail:
-            'The exchange knows this key, but as a subscriber: the console serves operators, the subject desk and agencies.',
+          detail: `The exchange knows this key, as ${client.body.id} (${client.body.role}): the console serves operators, the subject desk and agencies.`,
         },
       };
     }
-    if (asOperator.problem.status !== 401) return { problem: asOperator.problem };
-    for (const sector of SECTORS) {
-      const asAgency = await callApi(this.config.sectorUrls[sector], '/v1/disputes?status=open', key);
-      if (asAgency.ok)
-        return { role: 'agency', label: `agency (${sector})`, sector: sector satisfies Sector };
-    }
+    if (client.problem.status !== 401) return { problem: client.problem };
+    // Not the exchange's: an agency's key, which its own sector service knows.
+    const answers = await Promise.all(
+      SECTORS.map(async (sector) => ({
+        sector,
+        answer: await this.apis.sector<{ role: 'agency'; id: string }>({ key, sector }, '/v1/whoami'),
+      })),
+    );
+    const own = answers.find((a) => a.answer.ok);
+    if (own) return { role: 'agency', label: `agency (${own.sector})`, sector: own.sector };
+    const unreachable = answers.find((a) => !a.answer.ok && a.answer.problem.status >= 500);
+    if (unreachable && !unreachable.answer.ok) return { problem: unreachable.answer.problem };
     return {
       problem: {
         status: 401,

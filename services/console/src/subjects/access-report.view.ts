@@ -1,5 +1,5 @@
 import { type Html, html } from '../html/html.js';
-import { when } from '../html/layout.js';
+import { table, when } from '../html/layout.js';
 
 export interface AccessReport {
   subject: string;
@@ -14,7 +14,7 @@ export interface AccessReport {
       decidingAuthority: string;
       decisionDate: string;
     };
-    disclosure: { disclosureUntil: string; legalBasis: string };
+    disclosure: { disclosureUntil: string; legalBasis: string; repairableFrom?: string | null };
     versions: { version: number; recordedAt: string; attributes: Record<string, string> }[];
   }[];
   disclosures: {
@@ -68,73 +68,47 @@ export function reportPage(report: AccessReport, name: string, printedAt: Date):
                   公示至 ${r.disclosure.disclosureUntil}
                 </p>
                 <p>依据 Legal basis: ${r.disclosure.legalBasis}</p>
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">版本 Version</th>
-                      <th scope="col">记录时间 Recorded</th>
-                      <th scope="col">内容 Content</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${r.versions.map(
-                      (v) =>
-                        html`<tr>
-                          <td>${v.version}</td>
-                          <td>${when(v.recordedAt)}</td>
-                          <td>
-                            ${Object.entries(v.attributes).map(([k, val]) => html`<div>${k}: ${val}</div>`)}
-                          </td>
-                        </tr>`,
-                    )}
-                  </tbody>
-                </table>
+                ${table(
+                  ['版本 Version', '记录时间 Recorded', '内容 Content'],
+                  r.versions.map(
+                    (v) =>
+                      html`<tr>
+                        <td>${v.version}</td>
+                        <td>${when(v.recordedAt)}</td>
+                        <td>
+                          ${Object.entries(v.attributes).map(([k, val]) => html`<div>${k}: ${val}</div>`)}
+                        </td>
+                      </tr>`,
+                  ),
+                )}
               </section>`,
           )}
           <h2>披露记录 Disclosures (${report.disclosures.length})</h2>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">时间 When</th>
-                <th scope="col">接收方 Subscriber</th>
-                <th scope="col">版本</th>
-                <th scope="col">事件 Event</th>
-                <th scope="col">规则 Rule</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${report.disclosures.map(
-                (d) =>
-                  html`<tr>
-                    <td>${when(d.at)}</td>
-                    <td>${d.subscriber}</td>
-                    <td>${d.version}</td>
-                    <td>${d.eventType}</td>
-                    <td>${d.rule}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>
+          ${table(
+            ['时间 When', '接收方 Subscriber', '版本', '事件 Event', '规则 Rule'],
+            report.disclosures.map(
+              (d) =>
+                html`<tr>
+                  <td>${when(d.at)}</td>
+                  <td>${d.subscriber}</td>
+                  <td>${d.version}</td>
+                  <td>${d.eventType}</td>
+                  <td>${d.rule}</td>
+                </tr>`,
+            ),
+          )}
           <h2>查询记录 Queries (${report.queries.length})</h2>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">时间 When</th>
-                <th scope="col">查询方 By</th>
-                <th scope="col">用途 Purpose</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${report.queries.map(
-                (q) =>
-                  html`<tr>
-                    <td>${when(q.at)}</td>
-                    <td>${q.subscriber ?? q.by}</td>
-                    <td>${q.purpose ?? '—'}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>
+          ${table(
+            ['时间 When', '查询方 By', '用途 Purpose'],
+            report.queries.map(
+              (q) =>
+                html`<tr>
+                  <td>${when(q.at)}</td>
+                  <td>${q.subscriber ?? q.by}</td>
+                  <td>${q.purpose ?? '—'}</td>
+                </tr>`,
+            ),
+          )}
         </main>
       </body>
     </html>`;

@@ -1,171 +1,113 @@
-import { Body, Controller, Get, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
-import type { Request, Response } from 'express';
-import { ConsoleConfig } from '../console.config.js';
+import { Body, Controller, Get, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
 import { type Html, html } from '../html/html.js';
-import { csrfField, live, page, problemBox, when } from '../html/layout.js';
-import { LiveStreams } from '../live/live-streams.js';
+import { text } from '../html/inputs.js';
+import { csrfField, problemBox, sendPage, table, when } from '../html/layout.js';
+import { kindOf, REQUEST_KINDS, type RequestKind } from '../requests/request-kinds.js';
 import { CurrentSession, SessionGuard } from '../session/session.guard.js';
 import type { Session } from '../session/session.store.js';
-import { callApi, type Problem } from '../upstream/api-client.js';
+import type { Problem } from '../upstream/api-client.js';
+import { ConsoleApis } from '../upstream/console-apis.js';
 import { type AccessReport, reportPage } from './access-report.view.js';
 
-interface Dispute {
-  disputeId: string;
-  recordId: string;
-  sector: string;
-  agencyId: string;
-  version: number;
-  status: string;
-  filedAt: string;
-  dueBy: string;
-  overdue: boolean;
-  outcome: string | null;
-  note: string | null;
-  resolvedAt: string | null;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const text = (v: unknown, max = 4000) => (typeof v === 'string' ? v.trim().slice(0, max) : '');
 const subjectQuery = (id: string, name: string) =>
   new URLSearchParams({ id, ...(name ? { name } : {}) }).toString();
 
 /**
- * The subject desk: find a subject by USCC, resident id or pseudonym, file a dispute about one of
- * their records, follow it, and print their access report. The report is not refreshed live: every
- * read of it is audited as an access report, so it is read when the desk asks, not every 2 s.
+ * The subject desk: find a subject by USCC, resident id or pseudonym, file a dispute or a credit
+ * repair request about one of their records (followed on /disputes/{id} and /repairs/{id}), and print
+ * their access report. The report is not refreshed live: every read of it is audited as an access
+ * report, so it is read when the desk asks, not every 2 s.
  */
-@Controller()
+@Controller('subjects')
 @UseGuards(SessionGuard)
 export class SubjectsController {
-  constructor(
-    private readonly config: ConsoleConfig,
-    private readonly live: LiveStreams,
-  ) {}
+  constructor(private readonly apis: ConsoleApis) {}
 
-  @Get('subjects')
+  @Get()
   async find(
     @CurrentSession() session: Session,
-    @Query('id') rawId: string | undefined,
-    @Query('name') rawName: string | undefined,
+    @Query('id') rawId: unknown,
+    @Query('name') rawName: unknown,
     @Res() response: Response,
   ): Promise<void> {
-    const id = text(rawId, 64);
-    const name = text(rawName, 200);
-    response
-      .type('html')
-      .send(page('Subject desk', await this.body(session, id, name), session, '/subjects').value);
+    const body = await this.body(session, text(rawId, 64), text(rawName, 200));
+    sendPage(response, { title: 'Subject desk', body, session, current: '/subjects' });
   }
 
-  @Get('subjects/report')
+  @Get('report')
   async print(
     @CurrentSession() session: Session,
-    @Query('id') rawId: string | undefined,
-    @Query('name') rawName: string | undefined,
+    @Query('id') rawId: unknown,
+    @Query('name') rawName: unknown,
     @Res() response: Response,
   ): Promise<void> {
-    const id = text(rawId, 64);
-    const report = await this.report(session, id);
+    const report = await this.report(session, text(rawId, 64));
     if (!report.ok) {
-      response
-        .status(report.problem.status)
-        .type('html')
-        .send(page('Access report', problemBox(report.problem, 'reading the access report'), session).value);
+      const body = problemBox(report.problem, 'reading the access report');
+      sendPage(response, { title: 'Access report', body, session, status: report.problem.status });
       return;
     }
     response.type('html').send(reportPage(report.body, text(rawName, 200), new Date()).value);
   }
 
-  @Post('subjects/disputes')
+  /** POST /subjects/disputes or /subjects/repairs: filed at the exchange, then followed on its own page. */
+  @Post(':kind')
   async file(
     @CurrentSession() session: Session,
+    @Param('kind') segment: string,
     @Body() form: Record<string, unknown>,
     @Res() response: Response,
-  ) {
-    const subjectId = text(form['subjectId'], 64);
-    const name = text(form['name'], 200);
-    const filed = await callApi<Dispute>(this.config.EXCHANGE_URL, '/v1/disputes', session.key, {
-      body: {
-        recordId: text(form['recordId'], 64),
-        grounds: text(form['grounds']),
-        filedBy: text(form['filedBy'], 200),
+  ): Promise<void> {
+    const kind = kindOf(segment);
+    if (!kind) {
+      sendPage(response, {
+        title: 'Subject desk',
+        body: html`<p>No such request.</p>`,
+        session,
+        status: 404,
+      });
+      return;
+    }
+    const filed = await this.apis.exchange<{ disputeId?: string; requestId?: string }>(
+      session,
+      `/v1/${kind.segment}`,
+      {
+        body: {
+          recordId: text(form['recordId'], 64),
+          grounds: text(form['grounds']),
+          filedBy: text(form['filedBy'], 200),
+        },
       },
-    });
+    );
     if (!filed.ok) {
-      response
-        .status(filed.problem.status)
-        .type('html')
-        .send(
-          page('Subject desk', await this.body(session, subjectId, name, filed.problem), session, '/subjects')
-            .value,
-        );
+      const body = await this.body(session, text(form['subjectId'], 64), text(form['name'], 200), {
+        kind,
+        problem: filed.problem,
+      });
+      sendPage(response, {
+        title: 'Subject desk',
+        body,
+        session,
+        current: '/subjects',
+        status: filed.problem.status,
+      });
       return;
     }
-    response.redirect(303, `/disputes/${filed.body.disputeId}`);
-  }
-
-  @Get('disputes/:id')
-  async follow(@CurrentSession() session: Session, @Param('id') id: string, @Res() response: Response) {
-    if (!UUID.test(id)) {
-      response
-        .status(404)
-        .type('html')
-        .send(page('Dispute', html`<p>No such dispute.</p>`, session).value);
-      return;
-    }
-    const body = live(`/disputes/${id}/live`, await this.dispute(session, id), 'Dispute');
-    response.type('html').send(page('Dispute', body, session, '/subjects').value);
-  }
-
-  @Get('disputes/:id/live')
-  stream(
-    @CurrentSession() session: Session,
-    @Param('id') id: string,
-    @Req() request: Request,
-    @Res() response: Response,
-  ) {
-    if (!UUID.test(id)) {
-      response.status(404).end();
-      return;
-    }
-    this.live.stream(request, response, () => this.dispute(session, id));
+    response.redirect(303, `/${kind.segment}/${filed.body.disputeId ?? filed.body.requestId}`);
   }
 
   private report(session: Session, id: string) {
-    return callApi<AccessReport>(
-      this.config.EXCHANGE_URL,
-      `/v1/subjects/${encodeURIComponent(id)}/access-report`,
-      session.key,
-    );
+    return this.apis.exchange<AccessReport>(session, `/v1/subjects/${encodeURIComponent(id)}/access-report`);
   }
 
-  private async dispute(session: Session, id: string): Promise<Html> {
-    const result = await callApi<Dispute>(this.config.EXCHANGE_URL, `/v1/disputes/${id}`, session.key);
-    if (!result.ok) return problemBox(result.problem, `reading dispute ${id}`);
-    const d = result.body;
-    return html`<dl class="card">
-      <dt>Dispute</dt>
-      <dd><code>${d.disputeId}</code></dd>
-      <dt>Record</dt>
-      <dd><code>${d.recordId}</code> (version ${d.version}, ${d.sector}, owned by ${d.agencyId})</dd>
-      <dt>Status</dt>
-      <dd data-testid="dispute-status" class="${d.overdue ? 'bad' : ''}">
-        ${d.status}${d.overdue ? ' (overdue)' : ''}
-      </dd>
-      <dt>Filed</dt>
-      <dd>${when(d.filedAt)}</dd>
-      <dt>Due by</dt>
-      <dd>${d.dueBy}</dd>
-      <dt>Outcome</dt>
-      <dd data-testid="dispute-outcome">${d.outcome ?? '—'}</dd>
-      <dt>Agency's note</dt>
-      <dd>${d.note ?? '—'}</dd>
-      <dt>Resolved</dt>
-      <dd>${when(d.resolvedAt)}</dd>
-    </dl>`;
-  }
-
-  private async body(session: Session, id: string, name: string, problem?: Problem): Promise<Html> {
-    const form = html`${problem ? problemBox(problem, 'filing the dispute') : ''}
+  private async body(
+    session: Session,
+    id: string,
+    name: string,
+    refused?: { kind: RequestKind; problem: Problem },
+  ): Promise<Html> {
+    const form = html`${refused ? problemBox(refused.problem, refused.kind.file.doing) : ''}
       <form method="get" action="/subjects" class="card inline" role="search">
         <div>
           <label for="id">USCC, resident id or pseudonym</label
@@ -196,56 +138,52 @@ export class SubjectsController {
             <p>
               Record <code>${rec.recordId}</code> · ${rec.source.decisionNumber} · status
               <strong>${rec.status}</strong> · ${rec.versions.length} version(s) · disclosed until
-              ${rec.disclosure.disclosureUntil}
+              ${rec.disclosure.disclosureUntil}${
+                rec.disclosure.repairableFrom ? html` · repairable from ${rec.disclosure.repairableFrom}` : ''
+              }
             </p>
-            <details>
-              <summary>File a dispute about this record</summary>
-              <form method="post" action="/subjects/disputes" class="stack">
-                ${csrfField(session)} <input type="hidden" name="recordId" value="${rec.recordId}" /><input
-                  type="hidden"
-                  name="subjectId"
-                  value="${id}"
-                /><input type="hidden" name="name" value="${name}" />
-                <label for="grounds-${rec.recordId}">Grounds</label
-                ><textarea
-                  id="grounds-${rec.recordId}"
-                  name="grounds"
-                  rows="3"
-                  required
-                  lang="zh-CN"
-                ></textarea>
-                <label for="filedBy-${rec.recordId}">Filed by</label
-                ><input id="filedBy-${rec.recordId}" name="filedBy" required value="${name}" />
-                <button type="submit">File the dispute</button>
-              </form>
-            </details>
+            ${REQUEST_KINDS.map((kind) => requestForm(kind, session, rec.recordId, id, name))}
           </section>`,
       )}
       <h2>Disclosures (${r.disclosures.length})</h2>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Subscriber</th>
-            <th scope="col">Record</th>
-            <th scope="col" class="num">Version</th>
-            <th scope="col">Event</th>
-            <th scope="col">Rule</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${r.disclosures.map(
-            (d) =>
-              html`<tr>
-                <td>${when(d.at)}</td>
-                <td>${d.subscriber}</td>
-                <td><code>${d.recordId}</code></td>
-                <td class="num">${d.version}</td>
-                <td>${d.eventType}</td>
-                <td><code>${d.rule}</code></td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`;
+      ${table(
+        ['When', 'Subscriber', 'Record', { label: 'Version', num: true }, 'Event', 'Rule'],
+        r.disclosures.map(
+          (d) =>
+            html`<tr>
+              <td>${when(d.at)}</td>
+              <td>${d.subscriber}</td>
+              <td><code>${d.recordId}</code></td>
+              <td class="num">${d.version}</td>
+              <td>${d.eventType}</td>
+              <td><code>${d.rule}</code></td>
+            </tr>`,
+        ),
+      )}`;
   }
+}
+
+/** The desk's form for filing a dispute or a repair request about one record. */
+function requestForm(
+  kind: RequestKind,
+  session: Session,
+  recordId: string,
+  subjectId: string,
+  name: string,
+): Html {
+  const field = `${kind.segment}-${recordId}`;
+  return html`<details>
+    <summary>${kind.file.summary}</summary>
+    <form method="post" action="/subjects/${kind.segment}" class="stack">
+      ${csrfField(session)} <input type="hidden" name="recordId" value="${recordId}" /><input
+        type="hidden"
+        name="subjectId"
+        value="${subjectId}"
+      /><input type="hidden" name="name" value="${name}" /> <label for="grounds-${field}">Grounds</label
+      ><textarea id="grounds-${field}" name="grounds" rows="3" required lang="zh-CN"></textarea>
+      <label for="filedBy-${field}">Filed by</label
+      ><input id="filedBy-${field}" name="filedBy" required value="${name}" />
+      <button type="submit">${kind.file.button}</button>
+    </form>
+  </details>`;
 }

@@ -267,6 +267,33 @@ export function buildExchangeOpenApi(port = 3000): OpenApiSchema {
           },
         ),
       },
+      '/v1/whoami': {
+        get: {
+          summary: "The caller's own identity: role, client id, and the subscriber or agency it acts for",
+          description: 'Client roles: any (operator, subscriber, subject-desk, officer).',
+          'x-roles': ['operator', 'subscriber', 'subject-desk', 'officer'],
+          responses: {
+            200: {
+              description: 'Who the key belongs to',
+              content: jsonContent({
+                type: 'object',
+                required: ['role', 'id', 'sector'],
+                properties: {
+                  role: { type: 'string', enum: ['operator', 'subscriber', 'subject-desk', 'officer'] },
+                  id: { type: 'string', description: 'The client id' },
+                  sector: {
+                    type: 'null',
+                    description: 'Exchange clients have none (an agency asks its sector service)',
+                  },
+                  subscriberId: { type: 'string', description: 'For a subscriber: the feed it acts for' },
+                  agencyId: { type: 'string', description: 'For an officer: the agency it works for' },
+                },
+              }),
+            },
+            401: problemResponse('Missing or unknown client key'),
+          },
+        },
+      },
       '/v1/signing-key': {
         get: {
           summary: 'The public key that verifies receipts and reports offline (open: it is public)',

@@ -14,12 +14,12 @@ import {
   RunnerConsumer,
   tracingEnabled,
 } from '@cie/platform';
-import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { ExchangeConfig } from '../exchange.config.js';
 import type { OutboundMessage } from '../outbound.js';
-import { GroupCommit } from './group-commit.js';
 import { countCommitted } from './outbox.js';
+import { PartitionTransactions } from './partition-transactions.js';
 import type { ProgressRepository } from './progress.repository.js';
 import { BatchProcessor } from './batch-processor.js';
 
@@ -35,7 +35,8 @@ export const CONSUMED_TOPICS = [
 /**
  * Consumes sector events and the exchange's commands on the shared ConsumerRunner, in its
  * exactly-once mode: store in PostgreSQL first (BatchProcessor), then publish the outputs and commit
- * the offsets in one Kafka transaction. Offsets are never committed before the records are stored
+ * the offsets in one Kafka transaction, by the partition's own fenced producer (PartitionTransactions:
+ * a zombie instance cannot commit on a partition taken over from it). Offsets are never committed before the records are stored
  * and routed. A message that fails alone with a non-transient error is isolated: dead-lettered as
  * `processing_failed` in the same exactly-once way, and the partition moves on.
  */
@@ -43,8 +44,8 @@ export const CONSUMED_TOPICS = [
 export class SectorEventsConsumer extends RunnerConsumer {
   private readonly logger = new Logger(SectorEventsConsumer.name);
   protected readonly runner: ConsumerRunner;
-  private readonly producer: Producer;
-  private readonly commits: GroupCommit;
+  private readonly transactions: PartitionTransactions;
+  private faultStopped = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -54,22 +55,14 @@ export class SectorEventsConsumer extends RunnerConsumer {
     private readonly db: DataSource,
   ) {
     super();
-    this.producer = kafka.producer({
-      transactionalId: `${config.EXCHANGE_INSTANCE_ID}-tx`,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      // A transaction begun just after a commit gets CONCURRENT_TRANSACTIONS until the coordinator has
-      // written its markers (a few ms); retried after kafkajs' 200 ms that wait paced every batch.
-      // About the same patience in all (~100 s), in shorter first steps.
-      retry: { initialRetryTime: 25, retries: 12 },
-    });
-    // The database's copy of the progress; the group's committed offsets stay the truth, and the
-    // copy is brought up to them at every start (syncProgressFromKafka) if this write is lost.
-    this.commits = new GroupCommit(
-      this.producer,
-      (group) => this.progress.markAllCommitted(this.db, group),
-      (error) => this.logger.warn(`consumer_progress not updated (resynced at start): ${String(error)}`),
+    // The database's copy of the progress is brought up to the group's committed offset whenever a
+    // partition is claimed: the committed offsets are the truth of what was published.
+    this.transactions = new PartitionTransactions(
+      kafka,
+      config.KAFKA_CONSUMER_GROUP,
+      async (topic, partition, committed) => {
+        if (BigInt(committed) > 0n) await this.progress.markCommitted(this.db, topic, partition, committed);
+      },
     );
     this.runner = new ConsumerRunner({
       name: 'exchange-sector-events',
@@ -87,6 +80,7 @@ export class SectorEventsConsumer extends RunnerConsumer {
         maxBytes: config.KAFKA_FETCH_MAX_BYTES,
       },
       stallAfterMs: config.KAFKA_STALL_AFTER_MS,
+      onGroupJoin: () => this.transactions.rebalanced(),
       commits: 'handler',
       handle: (slice) => this.handle(slice),
       isolate: async (slice, _refusal, error) => {
@@ -95,28 +89,31 @@ export class SectorEventsConsumer extends RunnerConsumer {
         this.logger.error(
           `isolating ${slice.topic}[${slice.partition}]@${message.offset}: ${error instanceof Error ? error.message : String(error)}`,
         );
+        await this.transactions.claim(slice.topic, slice.partition);
         await this.publish(slice, await this.processor.isolate(slice.topic, slice.partition, message, error));
       },
     });
   }
 
   override async onApplicationBootstrap(): Promise<void> {
-    await this.producer.connect();
+    await this.transactions.connect();
     await this.syncProgressFromKafka();
     await super.onApplicationBootstrap();
   }
 
   override async onApplicationShutdown(): Promise<void> {
     await super.onApplicationShutdown();
-    await this.producer.disconnect();
+    await this.transactions.disconnect();
   }
 
   private async handle(slice: BatchSlice): Promise<void> {
     const spans = slice.messages.map((m) => this.processSpan(slice.topic, slice.partition, m));
     try {
+      await this.transactions.claim(slice.topic, slice.partition);
       const stored = Date.now();
       const outbound = await this.processor.processBatch(slice.topic, slice.partition, [...slice.messages]);
       const routed = Date.now();
+      this.faultStopAfterStore(outbound);
       await this.publish(slice, outbound);
       phaseSpans(spans, stored, routed, outbound.length);
     } catch (error) {
@@ -127,13 +124,31 @@ export class SectorEventsConsumer extends RunnerConsumer {
     }
   }
 
+  /** FAULT_STOP_AFTER_STORE: freeze once here, stored but not yet published (the zombie test). */
+  private faultStopAfterStore(outbound: readonly OutboundMessage[]): void {
+    if (this.config.FAULT_STOP_AFTER_STORE !== 1 || this.faultStopped || outbound.length === 0) return;
+    this.faultStopped = true;
+    this.logger.warn(
+      `FAULT_STOP_AFTER_STORE: stopping this process (SIGSTOP) before publishing ${outbound.length} output(s)`,
+    );
+    process.kill(process.pid, 'SIGSTOP');
+  }
+
   /**
-   * The outputs and the slice's offsets in one Kafka transaction (shared with the slices of other
-   * partitions committing at the same time) and the database's copy of the progress (GroupCommit).
+   * The outputs and the slice's offsets in one Kafka transaction of the partition's own producer
+   * (PartitionTransactions), then the database's copy of the progress. That copy failing fails
+   * nothing: the outputs are published, and it is brought up to date when the partition is claimed.
    */
   private async publish(slice: BatchSlice, outbound: OutboundMessage[]): Promise<void> {
     const { topic, partition, nextOffset, offsets } = slice;
-    await this.commits.commit({ outbound, offsets, topic, partition, nextOffset });
+    await this.transactions.commit({ outbound, offsets, topic, partition, nextOffset });
+    await this.progress
+      .markCommitted(this.db, topic, partition, nextOffset)
+      .catch((error: unknown) =>
+        this.logger.warn(
+          `consumer_progress not updated (brought up to date at the next claim): ${String(error)}`,
+        ),
+      );
     countCommitted(outbound);
     await slice.heartbeat();
   }
