@@ -247,7 +247,12 @@ async function benchMain() {
     env.KAFKA_FETCH_MAX_BYTES ??= '2097152';
     // --cpu-prof: the exchange writes a V8 CPU profile into .stack/bench-exchange/ when it stops.
     if (args.includes('--cpu-prof'))
-      env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${DEFAULT_ROOT}/.stack/${NAME}`;
+      env.NODE_OPTIONS = [
+        process.env.NODE_OPTIONS,
+        `--cpu-prof --cpu-prof-dir=${DEFAULT_ROOT}/.stack/${NAME}`,
+      ]
+        .filter(Boolean)
+        .join(' ');
     const exchangeService = SERVICES.find((s) => s.name === 'exchange');
     step(`starting the exchange on :${SERVICE_PORT} (log: .stack/${NAME}/exchange.log)`);
     const { pid } = await startService({ name: NAME, service: exchangeService, env, port: SERVICE_PORT });

@@ -35,6 +35,8 @@ export interface RecordChange {
   reason?: string;
   /** A record the exchange did not hold before (it can have no list entries yet). */
   isNew?: boolean;
+  /** The subject's identity number, when the caller holds it (a record just normalised): not unsealed again. */
+  clearIdNumber?: string;
 }
 
 export const refuse = (code: RefusalCode, detail: string): { refused: Refusal } => ({

@@ -26,7 +26,7 @@ import {
   testKafka,
   testKafkaBrokers,
 } from '@cie/testing';
-import type { Producer } from 'kafkajs';
+import type { Message, Producer } from 'kafkajs';
 import pg from 'pg';
 import { ExchangeProcess, exchangeEnv } from './exchange-process.js';
 import {
@@ -38,6 +38,7 @@ import {
   publishWithdrawal,
   RATING_YEAR,
   RECENT_DECISION,
+  sectorEventMessage,
   testUscc,
 } from './sector-events.js';
 
@@ -550,42 +551,35 @@ describe('lists, measure tasks, feedback and lifting', () => {
     ]);
   });
 
-  it('watches an e-commerce operator and upgrades it to the black list on a serious violation', async () => {
-    const uscc = testUscc('310104', run, 6);
-    const violation = (serial: number, actions: PlatformAction[], fineAmount = '') =>
-      publishSectorEvent(
-        producer,
-        'ecommerce',
-        PlatformViolationEventSchema,
-        create(PlatformViolationEventSchema, {
-          source: {
-            sector: 'ecommerce',
-            agencyId: 'amr-sh-xuhui',
-            sourceRecordId: `measures-${run}-6-${serial}`,
-            decisionNumber: `沪市监徐处〔2025〕${serial}号`,
-            decidingAuthority: '上海市徐汇区市场监督管理局',
-            decisionDate: RECENT_DECISION,
-          },
-          subject: { kind: SubjectKind.LEGAL_ENTITY, idNumber: uscc, name: '上海某某电子商务有限公司' },
-          violation: PlatformViolationType.FAKE_REVIEWS,
-          facts: '组织虚假交易',
-          authorityKind: DecidingAuthorityKind.MARKET_REGULATOR,
-          platform: { id: 'tmall', name: '天猫' },
-          shop: { id: '1', name: '某某旗舰店' },
-          actionsTaken: actions,
-          fineAmount,
-        }),
-        { idNumber: uscc, agencyId: 'amr-sh-xuhui' },
-      );
-    await violation(1, [PlatformAction.FINE], '20000.00');
-    const first = await recordIdOf('amr-sh-xuhui', `measures-${run}-6-1`);
-    await expectEventually(async () =>
-      expect((await entries(first)).map((e) => [e.list_type, e.state])).toEqual([
-        ['ecommerce.watch', 'active'],
-      ]),
+  /** A market regulator's violation decision about an e-commerce operator (test `n`, decision `serial`). */
+  const violation = (n: number, uscc: string, serial: number, actions: PlatformAction[], fineAmount = '') =>
+    sectorEventMessage(
+      'ecommerce',
+      PlatformViolationEventSchema,
+      create(PlatformViolationEventSchema, {
+        source: {
+          sector: 'ecommerce',
+          agencyId: 'amr-sh-xuhui',
+          sourceRecordId: `measures-${run}-${n}-${serial}`,
+          decisionNumber: `沪市监徐处〔2025〕${n}${serial}号`,
+          decidingAuthority: '上海市徐汇区市场监督管理局',
+          decisionDate: RECENT_DECISION,
+        },
+        subject: { kind: SubjectKind.LEGAL_ENTITY, idNumber: uscc, name: '上海某某电子商务有限公司' },
+        violation: PlatformViolationType.FAKE_REVIEWS,
+        facts: '组织虚假交易',
+        authorityKind: DecidingAuthorityKind.MARKET_REGULATOR,
+        platform: { id: 'tmall', name: '天猫' },
+        shop: { id: String(n), name: '某某旗舰店' },
+        actionsTaken: actions,
+        fineAmount,
+      }),
+      { idNumber: uscc, agencyId: 'amr-sh-xuhui' },
     );
-    await violation(2, [PlatformAction.SHOP_CLOSURE]);
-    const second = await recordIdOf('amr-sh-xuhui', `measures-${run}-6-2`);
+  const sendEcommerce = (...messages: Message[]) =>
+    producer.send({ topic: Topics.sectorEvents('ecommerce'), acks: -1, messages });
+  /** The second record's serious-dishonesty entry upgraded the first's watch entry. */
+  const expectUpgraded = async (first: string, second: string) => {
     await expectEventually(async () =>
       expect((await entries(second)).map((e) => [e.list_type, e.state])).toEqual([
         ['ecommerce.serious_dishonesty', 'active'],
@@ -599,6 +593,42 @@ describe('lists, measure tasks, feedback and lifting', () => {
         end_reason: 'upgraded',
         upgraded_to: black!.entry_id,
       }),
+    ]);
+  };
+
+  it('watches an e-commerce operator and upgrades it to the black list on a serious violation', async () => {
+    const uscc = testUscc('310104', run, 6);
+    await sendEcommerce(violation(6, uscc, 1, [PlatformAction.FINE], '20000.00'));
+    const first = await recordIdOf('amr-sh-xuhui', `measures-${run}-6-1`);
+    await expectEventually(async () =>
+      expect((await entries(first)).map((e) => [e.list_type, e.state])).toEqual([
+        ['ecommerce.watch', 'active'],
+      ]),
+    );
+    await sendEcommerce(violation(6, uscc, 2, [PlatformAction.SHOP_CLOSURE]));
+    await expectUpgraded(first, await recordIdOf('amr-sh-xuhui', `measures-${run}-6-2`));
+  });
+
+  it('decides the records of one batch in order, as one by one: the second upgrades what the first listed', async () => {
+    const uscc = testUscc('310104', run, 7);
+    // One send, one key: one partition, read in one batch.
+    await sendEcommerce(
+      violation(7, uscc, 1, [PlatformAction.FINE], '20000.00'),
+      violation(7, uscc, 2, [PlatformAction.SHOP_CLOSURE]),
+    );
+    const first = await recordIdOf('amr-sh-xuhui', `measures-${run}-7-1`);
+    const second = await recordIdOf('amr-sh-xuhui', `measures-${run}-7-2`);
+    await expectUpgraded(first, second);
+    // The audit log tells it in the same order: listed on the watch list, then upgraded.
+    const { rows } = await db.query<{ kind: string; list_type: string }>(
+      `SELECT kind, details->>'listType' AS list_type FROM exchange.audit_log
+        WHERE kind IN ('list_entry_created', 'list_entry_ended') AND record_id = ANY($1::uuid[]) ORDER BY seq`,
+      [[first, second]],
+    );
+    expect(rows.map((r) => [r.kind, r.list_type])).toEqual([
+      ['list_entry_created', 'ecommerce.watch'],
+      ['list_entry_created', 'ecommerce.serious_dishonesty'],
+      ['list_entry_ended', 'ecommerce.watch'],
     ]);
   });
 });

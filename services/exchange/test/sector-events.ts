@@ -22,7 +22,7 @@ import {
 } from '@cie/contracts';
 import { usccCheckCharacter } from '@cie/identifiers';
 import { cloudEventHeaders } from '@cie/platform';
-import type { Producer } from 'kafkajs';
+import type { Message, Producer } from 'kafkajs';
 
 /**
  * Dates relative to today, so fixtures stay inside their disclosure periods whenever the tests run
@@ -110,22 +110,32 @@ export async function publishSectorEvent<S extends DescMessage>(
   await producer.send({
     topic: Topics.sectorEvents(sector),
     acks: -1,
-    messages: [
-      {
-        key: subject.idNumber,
-        value: Buffer.from(toBinary(schema, event)),
-        headers: cloudEventHeaders({
-          id: eventId,
-          source: `/sectors/${sector}/agencies/${subject.agencyId}`,
-          type,
-          time: new Date(),
-          subject: subject.idNumber,
-          dataschema: schema.typeName,
-        }),
-      },
-    ],
+    messages: [sectorEventMessage(sector, schema, event, subject, eventId, type)],
   });
   return eventId;
+}
+
+/** A sector event as its sector service writes it (several go in one send to land in one batch). */
+export function sectorEventMessage<S extends DescMessage>(
+  sector: Sector,
+  schema: S,
+  event: MessageShape<S>,
+  subject: { idNumber: string; agencyId: string },
+  eventId: string = randomUUID(),
+  type: string = CreditEventType.published,
+): Message {
+  return {
+    key: subject.idNumber,
+    value: Buffer.from(toBinary(schema, event)),
+    headers: cloudEventHeaders({
+      id: eventId,
+      source: `/sectors/${sector}/agencies/${subject.agencyId}`,
+      type,
+      time: new Date(),
+      subject: subject.idNumber,
+      dataschema: schema.typeName,
+    }),
+  };
 }
 
 /** An organisation in the other sectors' fixtures. */

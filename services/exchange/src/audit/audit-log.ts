@@ -37,10 +37,15 @@ export const AUDIT_LOG_LOCK_KEY = 0x61756469746c6f67n;
 
 /**
  * One statement text whatever the batch size (a multi-row VALUES is new SQL, planned anew, for every
- * size): the rows go as one array per column.
+ * size): the rows go as one array per column, and the details as one JSON array of the texts already
+ * serialised (in a jsonb[] each would be escaped again into an array literal, the costliest part of
+ * the statement), paired with the rows by position.
  */
 const INSERT = `INSERT INTO exchange.audit_log (seq, recorded_at, kind, actor, subject_id, record_id, details, prev_hash, hash)
-  SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::jsonb[], $8::text[], $9::text[])`;
+  SELECT r.seq, r.recorded_at, r.kind, r.actor, r.subject_id, r.record_id, d.details, r.prev_hash, r.hash
+    FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::uuid[], $8::text[], $9::text[])
+           WITH ORDINALITY AS r (seq, recorded_at, kind, actor, subject_id, record_id, prev_hash, hash, n)
+    JOIN jsonb_array_elements($7::jsonb) WITH ORDINALITY AS d (details, n) USING (n)`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MIN_BIGINT = '-9223372036854775808';
 
@@ -96,7 +101,7 @@ export class AuditLog {
       const hash = hashPrepared(prevHash, prepared[i] as PreparedEntry, seq);
       const row = [
         seq.toString(),
-        content.recordedAt,
+        content.recordedAt.toISOString(),
         content.kind,
         content.actor,
         content.subjectId,
@@ -108,7 +113,11 @@ export class AuditLog {
       for (const [c, value] of row.entries()) (columns[c] as unknown[]).push(value);
       prevHash = hash;
     }
-    await em.query(INSERT, columns);
+    // $7: the details texts as one JSON array.
+    await em.query(
+      INSERT,
+      columns.map((column, c) => (c === 6 ? `[${column.join(',')}]` : column)),
+    );
     return seq.toString();
   }
 

@@ -21,7 +21,16 @@ import { decideListing, type ListingDecision } from './domain/listing.js';
 import { decideTaskAnswer, planApplyTasks, planLifts, type TaskAnswerer } from './domain/tasks.js';
 import type { Implementer, ListType } from './domain/joint-measures.js';
 import type { JointMeasures } from './measures.loader.js';
-import type { EntryRow, MeasuresRepository, StoredEntry, TaskRow } from './measures.repository.js';
+import type {
+  EntryEnd,
+  EntryKeep,
+  EntryRow,
+  KnownEntry,
+  MeasuresRepository,
+  StoredEntry,
+  StoredTask,
+  TaskRow,
+} from './measures.repository.js';
 import type { SubjectIds } from '../delivery/deliverer.js';
 import { PSEUDONYM_SCHEME_HEADER } from '../delivery/feed-message.js';
 import { FEED_PSEUDONYM_SCHEME } from '../identity/subject-identity.service.js';
@@ -48,6 +57,8 @@ interface TaskSpec {
 export class JointMeasuresHandler {
   /** Record kinds some list type enters directly: a new record of another kind costs no query. */
   private readonly listedKinds: Set<string>;
+  /** Record kinds that can upgrade a subject's entries: these read the subject's active entries. */
+  private readonly upgradableKinds: Set<string>;
 
   constructor(
     private readonly measures: JointMeasures,
@@ -61,57 +72,125 @@ export class JointMeasuresHandler {
     private readonly subjectIds: SubjectIds,
   ) {
     this.listedKinds = new Set([...measures.lists.types.values()].flatMap((t) => t.entry.kinds));
+    this.upgradableKinds = new Set(
+      [...measures.lists.types.values()].flatMap((t) => (t.upgrade ? t.entry.kinds : [])),
+    );
   }
 
-  async reconcile(step: Step, change: RecordChange, source: Source): Promise<OutboundMessage[]> {
-    const { record, isNew = false } = change;
-    if (isNew && !this.listedKinds.has(record.kind)) return [];
-    const entries = isNew ? [] : await this.repository.entriesOfRecord(step.em, record.recordId);
-    if (!this.listedKinds.has(record.kind) && entries.length === 0) return [];
-    const today = chinaDate(step.now);
-    const upgradable = [...this.measures.lists.types.values()].some(
-      (t) => t.upgrade && t.entry.kinds.includes(record.kind),
+  /**
+   * The list entries of several changes at once (a batch of new records), decided in order as if
+   * one by one: the entries of every record and the active entries of every subject are read (and
+   * locked) in one query and kept current in memory while each change is decided, so a change sees
+   * what the ones before it created or ended; then the tasks of the entries that end are read in
+   * one query, and every write goes in one statement per kind. Returns each change's messages, in
+   * the order given.
+   */
+  async reconcileAll(
+    step: Step,
+    changes: readonly { change: RecordChange; source: Source }[],
+  ): Promise<OutboundMessage[][]> {
+    const relevant = changes.map(({ change }) => !change.isNew || this.listedKinds.has(change.record.kind));
+    const read = {
+      records: changes.flatMap(({ change }, i) =>
+        relevant[i] && !change.isNew ? [change.record.recordId] : [],
+      ),
+      subjects: changes.flatMap(({ change }, i) =>
+        relevant[i] && this.upgradableKinds.has(change.record.kind)
+          ? [change.record.subject.canonicalId]
+          : [],
+      ),
+    };
+    const known = new Known(
+      await this.repository.entriesOfRecordsAndSubjects(step.em, read.records, read.subjects),
     );
-    const subjectActive = upgradable
-      ? await this.repository.activeOfSubject(step.em, record.subject.canonicalId)
-      : [];
-    const decision = decideListing({
-      lists: this.measures.lists,
-      record,
-      ...(change.reason && { endReason: change.reason }),
-      entries,
-      subjectActive,
-      today,
+    const today = chinaDate(step.now);
+    // 1. Decide each change in order against the entries as the changes before it left them.
+    const decided: (Decided | undefined)[] = changes.map(({ change }, i) => {
+      if (!relevant[i]) return undefined;
+      const { record } = change;
+      const entries = known.ofRecord(record.recordId);
+      if (!this.listedKinds.has(record.kind) && entries.length === 0) return undefined;
+      const subjectActive = this.upgradableKinds.has(record.kind)
+        ? known.activeOfSubject(record.subject.canonicalId)
+        : [];
+      const decision = decideListing({
+        lists: this.measures.lists,
+        record,
+        ...(change.reason && { endReason: change.reason }),
+        entries,
+        subjectActive,
+        today,
+      });
+      const seen = [...entries, ...subjectActive];
+      const created: EntryRow[] = decision.create.map(({ listType, validUntil }) => ({
+        entry_id: this.ids.next(),
+        list_type: listType.id,
+        colour: listType.colour,
+        sector: listType.sector,
+        subject_id: record.subject.canonicalId,
+        record_id: record.recordId,
+        record_version: record.version,
+        state: 'active',
+        listed_at: step.now,
+        valid_until: validUntil,
+        ended_at: null,
+        end_reason: null,
+        upgraded_to: null,
+        lists_version: this.measures.lists.version,
+      }));
+      for (const keep of decision.keep) {
+        const entry = known.get(keep.entryId);
+        if (entry) Object.assign(entry, { recordVersion: record.version, validUntil: keep.validUntil });
+      }
+      for (const end of decision.end) {
+        const entry = known.get(end.entryId);
+        if (entry?.state === 'active') entry.state = end.state;
+      }
+      for (const row of created) known.add(storedEntry(row));
+      return { decision, created, seen };
     });
-    return this.apply(step, record, decision, [...entries, ...subjectActive], source);
+    // 2. The tasks of every entry that ends and was stored before this batch, in one query.
+    const createdHere = new Set(decided.flatMap((d) => d?.created.map((r) => r.entry_id) ?? []));
+    const tasks = new Map<string, StoredTask[]>();
+    for (const task of await this.repository.tasksOfEntries(
+      step.em,
+      decided.flatMap(
+        (d) => d?.decision.end.map((e) => e.entryId).filter((id) => !createdHere.has(id)) ?? [],
+      ),
+    ))
+      push(tasks, task.entryId, task);
+    // 3. Each change's audit entries, tasks and messages, in order; then the writes.
+    const writes: Writes = { entries: [], keeps: new Map(), ends: [], cancel: [], tasks: [] };
+    const clearIds = new Map<string, string>();
+    const outbound: OutboundMessage[][] = [];
+    for (const [i, { change, source }] of changes.entries()) {
+      const d = decided[i];
+      if (!d) outbound.push([]);
+      else
+        outbound.push(
+          await this.apply(step, change, d, source, { tasks, writes, clearIds, deadlines: new Map() }),
+        );
+    }
+    await this.repository.insertEntries(step.em, writes.entries);
+    await this.repository.keepEntries(step.em, [...writes.keeps.values()]);
+    await this.repository.endEntries(step.em, writes.ends);
+    // Tasks before the cancellations: a task this batch sent can be cancelled by a later change.
+    await this.repository.insertTasks(step.em, writes.tasks);
+    await this.repository.cancel(step.em, writes.cancel, step.now);
+    return outbound;
   }
 
   private async apply(
     step: Step,
-    record: CanonicalRecord,
-    decision: ListingDecision,
-    known: StoredEntry[],
+    change: RecordChange,
+    { decision, created, seen }: Decided,
     source: Source,
+    batch: Batch,
   ): Promise<OutboundMessage[]> {
+    const { record } = change;
     const about = { actor: this.actor, subjectId: record.subject.canonicalId, recordId: record.recordId };
     const specs: TaskSpec[] = [];
-    const created: EntryRow[] = decision.create.map(({ listType, validUntil }) => ({
-      entry_id: this.ids.next(),
-      list_type: listType.id,
-      colour: listType.colour,
-      sector: listType.sector,
-      subject_id: record.subject.canonicalId,
-      record_id: record.recordId,
-      record_version: record.version,
-      state: 'active',
-      listed_at: step.now,
-      valid_until: validUntil,
-      ended_at: null,
-      end_reason: null,
-      upgraded_to: null,
-      lists_version: this.measures.lists.version,
-    }));
-    await this.repository.insertEntries(step.em, created);
+    batch.writes.entries.push(...created);
     const createdByUpgrade = new Map<string, string>();
     for (const [i, { listType, upgrades }] of decision.create.entries()) {
       const row = created[i]!;
@@ -124,16 +203,21 @@ export class JointMeasuresHandler {
       specs.push(...this.applyTasks(step, record, listType, row, about));
     }
     for (const keep of decision.keep)
-      await this.repository.keepEntry(step.em, keep.entryId, record.version, keep.validUntil);
+      batch.writes.keeps.set(keep.entryId, {
+        entryId: keep.entryId,
+        recordVersion: record.version,
+        validUntil: keep.validUntil,
+      });
     for (const end of decision.end) {
-      const entry = known.find((e) => e.entryId === end.entryId);
+      const entry = seen.find((e) => e.entryId === end.entryId);
       if (!entry) throw new Error(`entry ${end.entryId} was decided without being read`);
       const upgradedTo = createdByUpgrade.get(end.entryId);
-      await this.repository.endEntry(step.em, end.entryId, {
+      batch.writes.ends.push({
+        entryId: end.entryId,
         state: end.state,
         reason: end.reason,
         at: step.now,
-        ...(upgradedTo && { upgradedTo }),
+        upgradedTo: upgradedTo ?? null,
       });
       step.audit.push({
         ...about,
@@ -141,9 +225,9 @@ export class JointMeasuresHandler {
         kind: 'list_entry_ended',
         details: { entryId: end.entryId, listType: entry.listType, state: end.state, reason: end.reason },
       });
-      specs.push(...(await this.liftTasks(step, entry, end.reason)));
+      specs.push(...this.liftTasks(step, entry, end.reason, batch));
     }
-    return this.send(step, record, specs, source);
+    return this.send(step, change, specs, source, batch);
   }
 
   private applyTasks(
@@ -180,10 +264,9 @@ export class JointMeasuresHandler {
     }));
   }
 
-  private async liftTasks(step: Step, entry: StoredEntry, reason: string): Promise<TaskSpec[]> {
-    const tasks = await this.repository.tasksOfEntry(step.em, entry.entryId);
-    const { lift, cancel } = planLifts(tasks);
-    await this.repository.cancel(step.em, cancel, step.now);
+  private liftTasks(step: Step, entry: StoredEntry, reason: string, batch: Batch): TaskSpec[] {
+    const { lift, cancel } = planLifts(batch.tasks.get(entry.entryId) ?? []);
+    batch.writes.cancel.push(...cancel);
     return lift.map((t) => {
       const found = this.measures.memoranda.measures.get(t.measureId);
       return {
@@ -206,30 +289,38 @@ export class JointMeasuresHandler {
   /** Builds, stores and returns each task's message (a sector agency's inbox, or a subscriber's feed). */
   private async send(
     step: Step,
-    record: CanonicalRecord,
+    { record, clearIdNumber }: RecordChange,
     specs: TaskSpec[],
     source: Source,
+    batch: Batch,
   ): Promise<OutboundMessage[]> {
     if (specs.length === 0) return [];
     const policy = this.policies.current;
     const traceparent = processingTraceparent(source.message);
     const rows: TaskRow[] = [];
     const outbound: OutboundMessage[] = [];
-    let clearId: string | undefined;
     for (const spec of specs) {
       const found = this.measures.memoranda.measures.get(spec.measureId);
       const taskId = this.ids.next();
-      const dueBy = this.calendar.deadline(step.now, spec.answerWithinWorkingDays);
+      const within = spec.answerWithinWorkingDays;
+      const dueBy = batch.deadlines.get(within) ?? this.calendar.deadline(step.now, within);
+      batch.deadlines.set(within, dueBy);
       const to = spec.implementer;
       // A sector agency acts on the subject as identified; a subscriber gets its feed's view of it.
       const entitlement =
         to.kind === 'subscriber' ? policy.subscribers.find((s) => s.id === to.subscriberId) : undefined;
       const person = record.subject.kind === 'natural_person';
       const clear = to.kind === 'agency' || entitlement?.naturalPersonIdentity === 'clear';
-      if (person && clear) clearId ??= await this.records.clearIdOf(step.em, record);
-      const subjectId =
+      const clearId =
         person && clear
-          ? clearId!
+          ? (batch.clearIds.get(record.subject.canonicalId) ??
+            clearIdNumber ??
+            (await this.records.clearIdOf(step.em, record)))
+          : undefined;
+      if (clearId !== undefined) batch.clearIds.set(record.subject.canonicalId, clearId);
+      const subjectId =
+        clearId !== undefined
+          ? clearId
           : to.kind === 'subscriber'
             ? this.subjectIds.subjectIdFor(to.subscriberId, record.subject)
             : record.subject.canonicalId;
@@ -316,7 +407,9 @@ export class JointMeasuresHandler {
         },
       });
     }
-    await this.repository.insertTasks(step.em, rows);
+    batch.writes.tasks.push(...rows);
+    // A later change of the batch that ends this entry lifts these tasks.
+    for (const row of rows) push(batch.tasks, row.entry_id, storedTask(row));
     return outbound;
   }
 
@@ -362,3 +455,103 @@ export class JointMeasuresHandler {
     return done;
   }
 }
+
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/**
+ * The entries a batch read, and those it created, as the changes decided so far left them: by id,
+ * by record and by subject, each list oldest first (a subject can hold hundreds of entries).
+ */
+class Known {
+  private readonly byId = new Map<string, KnownEntry>();
+  private readonly byRecord = new Map<string, KnownEntry[]>();
+  private readonly bySubject = new Map<string, KnownEntry[]>();
+
+  constructor(entries: readonly KnownEntry[]) {
+    for (const e of entries) this.add(e);
+  }
+
+  add(e: KnownEntry): void {
+    if (this.byId.has(e.entryId)) return;
+    this.byId.set(e.entryId, e);
+    push(this.byRecord, e.recordId, e);
+    push(this.bySubject, e.subjectId, e);
+  }
+
+  get(entryId: string): KnownEntry | undefined {
+    return this.byId.get(entryId);
+  }
+
+  /**
+   * Not copies (a subject can hold hundreds): a decision reads an entry's state as it is when it is
+   * decided, and what is read afterwards (ids, list type, colour, listing time) never changes.
+   */
+  ofRecord(recordId: string): KnownEntry[] {
+    return [...(this.byRecord.get(recordId) ?? [])];
+  }
+
+  activeOfSubject(subjectId: string): KnownEntry[] {
+    return (this.bySubject.get(subjectId) ?? []).filter((e) => e.state === 'active');
+  }
+}
+
+/** One change's decision, with the entries it was decided on and the entries it creates. */
+interface Decided {
+  decision: ListingDecision;
+  created: EntryRow[];
+  seen: StoredEntry[];
+}
+
+/** The writes of a batch, made once every change is decided (one statement per kind). */
+interface Writes {
+  entries: EntryRow[];
+  /** The last keep of each entry wins, as when each was its own UPDATE. */
+  keeps: Map<string, EntryKeep>;
+  ends: EntryEnd[];
+  cancel: string[];
+  tasks: TaskRow[];
+}
+
+interface Batch {
+  /** The tasks of each entry that may end: read before, or sent by an earlier change of the batch. */
+  tasks: Map<string, StoredTask[]>;
+  writes: Writes;
+  /** Identity numbers read once per subject. */
+  clearIds: Map<string, string>;
+  /** The due date of an answer within so many working days of the batch's time, worked out once. */
+  deadlines: Map<number, string>;
+}
+
+const storedEntry = (row: EntryRow): KnownEntry => ({
+  entryId: row.entry_id,
+  listType: row.list_type,
+  recordId: row.record_id,
+  subjectId: row.subject_id,
+  state: row.state,
+  validUntil: row.valid_until,
+  colour: row.colour,
+  sector: row.sector,
+  listedAt: row.listed_at,
+  recordVersion: row.record_version,
+});
+
+const storedTask = (row: TaskRow): StoredTask => ({
+  taskId: row.task_id,
+  kind: row.kind,
+  entryId: row.entry_id,
+  measureId: row.measure_id,
+  implementerKind: row.implementer_kind,
+  implementerId: row.implementer_id,
+  sector: row.sector,
+  status: row.status,
+  reasonCode: null,
+  legalGround: null,
+  liftsTaskId: row.lifts_task_id,
+  memorandumId: row.memorandum_id,
+  appliesUntil: row.applies_until,
+  dueBy: row.due_by,
+});

@@ -49,6 +49,23 @@ export type StoredEntry = EntryView & {
   listedAt: Date;
   recordVersion: number;
 };
+/** An entry as a batch reads it, with its subject (an upgrade looks at the subject's entries). */
+export type KnownEntry = StoredEntry & { subjectId: string };
+
+export interface EntryKeep {
+  entryId: string;
+  recordVersion: number;
+  validUntil: string;
+}
+
+export interface EntryEnd {
+  entryId: string;
+  state: 'removed' | 'upgraded';
+  reason: string;
+  at: Date;
+  upgradedTo: string | null;
+}
+
 export type StoredTask = TaskView & {
   liftsTaskId: string | null;
   memorandumId: string;
@@ -70,19 +87,22 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Every method runs in the caller's transaction.
  */
 export class MeasuresRepository {
-  /** A record's entries, locked: a record's list changes are serialised with its other changes. */
-  async entriesOfRecord(em: EntityManager, recordId: string): Promise<StoredEntry[]> {
-    return em.query<StoredEntry[]>(
-      `SELECT ${ENTRY} FROM exchange.list_entries WHERE record_id = $1 ORDER BY listed_at FOR UPDATE`,
-      [recordId],
-    );
-  }
-
-  /** The subject's active entries (of every record), locked, for upgrades. */
-  async activeOfSubject(em: EntityManager, subjectId: string): Promise<StoredEntry[]> {
-    return em.query<StoredEntry[]>(
-      `SELECT ${ENTRY} FROM exchange.list_entries WHERE subject_id = $1 AND state = 'active' ORDER BY listed_at FOR UPDATE`,
-      [subjectId],
+  /**
+   * The entries of `recordIds` (every state) and the active entries of `subjectIds` (of every
+   * record, for upgrades), locked, oldest first: a record's list changes are serialised with its
+   * other changes. One query for a whole batch.
+   */
+  async entriesOfRecordsAndSubjects(
+    em: EntityManager,
+    recordIds: readonly string[],
+    subjectIds: readonly string[],
+  ): Promise<KnownEntry[]> {
+    if (recordIds.length === 0 && subjectIds.length === 0) return [];
+    return em.query<KnownEntry[]>(
+      `SELECT ${ENTRY}, subject_id AS "subjectId" FROM exchange.list_entries
+        WHERE record_id = ANY($1::uuid[]) OR (subject_id = ANY($2::text[]) AND state = 'active')
+        ORDER BY listed_at FOR UPDATE`,
+      [recordIds, subjectIds],
     );
   }
 
@@ -110,34 +130,43 @@ export class MeasuresRepository {
     );
   }
 
-  async endEntry(
-    em: EntityManager,
-    entryId: string,
-    end: { state: 'removed' | 'upgraded'; reason: string; at: Date; upgradedTo?: string },
-  ): Promise<void> {
+  /** Entries that end (each only while active), one statement for a batch. */
+  async endEntries(em: EntityManager, ends: readonly EntryEnd[]): Promise<void> {
+    if (ends.length === 0) return;
     await em.query(
-      `UPDATE exchange.list_entries SET state = $2, end_reason = $3, ended_at = $4, upgraded_to = $5
-        WHERE entry_id = $1 AND state = 'active'`,
-      [entryId, end.state, end.reason, end.at, end.upgradedTo ?? null],
+      `UPDATE exchange.list_entries e
+          SET state = x.state, end_reason = x.reason, ended_at = x.at, upgraded_to = x.upgraded_to
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::uuid[])
+              AS x (entry_id, state, reason, at, upgraded_to)
+        WHERE e.entry_id = x.entry_id AND e.state = 'active'`,
+      [
+        ends.map((e) => e.entryId),
+        ends.map((e) => e.state),
+        ends.map((e) => e.reason),
+        ends.map((e) => e.at),
+        ends.map((e) => e.upgradedTo),
+      ],
     );
   }
 
-  async keepEntry(
-    em: EntityManager,
-    entryId: string,
-    recordVersion: number,
-    validUntil: string,
-  ): Promise<void> {
+  /** Entries that stay, with the version and validity of their record's latest change (one per entry). */
+  async keepEntries(em: EntityManager, keeps: readonly EntryKeep[]): Promise<void> {
+    if (keeps.length === 0) return;
     await em.query(
-      `UPDATE exchange.list_entries SET record_version = $2, valid_until = $3 WHERE entry_id = $1`,
-      [entryId, recordVersion, validUntil],
+      `UPDATE exchange.list_entries e SET record_version = x.record_version, valid_until = x.valid_until
+         FROM unnest($1::uuid[], $2::int[], $3::date[]) AS x (entry_id, record_version, valid_until)
+        WHERE e.entry_id = x.entry_id`,
+      [keeps.map((k) => k.entryId), keeps.map((k) => k.recordVersion), keeps.map((k) => k.validUntil)],
     );
   }
 
-  async tasksOfEntry(em: EntityManager, entryId: string): Promise<StoredTask[]> {
+  /** The tasks of entries, locked, in the order they were sent. */
+  async tasksOfEntries(em: EntityManager, entryIds: readonly string[]): Promise<StoredTask[]> {
+    if (entryIds.length === 0) return [];
     return em.query<StoredTask[]>(
-      `SELECT ${TASK} FROM exchange.measure_tasks WHERE entry_id = $1 ORDER BY created_at, task_id FOR UPDATE`,
-      [entryId],
+      `SELECT ${TASK} FROM exchange.measure_tasks WHERE entry_id = ANY($1::uuid[])
+        ORDER BY created_at, task_id FOR UPDATE`,
+      [entryIds],
     );
   }
 

@@ -122,19 +122,26 @@ export class BatchProcessor {
       }
     }
     const outbound: OutboundMessage[] = [];
-    const applied = async (d: DecodedEvent, result: Applied) => {
-      if ('refused' in result) outcomes.push({ d, status: 'dead_lettered', refusal: result.refused });
-      else {
-        outbound.push(...result.outbound);
-        // What follows from the change (list entries, measure tasks), under the same source position.
-        if (result.changed) outbound.push(...(await this.measures.reconcile(step, result.changed, d)));
-        outcomes.push({ d, status: 'stored', recordId: result.recordId, version: result.version });
+    /** What follows from each change (list entries, measure tasks), under its source position. */
+    const applied = async (results: [DecodedEvent, Applied][]) => {
+      const changes = results.flatMap(([d, result]) =>
+        'refused' in result || !result.changed ? [] : [{ change: result.changed, source: d }],
+      );
+      const followed = new Map(
+        (await this.measures.reconcileAll(step, changes)).map((out, i) => [changes[i]!.source, out]),
+      );
+      for (const [d, result] of results) {
+        if ('refused' in result) outcomes.push({ d, status: 'dead_lettered', refusal: result.refused });
+        else {
+          outbound.push(...result.outbound, ...(followed.get(d) ?? []));
+          outcomes.push({ d, status: 'stored', recordId: result.recordId, version: result.version });
+        }
       }
     };
-    // New records first: a correction may follow its record's publication in the same batch.
-    for (const [item, result] of await this.publication.publishAll(step, publications))
-      await applied(item, result);
-    for (const item of others) await applied(item, await dispatch(this.handlers, step, item));
+    // New records first, all at once: a correction may follow its record's publication in the same
+    // batch. Then the others one by one, each seeing what the ones before it stored.
+    await applied([...(await this.publication.publishAll(step, publications))]);
+    for (const item of others) await applied([[item, await dispatch(this.handlers, step, item)]]);
 
     await this.progress.insertProcessed(
       em,

@@ -74,7 +74,13 @@ export class PublicationHandler {
         outbound: outbound[i] ?? [],
         recordId: normalised.record.recordId,
         version: normalised.record.version,
-        changed: { record: normalised.record, isNew: true },
+        changed: {
+          record: normalised.record,
+          isNew: true,
+          ...(normalised.record.subject.kind === 'natural_person' && {
+            clearIdNumber: normalised.clearIdNumber,
+          }),
+        },
       });
     return results;
   }
