@@ -9,6 +9,7 @@ import {
   createKafka,
   ensureTopics,
   partitionCount,
+  postgresOptions,
   EventPublisher,
   HealthController,
   MetricsController,
@@ -66,7 +67,7 @@ export class SectorAppModule {
       {
         provide: EventPublisher,
         useFactory: async () => {
-          await ensureTopics(kafka, sectorTopics(sector.sector));
+          await ensureTopics(kafka, sectorTopics(sector.sector), config.topicSettings);
           return new EventPublisher(kafka, await partitionCount(kafka, Topics.sectorEvents(sector.sector)));
         },
       },
@@ -86,7 +87,11 @@ export class SectorAppModule {
             migrationsTableName: 'migrations',
             migrationsTransactionMode: 'all',
             synchronize: false,
-            extra: { max: 10, application_name: sector.sector },
+            extra: {
+              max: 10,
+              application_name: sector.sector,
+              options: postgresOptions(config.databaseTimeouts),
+            },
           });
           await db.initialize();
           await db.query(`CREATE SCHEMA IF NOT EXISTS ${sector.sector}`);

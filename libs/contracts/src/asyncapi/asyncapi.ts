@@ -379,9 +379,11 @@ export function buildAsyncApi(): JsonSchema {
   const kafka = (partitions: number) => ({
     kafka: {
       partitions,
-      // ensureTopics sets only the partition count: cleanup and retention are the broker's defaults.
-      topicConfiguration: { 'cleanup.policy': ['delete'] },
-      'x-retention': "the broker's default (log.retention.*); the code sets none",
+      // ensureTopics sets these on every topic it creates (KAFKA_TOPIC_* of the creating service).
+      topicConfiguration: { 'cleanup.policy': ['delete'], 'retention.ms': 30 * 24 * 3_600_000 },
+      'x-replication':
+        'KAFKA_TOPIC_REPLICATION_FACTOR (3, or 1 in DEMO_MODE) and KAFKA_TOPIC_MIN_INSYNC_REPLICAS (2 with 3 replicas, else 1); unclean leader election off',
+      'x-retention': 'KAFKA_TOPIC_RETENTION_MS of the creating service, 30 days unless set',
       bindingVersion: '0.5.0',
     },
   });

@@ -56,6 +56,29 @@ function OnlyWithKafkaSsl(): PropertyDecorator {
   });
 }
 
+/** Server-side timeouts of a service's PostgreSQL sessions (postgresOptions). */
+export interface DatabaseTimeouts {
+  lockTimeoutMs: number;
+  idleInTransactionTimeoutMs: number;
+}
+
+/** How every topic a service creates is set up (ensureTopics). */
+export interface TopicSettings {
+  replicationFactor: number;
+  minInsyncReplicas: number;
+  retentionMs: number;
+}
+
+/** Replication as configured, else a cluster's (3 / 2), or the single broker's (1 / 1) in DEMO_MODE. */
+function topicReplication(c: CommonConfig): Pick<TopicSettings, 'replicationFactor' | 'minInsyncReplicas'> {
+  const replicationFactor = c.KAFKA_TOPIC_REPLICATION_FACTOR ?? (c.DEMO_MODE ? 1 : 3);
+  return {
+    replicationFactor,
+    // One replica may be lost without refusing writes: 3 → 2, and 1 on a single broker.
+    minInsyncReplicas: c.KAFKA_TOPIC_MIN_INSYNC_REPLICAS ?? Math.max(1, Math.min(2, replicationFactor - 1)),
+  };
+}
+
 // DEMO_MODE is a switch people type: 1 and true turn it on, 0, false and unset leave it off. Read
 // back from the source object, as parseBoolean does: implicit conversion has made 'yes' true by now.
 const parseFlag = ({ obj, key }: { obj: Record<string, unknown>; key: string }): unknown => {
@@ -122,6 +145,65 @@ export class CommonConfig {
   @Min(1000)
   KAFKA_STALL_AFTER_MS: number = 60_000;
 
+  /**
+   * Replication factor of every topic this service creates. Unset: 3 (a cluster), or 1 in DEMO_MODE
+   * (the single-broker local stack).
+   */
+  @Transform(emptyAsUnset)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  KAFKA_TOPIC_REPLICATION_FACTOR?: number;
+
+  /**
+   * `min.insync.replicas` of every topic this service creates: with acks=all, a write needs this many
+   * replicas. Unset: 2 with 3 replicas, 1 with fewer. At most the replication factor.
+   */
+  @Transform(emptyAsUnset)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @ValidateBy({
+    name: 'atMostReplicationFactor',
+    validator: {
+      validate: (value: unknown, args?: ValidationArguments) =>
+        value === undefined ||
+        (typeof value === 'number' &&
+          value <= topicReplication(args?.object as CommonConfig).replicationFactor),
+      defaultMessage: () => 'KAFKA_TOPIC_MIN_INSYNC_REPLICAS must be at most the replication factor',
+    },
+  })
+  KAFKA_TOPIC_MIN_INSYNC_REPLICAS?: number;
+
+  /**
+   * `retention.ms` of every topic this service creates (30 days). Kafka is the only copy of an
+   * accepted record until the exchange stores it, and of a feed event until the subscriber reads it.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(3_600_000)
+  KAFKA_TOPIC_RETENTION_MS: number = 30 * 24 * 3_600_000;
+
+  /**
+   * PostgreSQL `lock_timeout` of the service's connections: a statement waiting longer for a lock (a
+   * row, the audit advisory lock) fails and its transaction is retried, rather than queueing forever.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  DB_LOCK_TIMEOUT_MS: number = 10_000;
+
+  /**
+   * PostgreSQL `idle_in_transaction_session_timeout`: the server ends a session that sits this long
+   * inside a transaction (a process frozen mid-transaction), releasing the locks it holds.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: number = 15_000;
+
   // Explicit: environment values are strings and inferred types leave no metadata to convert by.
   @Type(() => Number)
   @IsInt()
@@ -155,6 +237,19 @@ export class CommonConfig {
     return this.KAFKA_BROKERS.split(',')
       .map((b) => b.trim())
       .filter(Boolean);
+  }
+
+  /** Replication, min ISR and retention for `ensureTopics`. */
+  get topicSettings(): TopicSettings {
+    return { ...topicReplication(this), retentionMs: this.KAFKA_TOPIC_RETENTION_MS };
+  }
+
+  /** What `postgresOptions` needs: the server-side timeouts of every connection. */
+  get databaseTimeouts(): DatabaseTimeouts {
+    return {
+      lockTimeoutMs: this.DB_LOCK_TIMEOUT_MS,
+      idleInTransactionTimeoutMs: this.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    };
   }
 
   /** Brokers, TLS and SASL together: what `createKafka` needs to reach the cluster. */

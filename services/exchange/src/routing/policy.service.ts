@@ -7,6 +7,7 @@ import {
   type Clock,
   ConfigurationError,
   ensureTopics,
+  type TopicSettings,
   type EventPublisher,
   type IdGenerator,
 } from '@cie/platform';
@@ -30,6 +31,8 @@ export interface PolicyFiles {
   releaseRulesFile: string;
   /** How often the files are checked for changes. */
   watchIntervalMs: number;
+  /** How a new subscriber's feed topic is created. */
+  topicSettings: TopicSettings;
 }
 
 /** Canonical JSON (sorted keys): the same document always hashes the same. */
@@ -132,6 +135,7 @@ export class PolicyService implements OnApplicationBootstrap, OnApplicationShutd
     await ensureTopics(
       this.kafka,
       policy.subscribers.map((s) => ({ topic: Topics.feed(s.id) })),
+      this.files.topicSettings,
     );
     await this.record(document, policy, sha256);
     this.holder.replace(policy);
