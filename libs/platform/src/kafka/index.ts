@@ -7,3 +7,4 @@ export * from './error-classification.js';
 export * from './isolate-poison.js';
 export * from './consumer-runner.js';
 export * from './decode-payload.js';
+export * from './chunks-by-size.js';
