@@ -9,7 +9,7 @@ import {
   createKafka,
   ensureTopics,
   partitionCount,
-  postgresOptions,
+  postgresPoolSettings,
   EventPublisher,
   HealthController,
   MetricsController,
@@ -90,7 +90,7 @@ export class SectorAppModule {
             extra: {
               max: 10,
               application_name: sector.sector,
-              options: postgresOptions(config.databaseTimeouts),
+              ...postgresPoolSettings(config.databaseTimeouts),
             },
           });
           await db.initialize();

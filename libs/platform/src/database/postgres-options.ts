@@ -11,3 +11,14 @@ export function postgresOptions(timeouts: DatabaseTimeouts): string {
     `-c idle_in_transaction_session_timeout=${Math.round(timeouts.idleInTransactionTimeoutMs)}`,
   ].join(' ');
 }
+
+/**
+ * A connection pool's `extra` settings besides its size and name: the session timeouts, and a bound
+ * on connecting, so that a request is answered 503 while PostgreSQL is away rather than left waiting.
+ */
+export function postgresPoolSettings(timeouts: DatabaseTimeouts): {
+  options: string;
+  connectionTimeoutMillis: number;
+} {
+  return { options: postgresOptions(timeouts), connectionTimeoutMillis: 5_000 };
+}

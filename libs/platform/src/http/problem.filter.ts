@@ -7,6 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { classifyError } from '../kafka/error-classification.js';
 import {
   CodedException,
   PROBLEM_CONTENT_TYPE,
@@ -67,6 +68,16 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       // body-parser errors (malformed JSON, too large) arrive as HttpExceptions with a useful message.
       return { type: 'about:blank', title: titleOf(status), status, detail: exception.message };
     }
+    // PostgreSQL (or Kafka) away, a lock wait past lock_timeout: the same request will do later.
+    // Nothing was claimed as accepted; what was stored and published is found again by its ids.
+    if (classifyError(exception) === 'transient')
+      return {
+        type: 'about:blank',
+        title: titleOf(503),
+        status: 503,
+        detail:
+          'A service this one depends on (its database or Kafka) is unavailable; nothing was accepted. Retry later.',
+      };
     return {
       type: 'about:blank',
       title: titleOf(500),

@@ -1,4 +1,4 @@
-import { type DatabaseTimeouts, postgresOptions } from '@cie/platform';
+import { type DatabaseTimeouts, postgresPoolSettings } from '@cie/platform';
 import { DataSource } from 'typeorm';
 import { ENTITIES } from './entities.js';
 import { InitialSchema1763769600000 } from './migrations/1763769600000-initial-schema.js';
@@ -34,7 +34,7 @@ export function createDataSource(url: string, timeouts: DatabaseTimeouts): DataS
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'all',
     synchronize: false,
-    extra: { max: 10, application_name: 'exchange', options: postgresOptions(timeouts) },
+    extra: { max: 10, application_name: 'exchange', ...postgresPoolSettings(timeouts) },
   });
 }
 

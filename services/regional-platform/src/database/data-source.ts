@@ -1,4 +1,4 @@
-import { type DatabaseTimeouts, postgresOptions } from '@cie/platform';
+import { type DatabaseTimeouts, postgresPoolSettings } from '@cie/platform';
 import { DataSource } from 'typeorm';
 import { ENTITIES } from './entities.js';
 import { initialSchema } from './migrations/1764000000000-initial-schema.js';
@@ -15,7 +15,7 @@ export function createDataSource(url: string, schema: string, timeouts: Database
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'all',
     synchronize: false,
-    extra: { max: 5, application_name: `regional-platform:${schema}`, options: postgresOptions(timeouts) },
+    extra: { max: 5, application_name: `regional-platform:${schema}`, ...postgresPoolSettings(timeouts) },
   });
 }
 
