@@ -144,7 +144,13 @@ async function startStack(run, { privatePostgres = false } = {}) {
     platform: new Service(
       'platform-beijing',
       'services/regional-platform/dist/main.js',
-      { ...env, SUBSCRIBER_ID: 'beijing-platform', DB_SCHEMA: 'platform_chaos' },
+      // Its own consumer group: in the exchange's, it was assigned sector partitions it never read.
+      {
+        ...env,
+        SUBSCRIBER_ID: 'beijing-platform',
+        DB_SCHEMA: 'platform_chaos',
+        KAFKA_CONSUMER_GROUP: `platform-chaos-${run}`,
+      },
       26110,
     ),
   };

@@ -285,16 +285,19 @@ const BENCH_SMOKES = [
 ];
 const smokeResults = [];
 
-async function benchSmokePhase() {
-  for (const [label, script, args] of BENCH_SMOKES) {
-    try {
-      await run(label, process.execPath, ['--disable-warning=TimeoutNegativeWarning', script, ...args]);
-      smokeResults.push({ label, ok: true });
-    } catch (err) {
-      if (!(err instanceof Failure)) throw err;
-      smokeResults.push({ label, ok: false, note: err.message });
-    }
+/** Runs a tool script whose exit code is its verdict, and records that verdict in `results`. */
+async function runChecked(results, label, script, args) {
+  try {
+    await run(label, process.execPath, ['--disable-warning=TimeoutNegativeWarning', script, ...args]);
+    results.push({ label, ok: true });
+  } catch (err) {
+    if (!(err instanceof Failure)) throw err;
+    results.push({ label, ok: false, note: err.message });
   }
+}
+
+async function benchSmokePhase() {
+  for (const [label, script, args] of BENCH_SMOKES) await runChecked(smokeResults, label, script, args);
 }
 
 /**
@@ -307,20 +310,8 @@ const CHAOS_ARGS = ['--rate', '10', '--seconds', '15'];
 const chaosResults = [];
 
 async function chaosPhase() {
-  for (const fault of CHAOS_SUBSET) {
-    try {
-      await run(`npm run chaos ${fault}`, process.execPath, [
-        '--disable-warning=TimeoutNegativeWarning',
-        'tools/chaos.mjs',
-        fault,
-        ...CHAOS_ARGS,
-      ]);
-      chaosResults.push({ label: fault, ok: true });
-    } catch (err) {
-      if (!(err instanceof Failure)) throw err;
-      chaosResults.push({ label: fault, ok: false, note: err.message });
-    }
-  }
+  for (const fault of CHAOS_SUBSET)
+    await runChecked(chaosResults, `npm run chaos ${fault}`, 'tools/chaos.mjs', [fault, ...CHAOS_ARGS]);
 }
 
 function redact(url) {
@@ -360,26 +351,19 @@ function summarise(kinds) {
       });
     }
   }
-  if (smokeResults.length > 0) {
-    const failedSmokes = smokeResults.filter((r) => !r.ok);
+  for (const [project, kind, results] of [
+    ['benchmarks', 'smoke', smokeResults],
+    ['chaos', 'fault', chaosResults],
+  ]) {
+    if (results.length === 0) continue;
+    const failedRuns = results.filter((r) => !r.ok);
     rows.push({
-      project: 'benchmarks',
-      kind: 'smoke',
-      passed: smokeResults.length - failedSmokes.length,
-      failed: failedSmokes.length,
+      project,
+      kind,
+      passed: results.length - failedRuns.length,
+      failed: failedRuns.length,
       skipped: 0,
-      note: failedSmokes.map((r) => r.note).join('; '),
-    });
-  }
-  if (chaosResults.length > 0) {
-    const failedFaults = chaosResults.filter((r) => !r.ok);
-    rows.push({
-      project: 'chaos',
-      kind: 'fault',
-      passed: chaosResults.length - failedFaults.length,
-      failed: failedFaults.length,
-      skipped: 0,
-      note: failedFaults.map((r) => r.note).join('; '),
+      note: failedRuns.map((r) => r.note).join('; '),
     });
   }
   const passed = rows.reduce((n, r) => n + r.passed, 0);

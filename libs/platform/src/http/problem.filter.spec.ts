@@ -21,7 +21,10 @@ function answer(exception: unknown) {
     },
   };
   const host = {
-    switchToHttp: () => ({ getRequest: () => ({ originalUrl: '/v1/records' }), getResponse: () => response }),
+    switchToHttp: () => ({
+      getRequest: () => ({ method: 'POST', originalUrl: '/v1/records' }),
+      getResponse: () => response,
+    }),
   } as unknown as ArgumentsHost;
   new ProblemDetailsFilter().catch(exception, host);
   return {

@@ -43,7 +43,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
     const problem = this.toProblem(exception);
-    if (problem.status >= 500)
+    // A dependency away is expected and retried: one line, not a stack per request.
+    if (problem.status === 503)
+      this.logger.warn(`503 ${request.method} ${request.originalUrl}: ${errorMessage(exception)}`);
+    else if (problem.status >= 500)
       this.logger.error(
         exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
       );
@@ -107,6 +110,10 @@ export function sendRequestException(request: Request, response: Response, error
     detail: error.message,
     ...(error.fieldProblems.length > 0 ? { errors: error.fieldProblems } : {}),
   });
+}
+
+function errorMessage(exception: unknown): string {
+  return exception instanceof Error ? exception.message : String(exception);
 }
 
 export function titleOf(status: number): string {
