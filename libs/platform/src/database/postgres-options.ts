@@ -14,11 +14,13 @@ export function postgresOptions(timeouts: DatabaseTimeouts): string {
 
 /**
  * A connection pool's `extra` settings besides its size and name: the session timeouts, and a bound
- * on connecting, so that a request is answered 503 while PostgreSQL is away rather than left waiting.
+ * on getting a connection (a new one, or a free one of the pool), so that a request is answered 503
+ * when PostgreSQL does not answer at all rather than left waiting. Generous: under load a request
+ * may wait a few seconds for a free connection, and 5 s refused a quarter of a chaos run's records.
  */
 export function postgresPoolSettings(timeouts: DatabaseTimeouts): {
   options: string;
   connectionTimeoutMillis: number;
 } {
-  return { options: postgresOptions(timeouts), connectionTimeoutMillis: 5_000 };
+  return { options: postgresOptions(timeouts), connectionTimeoutMillis: 30_000 };
 }
