@@ -29,11 +29,8 @@ describe('ensureTopics on a real broker', () => {
 
   it('creates topics with the replication, min.insync.replicas and retention of the settings, not the broker defaults', async () => {
     const topic = `it.ensure-topics.${run}.v1`;
-    // The single-broker local stack: DEMO_MODE, nothing else set.
-    const settings = loadConfig(CommonConfig, {
-      DEMO_MODE: '1',
-      KAFKA_TOPIC_RETENTION_MS: '1209600000',
-    }).topicSettings;
+    // The single-broker test stack, replication not configured: one replica, min ISR 1.
+    const settings = loadConfig(CommonConfig, { KAFKA_TOPIC_RETENTION_MS: '1209600000' }).topicSettings;
     await ensureTopics(kafka, [{ topic, numPartitions: 2 }], settings);
 
     const { configs, replicas } = await describe_(kafka, topic);
@@ -51,11 +48,10 @@ describe('ensureTopics on a real broker', () => {
     }
   });
 
-  it('creates with 3 replicas and min ISR 2 by default outside DEMO_MODE: a single broker refuses that, clearly', async () => {
-    const settings = loadConfig(CommonConfig, {}).topicSettings;
-    expect(settings).toEqual({ replicationFactor: 3, minInsyncReplicas: 2, retentionMs: 2_592_000_000 });
+  it('creates with the replication configured, and a single broker refuses 3 replicas, naming the variable', async () => {
+    const settings = loadConfig(CommonConfig, { KAFKA_TOPIC_REPLICATION_FACTOR: '3' }).topicSettings;
     await expect(
       ensureTopics(kafka, [{ topic: `it.ensure-topics.${run}.cluster.v1` }], settings),
-    ).rejects.toThrow(/replication factor/i);
+    ).rejects.toThrow(/replication factor 3 and min.insync.replicas 2 \(KAFKA_TOPIC_REPLICATION_FACTOR/);
   });
 });

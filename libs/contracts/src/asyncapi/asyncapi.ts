@@ -382,7 +382,7 @@ export function buildAsyncApi(): JsonSchema {
       // ensureTopics sets these on every topic it creates (KAFKA_TOPIC_* of the creating service).
       topicConfiguration: { 'cleanup.policy': ['delete'], 'retention.ms': 30 * 24 * 3_600_000 },
       'x-replication':
-        'KAFKA_TOPIC_REPLICATION_FACTOR (3, or 1 in DEMO_MODE) and KAFKA_TOPIC_MIN_INSYNC_REPLICAS (2 with 3 replicas, else 1); unclean leader election off',
+        'KAFKA_TOPIC_REPLICATION_FACTOR (unset: 3, or one per broker on a smaller cluster) and KAFKA_TOPIC_MIN_INSYNC_REPLICAS (unset: one less, at least 1); unclean leader election off',
       'x-retention': 'KAFKA_TOPIC_RETENTION_MS of the creating service, 30 days unless set',
       bindingVersion: '0.5.0',
     },

@@ -62,20 +62,29 @@ export interface DatabaseTimeouts {
   idleInTransactionTimeoutMs: number;
 }
 
-/** How every topic a service creates is set up (ensureTopics). */
+/**
+ * How every topic a service creates is set up (ensureTopics). Replication left unset is decided
+ * when the topic is created, from the cluster (defaultReplication), and set on the topic explicitly.
+ */
 export interface TopicSettings {
-  replicationFactor: number;
-  minInsyncReplicas: number;
+  replicationFactor?: number;
+  minInsyncReplicas?: number;
   retentionMs: number;
 }
 
-/** Replication as configured, else a cluster's (3 / 2), or the single broker's (1 / 1) in DEMO_MODE. */
-function topicReplication(c: CommonConfig): Pick<TopicSettings, 'replicationFactor' | 'minInsyncReplicas'> {
-  const replicationFactor = c.KAFKA_TOPIC_REPLICATION_FACTOR ?? (c.DEMO_MODE ? 1 : 3);
+/**
+ * The replication of a topic on a cluster of `brokers` when none is configured: 3 replicas (fewer
+ * brokers: one each), and `min.insync.replicas` one less, at least 1, so that one replica may be
+ * lost without refusing writes: 3 / 2 on a cluster, 1 / 1 on the single-broker local stack.
+ */
+export function defaultReplication(
+  brokers: number,
+  settings: Pick<TopicSettings, 'replicationFactor' | 'minInsyncReplicas'> = {},
+): { replicationFactor: number; minInsyncReplicas: number } {
+  const replicationFactor = settings.replicationFactor ?? Math.max(1, Math.min(3, brokers));
   return {
     replicationFactor,
-    // One replica may be lost without refusing writes: 3 → 2, and 1 on a single broker.
-    minInsyncReplicas: c.KAFKA_TOPIC_MIN_INSYNC_REPLICAS ?? Math.max(1, Math.min(2, replicationFactor - 1)),
+    minInsyncReplicas: settings.minInsyncReplicas ?? Math.max(1, Math.min(2, replicationFactor - 1)),
   };
 }
 
@@ -146,8 +155,8 @@ export class CommonConfig {
   KAFKA_STALL_AFTER_MS: number = 60_000;
 
   /**
-   * Replication factor of every topic this service creates. Unset: 3 (a cluster), or 1 in DEMO_MODE
-   * (the single-broker local stack).
+   * Replication factor of every topic this service creates. Unset: 3, or one per broker on a smaller
+   * cluster (1 on the single-broker local stack). Production sets it (3).
    */
   @Transform(emptyAsUnset)
   @IsOptional()
@@ -168,10 +177,10 @@ export class CommonConfig {
   @ValidateBy({
     name: 'atMostReplicationFactor',
     validator: {
-      validate: (value: unknown, args?: ValidationArguments) =>
-        value === undefined ||
-        (typeof value === 'number' &&
-          value <= topicReplication(args?.object as CommonConfig).replicationFactor),
+      validate: (value: unknown, args?: ValidationArguments) => {
+        const factor = (args?.object as CommonConfig | undefined)?.KAFKA_TOPIC_REPLICATION_FACTOR;
+        return value === undefined || factor === undefined || (typeof value === 'number' && value <= factor);
+      },
       defaultMessage: () => 'KAFKA_TOPIC_MIN_INSYNC_REPLICAS must be at most the replication factor',
     },
   })
@@ -241,7 +250,15 @@ export class CommonConfig {
 
   /** Replication, min ISR and retention for `ensureTopics`. */
   get topicSettings(): TopicSettings {
-    return { ...topicReplication(this), retentionMs: this.KAFKA_TOPIC_RETENTION_MS };
+    return {
+      ...(this.KAFKA_TOPIC_REPLICATION_FACTOR !== undefined && {
+        replicationFactor: this.KAFKA_TOPIC_REPLICATION_FACTOR,
+      }),
+      ...(this.KAFKA_TOPIC_MIN_INSYNC_REPLICAS !== undefined && {
+        minInsyncReplicas: this.KAFKA_TOPIC_MIN_INSYNC_REPLICAS,
+      }),
+      retentionMs: this.KAFKA_TOPIC_RETENTION_MS,
+    };
   }
 
   /** What `postgresOptions` needs: the server-side timeouts of every connection. */

@@ -1,5 +1,5 @@
 import type { Admin, Kafka } from 'kafkajs';
-import type { TopicSettings } from '../config/common-config.js';
+import { defaultReplication, type TopicSettings } from '../config/common-config.js';
 
 export interface TopicSpec {
   topic: string;
@@ -10,7 +10,9 @@ export interface TopicSpec {
  * The broker configuration every topic is created with: explicit, not the broker's defaults, since
  * Kafka is the only copy of an accepted record until the exchange stores it.
  */
-export function topicConfigEntries(settings: TopicSettings): { name: string; value: string }[] {
+export function topicConfigEntries(
+  settings: TopicSettings & { minInsyncReplicas: number },
+): { name: string; value: string }[] {
   return [
     { name: 'min.insync.replicas', value: String(settings.minInsyncReplicas) },
     { name: 'retention.ms', value: String(settings.retentionMs) },
@@ -35,7 +37,11 @@ export async function ensureTopics(
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.topic));
     if (missing.length > 0) {
-      const configEntries = topicConfigEntries(settings);
+      const replication =
+        settings.replicationFactor !== undefined && settings.minInsyncReplicas !== undefined
+          ? defaultReplication(0, settings)
+          : defaultReplication((await admin.describeCluster()).brokers.length, settings);
+      const configEntries = topicConfigEntries({ ...settings, ...replication });
       // Not kafkajs' own waitForLeaders: it gives up on "unknown topic" when another service creates
       // topics at the same moment; waitForLeaders below retries until every partition has a leader.
       await admin
@@ -44,7 +50,7 @@ export async function ensureTopics(
           topics: missing.map((t) => ({
             topic: t.topic,
             numPartitions: t.numPartitions ?? defaultPartitions,
-            replicationFactor: settings.replicationFactor,
+            replicationFactor: replication.replicationFactor,
             configEntries,
           })),
         })
@@ -58,7 +64,7 @@ export async function ensureTopics(
               ? error.message
               : String(error);
           throw new Error(
-            `cannot create topics with replication factor ${settings.replicationFactor} and min.insync.replicas ${settings.minInsyncReplicas} (KAFKA_TOPIC_REPLICATION_FACTOR, KAFKA_TOPIC_MIN_INSYNC_REPLICAS): ${details}`,
+            `cannot create topics with replication factor ${replication.replicationFactor} and min.insync.replicas ${replication.minInsyncReplicas} (KAFKA_TOPIC_REPLICATION_FACTOR, KAFKA_TOPIC_MIN_INSYNC_REPLICAS): ${details}`,
             { cause: error },
           );
         });
