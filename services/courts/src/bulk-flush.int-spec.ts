@@ -28,11 +28,11 @@ describe('courts bulk intake: one flush larger than the broker takes in one requ
     await app.close();
   });
 
-  it('publishes a 500-record flush of 3 MB, all for one subject (one partition), in requests under the limit', async () => {
-    // Given one NDJSON upload whose 500 records (one flush) come to ~3 MB on one partition, past
+  it('publishes a 200-record flush of 1.3 MB, all for one subject (one partition), in requests under the limit', async () => {
+    // Given one NDJSON upload whose 200 records (one flush) come to ~1.3 MB on one partition, past
     // the broker's 1 MB per request
-    const lines = Array.from({ length: 500 }, (_, i) => JSON.stringify(bigRecord(i)));
-    expect(Buffer.byteLength(lines.join('\n'))).toBeGreaterThan(3 * 1024 * 1024);
+    const lines = Array.from({ length: 200 }, (_, i) => JSON.stringify(bigRecord(i)));
+    expect(Buffer.byteLength(lines.join('\n'))).toBeGreaterThan(1.2 * 1024 * 1024);
 
     // When it is uploaded
     const response = await fetch(`${base}/v1/records/bulk`, {
@@ -47,9 +47,9 @@ describe('courts bulk intake: one flush larger than the broker takes in one requ
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(answers.at(-1)).toEqual({ summary: { total: 500, accepted: 500 } });
+    expect(answers.at(-1)).toEqual({ summary: { total: 200, accepted: 200 } });
     const eventIds = new Set(answers.slice(0, -1).map((a) => String(a['eventId'])));
-    expect(eventIds.size).toBe(500);
+    expect(eventIds.size).toBe(200);
 
     // ... and each is on the sector topic once, where its receipt says
     const where = new Map(
@@ -59,11 +59,11 @@ describe('courts bulk intake: one flush larger than the broker takes in one requ
     );
     const messages = await readTopic(testKafka(`courts-bulk-${run}`), Topics.sectorEvents('courts'), {
       only: (m) => eventIds.has(m.headers['ce_id'] ?? ''),
-      until: (m) => m.length >= 500,
+      until: (m) => m.length >= 200,
       timeoutMs: 60_000,
     });
-    expect(messages).toHaveLength(500);
-    expect(new Set(messages.map((m) => m.headers['ce_id'])).size).toBe(500);
+    expect(messages).toHaveLength(200);
+    expect(new Set(messages.map((m) => m.headers['ce_id'])).size).toBe(200);
     for (const m of messages) expect(`${m.partition}@${m.offset}`).toBe(where.get(m.headers['ce_id']!));
   });
 });
