@@ -9,10 +9,13 @@
 //   leaked      a clear resident id on a feed whose subscriber may only see the pseudonym
 // and one row per fault: load, accepted, refused honestly (4xx for bad input, 503/429), lost,
 // duplicated, leaked, and the time back to normal (fault over → every accepted record on its feeds).
-// Exits 1 unless every fault passes. Faults: exchange-kill, broker-kill, sigterm, bad-input, replay.
+// Exits 1 unless every fault passes. Faults: exchange-kill, broker-kill, sigterm, bad-input, replay,
+// pg-stop (the stack's database on a private PostgreSQL cluster of its own, 127.0.0.1:26432, stopped
+// with pg_ctl -m immediate; the machine's server on 5432 is never touched).
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fromBinary } from '@bufbuild/protobuf';
@@ -21,12 +24,19 @@ import { usccCheckCharacter } from '@cie/identifiers';
 import kafkajs from 'kafkajs';
 import pg from 'pg';
 import { DEFAULT_ROOT, startKafka, stopKafka } from './stack/kafka.mjs';
-import { ensureDatabase } from './stack/postgres.mjs';
+import {
+  ensureDatabase,
+  startPostgresServer,
+  startPrivatePostgres,
+  stopPrivatePostgres,
+} from './stack/postgres.mjs';
 import { NODE_FLAGS, stackEnv } from './stack/services.mjs';
 
-const FAULTS = ['exchange-kill', 'broker-kill', 'sigterm', 'bad-input', 'replay'];
+const FAULTS = ['exchange-kill', 'broker-kill', 'sigterm', 'bad-input', 'replay', 'pg-stop'];
 const NAME = 'chaos';
 const KAFKA_PORT = 26092;
+/** The private PostgreSQL cluster of the pg-stop fault: its own directory and port. */
+const PRIVATE_PG = { dir: path.join(os.tmpdir(), 'cie-chaos-postgres'), port: 26432 };
 const COURT_KEY = 'demo-key-court-bj-chaoyang';
 /** Valid resident ids (GB 11643 check digits): records about them go to pseudonym-only feeds too. */
 const PEOPLE = ['110105198506150022', '310115198001010016'];
@@ -104,16 +114,17 @@ async function waitReady(url, timeoutMs) {
   }
 }
 
-async function startStack(run) {
+async function startStack(run, { privatePostgres = false } = {}) {
   fs.mkdirSync(path.join(DEFAULT_ROOT, '.stack', NAME), { recursive: true });
   const kafka = await startKafka({ name: NAME, port: KAFKA_PORT, log: { write: () => true } });
-  const databaseUrl = await ensureDatabase({ name: 'cie_chaos', fresh: true });
+  const adminUrl = privatePostgres ? (await startPrivatePostgres(PRIVATE_PG)).adminUrl : undefined;
+  const databaseUrl = await ensureDatabase({ name: 'cie_chaos', fresh: true, ...(adminUrl && { adminUrl }) });
   const env = {
     ...stackEnv({ name: NAME, kafkaBrokers: kafka.brokers, databaseUrl }),
     DEMO_MODE: '1',
     KAFKA_CONSUMER_GROUP: `exchange-chaos-${run}`,
     KAFKA_SESSION_TIMEOUT_MS: '10000',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'warn',
     // The load is one agency's: its own rate limit (600 a minute by default) is not the fault under test.
     RATE_LIMIT_PER_MINUTE: '1000000',
   };
@@ -127,12 +138,19 @@ async function startStack(run) {
   const stack = {
     kafka,
     databaseUrl,
+    privatePostgres,
     exchanges: [exchange('a', 26100), exchange('b', 26101)],
     courts: new Service('courts', 'services/courts/dist/main.js', env, 26103),
     platform: new Service(
       'platform-beijing',
       'services/regional-platform/dist/main.js',
-      { ...env, SUBSCRIBER_ID: 'beijing-platform', DB_SCHEMA: 'platform_chaos' },
+      // Its own consumer group: in the exchange's, it was assigned sector partitions it never read.
+      {
+        ...env,
+        SUBSCRIBER_ID: 'beijing-platform',
+        DB_SCHEMA: 'platform_chaos',
+        KAFKA_CONSUMER_GROUP: `platform-chaos-${run}`,
+      },
       26110,
     ),
   };
@@ -145,6 +163,7 @@ async function stopStack(stack) {
     if (s.child && s.child.exitCode === null && s.child.signalCode === null) await s.kill('SIGTERM');
   }
   await stopKafka({ name: NAME, log: { write: () => true } });
+  if (stack.privatePostgres) stopPrivatePostgres(PRIVATE_PG);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -174,14 +193,53 @@ function record(run, i) {
   };
 }
 
-/** Bad input of the kinds agencies and attackers send; each must get a clear 4xx. */
-const BAD_BODIES = [
-  () => '{"recordType": "courts.dishonest_debtor",',
-  () => JSON.stringify({ ...record('bad', 1), obligation: 'a\u0000b' }),
-  () => `${'['.repeat(20_000)}${']'.repeat(20_000)}`,
-  () => JSON.stringify({ ...record('bad', 2), outstandingAmount: 2 ** 60 }),
-  () => JSON.stringify({ ...record('bad', 3), unknownField: 'x' }),
+/**
+ * Bad input of the kinds agencies and attackers send (issue 13, fault 8); each must get a clear 4xx.
+ * Each is a request: a body for POST /v1/records, or its own path and body.
+ */
+const BAD_REQUESTS = [
+  // malformed JSON
+  () => ({ body: '{"recordType": "courts.dishonest_debtor",' }),
+  // invalid UTF-8 inside a string
+  () => ({
+    body: Buffer.concat([
+      Buffer.from(JSON.stringify({ ...record('bad', 6), name: undefined }).slice(0, -1)),
+      Buffer.from(',"obligation":"\xff\xfe"}', 'latin1'),
+    ]),
+  }),
+  // NUL and control characters
+  () => ({ body: JSON.stringify({ ...record('bad', 1), obligation: 'a\u0000b' }) }),
+  () => ({ body: JSON.stringify({ ...record('bad', 7), decidingAuthority: '法院\u0007\u001b[31m' }) }),
+  // 20,000-deep nesting
+  () => ({ body: `${'['.repeat(20_000)}${']'.repeat(20_000)}` }),
+  () => ({ body: `{"recordType":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}` }),
+  // a 1 MB body
+  () => ({ body: JSON.stringify({ ...record('bad', 8), obligation: '欠'.repeat(350_000) }) }),
+  // numbers beyond 2^53
+  () => ({ body: JSON.stringify({ ...record('bad', 2), outstandingAmount: 2 ** 60 }) }),
+  () => ({
+    body: JSON.stringify(record('bad', 9)).replace('"320000.00"', '123456789012345678901234567890'),
+  }),
+  // ids that are not what they claim: a record id that is no UUID at the exchange, a sourceRecordId
+  // that is no id at all
+  () => ({ exchange: true, method: 'GET', path: '/v1/records/not-a-uuid/deliveries', body: undefined }),
+  () => ({ body: JSON.stringify({ ...record('bad', 10), sourceRecordId: { $ne: null } }) }),
+  // unknown fields
+  () => ({ body: JSON.stringify({ ...record('bad', 3), unknownField: 'x' }) }),
 ];
+/** A JSON array (20,000 nested arrays are one) is answered 207 item by item: every item refused. */
+function refusedItemByItem(status, text) {
+  if (status !== 207) return false;
+  try {
+    const { summary } = JSON.parse(text);
+    return summary.total > 0 && summary.refused === summary.total;
+  } catch {
+    return false;
+  }
+}
+
+/** A key the exchange's routes take (deploy/local/exchange-clients.demo.json). */
+const EXCHANGE_KEY = 'demo-key-operator';
 
 /** Sends RATE records a second for SECONDS, open loop; `during(t)` injects the fault. */
 async function load(stack, run, { badShare = 0, during = async () => {} } = {}) {
@@ -194,21 +252,34 @@ async function load(stack, run, { badShare = 0, during = async () => {} } = {}) 
     const due = t0 + (i * 1000) / RATE;
     if (due > Date.now()) await sleep(due - Date.now());
     const bad = badShare > 0 && i % Math.round(1 / badShare) === 0;
-    const body = bad ? BAD_BODIES[i % BAD_BODIES.length]() : JSON.stringify(record(run, i));
+    const request = bad
+      ? BAD_REQUESTS[(i / Math.round(1 / badShare)) % BAD_REQUESTS.length]()
+      : { body: JSON.stringify(record(run, i)) };
+    const base = request.exchange ? stack.exchanges[0].url : stack.courts.url;
     result.sent += 1;
     inFlight.push(
-      fetch(`${stack.courts.url}/v1/records`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${COURT_KEY}`, 'content-type': 'application/json' },
-        body,
+      fetch(`${base}${request.path ?? '/v1/records'}`, {
+        method: request.method ?? 'POST',
+        headers: {
+          authorization: `Bearer ${request.exchange ? EXCHANGE_KEY : COURT_KEY}`,
+          'content-type': 'application/json',
+        },
+        body: request.body,
         signal: AbortSignal.timeout(60_000),
       }).then(
         async (r) => {
-          await r.arrayBuffer();
+          const text = await r.text();
           if (r.status === 202 && !bad) result.accepted.push(`chaos-${run}-${i}`);
-          else if (bad && r.status >= 400 && r.status < 500) result.badRefused += 1;
-          else if (r.status === 503 || r.status === 429) result.refused += 1;
-          else result.errors.push(`${bad ? 'bad input' : 'record'} ${i}: HTTP ${r.status}`);
+          else if (bad && (refusedItemByItem(r.status, text) || (r.status >= 400 && r.status < 500))) {
+            result.badRefused += 1;
+            // A clear error: a problem document saying what is wrong.
+            if (!/"(detail|errors)"/.test(text))
+              result.errors.push(`bad input ${i}: HTTP ${r.status} without a problem detail`);
+          } else if (r.status === 503 || r.status === 429) {
+            result.refused += 1;
+            if (!r.headers.get('retry-after'))
+              result.errors.push(`record ${i}: HTTP ${r.status} without Retry-After`);
+          } else result.errors.push(`${bad ? 'bad input' : 'record'} ${i}: HTTP ${r.status}`);
         },
         (error) => result.errors.push(`record ${i}: ${error.message}`),
       ),
@@ -346,6 +417,37 @@ const SCENARIOS = {
       await victim.start();
     },
   },
+  /**
+   * PostgreSQL stopped with -m immediate (every session cut, no checkpoint) for up to 30 s: the courts
+   * service answers 503 with Retry-After, never 500, and its readiness says not-ready within 5 s.
+   */
+  'pg-stop': {
+    privatePostgres: true,
+    during: async (stack, t0) => {
+      const downMs = Math.max(5, Math.min(30, SECONDS - 10)) * 1000;
+      await sleep(Math.max(0, t0 + Math.min(10, SECONDS / 3) * 1000 - Date.now()));
+      stopPrivatePostgres({ ...PRIVATE_PG, mode: 'immediate' });
+      const stopped = Date.now();
+      let notReadyMs = null;
+      while (notReadyMs === null && Date.now() - stopped < 10_000) {
+        const r = await fetch(`${stack.courts.url}/health/ready`, {
+          signal: AbortSignal.timeout(3_000),
+        }).catch(() => null);
+        if (r?.status === 503) notReadyMs = Date.now() - stopped;
+        else await sleep(200);
+      }
+      stack.notes.push(
+        notReadyMs === null
+          ? 'courts still ready 10 s after PostgreSQL stopped'
+          : `courts not ready ${notReadyMs} ms after PostgreSQL stopped`,
+      );
+      if (notReadyMs === null || notReadyMs > 5_000)
+        stack.failures.push('pg-stop: readiness did not say not-ready within 5 s');
+      await sleep(Math.max(0, stopped + downMs - Date.now()));
+      await startPostgresServer(PRIVATE_PG);
+      stack.notes.push(`PostgreSQL stopped (immediate) for ${((Date.now() - stopped) / 1000).toFixed(0)} s`);
+    },
+  },
   /** 5 % bad input over HTTP: malformed JSON, NUL, 20,000-deep nesting, numbers beyond 2^53, unknown fields. */
   'bad-input': { badShare: 0.05 },
   /** After the load: the exchange's group reset to the earliest offsets; stores and feeds must not change. */
@@ -381,7 +483,7 @@ const SCENARIOS = {
 async function runFault(fault) {
   const run = randomUUID().slice(0, 8);
   step(`${fault}: starting a fresh stack (broker, database, two exchanges, courts, beijing platform)`);
-  const stack = await startStack(run);
+  const stack = await startStack(run, SCENARIOS[fault]);
   stack.notes = [];
   stack.failures = [];
   try {
@@ -398,6 +500,8 @@ async function runFault(fault) {
     const failures = [...stack.failures, ...[...kinds].map(([kind, n]) => `${n} × ${kind}`)];
     if (checked.lost || checked.duplicated || checked.leaked) failures.push('lost, duplicated or leaked');
     if (fault === 'bad-input' && result.badRefused === 0) failures.push('no bad input was refused');
+    if (fault === 'pg-stop' && result.refused === 0)
+      failures.push('nothing was refused while PostgreSQL was down');
     return { fault, ...result, ...checked, notes: stack.notes, failures };
   } finally {
     await stopStack(stack);

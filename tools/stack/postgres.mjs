@@ -1,9 +1,13 @@
 // PostgreSQL helpers for local dev and tests: wait for a server, (re)create a named database.
-// The server itself is the machine's PostgreSQL (127.0.0.1:5432, user postgres); nothing is started here.
+// The server is the machine's PostgreSQL (127.0.0.1:5432, user postgres), except the private cluster
+// below, which only fault injection starts and stops.
 //
 //   import { ensureDatabase } from './tools/stack/postgres.mjs';
 //   const url = await ensureDatabase({ name: 'cie_test', fresh: true });
 
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
 
 export const DEFAULT_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -87,4 +91,62 @@ function redact(url) {
   } catch {
     return '<invalid url>';
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A private PostgreSQL cluster, for faults that stop the server (npm run chaos pg-stop): its own
+// data directory and port, started and stopped with pg_ctl, never the machine's server on 5432.
+
+const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
+
+/** Runs a PostgreSQL program as the postgres user (initdb and the server refuse to run as root). */
+function asPostgres(program, args) {
+  const command = path.join(PG_BIN, program);
+  const [file, argv] =
+    process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
+  return execFileSync(file, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/**
+ * Starts (creating it the first time) a throwaway cluster in `dir` on 127.0.0.1:`port`, trusting
+ * local connections, and returns its admin URL. `port` must not be 5432.
+ */
+export async function startPrivatePostgres({ dir, port }) {
+  if (Number(port) === 5432) throw new Error('postgres: the private cluster must not use 5432');
+  if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (process.getuid?.() === 0) {
+      const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }));
+      const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }));
+      fs.chownSync(dir, uid, gid);
+    }
+    asPostgres('initdb', ['-D', dir, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync']);
+  }
+  await startPostgresServer({ dir, port });
+  const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  await waitForPostgres(adminUrl, 30_000);
+  return { adminUrl, dir, port };
+}
+
+/** Starts the server of an existing private cluster (after stopPrivatePostgres). */
+export async function startPostgresServer({ dir, port }) {
+  asPostgres('pg_ctl', [
+    '-D',
+    dir,
+    '-l',
+    path.join(dir, 'server.log'),
+    '-w',
+    '-t',
+    '30',
+    '-o',
+    `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir} -c fsync=off -c max_connections=200`,
+    'start',
+  ]);
+}
+
+/** Stops a private cluster: `immediate` is a crash (no checkpoint, every session cut), `fast` a clean stop. */
+export function stopPrivatePostgres({ dir, mode = 'fast' }) {
+  if (!fs.existsSync(path.join(dir, 'postmaster.pid'))) return;
+  asPostgres('pg_ctl', ['-D', dir, '-m', mode, '-w', 'stop']);
 }

@@ -1,5 +1,7 @@
 // Starts and stops the NestJS services of a local stack as detached processes with pid files
-// under .stack/<name>/, so `npm run stack -- down` can stop exactly what a demo started.
+// under .stack/<name>/, so `npm run stack -- down` can stop exactly what a demo started. Each runs
+// under a supervisor (supervise.mjs) that restarts it when it exits, as Compose and Kubernetes do:
+// <service>.pid is the supervisor's, <service>.child.pid the service's.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -75,45 +77,80 @@ export function stackEnv({ root = DEFAULT_ROOT, name, kafkaBrokers, databaseUrl 
 }
 
 /**
- * Starts `service` detached and waits for /health/ready; `port` overrides `service.port`, and the
- * service's own `env` (e.g. a platform's SUBSCRIBER_ID) is added to the stack's `env`.
+ * Starts `service` detached under its supervisor and waits for /health/ready; `port` overrides
+ * `service.port`, and the service's own `env` (e.g. a platform's SUBSCRIBER_ID) is added to the
+ * stack's `env`. Returns the service's pid (`pid`) and its supervisor's (`supervisorPid`).
  */
 export async function startService({ root = DEFAULT_ROOT, name, service, env, port = service.port }) {
   const dir = path.join(root, '.stack', name);
   fs.mkdirSync(dir, { recursive: true });
-  const log = fs.openSync(path.join(dir, `${service.name}.log`), 'a');
-  const child = spawn(process.execPath, [...NODE_FLAGS, path.join(root, service.entry)], {
-    cwd: root,
-    env: { ...process.env, ...env, ...service.env, PORT: String(port) },
-    stdio: ['ignore', log, log],
-    detached: true,
-  });
-  child.unref();
-  fs.writeFileSync(path.join(dir, `${service.name}.pid`), String(child.pid));
+  const logFile = path.join(dir, `${service.name}.log`);
+  const log = fs.openSync(logFile, 'a');
+  const childPidFile = path.join(dir, `${service.name}.child.pid`);
+  fs.rmSync(childPidFile, { force: true });
+  const supervisor = spawn(
+    process.execPath,
+    [
+      path.join(root, 'tools/stack/supervise.mjs'),
+      service.name,
+      childPidFile,
+      process.execPath,
+      ...NODE_FLAGS,
+      path.join(root, service.entry),
+    ],
+    {
+      cwd: root,
+      env: { ...process.env, ...env, ...service.env, PORT: String(port) },
+      stdio: ['ignore', log, log],
+      detached: true,
+    },
+  );
+  supervisor.unref();
+  fs.closeSync(log);
+  fs.writeFileSync(path.join(dir, `${service.name}.pid`), String(supervisor.pid));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
+  let first;
+  const fail = (why) => {
+    supervisor.kill('SIGTERM');
+    return new Error(`${service.name} ${why}; see ${logFile}`);
+  };
   for (;;) {
-    if (child.exitCode !== null)
-      throw new Error(
-        `${service.name} exited with ${child.exitCode}; see ${path.join(dir, `${service.name}.log`)}`,
-      );
+    if (supervisor.exitCode !== null) throw new Error(`${service.name}'s supervisor exited; see ${logFile}`);
+    const pid = readPid(childPidFile);
+    first ??= pid;
+    // A service that exits before it is ready is not restarted in a loop: its start failed.
+    if (first !== undefined && (pid !== first || !isAlive(first))) throw fail('exited during start-up');
     try {
       const response = await fetch(`${url}/health/ready`);
-      if (response.ok) return { url, pid: child.pid };
+      if (response.ok) return { url, pid: first, supervisorPid: supervisor.pid };
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline)
-      throw new Error(
-        `${service.name} was not ready within 60 s; see ${path.join(dir, `${service.name}.log`)}`,
-      );
+    if (Date.now() > deadline) throw fail('was not ready within 60 s');
     await sleep(250);
   }
 }
 
-/** SIGTERM each service of the stack (they drain and commit), SIGKILL after 15 s. */
-export async function stopServices({ root = DEFAULT_ROOT, name }) {
-  for (const service of [CONSOLE, ...[...SERVICES].reverse()]) {
+function readPid(file) {
+  try {
+    const pid = Number(fs.readFileSync(file, 'utf8'));
+    return pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * SIGTERM each service's supervisor, which stops the service (it drains and commits) and is not
+ * restarted; SIGKILL after 15 s, the service too if it is still there.
+ */
+export async function stopServices({
+  root = DEFAULT_ROOT,
+  name,
+  services = [CONSOLE, ...[...SERVICES].reverse()],
+}) {
+  for (const service of services) {
     const pidFile = path.join(root, '.stack', name, `${service.name}.pid`);
     let pid;
     try {
@@ -127,7 +164,11 @@ export async function stopServices({ root = DEFAULT_ROOT, name }) {
       while (isAlive(pid) && Date.now() < deadline) await sleep(100);
       if (isAlive(pid)) process.kill(pid, 'SIGKILL');
     }
+    const childPidFile = path.join(root, '.stack', name, `${service.name}.child.pid`);
+    const child = readPid(childPidFile);
+    if (child !== undefined && isOurs(child, service.entry)) process.kill(child, 'SIGKILL');
     fs.rmSync(pidFile, { force: true });
+    fs.rmSync(childPidFile, { force: true });
   }
 }
 

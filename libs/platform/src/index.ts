@@ -13,5 +13,6 @@ export * from './runtime/bootstrap.js';
 export * from './health/health.controller.js';
 export * from './agency/index.js';
 export * from './database/bulk-insert.js';
+export * from './database/postgres-options.js';
 export * from './observability/index.js';
 export * from './signing/message-signature.js';

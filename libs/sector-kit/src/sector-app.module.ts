@@ -10,6 +10,7 @@ import {
   createKafka,
   ensureTopics,
   partitionCount,
+  postgresPoolSettings,
   EventPublisher,
   HealthController,
   MetricsController,
@@ -68,7 +69,7 @@ export class SectorAppModule {
       {
         provide: EventPublisher,
         useFactory: async () => {
-          await ensureTopics(kafka, sectorTopics(sector.sector));
+          await ensureTopics(kafka, sectorTopics(sector.sector), config.topicSettings);
           return new EventPublisher(kafka, await partitionCount(kafka, Topics.sectorEvents(sector.sector)));
         },
       },
@@ -88,7 +89,11 @@ export class SectorAppModule {
             migrationsTableName: 'migrations',
             migrationsTransactionMode: 'all',
             synchronize: false,
-            extra: { max: 10, application_name: sector.sector },
+            extra: {
+              max: 10,
+              application_name: sector.sector,
+              ...postgresPoolSettings(config.databaseTimeouts),
+            },
           });
           await db.initialize();
           await db.query(`CREATE SCHEMA IF NOT EXISTS ${sector.sector}`);

@@ -20,3 +20,4 @@ export * from './service-process.js';
 export * from './route-guard.js';
 export * from './openapi-coverage.js';
 export * from './agency-signing.js';
+export { sectorAppWithoutBroker, sectorTestConfig } from './sector-test-app.js';

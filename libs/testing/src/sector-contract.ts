@@ -829,6 +829,50 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
       }
     });
 
+    it('never publishes a record after its withdrawal: a 503, a withdrawal, then the same record again is refused 409', async () => {
+      // Given a record answered 503 (Kafka did not acknowledge it: it may or may not be on the topic)
+      const body = exampleOf(sector, 0, `${run}-withdrawn-after-503`);
+      const id = String(body['sourceRecordId']);
+      const broken = await sectorAppWithoutBroker(sector, config());
+      try {
+        const lost = await fetch(`${await broken.getUrl()}/v1/records`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${agencyKey}` },
+          body: JSON.stringify(body),
+        });
+        expect(lost.status).toBe(503);
+      } finally {
+        await broken.close();
+      }
+      const history = (await (await get(`/v1/records/${id}`)).json()) as { events: Json[] };
+      const reserved = String(history.events[0]?.['eventId']);
+
+      // When the agency withdraws it, and later sends the record again
+      const withdrawal = await post(`/v1/records/${id}/withdrawal`, {
+        reason: 'published_in_error',
+        withdrawnOn: '2025-10-01',
+      });
+      expect(withdrawal.status).toBe(202);
+      const withdrawalId = String(((await withdrawal.json()) as Json)['eventId']);
+      const again = await post('/v1/records', body);
+
+      // Then the record is refused as withdrawn, and nothing of it follows the withdrawal on the
+      // topic (a later record of the same subject, on the same partition, shows how far was read)
+      expect(again.status).toBe(409);
+      expect(await fieldsOf(again)).toEqual(['sourceRecordId']);
+      const marker = await post('/v1/records', exampleOf(sector, 0, `${run}-after-withdrawal`));
+      expect(marker.status).toBe(202);
+      const markerId = String(((await marker.json()) as Json)['eventId']);
+      const messages = await eventsOf((m) => withId(m, markerId).length > 0);
+      const [withdrawn] = withId(messages, withdrawalId);
+      expect(withdrawn).toBeDefined();
+      const after = messages.filter(
+        (m) => m.partition === withdrawn!.partition && BigInt(m.offset) > BigInt(withdrawn!.offset),
+      );
+      expect(after.map((m) => m.headers['ce_id'])).not.toContain(reserved);
+      expect(withId(after, markerId)).toHaveLength(1);
+    });
+
     it('answers 503 with Retry-After and claims nothing when Kafka does not acknowledge', async () => {
       const broken = await sectorAppWithoutBroker(sector, config());
       try {

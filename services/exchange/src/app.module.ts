@@ -200,7 +200,7 @@ export class AppModule {
         {
           provide: DataSource,
           useFactory: async () => {
-            const db = createDataSource(config.DATABASE_URL);
+            const db = createDataSource(config.DATABASE_URL, config.databaseTimeouts);
             await db.initialize();
             await migrate(db);
             return db;
@@ -259,7 +259,7 @@ export class AppModule {
           provide: 'TOPICS',
           inject: [Kafka],
           useFactory: (kafka: Kafka) =>
-            ensureTopics(kafka, exchangeTopics(policy.subscribers.map((s) => s.id))),
+            ensureTopics(kafka, exchangeTopics(policy.subscribers.map((s) => s.id)), config.topicSettings),
         },
         {
           provide: COMMAND_PUBLISHER,
@@ -314,6 +314,7 @@ export class AppModule {
                 subscribersFile: config.SUBSCRIBERS_FILE,
                 releaseRulesFile: config.RELEASE_RULES_FILE,
                 watchIntervalMs: config.POLICY_WATCH_INTERVAL_MS,
+                topicSettings: config.topicSettings,
               },
               db,
               kafka,

@@ -323,7 +323,10 @@ describe('exchange on the real broker and database', () => {
     expect((rows as { kind: string }[]).filter((r) => r.kind === 'delivery').length).toBeGreaterThanOrEqual(
       2,
     );
-    const dataSource = createDataSource(testDatabaseUrl());
+    const dataSource = createDataSource(testDatabaseUrl(), {
+      lockTimeoutMs: 10_000,
+      idleInTransactionTimeoutMs: 15_000,
+    });
     await dataSource.initialize();
     try {
       expect(await new AuditLog().verify(dataSource)).toMatchObject({ ok: true });

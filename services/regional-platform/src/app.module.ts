@@ -57,7 +57,7 @@ export class AppModule {
         },
         {
           provide: DataSource,
-          useFactory: () => openDatabase(config.DATABASE_URL, config.schema),
+          useFactory: () => openDatabase(config.DATABASE_URL, config.schema, config.databaseTimeouts),
         },
         {
           provide: HoldingsRepository,
@@ -79,7 +79,8 @@ export class AppModule {
           // The exchange normally creates the feed; creating what is missing lets a platform start first.
           provide: 'TOPICS',
           inject: [Kafka],
-          useFactory: (kafka: Kafka) => ensureTopics(kafka, platformTopics(config.SUBSCRIBER_ID)),
+          useFactory: (kafka: Kafka) =>
+            ensureTopics(kafka, platformTopics(config.SUBSCRIBER_ID), config.topicSettings),
         },
         { provide: MessageSigner, useValue: ackSigner },
         {

@@ -379,9 +379,11 @@ export function buildAsyncApi(): JsonSchema {
   const kafka = (partitions: number) => ({
     kafka: {
       partitions,
-      // ensureTopics sets only the partition count: cleanup and retention are the broker's defaults.
-      topicConfiguration: { 'cleanup.policy': ['delete'] },
-      'x-retention': "the broker's default (log.retention.*); the code sets none",
+      // ensureTopics sets these on every topic it creates (KAFKA_TOPIC_* of the creating service).
+      topicConfiguration: { 'cleanup.policy': ['delete'], 'retention.ms': 30 * 24 * 3_600_000 },
+      'x-replication':
+        'KAFKA_TOPIC_REPLICATION_FACTOR (unset: 3, or one per broker on a smaller cluster) and KAFKA_TOPIC_MIN_INSYNC_REPLICAS (unset: one less, at least 1); unclean leader election off',
+      'x-retention': 'KAFKA_TOPIC_RETENTION_MS of the creating service, 30 days unless set',
       bindingVersion: '0.5.0',
     },
   });

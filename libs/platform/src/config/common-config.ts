@@ -56,6 +56,38 @@ function OnlyWithKafkaSsl(): PropertyDecorator {
   });
 }
 
+/** Server-side timeouts of a service's PostgreSQL sessions (postgresOptions). */
+export interface DatabaseTimeouts {
+  lockTimeoutMs: number;
+  idleInTransactionTimeoutMs: number;
+}
+
+/**
+ * How every topic a service creates is set up (ensureTopics). Replication left unset is decided
+ * when the topic is created, from the cluster (defaultReplication), and set on the topic explicitly.
+ */
+export interface TopicSettings {
+  replicationFactor?: number;
+  minInsyncReplicas?: number;
+  retentionMs: number;
+}
+
+/**
+ * The replication of a topic on a cluster of `brokers` when none is configured: 3 replicas (fewer
+ * brokers: one each), and `min.insync.replicas` one less, at least 1, so that one replica may be
+ * lost without refusing writes: 3 / 2 on a cluster, 1 / 1 on the single-broker local stack.
+ */
+export function defaultReplication(
+  brokers: number,
+  settings: Pick<TopicSettings, 'replicationFactor' | 'minInsyncReplicas'> = {},
+): { replicationFactor: number; minInsyncReplicas: number } {
+  const replicationFactor = settings.replicationFactor ?? Math.max(1, Math.min(3, brokers));
+  return {
+    replicationFactor,
+    minInsyncReplicas: settings.minInsyncReplicas ?? Math.max(1, Math.min(2, replicationFactor - 1)),
+  };
+}
+
 // DEMO_MODE is a switch people type: 1 and true turn it on, 0, false and unset leave it off. Read
 // back from the source object, as parseBoolean does: implicit conversion has made 'yes' true by now.
 const parseFlag = ({ obj, key }: { obj: Record<string, unknown>; key: string }): unknown => {
@@ -122,6 +154,65 @@ export class CommonConfig {
   @Min(1000)
   KAFKA_STALL_AFTER_MS: number = 60_000;
 
+  /**
+   * Replication factor of every topic this service creates. Unset: 3, or one per broker on a smaller
+   * cluster (1 on the single-broker local stack). Production sets it (3).
+   */
+  @Transform(emptyAsUnset)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  KAFKA_TOPIC_REPLICATION_FACTOR?: number;
+
+  /**
+   * `min.insync.replicas` of every topic this service creates: with acks=all, a write needs this many
+   * replicas. Unset: 2 with 3 replicas, 1 with fewer. At most the replication factor.
+   */
+  @Transform(emptyAsUnset)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @ValidateBy({
+    name: 'atMostReplicationFactor',
+    validator: {
+      validate: (value: unknown, args?: ValidationArguments) => {
+        const factor = (args?.object as CommonConfig | undefined)?.KAFKA_TOPIC_REPLICATION_FACTOR;
+        return value === undefined || factor === undefined || (typeof value === 'number' && value <= factor);
+      },
+      defaultMessage: () => 'KAFKA_TOPIC_MIN_INSYNC_REPLICAS must be at most the replication factor',
+    },
+  })
+  KAFKA_TOPIC_MIN_INSYNC_REPLICAS?: number;
+
+  /**
+   * `retention.ms` of every topic this service creates (30 days). Kafka is the only copy of an
+   * accepted record until the exchange stores it, and of a feed event until the subscriber reads it.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(3_600_000)
+  KAFKA_TOPIC_RETENTION_MS: number = 30 * 24 * 3_600_000;
+
+  /**
+   * PostgreSQL `lock_timeout` of the service's connections: a statement waiting longer for a lock (a
+   * row, the audit advisory lock) fails and its transaction is retried, rather than queueing forever.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  DB_LOCK_TIMEOUT_MS: number = 10_000;
+
+  /**
+   * PostgreSQL `idle_in_transaction_session_timeout`: the server ends a session that sits this long
+   * inside a transaction (a process frozen mid-transaction), releasing the locks it holds.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: number = 15_000;
+
   // Explicit: environment values are strings and inferred types leave no metadata to convert by.
   @Type(() => Number)
   @IsInt()
@@ -155,6 +246,27 @@ export class CommonConfig {
     return this.KAFKA_BROKERS.split(',')
       .map((b) => b.trim())
       .filter(Boolean);
+  }
+
+  /** Replication, min ISR and retention for `ensureTopics`. */
+  get topicSettings(): TopicSettings {
+    return {
+      ...(this.KAFKA_TOPIC_REPLICATION_FACTOR !== undefined && {
+        replicationFactor: this.KAFKA_TOPIC_REPLICATION_FACTOR,
+      }),
+      ...(this.KAFKA_TOPIC_MIN_INSYNC_REPLICAS !== undefined && {
+        minInsyncReplicas: this.KAFKA_TOPIC_MIN_INSYNC_REPLICAS,
+      }),
+      retentionMs: this.KAFKA_TOPIC_RETENTION_MS,
+    };
+  }
+
+  /** What `postgresOptions` needs: the server-side timeouts of every connection. */
+  get databaseTimeouts(): DatabaseTimeouts {
+    return {
+      lockTimeoutMs: this.DB_LOCK_TIMEOUT_MS,
+      idleInTransactionTimeoutMs: this.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    };
   }
 
   /** Brokers, TLS and SASL together: what `createKafka` needs to reach the cluster. */

@@ -7,6 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { classifyError } from '../kafka/error-classification.js';
 import {
   CodedException,
   PROBLEM_CONTENT_TYPE,
@@ -42,7 +43,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
     const problem = this.toProblem(exception);
-    if (problem.status >= 500)
+    // A dependency away is expected and retried: one line, not a stack per request.
+    if (problem.status === 503)
+      this.logger.warn(`503 ${request.method} ${request.originalUrl}: ${errorMessage(exception)}`);
+    else if (problem.status >= 500)
       this.logger.error(
         exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
       );
@@ -67,6 +71,16 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       // body-parser errors (malformed JSON, too large) arrive as HttpExceptions with a useful message.
       return { type: 'about:blank', title: titleOf(status), status, detail: exception.message };
     }
+    // PostgreSQL (or Kafka) away, a lock wait past lock_timeout: the same request will do later.
+    // Nothing was claimed as accepted; what was stored and published is found again by its ids.
+    if (classifyError(exception) === 'transient')
+      return {
+        type: 'about:blank',
+        title: titleOf(503),
+        status: 503,
+        detail:
+          'A service this one depends on (its database or Kafka) is unavailable; nothing was accepted. Retry later.',
+      };
     return {
       type: 'about:blank',
       title: titleOf(500),
@@ -96,6 +110,10 @@ export function sendRequestException(request: Request, response: Response, error
     detail: error.message,
     ...(error.fieldProblems.length > 0 ? { errors: error.fieldProblems } : {}),
   });
+}
+
+function errorMessage(exception: unknown): string {
+  return exception instanceof Error ? exception.message : String(exception);
 }
 
 export function titleOf(status: number): string {

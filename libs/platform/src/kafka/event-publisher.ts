@@ -5,6 +5,7 @@ import { failSpan, SpanKind, startSpan, traceparentOf } from '../observability/t
 import { KeyPartitioner } from './key-partitioner.js';
 import type { CloudEventContext } from '@cie/contracts';
 import { cloudEventHeaders } from './cloudevent-headers.js';
+import { chunksBySize, MAX_REQUEST_BYTES } from './chunks-by-size.js';
 
 // kafkajs is CommonJS; its error classes are only reachable through the default export under ESM.
 const { KafkaJSError } = kafkajs;
@@ -72,9 +73,9 @@ export class EventPublisher implements OnApplicationShutdown {
   }
 
   /**
-   * Publishes encoded events in one request per partition and returns each one's position, in
-   * input order. With one request in flight, a partition's messages get consecutive offsets from
-   * the base offset the broker acknowledges.
+   * Publishes encoded events in as few requests as the broker's size limit allows and returns each
+   * one's position, in input order. With one request in flight, a partition's messages in a request
+   * get consecutive offsets from the base offset the broker acknowledges.
    */
   async publishBatch(
     topic: string,
@@ -95,26 +96,33 @@ export class EventPublisher implements OnApplicationShutdown {
     const traceparent = traceparentOf(span);
     try {
       await this.connect();
-      const partitionOf = events.map((e) => this.partitioner.partition(e.key));
-      const results = await this.producer.send({
-        topic,
-        acks: -1,
-        compression: CompressionTypes.None,
-        messages: events.map((e, i) => ({
-          key: e.key,
-          value: e.value,
-          partition: partitionOf[i],
-          headers: cloudEventHeaders(e.ctx.traceparent || !traceparent ? e.ctx : { ...e.ctx, traceparent }),
-        })),
-      });
-      const next = new Map(results.map((r) => [r.partition, BigInt(r.baseOffset ?? '-1')]));
-      return partitionOf.map((partition) => {
-        const offset = next.get(partition);
-        if (offset === undefined || offset < 0n)
-          throw new BrokerUnavailableError(`no acknowledgement for ${topic}[${partition}]`);
-        next.set(partition, offset + 1n);
-        return { topic, partition, offset: offset.toString() };
-      });
+      const messages = events.map((e) => ({
+        key: e.key,
+        value: e.value,
+        partition: this.partitioner.partition(e.key),
+        headers: cloudEventHeaders(e.ctx.traceparent || !traceparent ? e.ctx : { ...e.ctx, traceparent }),
+      }));
+      // In requests under the broker's limit, one after the other: a bulk flush can be megabytes, and
+      // one request over the limit is refused on every retry. A chunk that fails fails the batch; the
+      // chunks before it are re-sent under the same event ids, which the exchange de-duplicates.
+      const positions: PublishedPosition[] = [];
+      for (const chunk of chunksBySize(messages, MAX_REQUEST_BYTES)) {
+        const results = await this.producer.send({
+          topic,
+          acks: -1,
+          compression: CompressionTypes.None,
+          messages: chunk,
+        });
+        const next = new Map(results.map((r) => [r.partition, BigInt(r.baseOffset ?? '-1')]));
+        for (const { partition } of chunk) {
+          const offset = next.get(partition);
+          if (offset === undefined || offset < 0n)
+            throw new BrokerUnavailableError(`no acknowledgement for ${topic}[${partition}]`);
+          next.set(partition, offset + 1n);
+          positions.push({ topic, partition, offset: offset.toString() });
+        }
+      }
+      return positions;
     } catch (error) {
       failSpan(span, error);
       if (error instanceof KafkaJSError || error instanceof BrokerUnavailableError) {

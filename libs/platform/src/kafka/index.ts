@@ -9,3 +9,4 @@ export * from './consumer-runner.js';
 export * from './decode-payload.js';
 export * from './consumer-transport.js';
 export * from './leaders-settle.js';
+export * from './chunks-by-size.js';

@@ -166,16 +166,22 @@ export class IntakeService {
           )
         ).map((r) => r.source_record_id),
       );
+      // The records' rows are locked (in one order, so batches cannot deadlock): a withdrawal waits
+      // until a pending publication re-sent below is on Kafka, and so comes after it.
       const published = new Map(
         (
-          await em.query<SubmissionRow[]>(
-            `SELECT * FROM ${this.schema}.submissions WHERE agency_id = $1 AND source_record_id = ANY($2) AND action = 'publish'`,
+          await em.query<(SubmissionRow & { record_status: RecordRow['status'] })[]>(
+            `SELECT s.*, r.status AS record_status FROM ${this.schema}.submissions s
+               JOIN ${this.schema}.records r ON r.agency_id = s.agency_id AND r.source_record_id = s.source_record_id
+              WHERE s.agency_id = $1 AND s.source_record_id = ANY($2) AND s.action = 'publish'
+              ORDER BY s.source_record_id FOR UPDATE OF r`,
             [agency.agencyId, [...first.keys()]],
           )
         ).map((s) => [s.source_record_id, s]),
       );
 
       const out: Outgoing[] = [];
+      const resent: Outgoing[] = [];
       const fresh: unknown[][] = [];
       for (const c of candidates) {
         const id = c.record.sourceRecordId;
@@ -215,10 +221,25 @@ export class IntakeService {
           receipts[c.index] = conflict();
         } else if (stored.status === 'accepted') {
           receipts[c.index] = toReceipt(stored, 'duplicate', 200, c.definition.recordType);
+        } else if (stored.record_status === 'withdrawn') {
+          // Never acknowledged, and withdrawn since: published now, it would follow the withdrawal on
+          // the topic and bring back a record the agency withdrew.
+          receipts[c.index] = refused(
+            id,
+            409,
+            [
+              {
+                field: 'sourceRecordId',
+                detail: `record ${id} was withdrawn; its publication, never acknowledged by Kafka, is not sent after the withdrawal`,
+              },
+            ],
+            'conflict',
+          );
         } else {
           // Stored but never acknowledged by Kafka (the broker failed, or the service died): publish
-          // again with the same event id, which the exchange de-duplicates.
-          out.push(
+          // again with the same event id, which the exchange de-duplicates, before the row lock is
+          // released, so that a withdrawal waiting on it is published after it.
+          resent.push(
             this.outgoingRecord(
               c,
               agency,
@@ -230,12 +251,14 @@ export class IntakeService {
         }
       }
       await this.insertSubmissions(em, fresh);
-      return out;
+      for (const o of resent) o.traceparent = traceparents?.[o.index];
+      await this.publish(resent, agency, now, em);
+      return { out, resent };
     });
 
-    for (const o of outgoing) o.traceparent = traceparents?.[o.index];
-    await this.publish(outgoing, agency, now);
-    for (const o of outgoing) receipts[o.index] = o.receipt;
+    for (const o of outgoing.out) o.traceparent = traceparents?.[o.index];
+    await this.publish(outgoing.out, agency, now);
+    for (const o of [...outgoing.resent, ...outgoing.out]) receipts[o.index] = o.receipt;
     for (const [index, originalIndex] of aliases) {
       const original = receipts[originalIndex];
       receipts[index] =
@@ -289,7 +312,13 @@ export class IntakeService {
           [{ field: 'sourceRecordId', detail: 'the record was withdrawn and cannot be corrected' }],
           'conflict',
         );
-      if (current.content_hash === candidate.hash) return this.replay(em, agency, sourceRecordId, candidate);
+      if (current.content_hash === candidate.hash) {
+        // A pending one is re-sent under the row lock, as in submit: a withdrawal follows it.
+        const replayed = await this.replay(em, agency, sourceRecordId, candidate);
+        if (!('receipt' in replayed)) return replayed;
+        await this.publish([replayed], agency, now, em);
+        return replayed.receipt;
+      }
       const version = current.version + 1;
       const eventId = this.ids.next();
       await em.query(
@@ -538,7 +567,13 @@ export class IntakeService {
     };
   }
 
-  private async publish(outgoing: Outgoing[], agency: Agency, now: Date): Promise<void> {
+  /** Publishes and marks the submissions accepted, through `em` when inside the caller's transaction. */
+  private async publish(
+    outgoing: Outgoing[],
+    agency: Agency,
+    now: Date,
+    em: SqlRunner = this.db,
+  ): Promise<void> {
     const unique = [...new Map(outgoing.map((o) => [o.eventId, o])).values()];
     if (unique.length === 0) return;
     let positions;
@@ -563,7 +598,7 @@ export class IntakeService {
       throw error;
     }
     const acceptedAt = this.clock.now();
-    await this.db.query(
+    await em.query(
       `UPDATE ${this.schema}.submissions s SET status = 'accepted', topic = $2, partition = p.partition, "offset" = p.off, accepted_at = $3
          FROM unnest($1::uuid[], $4::int[], $5::bigint[]) AS p(event_id, partition, off)
         WHERE s.event_id = p.event_id AND s.status = 'pending'`,

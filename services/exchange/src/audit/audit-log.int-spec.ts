@@ -54,7 +54,7 @@ describe('audit log on the real database', () => {
     admin = new pg.Client({ connectionString: testDatabaseUrl() });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${SCRATCH}`);
-    db = createDataSource(scratchUrl());
+    db = createDataSource(scratchUrl(), { lockTimeoutMs: 10_000, idleInTransactionTimeoutMs: 15_000 });
     await db.initialize();
     await db.query('CREATE SCHEMA IF NOT EXISTS exchange');
     await db.runMigrations();
@@ -236,5 +236,56 @@ describe('audit log on the real database', () => {
   it('refuses to append outside a transaction', async () => {
     await expect(audit.append(db, [entry(1)])).rejects.toThrow(/inside the caller’s transaction/);
     await expect(audit.append(db.manager, [entry(1)])).rejects.toThrow(/inside the caller’s transaction/);
+  });
+
+  it('bounds a transaction frozen while it holds the audit lock: others wait at most lock_timeout, and the server ends it', async () => {
+    // Given the exchange's connections with short timeouts, and a transaction that appends (taking
+    // the global audit lock) and then freezes, as a SIGSTOPped process would, never committing
+    const short = createDataSource(scratchUrl(), { lockTimeoutMs: 500, idleInTransactionTimeoutMs: 2_000 });
+    await short.initialize();
+    const frozen = short.createQueryRunner();
+    try {
+      await frozen.startTransaction();
+      await audit.append(frozen.manager, [entry(1, { actor: 'frozen' })]);
+      const within = async <T>(ms: number, p: Promise<T>) => {
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          return await Promise.race([
+            p,
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(() => reject(new Error(`still waiting after ${ms} ms`)), ms);
+            }),
+          ]);
+        } finally {
+          clearTimeout(timer);
+        }
+      };
+
+      // When another instance appends meanwhile, it is refused after lock_timeout, not queued for ever
+      const t0 = Date.now();
+      await expect(
+        within(
+          5_000,
+          short.transaction((em) => audit.append(em, [entry(2)])),
+        ),
+      ).rejects.toMatchObject({ driverError: expect.objectContaining({ code: '55P03' }) });
+      expect(Date.now() - t0).toBeLessThan(2_000);
+
+      // And once the frozen session has been idle in its transaction past the timeout, the server has
+      // ended it: the lock is free, an append goes through, and the frozen one can no longer commit
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      await within(
+        5_000,
+        short.transaction((em) => audit.append(em, [entry(3, { actor: 'after' })])),
+      );
+      await expect(frozen.commitTransaction()).rejects.toThrow();
+      const { rows } = await su.query<{ actor: string }>(
+        `SELECT actor FROM exchange.audit_log WHERE actor IN ('frozen', 'after')`,
+      );
+      expect(rows.map((r) => r.actor)).toEqual(['after']);
+    } finally {
+      await frozen.release().catch(() => undefined);
+      await short.destroy();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { type DatabaseTimeouts, postgresPoolSettings } from '@cie/platform';
 import { DataSource } from 'typeorm';
 import { ENTITIES } from './entities.js';
 import { InitialSchema1763769600000 } from './migrations/1763769600000-initial-schema.js';
@@ -12,7 +13,7 @@ import { JointMeasures1764100000000 } from './migrations/1764100000000-joint-mea
 import { Receipts1764103600000 } from './migrations/1764103600000-receipts.js';
 
 /** The exchange's database: its own schema, migrations committed and run at start (never synchronize). */
-export function createDataSource(url: string): DataSource {
+export function createDataSource(url: string, timeouts: DatabaseTimeouts): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -33,7 +34,7 @@ export function createDataSource(url: string): DataSource {
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'all',
     synchronize: false,
-    extra: { max: 10, application_name: 'exchange' },
+    extra: { max: 10, application_name: 'exchange', ...postgresPoolSettings(timeouts) },
   });
 }
 
@@ -44,11 +45,14 @@ export function createDataSource(url: string): DataSource {
 export async function migrate(db: DataSource): Promise<void> {
   const lock = db.createQueryRunner();
   try {
+    // Another instance may be migrating for longer than lock_timeout: this wait is the one unbounded.
+    await lock.query(`SET lock_timeout = 0`);
     await lock.query(`SELECT pg_advisory_lock(hashtext('exchange.migrations'))`);
     await db.query('CREATE SCHEMA IF NOT EXISTS exchange');
     await db.runMigrations();
   } finally {
     await lock.query(`SELECT pg_advisory_unlock(hashtext('exchange.migrations'))`).catch(() => undefined);
+    await lock.query(`RESET lock_timeout`).catch(() => undefined);
     await lock.release();
   }
 }

@@ -3,7 +3,8 @@ import { CeHeader, ProcessingOutcomeSchema } from '@cie/contracts';
 import { cieMetrics, deadLetterReasonCode } from '@cie/platform';
 import type { OutboundMessage } from '../outbound.js';
 
-export const MAX_REQUEST_BYTES = 512 * 1024;
+// The one splitter of produce requests, shared with the sector intake's publisher.
+export { chunksBySize, MAX_REQUEST_BYTES } from '@cie/platform';
 const FEED_TOPIC = /^credit\.feed\.(.+)\.v1$/;
 const OUTCOMES_TOPIC = /^credit\.([a-z]+)\.outcomes\.v1$/;
 
@@ -33,25 +34,6 @@ export function countCommitted(outbound: OutboundMessage[]): void {
       }
     }
   }
-}
-
-/** Splits messages into runs whose payloads, keys and headers add up to at most `limit` bytes. */
-export function chunksBySize(messages: OutboundMessage[], limit: number): OutboundMessage[][] {
-  const chunks: OutboundMessage[][] = [];
-  let current: OutboundMessage[] = [];
-  let size = 0;
-  for (const m of messages) {
-    const bytes = (m.value?.length ?? 0) + (m.key?.length ?? 0) + JSON.stringify(m.headers).length + 64;
-    if (current.length > 0 && size + bytes > limit) {
-      chunks.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(m);
-    size += bytes;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
 }
 
 export function byTopic(messages: OutboundMessage[]) {

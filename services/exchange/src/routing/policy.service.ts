@@ -7,6 +7,7 @@ import {
   type Clock,
   ConfigurationError,
   ensureTopics,
+  type TopicSettings,
   type EventPublisher,
   type IdGenerator,
   retryWhileLeadersSettle,
@@ -31,6 +32,8 @@ export interface PolicyFiles {
   releaseRulesFile: string;
   /** How often the files are checked for changes. */
   watchIntervalMs: number;
+  /** How a new subscriber's feed topic is created. */
+  topicSettings: TopicSettings;
 }
 
 /** Canonical JSON (sorted keys): the same document always hashes the same. */
@@ -134,6 +137,7 @@ export class PolicyService implements OnApplicationBootstrap, OnApplicationShutd
     await ensureTopics(
       this.kafka,
       policy.subscribers.map((s) => ({ topic: Topics.feed(s.id) })),
+      this.files.topicSettings,
     );
     await this.record(document, policy, sha256);
     this.holder.replace(policy);

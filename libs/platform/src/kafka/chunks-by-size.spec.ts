@@ -1,4 +1,4 @@
-import { chunksBySize } from './outbox.js';
+import { chunksBySize } from './chunks-by-size.js';
 
 const message = (bytes: number) => ({ topic: 't', key: 'k', value: Buffer.alloc(bytes), headers: {} });
 
