@@ -9,9 +9,12 @@
 //   leaked      a clear resident id on a feed whose subscriber may only see the pseudonym
 // and one row per fault: load, accepted, refused honestly (4xx for bad input, 503/429), lost,
 // duplicated, leaked, and the time back to normal (fault over → every accepted record on its feeds).
-// Exits 1 unless every fault passes. Faults: exchange-kill, broker-kill, sigterm, bad-input, replay,
-// pg-stop (the stack's database on a private PostgreSQL cluster of its own, 127.0.0.1:26432, stopped
-// with pg_ctl -m immediate; the machine's server on 5432 is never touched).
+// Exits 1 unless every fault passes. Faults: exchange-kill, zombie (an exchange SIGSTOPped past its
+// session, then continued), broker-kill, broker-stop (SIGSTOP), cluster-kill (one of three brokers,
+// 127.0.0.1:26200/26202/26204: not one 503 allowed), sigterm, bad-input, replay, pg-stop (the stack's
+// database on a private PostgreSQL cluster of its own, 127.0.0.1:26432, stopped with pg_ctl -m
+// immediate; the machine's server on 5432 is never touched), net-latency, net-blackhole and net-reset
+// (through TCP fault proxies in front of the broker, 26095, and PostgreSQL, 26433).
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -23,7 +26,7 @@ import { FeedEventSchema, isCreditEventType, Topics } from '@cie/contracts';
 import { usccCheckCharacter } from '@cie/identifiers';
 import kafkajs from 'kafkajs';
 import pg from 'pg';
-import { DEFAULT_ROOT, startKafka, stopKafka } from './stack/kafka.mjs';
+import { DEFAULT_ROOT, startKafka, startKafkaCluster, stopKafka } from './stack/kafka.mjs';
 import {
   ensureDatabase,
   startPostgresServer,
@@ -31,10 +34,29 @@ import {
   stopPrivatePostgres,
 } from './stack/postgres.mjs';
 import { NODE_FLAGS, stackEnv } from './stack/services.mjs';
+import { startProxy } from './stack/tcp-proxy.mjs';
 
-const FAULTS = ['exchange-kill', 'broker-kill', 'sigterm', 'bad-input', 'replay', 'pg-stop'];
+const FAULTS = [
+  'exchange-kill',
+  'zombie',
+  'broker-kill',
+  'broker-stop',
+  'cluster-kill',
+  'sigterm',
+  'bad-input',
+  'replay',
+  'pg-stop',
+  'net-latency',
+  'net-blackhole',
+  'net-reset',
+];
 const NAME = 'chaos';
 const KAFKA_PORT = 26092;
+/** The three-node cluster of cluster-kill (controllers one port above each). */
+const CLUSTER_PORTS = [26200, 26202, 26204];
+/** The fault proxies of the net-* faults: clients reach the broker and PostgreSQL only through them. */
+const KAFKA_PROXY_PORT = 26095;
+const PG_PROXY_PORT = 26433;
 /** The private PostgreSQL cluster of the pg-stop fault: its own directory and port. */
 const PRIVATE_PG = { dir: path.join(os.tmpdir(), 'cie-chaos-postgres'), port: 26432 };
 const COURT_KEY = 'demo-key-court-bj-chaoyang';
@@ -114,13 +136,46 @@ async function waitReady(url, timeoutMs) {
   }
 }
 
-async function startStack(run, { privatePostgres = false } = {}) {
+/**
+ * The broker the fault needs: a three-node cluster (`cluster`), the single broker behind a fault proxy
+ * (`proxied`: it advertises the proxy's port, so every client goes through it), or the single broker.
+ */
+async function startBrokers({ cluster = false, proxied = false }) {
+  const quiet = { write: () => true };
+  if (cluster) {
+    const c = await startKafkaCluster({ name: `${NAME}-cluster`, ports: CLUSTER_PORTS, log: quiet });
+    return { ...c, stop: () => c.stop() };
+  }
+  const kafka = await startKafka({
+    name: NAME,
+    port: KAFKA_PORT,
+    log: quiet,
+    ...(proxied && { advertisedPort: KAFKA_PROXY_PORT }),
+  });
+  const proxy = proxied ? await startProxy({ port: KAFKA_PROXY_PORT, target: KAFKA_PORT }) : undefined;
+  return {
+    ...kafka,
+    proxy,
+    stop: async () => {
+      await proxy?.close();
+      await stopKafka({ name: NAME, log: quiet });
+    },
+  };
+}
+
+async function startStack(run, { privatePostgres = false, cluster = false, proxied = false } = {}) {
   fs.mkdirSync(path.join(DEFAULT_ROOT, '.stack', NAME), { recursive: true });
-  const kafka = await startKafka({ name: NAME, port: KAFKA_PORT, log: { write: () => true } });
+  const kafka = await startBrokers({ cluster, proxied });
   const adminUrl = privatePostgres ? (await startPrivatePostgres(PRIVATE_PG)).adminUrl : undefined;
   const databaseUrl = await ensureDatabase({ name: 'cie_chaos', fresh: true, ...(adminUrl && { adminUrl }) });
+  const pgProxy = proxied
+    ? await startProxy({ port: PG_PROXY_PORT, target: Number(new URL(databaseUrl).port || 5432) })
+    : undefined;
+  const serviceDatabaseUrl = pgProxy
+    ? Object.assign(new URL(databaseUrl), { port: String(PG_PROXY_PORT) }).href
+    : databaseUrl;
   const env = {
-    ...stackEnv({ name: NAME, kafkaBrokers: kafka.brokers, databaseUrl }),
+    ...stackEnv({ name: NAME, kafkaBrokers: kafka.brokers, databaseUrl: serviceDatabaseUrl }),
     DEMO_MODE: '1',
     KAFKA_CONSUMER_GROUP: `exchange-chaos-${run}`,
     KAFKA_SESSION_TIMEOUT_MS: '10000',
@@ -138,6 +193,7 @@ async function startStack(run, { privatePostgres = false } = {}) {
   const stack = {
     kafka,
     databaseUrl,
+    pgProxy,
     privatePostgres,
     exchanges: [exchange('a', 26100), exchange('b', 26101)],
     courts: new Service('courts', 'services/courts/dist/main.js', env, 26103),
@@ -162,7 +218,8 @@ async function stopStack(stack) {
   for (const s of [stack.platform, stack.courts, ...stack.exchanges]) {
     if (s.child && s.child.exitCode === null && s.child.signalCode === null) await s.kill('SIGTERM');
   }
-  await stopKafka({ name: NAME, log: { write: () => true } });
+  await stack.pgProxy?.close();
+  await stack.kafka.stop();
   if (stack.privatePostgres) stopPrivatePostgres(PRIVATE_PG);
 }
 
@@ -297,7 +354,7 @@ async function load(stack, run, { badShare = 0, during = async () => {} } = {}) 
 async function readFeeds(brokers, stopWhen, timeoutMs) {
   const kafka = new kafkajs.Kafka({
     clientId: 'chaos-checker',
-    brokers: [brokers],
+    brokers: brokers.split(','),
     logLevel: kafkajs.logLevel.NOTHING,
   });
   const consumer = kafka.consumer({ groupId: `chaos-checker-${randomUUID()}`, readUncommitted: false });
@@ -392,12 +449,90 @@ const SCENARIOS = {
       await sleep(Math.max(0, t0 + 10_000 - Date.now()));
       process.kill(stack.kafka.pid, 'SIGKILL');
       await sleep(15_000);
-      stack.kafka = await startKafka({
+      const restarted = await startKafka({
         name: NAME,
         port: KAFKA_PORT,
         keepData: true,
         log: { write: () => true },
       });
+      stack.kafka = { ...stack.kafka, pid: restarted.pid };
+    },
+  },
+  /**
+   * Issue 13 fault 5: one of the two exchanges frozen (SIGSTOP) mid-load past its session timeout
+   * (10 s), then thawed. Its partitions go to the other, which must not stall; the zombie's late
+   * commits are fenced (per-partition transactional ids), so nothing reaches a feed twice.
+   */
+  zombie: {
+    during: async (stack, t0) => {
+      await sleep(Math.max(0, t0 + Math.min(8, SECONDS / 3) * 1000 - Date.now()));
+      const [victim] = stack.exchanges;
+      victim.child.kill('SIGSTOP');
+      await sleep(20_000);
+      victim.child.kill('SIGCONT');
+      stack.notes.push('exchange-a stopped (SIGSTOP) for 20 s, past its 10 s session, then continued');
+    },
+  },
+  /** The single broker frozen (SIGSTOP) for 20 s, past the clients' session timeouts, then continued. */
+  'broker-stop': {
+    during: async (stack, t0) => {
+      await sleep(Math.max(0, t0 + Math.min(10, SECONDS / 3) * 1000 - Date.now()));
+      process.kill(-stack.kafka.pid, 'SIGSTOP');
+      await sleep(20_000);
+      process.kill(-stack.kafka.pid, 'SIGCONT');
+      stack.notes.push('broker stopped (SIGSTOP) for 20 s');
+    },
+  },
+  /**
+   * One of three brokers SIGKILLed for 30 s (replication 3, min.insync.replicas 2) and restarted on
+   * its data: the two left keep a quorum and every partition in sync, so not one request gets 503.
+   */
+  'cluster-kill': {
+    cluster: true,
+    during: async (stack, t0) => {
+      await sleep(Math.max(0, t0 + Math.min(10, SECONDS / 3) * 1000 - Date.now()));
+      const node = stack.kafka.nodes[1];
+      process.kill(-node.pid, 'SIGKILL');
+      await sleep(Math.max(10, Math.min(30, SECONDS - 15)) * 1000);
+      await node.restart();
+      stack.notes.push(`broker ${node.name} of three killed (SIGKILL) and restarted`);
+    },
+    check: (result) =>
+      result.refused > 0 ? [`${result.refused} refused with one broker of three down`] : [],
+  },
+  /** 200 ms each way on every connection to the broker and to PostgreSQL, for 20 s. */
+  'net-latency': {
+    proxied: true,
+    during: async (stack, t0) => {
+      await sleep(Math.max(0, t0 + Math.min(10, SECONDS / 3) * 1000 - Date.now()));
+      for (const proxy of [stack.kafka.proxy, stack.pgProxy]) proxy.delay(200);
+      await sleep(20_000);
+      for (const proxy of [stack.kafka.proxy, stack.pgProxy]) proxy.delay(0);
+      stack.notes.push('200 ms added each way to the broker and PostgreSQL for 20 s');
+    },
+  },
+  /** The broker unreachable (a blackhole: nothing forwarded, nothing refused) for up to 30 s. */
+  'net-blackhole': {
+    proxied: true,
+    during: async (stack, t0) => {
+      await sleep(Math.max(0, t0 + Math.min(10, SECONDS / 3) * 1000 - Date.now()));
+      const ms = Math.max(10, Math.min(30, SECONDS - 15)) * 1000;
+      stack.kafka.proxy.blackhole(true);
+      await sleep(ms);
+      stack.kafka.proxy.blackhole(false);
+      stack.notes.push(`broker blackholed for ${ms / 1000} s`);
+    },
+  },
+  /** Every connection to the broker and to PostgreSQL reset (TCP RST) every 5 s for 20 s. */
+  'net-reset': {
+    proxied: true,
+    during: async (stack, t0) => {
+      await sleep(Math.max(0, t0 + Math.min(10, SECONDS / 3) * 1000 - Date.now()));
+      for (let i = 0; i < 4; i++) {
+        for (const proxy of [stack.kafka.proxy, stack.pgProxy]) proxy.reset();
+        await sleep(5_000);
+      }
+      stack.notes.push('every broker and PostgreSQL connection reset 4 times, 5 s apart');
     },
   },
   /** SIGTERM an exchange mid-load: it must exit within 10 s; restarted, it duplicates nothing. */
@@ -457,7 +592,7 @@ const SCENARIOS = {
       for (const e of stack.exchanges) await e.kill('SIGTERM');
       const admin = new kafkajs.Kafka({
         clientId: 'chaos-admin',
-        brokers: [stack.kafka.brokers],
+        brokers: stack.kafka.brokers.split(','),
         logLevel: kafkajs.logLevel.NOTHING,
       }).admin();
       await admin.connect();
@@ -502,6 +637,7 @@ async function runFault(fault) {
     if (fault === 'bad-input' && result.badRefused === 0) failures.push('no bad input was refused');
     if (fault === 'pg-stop' && result.refused === 0)
       failures.push('nothing was refused while PostgreSQL was down');
+    failures.push(...(scenario.check?.(result) ?? []));
     return { fault, ...result, ...checked, notes: stack.notes, failures };
   } finally {
     await stopStack(stack);
@@ -535,9 +671,16 @@ async function main() {
 const cleanup = () => {
   for (const child of children) child.kill('SIGKILL');
 };
+/** Whatever broker a fault left running: the single one and the cluster's nodes. */
+const stopBrokers = () =>
+  Promise.all(
+    [NAME, ...CLUSTER_PORTS.map((_, i) => `${NAME}-cluster-${i + 1}`)].map((name) =>
+      stopKafka({ name, log: { write: () => true } }),
+    ),
+  );
 process.on('SIGINT', () => {
   cleanup();
-  stopKafka({ name: NAME, log: { write: () => true } }).finally(() => process.exit(130));
+  stopBrokers().finally(() => process.exit(130));
 });
 main().then(
   (code) => {
@@ -547,7 +690,7 @@ main().then(
   async (error) => {
     console.error(`chaos: ${error.stack ?? error.message}`);
     cleanup();
-    await stopKafka({ name: NAME, log: { write: () => true } });
+    await stopBrokers();
     process.exit(1);
   },
 );

@@ -164,14 +164,15 @@ export class ExchangeConfig extends CommonConfig {
 
   /**
    * Partitions whose batches are stored side by side, each in its own PostgreSQL transaction and
-   * committed by its own fenced producer (PartitionTransactions). 1 (the default) processes one batch
-   * at a time.
+   * committed by its own fenced producer (PartitionTransactions), so that Node, PostgreSQL and the
+   * broker work at the same time instead of taking turns. 1 processes one batch at a time. Keep it
+   * below the database pool (10).
    */
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Max(64)
-  KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: number = 1;
+  @Max(8)
+  KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: number = 4;
 
   /**
    * Fault injection for the zombie test (issue 13, fault 5), with DEMO_MODE=1 only: 1 makes the
