@@ -49,6 +49,7 @@ const FAULTS = [
   'net-latency',
   'net-blackhole',
   'net-reset',
+  'audit-tamper',
 ];
 const NAME = 'chaos';
 const KAFKA_PORT = 26092;
@@ -500,6 +501,67 @@ const SCENARIOS = {
     check: (result) =>
       result.refused > 0 ? [`${result.refused} refused with one broker of three down`] : [],
   },
+  /**
+   * Issue 13 fault 12, after the load: an audit entry edited, one deleted and a forged one inserted,
+   * each behind the append-only trigger's back (as a superuser could); `npm run audit:verify` on the
+   * chaos database must exit 1 naming that entry, and pass again once it is put back.
+   */
+  'audit-tamper': {
+    after: async (stack, result) => {
+      const checked = await check(stack, result);
+      const db = new pg.Client({ connectionString: stack.databaseUrl });
+      await db.connect();
+      const tamper = async (sql, params = []) => {
+        await db.query('BEGIN');
+        await db.query('ALTER TABLE exchange.audit_log DISABLE TRIGGER ALL');
+        await db.query(sql, params);
+        await db.query('ALTER TABLE exchange.audit_log ENABLE TRIGGER ALL');
+        await db.query('COMMIT');
+      };
+      try {
+        const { rows } = await db.query(
+          `SELECT seq::text AS seq, max(seq) OVER ()::text AS last FROM exchange.audit_log ORDER BY seq OFFSET (SELECT count(*) / 2 FROM exchange.audit_log) LIMIT 1`,
+        );
+        const { seq, last } = rows[0];
+        const [original] = (await db.query('SELECT * FROM exchange.audit_log WHERE seq = $1', [seq])).rows;
+        const restore = () =>
+          tamper(
+            `INSERT INTO exchange.audit_log SELECT * FROM json_populate_record(NULL::exchange.audit_log, $1::json)`,
+            [JSON.stringify(original)],
+          );
+        const cases = [
+          ['edited', `UPDATE exchange.audit_log SET actor = 'operator:mallory' WHERE seq = ${seq}`, seq],
+          ['deleted', `DELETE FROM exchange.audit_log WHERE seq = ${seq}`, seq],
+          [
+            'inserted',
+            `INSERT INTO exchange.audit_log (seq, recorded_at, kind, actor, subject_id, record_id, details, prev_hash, hash)
+             SELECT ${last} + 1, recorded_at, kind, 'operator:mallory', subject_id, record_id, '{"forged": true}', prev_hash, hash
+               FROM exchange.audit_log WHERE seq = ${seq}`,
+            String(BigInt(last) + 1n),
+          ],
+        ];
+        for (const [what, sql, named] of cases) {
+          await tamper(sql);
+          const verdict = await verifyAudit(stack.databaseUrl);
+          const says = new RegExp(`entry ${named}\\b`).test(verdict.output);
+          stack.notes.push(
+            `audit entry ${named} ${what}: the verifier exited ${verdict.code}${says ? `, naming entry ${named}` : ''}`,
+          );
+          if (verdict.code !== 1 || !says)
+            stack.failures.push(`audit-tamper: entry ${named} ${what}, and the verifier did not name it`);
+          if (what === 'edited') await tamper(`DELETE FROM exchange.audit_log WHERE seq = ${seq}`);
+          if (what === 'inserted') await tamper(`DELETE FROM exchange.audit_log WHERE seq = ${named}`);
+          else await restore();
+        }
+        const after = await verifyAudit(stack.databaseUrl);
+        if (after.code !== 0)
+          stack.failures.push(`audit-tamper: restored, the verifier still says ${after.output}`);
+      } finally {
+        await db.end();
+      }
+      return checked;
+    },
+  },
   /** 200 ms each way on every connection to the broker and to PostgreSQL, for 20 s. */
   'net-latency': {
     proxied: true,
@@ -611,6 +673,21 @@ const SCENARIOS = {
     },
   },
 };
+
+/** `npm run audit:verify` on `databaseUrl`: its exit code and what it printed. */
+function verifyAudit(databaseUrl) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(DEFAULT_ROOT, 'tools/audit-verify.mjs')], {
+      cwd: DEFAULT_ROOT,
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (c) => (output += c));
+    child.stderr.on('data', (c) => (output += c));
+    child.on('exit', (code) => resolve({ code, output: output.trim() }));
+  });
+}
 
 // ---------------------------------------------------------------------------------------------
 // Main

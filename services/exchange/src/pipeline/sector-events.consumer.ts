@@ -183,10 +183,9 @@ export class SectorEventsConsumer extends RunnerConsumer {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const offsets = await admin.fetchOffsets({
-        groupId: this.config.KAFKA_CONSUMER_GROUP,
-        topics: CONSUMED_TOPICS,
-      });
+      const offsets = await retryWhileLeadersSettle(() =>
+        admin.fetchOffsets({ groupId: this.config.KAFKA_CONSUMER_GROUP, topics: CONSUMED_TOPICS }),
+      );
       for (const { topic, partitions } of offsets) {
         for (const { partition, offset } of partitions) {
           if (BigInt(offset) > 0n) await this.progress.markCommitted(this.db, topic, partition, offset);
