@@ -141,11 +141,10 @@ export async function startKafka({
   await assertPortFree(controllerPort);
   const classpath = await ensureKafkaJars({ root, log });
 
+  // What startOnce needs: the settings above and the files and class path they lead to.
   const opts = {
     root,
     name,
-    p,
-    classpath,
     port,
     controllerPort,
     heapMb,
@@ -154,6 +153,8 @@ export async function startKafka({
     keepData,
     cluster,
     advertisedPort,
+    p,
+    classpath,
   };
   try {
     return await startOnce(opts);
@@ -165,20 +166,10 @@ export async function startKafka({
   }
 }
 
-async function startOnce({
-  root,
-  name,
-  p,
-  classpath,
-  port,
-  controllerPort,
-  heapMb,
-  timeoutMs,
-  log,
-  keepData,
-  cluster,
-  advertisedPort,
-}) {
+/** One start of the broker `startKafka` prepared (`opts`: its settings, files and class path). */
+async function startOnce(opts) {
+  const { root, name, p, classpath, port, controllerPort, heapMb, timeoutMs, log, keepData } = opts;
+  const { cluster, advertisedPort } = opts;
   const t0 = Date.now();
   if (!keepData || !fs.existsSync(path.join(p.data, 'meta.properties'))) {
     await fsp.rm(p.data, { recursive: true, force: true });
