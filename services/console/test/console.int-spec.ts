@@ -207,6 +207,7 @@ describe('the console in a browser, on the real stack', () => {
     await operator.getByRole('heading', { name: 'Consumer lag' }).waitFor();
     await operator.getByRole('heading', { name: 'Dead letters by reason code' }).waitFor();
     expect(await operator.getByTestId('disputes-open').textContent()).toMatch(/^\d+$/);
+    expect(await operator.getByTestId('tasks-overdue').textContent()).toMatch(/^\d+$/);
     // The key never reaches the page: only an httpOnly session cookie does.
     const cookies = await operator.context().cookies();
     expect(cookies).toEqual([

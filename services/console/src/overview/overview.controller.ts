@@ -14,6 +14,10 @@ interface Disputes {
   open: number;
   overdue: number;
 }
+interface MeasureTasks {
+  count: number;
+  overdue: number;
+}
 interface DeletionAcks {
   subscribers: {
     subscriber: string;
@@ -32,7 +36,7 @@ const age = (seconds: number | null) =>
         ? `${Math.round(seconds / 60)} min`
         : `${(seconds / 3600).toFixed(1)} h`;
 
-/** The operator's overview: lag and throughput over time, dead letters, disputes, deletion acks. */
+/** The operator's overview: lag and throughput over time, dead letters, disputes, measure tasks, deletion acks. */
 @Controller('overview')
 @UseGuards(SessionGuard)
 export class OverviewController {
@@ -54,9 +58,10 @@ export class OverviewController {
   }
 
   private async fragment(session: Session): Promise<Html> {
-    const [disputes, acks] = await Promise.all([
+    const [disputes, acks, tasks] = await Promise.all([
       this.apis.exchange<Disputes>(session, '/v1/disputes?status=open'),
       this.apis.exchange<DeletionAcks>(session, '/v1/deletion-acks'),
+      this.apis.exchange<MeasureTasks>(session, '/v1/tasks?status=open'),
     ]);
     // The metrics route is open, but the overview is the operator's: the API's refusal stands for it.
     if (!disputes.ok) return problemBox(disputes.problem, 'reading the disputes (GET /v1/disputes)');
@@ -106,6 +111,20 @@ export class OverviewController {
             <strong class="${disputes.body.overdue > 0 ? 'bad' : ''}">${disputes.body.overdue}</strong>
             overdue
           </p>
+        </div>
+        <div class="card">
+          <h2>Measure tasks</h2>
+          ${
+            !tasks.ok
+              ? problemBox(tasks.problem, 'reading the measure tasks (GET /v1/tasks)')
+              : html`<p>
+                  <strong>${tasks.body.count}</strong> open, of which
+                  <strong data-testid="tasks-overdue" class="${tasks.body.overdue > 0 ? 'bad' : ''}"
+                    >${tasks.body.overdue}</strong
+                  >
+                  overdue (past their answer deadline)
+                </p>`
+          }
         </div>
         <div class="card">
           <h2>Deletion acknowledgements outstanding</h2>
