@@ -12,7 +12,9 @@ export interface SliceCommit {
   nextOffset: string;
 }
 
-interface Owned {
+/** A partition held since its last claim: what a batch processed under that claim commits with. */
+export interface Claim {
+  readonly key: string;
   producer: Producer;
   /** Set by a rebalance: the partition is fenced again before its next batch. */
   stale: boolean;
@@ -32,7 +34,7 @@ interface Owned {
  * transaction per batch, and partitions consumed concurrently commit side by side.
  */
 export class PartitionTransactions {
-  private readonly owned = new Map<string, Owned>();
+  private readonly owned = new Map<string, Claim>();
   private admin?: Admin;
 
   constructor(
@@ -66,12 +68,13 @@ export class PartitionTransactions {
 
   /**
    * Makes this instance the only one able to commit on the partition, before a batch of it is
-   * processed: a no-op while it holds the partition since its last claim.
+   * processed (the held claim while it holds the partition since its last claim). The batch commits
+   * with this claim: outputs worked out before a later claim must not be committed after it.
    */
-  async claim(topic: string, partition: number): Promise<void> {
+  async claim(topic: string, partition: number): Promise<Claim> {
     const k = `${topic}[${partition}]`;
     const held = this.owned.get(k);
-    if (held && !held.stale) return;
+    if (held && !held.stale) return held;
     this.owned.delete(k);
     await held?.producer.disconnect().catch(() => undefined);
     const producer = this.kafka.producer({
@@ -96,18 +99,24 @@ export class PartitionTransactions {
       await producer.disconnect().catch(() => undefined);
       throw error;
     }
-    this.owned.set(k, { producer, stale: false });
+    const claim: Claim = { key: k, producer, stale: false };
+    this.owned.set(k, claim);
+    return claim;
   }
 
   /**
-   * The slice's outputs and offsets in one transaction of its partition's producer. A failure
-   * (fenced, or anything else) drops the producer: the next attempt claims the partition again.
+   * The slice's outputs and offsets in one transaction of the producer of the claim they were worked
+   * out under. A failure (fenced, or anything else) drops the producer: the next attempt claims the
+   * partition again, and works the batch out again after that claim.
    */
-  async commit(slice: SliceCommit): Promise<void> {
-    const { topic, partition } = slice;
-    await this.claim(topic, partition);
-    const k = `${topic}[${partition}]`;
-    const { producer } = this.owned.get(k)!;
+  async commit(claim: Claim, slice: SliceCommit): Promise<void> {
+    const k = claim.key;
+    // Claimed again since (a rebalance, a failed commit): what the partition holds may have moved on.
+    if (this.owned.get(k) !== claim)
+      throw new RetryInPlaceError(
+        `${k}: claimed again since this batch was processed; it is processed again`,
+      );
+    const { producer } = claim;
     const transaction = await producer.transaction();
     try {
       // In requests under the broker's 1 MB limit: one batch's outputs can be far larger.

@@ -20,7 +20,7 @@ import type { DataSource } from 'typeorm';
 import { ExchangeConfig } from '../exchange.config.js';
 import type { OutboundMessage } from '../outbound.js';
 import { countCommitted } from './outbox.js';
-import { PartitionTransactions } from './partition-transactions.js';
+import { type Claim, PartitionTransactions } from './partition-transactions.js';
 import type { ProgressRepository } from './progress.repository.js';
 import { BatchProcessor } from './batch-processor.js';
 
@@ -90,8 +90,12 @@ export class SectorEventsConsumer extends RunnerConsumer {
         this.logger.error(
           `isolating ${slice.topic}[${slice.partition}]@${message.offset}: ${error instanceof Error ? error.message : String(error)}`,
         );
-        await this.transactions.claim(slice.topic, slice.partition);
-        await this.publish(slice, await this.processor.isolate(slice.topic, slice.partition, message, error));
+        const claim = await this.transactions.claim(slice.topic, slice.partition);
+        await this.publish(
+          slice,
+          claim,
+          await this.processor.isolate(slice.topic, slice.partition, message, error),
+        );
       },
     });
   }
@@ -110,12 +114,12 @@ export class SectorEventsConsumer extends RunnerConsumer {
   private async handle(slice: BatchSlice): Promise<void> {
     const spans = slice.messages.map((m) => this.processSpan(slice.topic, slice.partition, m));
     try {
-      await this.transactions.claim(slice.topic, slice.partition);
+      const claim = await this.transactions.claim(slice.topic, slice.partition);
       const stored = Date.now();
       const outbound = await this.processor.processBatch(slice.topic, slice.partition, [...slice.messages]);
       const routed = Date.now();
       this.faultStopAfterStore(outbound);
-      await this.publish(slice, outbound);
+      await this.publish(slice, claim, outbound);
       phaseSpans(spans, stored, routed, outbound.length);
     } catch (error) {
       for (const span of spans) failSpan(span, error);
@@ -140,9 +144,9 @@ export class SectorEventsConsumer extends RunnerConsumer {
    * (PartitionTransactions), then the database's copy of the progress. That copy failing fails
    * nothing: the outputs are published, and it is brought up to date when the partition is claimed.
    */
-  private async publish(slice: BatchSlice, outbound: OutboundMessage[]): Promise<void> {
+  private async publish(slice: BatchSlice, claim: Claim, outbound: OutboundMessage[]): Promise<void> {
     const { topic, partition, nextOffset, offsets } = slice;
-    await this.transactions.commit({ outbound, offsets, topic, partition, nextOffset });
+    await this.transactions.commit(claim, { outbound, offsets, topic, partition, nextOffset });
     await this.progress
       .markCommitted(this.db, topic, partition, nextOffset)
       .catch((error: unknown) =>
