@@ -75,6 +75,7 @@ import { SigningKeyController } from './receipts/signing-key.controller.js';
 import { SubjectRecordsReader } from './subjects/subject-records.reader.js';
 import { HoldingsController } from './holdings/holdings.controller.js';
 import { HoldingsReader } from './holdings/holdings.reader.js';
+import { OperatorPublisher } from './operator/operator-publisher.js';
 import { LIST_ERROR_STATUS } from './lists/lists.exception.js';
 import { ListsController } from './lists/lists.controller.js';
 import { WhoamiController } from './access/whoami.controller.js';
@@ -197,6 +198,11 @@ export class AppModule {
             ),
         },
         { provide: Kafka, useValue: createKafka('exchange', config.kafkaConnection) },
+        {
+          provide: OperatorPublisher,
+          inject: [Kafka],
+          useFactory: (kafka: Kafka) => new OperatorPublisher(kafka),
+        },
         {
           provide: DataSource,
           useFactory: async () => {
