@@ -61,7 +61,10 @@ describe('POST /v1/subscribers/{id}/resync', () => {
     await publishWithdrawal(producer, withdrawn);
     const before = mine(
       await readFeed(kafka, SUBSCRIBER, {
-        until: (m) => mine(m).some((x) => x.headers['ce_type'] === CreditEventType.withdrawn),
+        // The three may come from different partitions of the sector topic, in any order.
+        until: (m) =>
+          mine(m).some((x) => x.headers['ce_type'] === CreditEventType.withdrawn) &&
+          held.every((d) => mine(m).some((x) => sourceIdOf(x) === d.sourceRecordId)),
         timeoutMs: 30_000,
       }),
     );

@@ -56,38 +56,43 @@ export class ResyncController {
       );
     const resyncId = this.ids.next();
     const asOf = this.clock.now();
-    // Read, sent, then audited in one transaction: a send that fails leaves no audit entry (and the
-    // resync can be asked for again; a reader drops what it has by ce_id).
-    return this.db.transaction(async (em) => {
-      const held = await this.holdings.heldDeliveriesAt(em, subscriberId, asOf);
-      const byTopic = new Map<string, HeldDelivery[]>();
-      for (const h of held) byTopic.set(h.topic, [...(byTopic.get(h.topic) ?? []), h]);
-      try {
-        for (const [topic, deliveries] of byTopic)
-          await this.publisher.send(
-            topic,
-            deliveries.map((d) => ({
-              key: d.key,
-              value: d.payload,
-              headers: { ...d.headers, [FEED_RESYNC_HEADER]: resyncId },
-            })),
-          );
-      } catch (error) {
-        if (error instanceof BrokerUnavailableError)
-          throw new ResyncException(
-            ResyncErrorCode.BROKER_UNAVAILABLE,
-            'Kafka did not take the messages; nothing was audited, ask again',
-          );
-        throw error;
-      }
-      await this.audit.append(em, [
+    // Read, sent, then audited: the send stays outside any PostgreSQL transaction (a large resync or
+    // a slow broker would outlast idle_in_transaction_session_timeout). A send that fails leaves no
+    // audit entry and can be asked for again; a reader drops what it already has by ce_id.
+    const held = await this.holdings.heldDeliveriesAt(this.db, subscriberId, asOf);
+    const byTopic = new Map<string, HeldDelivery[]>();
+    for (const h of held) {
+      const list = byTopic.get(h.topic) ?? [];
+      if (list.length === 0) byTopic.set(h.topic, list);
+      list.push(h);
+    }
+    try {
+      for (const [topic, deliveries] of byTopic)
+        await this.publisher.send(
+          topic,
+          deliveries.map((d) => ({
+            key: d.key,
+            value: d.payload,
+            headers: { ...d.headers, [FEED_RESYNC_HEADER]: resyncId },
+          })),
+        );
+    } catch (error) {
+      if (error instanceof BrokerUnavailableError)
+        throw new ResyncException(
+          ResyncErrorCode.BROKER_UNAVAILABLE,
+          'Kafka did not take the messages; nothing was audited, ask again',
+        );
+      throw error;
+    }
+    await this.db.transaction((em) =>
+      this.audit.append(em, [
         {
           kind: 'subscriber_resync',
           actor: request.client?.clientId ?? 'operator',
           details: { resyncId, subscriber: subscriberId, asOf: asOf.toISOString(), records: held.length },
         },
-      ]);
-      return { resyncId, subscriber: subscriberId, asOf: asOf.toISOString(), records: held.length };
-    });
+      ]),
+    );
+    return { resyncId, subscriber: subscriberId, asOf: asOf.toISOString(), records: held.length };
   }
 }
