@@ -17,6 +17,13 @@ export const CeHeader = {
   traceparent: 'traceparent',
 } as const;
 
+/**
+ * A feed message sent again by a resync (POST /v1/subscribers/{id}/resync): the header holds the
+ * resync's id. Same ce_id, ce_type and payload as the delivery it repeats, so a reader that has it
+ * already drops it as a duplicate.
+ */
+export const FEED_RESYNC_HEADER = 'ce_resync';
+
 export const CreditEventType = {
   published: 'credit.record.published',
   corrected: 'credit.record.corrected',

@@ -75,6 +75,8 @@ import { SigningKeyController } from './receipts/signing-key.controller.js';
 import { SubjectRecordsReader } from './subjects/subject-records.reader.js';
 import { HoldingsController } from './holdings/holdings.controller.js';
 import { HoldingsReader } from './holdings/holdings.reader.js';
+import { RESYNC_ERROR_STATUS, ResyncController } from './holdings/resync.controller.js';
+import { OperatorPublisher } from './operator/operator-publisher.js';
 import { LIST_ERROR_STATUS } from './lists/lists.exception.js';
 import { ListsController } from './lists/lists.controller.js';
 import { WhoamiController } from './access/whoami.controller.js';
@@ -118,6 +120,7 @@ export class AppModule {
         SigningKeyController,
         ListsController,
         HoldingsController,
+        ResyncController,
         ReportsController,
         TasksController,
         WhoamiController,
@@ -197,6 +200,11 @@ export class AppModule {
             ),
         },
         { provide: Kafka, useValue: createKafka('exchange', config.kafkaConnection) },
+        {
+          provide: OperatorPublisher,
+          inject: [Kafka],
+          useFactory: (kafka: Kafka) => new OperatorPublisher(kafka),
+        },
         {
           provide: DataSource,
           useFactory: async () => {
@@ -381,6 +389,7 @@ export class AppModule {
           useValue: new ProblemDetailsFilter({
             ...DEAD_LETTER_ERROR_STATUS,
             ...EXPLAIN_ERROR_STATUS,
+            ...RESYNC_ERROR_STATUS,
             ...SUBJECT_ERROR_STATUS,
             ...SUBJECT_RIGHTS_ERROR_STATUS,
             ...CHECK_ERROR_STATUS,

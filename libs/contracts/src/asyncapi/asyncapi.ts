@@ -5,6 +5,7 @@ import {
   CeHeader,
   CreditEventType,
   FEED_ACK_TYPE,
+  FEED_RESYNC_HEADER,
   PROTOBUF_CONTENT_TYPE,
 } from '../cloudevents.js';
 import {
@@ -273,6 +274,12 @@ const feedCeHeaders = (message: DescMessage): JsonSchema => {
         const: 'subscriber-v2',
         description:
           "What a natural person's ids in the message are: subscriber-v2, a pseudonym derived for this feed's subscriber (S + 32 hex). Absent on v1 messages (the exchange's canonical pseudonym, P + 32 hex). See the README, Feed pseudonyms.",
+      },
+      [FEED_RESYNC_HEADER]: {
+        type: 'string',
+        format: 'uuid',
+        description:
+          'Only on a message a resync sent again (POST /v1/subscribers/{id}/resync): the id of that resync. The rest (ce_id, ce_type, payload) is the delivery it repeats; a reader that has that ce_id already drops it.',
       },
     },
   };

@@ -11,10 +11,10 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { CodedException } from '@cie/platform';
-import { Kafka, type Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import type { AuditLog } from '../audit/audit-log.js';
 import { ClientAuthGuard, type ClientRequest, Roles } from '../access/exchange-clients.js';
+import { OperatorPublisher } from '../operator/operator-publisher.js';
 
 export enum DeadLetterErrorCode {
   DEAD_LETTER_NOT_FOUND = 'DEAD_LETTER_NOT_FOUND',
@@ -52,20 +52,11 @@ interface DeadLetterRow {
 @UseGuards(ClientAuthGuard)
 @Roles('operator')
 export class DeadLettersController {
-  private readonly producer: Producer;
-  private connected?: Promise<void>;
-
   constructor(
     private readonly db: DataSource,
-    kafka: Kafka,
+    private readonly publisher: OperatorPublisher,
     @Inject(AUDIT_LOG) private readonly audit: AuditLog,
-  ) {
-    this.producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-    });
-  }
+  ) {}
 
   @Get()
   async list(@Query('topic') topic?: string, @Query('limit') limit = '100') {
@@ -116,15 +107,9 @@ export class DeadLettersController {
     const headers = Object.fromEntries(
       Object.entries(row.headers).filter(([name]) => !name.startsWith('dlq_')),
     );
-    this.connected ??= this.producer.connect();
-    await this.connected;
-    const [position] = await this.producer.send({
-      topic: row.source_topic,
-      acks: -1,
-      messages: [
-        { key: row.message_key, value: row.payload, headers: { ...headers, dlq_replayed_from: id } },
-      ],
-    });
+    const [position] = await this.publisher.send(row.source_topic, [
+      { key: row.message_key, value: row.payload, headers: { ...headers, dlq_replayed_from: id } },
+    ]);
     await this.db.transaction(async (em) => {
       await em.query(`UPDATE exchange.dead_letters SET replayed_at = now() WHERE dead_letter_id = $1`, [id]);
       await this.audit.append(em, [

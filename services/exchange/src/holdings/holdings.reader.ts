@@ -12,6 +12,31 @@ export interface Holding {
   deliveredAt: string;
 }
 
+/** A held record's latest delivery as it went to the feed: what a resync sends again. */
+export interface HeldDelivery {
+  recordId: string;
+  topic: string;
+  key: string;
+  payload: Buffer;
+  headers: Record<string, string>;
+}
+
+/**
+ * For each record delivered to subscriber $1 by instant $2, its last delivery, unless that event took
+ * the record away (withdrawn, expired, repaired), with the record: the columns asked for.
+ */
+const heldSql = (columns: string) =>
+  `SELECT ${columns}
+     FROM (
+       SELECT DISTINCT ON (d.record_id) d.*
+         FROM exchange.deliveries d
+        WHERE d.subscriber_id = $1 AND d.created_at <= $2
+        ORDER BY d.record_id, d.created_at DESC, d.delivery_id DESC
+     ) l
+     JOIN exchange.records r USING (record_id)
+    WHERE l.event_type NOT IN ('credit.record.withdrawn', 'credit.record.expired', 'credit.record.repaired')
+    ORDER BY l.created_at, l.record_id`;
+
 /**
  * What a subscriber held at an instant, from the delivery ledger (exchange.deliveries): for each
  * record, the last event delivered to it by then, unless that event took the record away
@@ -30,19 +55,10 @@ export class HoldingsReader {
         rule: string;
         created_at: Date;
       }[]
-    >(
-      `SELECT l.record_id, l.version, r.kind, r.sector, r.subject_id, l.event_type, l.rule, l.created_at
-         FROM (
-           SELECT DISTINCT ON (d.record_id) d.record_id, d.version, d.event_type, d.rule, d.created_at
-             FROM exchange.deliveries d
-            WHERE d.subscriber_id = $1 AND d.created_at <= $2
-            ORDER BY d.record_id, d.created_at DESC, d.delivery_id DESC
-         ) l
-         JOIN exchange.records r USING (record_id)
-        WHERE l.event_type NOT IN ('credit.record.withdrawn', 'credit.record.expired', 'credit.record.repaired')
-        ORDER BY l.created_at, l.record_id`,
-      [subscriberId, at],
-    );
+    >(heldSql('l.record_id, l.version, r.kind, r.sector, r.subject_id, l.event_type, l.rule, l.created_at'), [
+      subscriberId,
+      at,
+    ]);
     return rows.map((r) => ({
       recordId: r.record_id,
       version: r.version,
@@ -52,6 +68,26 @@ export class HoldingsReader {
       lastEvent: r.event_type,
       rule: r.rule,
       deliveredAt: r.created_at.toISOString(),
+    }));
+  }
+
+  /** The latest delivery of each record the subscriber holds at an instant, oldest first. */
+  async heldDeliveriesAt(db: SqlRunner, subscriberId: string, at: Date): Promise<HeldDelivery[]> {
+    const rows = await db.query<
+      {
+        record_id: string;
+        topic: string;
+        message_key: string;
+        payload: Buffer;
+        headers: Record<string, string>;
+      }[]
+    >(heldSql('l.record_id, l.topic, l.message_key, l.payload, l.headers'), [subscriberId, at]);
+    return rows.map((r) => ({
+      recordId: r.record_id,
+      topic: r.topic,
+      key: r.message_key,
+      payload: r.payload,
+      headers: r.headers,
     }));
   }
 }

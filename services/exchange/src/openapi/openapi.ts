@@ -375,6 +375,24 @@ export function buildExchangeOpenApi(port = 3000): OpenApiSchema {
           },
         ),
       },
+      '/v1/subscribers/{id}/resync': {
+        post: operation(
+          'Send a subscriber again, from the delivery ledger, the latest delivery of every record it holds now (after it was offline past its feed’s retention); marked ce_resync',
+          ['operator'],
+          {
+            parameters: [pathParam('id', { type: 'string', description: 'The subscriber id' })],
+            ok: [
+              202,
+              'Sent: the resync id and how many records',
+              object('{ resyncId, subscriber, asOf, records }'),
+            ],
+            errors: {
+              404: 'No such subscriber',
+              503: 'Kafka did not take the messages; nothing was audited',
+            },
+          },
+        ),
+      },
       '/v1/deletion-acks': {
         get: operation('Outstanding deletion acknowledgements per subscriber', ['operator'], {
           ok: [
