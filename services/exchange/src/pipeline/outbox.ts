@@ -3,8 +3,6 @@ import { CeHeader, ProcessingOutcomeSchema } from '@cie/contracts';
 import { cieMetrics, deadLetterReasonCode } from '@cie/platform';
 import type { OutboundMessage } from '../outbound.js';
 
-// The one splitter of produce requests, shared with the sector intake's publisher.
-export { chunksBySize, MAX_REQUEST_BYTES } from '@cie/platform';
 const FEED_TOPIC = /^credit\.feed\.(.+)\.v1$/;
 const OUTCOMES_TOPIC = /^credit\.([a-z]+)\.outcomes\.v1$/;
 

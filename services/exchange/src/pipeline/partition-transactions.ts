@@ -1,7 +1,7 @@
-import { isProducerFenced, RetryInPlaceError } from '@cie/platform';
+import { chunksBySize, isProducerFenced, MAX_REQUEST_BYTES, RetryInPlaceError } from '@cie/platform';
 import type { Admin, Kafka, Offsets, Producer } from 'kafkajs';
 import type { OutboundMessage } from '../outbound.js';
-import { byTopic, chunksBySize, MAX_REQUEST_BYTES } from './outbox.js';
+import { byTopic } from './outbox.js';
 
 /** One slice's Kafka transaction: its outputs and the offsets that commit its messages. */
 export interface SliceCommit {

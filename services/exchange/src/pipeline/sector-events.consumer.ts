@@ -102,7 +102,7 @@ export class SectorEventsConsumer extends RunnerConsumer {
 
   override async onApplicationBootstrap(): Promise<void> {
     await this.transactions.connect();
-    await this.syncProgressFromKafka();
+    await this.checkTopicsNotRecreated();
     await super.onApplicationBootstrap();
   }
 
@@ -180,21 +180,13 @@ export class SectorEventsConsumer extends RunnerConsumer {
     return span;
   }
   /**
-   * The group's committed offsets are the truth of what was published; bring the database's copy up
-   * to them in case the process died between the Kafka commit and the progress update.
+   * Refuses to start on a database whose progress is past a partition's end. (Bringing the
+   * database's copy of the progress up to the group's committed offsets is each claim's work.)
    */
-  private async syncProgressFromKafka(): Promise<void> {
+  private async checkTopicsNotRecreated(): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const offsets = await retryWhileLeadersSettle(() =>
-        admin.fetchOffsets({ groupId: this.config.KAFKA_CONSUMER_GROUP, topics: CONSUMED_TOPICS }),
-      );
-      for (const { topic, partitions } of offsets) {
-        for (const { partition, offset } of partitions) {
-          if (BigInt(offset) > 0n) await this.progress.markCommitted(this.db, topic, partition, offset);
-        }
-      }
       // Progress beyond a partition's end means the topic was recreated (another cluster, a reset):
       // positions stored for the old topic would pass new messages off as processed. Stop loudly.
       for (const topic of CONSUMED_TOPICS) {
