@@ -51,15 +51,26 @@ const FAULTS = [
   'net-reset',
   'audit-tamper',
 ];
-const NAME = 'chaos';
-const KAFKA_PORT = 26092;
+/**
+ * CHAOS_PORT_OFFSET (default 0) moves every port below by that much and gives the stack its own names
+ * (broker directory, database, private PostgreSQL), so two runs can share a machine.
+ */
+const OFFSET = Number(process.env.CHAOS_PORT_OFFSET ?? 0);
+if (!Number.isInteger(OFFSET) || OFFSET < 0 || OFFSET > 5000) usage('CHAOS_PORT_OFFSET must be 0-5000');
+const SUFFIX = OFFSET === 0 ? '' : `-${OFFSET}`;
+const NAME = `chaos${SUFFIX}`;
+const DATABASE = `cie_chaos${SUFFIX.replace('-', '_')}`;
+const KAFKA_PORT = 26092 + OFFSET;
 /** The three-node cluster of cluster-kill (controllers one port above each). */
-const CLUSTER_PORTS = [26200, 26202, 26204];
+const CLUSTER_PORTS = [26200, 26202, 26204].map((p) => p + OFFSET);
 /** The fault proxies of the net-* faults: clients reach the broker and PostgreSQL only through them. */
-const KAFKA_PROXY_PORT = 26095;
-const PG_PROXY_PORT = 26433;
+const KAFKA_PROXY_PORT = 26095 + OFFSET;
+const PG_PROXY_PORT = 26433 + OFFSET;
 /** The private PostgreSQL cluster of the pg-stop fault: its own directory and port. */
-const PRIVATE_PG = { dir: path.join(os.tmpdir(), 'cie-chaos-postgres'), port: 26432 };
+const PRIVATE_PG = { dir: path.join(os.tmpdir(), `cie-chaos-postgres${SUFFIX}`), port: 26432 + OFFSET };
+/** The services' HTTP ports. */
+const PORTS = { exchangeA: 26100, exchangeB: 26101, courts: 26103, platform: 26110 };
+for (const k of Object.keys(PORTS)) PORTS[k] += OFFSET;
 const COURT_KEY = 'demo-key-court-bj-chaoyang';
 /** Valid resident ids (GB 11643 check digits): records about them go to pseudonym-only feeds too. */
 const PEOPLE = ['110105198506150022', '310115198001010016'];
@@ -168,7 +179,7 @@ async function startStack(run, { privatePostgres = false, cluster = false, proxi
   fs.mkdirSync(path.join(DEFAULT_ROOT, '.stack', NAME), { recursive: true });
   const kafka = await startBrokers({ cluster, proxied });
   const adminUrl = privatePostgres ? (await startPrivatePostgres(PRIVATE_PG)).adminUrl : undefined;
-  const databaseUrl = await ensureDatabase({ name: 'cie_chaos', fresh: true, ...(adminUrl && { adminUrl }) });
+  const databaseUrl = await ensureDatabase({ name: DATABASE, fresh: true, ...(adminUrl && { adminUrl }) });
   const pgProxy = proxied
     ? await startProxy({ port: PG_PROXY_PORT, target: Number(new URL(databaseUrl).port || 5432) })
     : undefined;
@@ -196,8 +207,8 @@ async function startStack(run, { privatePostgres = false, cluster = false, proxi
     databaseUrl,
     pgProxy,
     privatePostgres,
-    exchanges: [exchange('a', 26100), exchange('b', 26101)],
-    courts: new Service('courts', 'services/courts/dist/main.js', env, 26103),
+    exchanges: [exchange('a', PORTS.exchangeA), exchange('b', PORTS.exchangeB)],
+    courts: new Service('courts', 'services/courts/dist/main.js', env, PORTS.courts),
     platform: new Service(
       'platform-beijing',
       'services/regional-platform/dist/main.js',
@@ -208,7 +219,7 @@ async function startStack(run, { privatePostgres = false, cluster = false, proxi
         DB_SCHEMA: 'platform_chaos',
         KAFKA_CONSUMER_GROUP: `platform-chaos-${run}`,
       },
-      26110,
+      PORTS.platform,
     ),
   };
   for (const s of [...stack.exchanges, stack.courts, stack.platform]) await s.start();
