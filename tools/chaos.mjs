@@ -126,7 +126,16 @@ class Service {
     this.exited = new Promise((resolve) =>
       this.child.once('exit', (code, signal) => resolve({ code, signal })),
     );
-    await waitReady(this.url, 90_000);
+    // A service that exits before it is ready (bad settings) fails the run at once, naming its log.
+    let ready = false;
+    const exitedEarly = this.exited.then(({ code, signal }) => {
+      if (!ready)
+        throw new Error(
+          `${this.label} exited (${signal ?? code}) before it was ready: see .stack/${NAME}/${this.label}.log`,
+        );
+    });
+    await Promise.race([waitReady(this.url, 90_000), exitedEarly]);
+    ready = true;
   }
 
   kill(signal) {
@@ -373,7 +382,9 @@ async function readFeeds(brokers, stopWhen, timeoutMs) {
   const messages = [];
   await consumer.connect();
   await consumer.subscribe({ topics: subscribers().map((s) => Topics.feed(s.id)), fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ topic, message }) => void messages.push({ topic, message }) });
+  await consumer.run({
+    eachMessage: async ({ topic, partition, message }) => void messages.push({ topic, partition, message }),
+  });
   const deadline = Date.now() + timeoutMs;
   while (!stopWhen(messages) && Date.now() < deadline) await sleep(500);
   await consumer.disconnect();
@@ -406,11 +417,16 @@ async function check(stack, result, { settleMs = 120_000 } = {}) {
     const onFeeds = new Set(messages.map((m) => m.message.headers.ce_id?.toString()));
     const keys = new Map();
     let leaked = 0;
-    for (const { topic, message } of messages) {
+    for (const { topic, partition, message } of messages) {
       if (!isCreditEventType(message.headers.ce_type?.toString())) continue; // measure tasks
       const event = fromBinary(FeedEventSchema, message.value);
       const key = `${event.record?.recordId}@${event.record?.version}>${event.subscriber}:${event.type}`;
-      keys.set(key, (keys.get(key) ?? 0) + 1);
+      const copies = keys.get(key) ?? [];
+      copies.push({
+        ceId: message.headers.ce_id?.toString(),
+        at: `${topic}[${partition}]@${message.offset}`,
+      });
+      keys.set(key, copies);
       const subscriber = topic.replace(/^credit\.feed\.(.+)\.v1$/, '$1');
       if (PSEUDONYM_ONLY.includes(subscriber) && PEOPLE.some((id) => message.value.includes(id))) leaked += 1;
     }
@@ -419,7 +435,15 @@ async function check(stack, result, { settleMs = 120_000 } = {}) {
     return {
       lost: missingRecords + missingDeliveries,
       missing: { records: missingRecords, deliveries: missingDeliveries },
-      duplicated: [...keys.values()].filter((n) => n > 1).length,
+      duplicated: [...keys.values()].filter((c) => c.length > 1).length,
+      // What tells a republished transaction (the same ce_id twice) from two deliveries made twice.
+      duplicates: [...keys]
+        .filter(([, c]) => c.length > 1)
+        .slice(0, 5)
+        .map(
+          ([key, c]) =>
+            `${key}: ${new Set(c.map((x) => x.ceId)).size === 1 ? 'the same ce_id' : 'different ce_ids'} at ${c.map((x) => x.at).join(', ')}`,
+        ),
       leaked,
       backToNormalS: (backAt - result.faultOver) / 1000,
       deliveries: expected.size,
@@ -749,6 +773,7 @@ async function main() {
       say(
         `  ${r.fault}: missing ${r.missing.records} stored record(s), ${r.missing.deliveries} ledger deliveries not on their feed`,
       );
+    for (const d of r.duplicates ?? []) say(`  ${r.fault}: twice: ${d}`);
     for (const f of r.failures) say(`  ${r.fault}: FAILED: ${f}`);
   }
   const failed = rows.filter((r) => r.failures.length > 0).length;

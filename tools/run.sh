@@ -6,9 +6,10 @@ cd "$(dirname "$0")/.."
 . tools/node.sh
 ensure_node
 
-# Reinstall only when the lock file changed since the last install in this tree.
+# Reinstall only when the lock file or a dependency patch (patches/, applied by the postinstall)
+# changed since the last install in this tree.
 stamp=node_modules/.install-stamp
-lock_sum=$(sha256sum package-lock.json 2>/dev/null | cut -d' ' -f1 || echo none)
+lock_sum=$(cat package-lock.json patches/*.patch 2>/dev/null | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ]; then
   # Not `npm ci`: the registry these machines reach serves only the linux-x64 builds of packages
   # that ship native binaries as optional dependencies (buf, nx, unrs), so the lock file cannot list
