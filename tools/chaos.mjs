@@ -1,4 +1,4 @@
-// npm run chaos [-- fault ...] [--rate 40] [--seconds 40]
+// npm run chaos [-- fault ...] [--rate 40] [--seconds N (default 40; exchange-kill 180, broker-kill 50)]
 // Fault injection on real processes: for each fault, a fresh stack (its own Kafka broker on
 // 127.0.0.1:26092, a fresh database cie_chaos, two exchange instances in one consumer group, the
 // courts service and beijing-platform's regional platform), a fixed-rate load of court records over
@@ -85,11 +85,14 @@ const option = (name, fallback) => {
   return i === -1 ? fallback : Number(args[i + 1]);
 };
 const RATE = option('rate', 40);
-const SECONDS = option('seconds', 40);
+/** --seconds for every fault, else each fault's own length (`seconds` in SCENARIOS), else 40. */
+const GIVEN_SECONDS = option('seconds', undefined);
+let SECONDS = GIVEN_SECONDS ?? 40;
 const chosen = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
 for (const f of chosen) if (!FAULTS.includes(f)) usage(`unknown fault ${f}`);
 const faults = chosen.length > 0 ? chosen : FAULTS;
-if (!(RATE > 0) || !(SECONDS >= 10)) usage('--rate must be > 0 and --seconds at least 10');
+if (!(RATE > 0) || !(GIVEN_SECONDS === undefined || GIVEN_SECONDS >= 10))
+  usage('--rate must be > 0 and --seconds at least 10');
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const step = (line) => process.stderr.write(`› ${line}\n`);
@@ -97,7 +100,7 @@ const children = new Set();
 
 function usage(problem) {
   console.error(
-    `chaos: ${problem}\nusage: npm run chaos [-- ${FAULTS.join('|')} ...] [--rate 40] [--seconds 40]`,
+    `chaos: ${problem}\nusage: npm run chaos [-- ${FAULTS.join('|')} ...] [--rate 40] [--seconds N]`,
   );
   process.exit(2);
 }
@@ -465,8 +468,9 @@ const every = async (t0, fromS, periodS, action) => {
 };
 
 const SCENARIOS = {
-  /** SIGKILL one of the two exchange instances every 10-20 s, restarting it at once. */
+  /** SIGKILL one of the two exchange instances every 10-20 s for 3 minutes, restarting it at once. */
   'exchange-kill': {
+    seconds: 180,
     during: (stack, t0) =>
       every(
         t0,
@@ -479,12 +483,13 @@ const SCENARIOS = {
         },
       ),
   },
-  /** SIGKILL the single broker for 15 s, then restart it on its data. */
+  /** SIGKILL the single broker for 30 s (less when --seconds is short), then restart it on its data. */
   'broker-kill': {
+    seconds: 50,
     during: async (stack, t0) => {
       await sleep(Math.max(0, t0 + 10_000 - Date.now()));
       process.kill(stack.kafka.pid, 'SIGKILL');
-      await sleep(15_000);
+      await sleep(Math.max(5, Math.min(30, SECONDS - 20)) * 1000);
       const restarted = await startKafka({
         name: NAME,
         port: KAFKA_PORT,
@@ -730,6 +735,7 @@ function verifyAudit(databaseUrl) {
 async function runFault(fault) {
   const run = randomUUID().slice(0, 8);
   step(`${fault}: starting a fresh stack (broker, database, two exchanges, courts, beijing platform)`);
+  SECONDS = GIVEN_SECONDS ?? SCENARIOS[fault].seconds ?? 40;
   const stack = await startStack(run, SCENARIOS[fault]);
   stack.notes = [];
   stack.failures = [];

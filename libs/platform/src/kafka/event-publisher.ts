@@ -16,6 +16,14 @@ export interface PublishedPosition {
   offset: string;
 }
 
+/**
+ * How long a publish may wait for its turn (the sends before it) before it is answered as failed
+ * (503); its own send then retries for about 11 s, long enough for a cluster to move a killed
+ * broker's partitions to another (KRaft notices a broker gone after its 9 s session), short enough
+ * that an agency is not left hanging while the only broker is down.
+ */
+export const PUBLISH_DEADLINE_MS = 15_000;
+
 /** The broker could not be reached or did not acknowledge: nothing may be claimed as accepted. */
 export class BrokerUnavailableError extends Error {
   override readonly name = 'BrokerUnavailableError';
@@ -33,20 +41,22 @@ export class EventPublisher implements OnApplicationShutdown {
   private admin?: { client: Admin; connected: Promise<void> };
 
   private readonly partitioner: KeyPartitioner;
+  /** Each partition's last send queued: the next waits for it (`inTurn`). */
+  private readonly tails = new Map<number, Promise<void>>();
 
   constructor(
     private readonly kafka: Kafka,
     partitions: number,
   ) {
     this.partitioner = new KeyPartitioner(partitions);
-    // Few retries: an agency waiting on a broker that is down gets a 503 within seconds rather than
-    // a hung request. Safe for exactly-once: a record answered 503 is re-sent with the same event id,
-    // which the exchange de-duplicates.
+    // Retries for about 11 s: a cluster's failover, not the minutes of a broker that is down (then
+    // the agency gets a 503 within PUBLISH_DEADLINE_MS). Safe for exactly-once: a record answered 503
+    // is re-sent with the same event id, which the exchange de-duplicates.
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
+      retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 2000 },
     });
   }
 
@@ -107,13 +117,30 @@ export class EventPublisher implements OnApplicationShutdown {
       // chunks before it are re-sent under the same event ids, which the exchange de-duplicates.
       const positions: PublishedPosition[] = [];
       for (const chunk of chunksBySize(messages, MAX_REQUEST_BYTES)) {
-        const results = await this.producer.send({
-          topic,
-          acks: -1,
-          compression: CompressionTypes.None,
-          messages: chunk,
-        });
-        const next = new Map(results.map((r) => [r.partition, BigInt(r.baseOffset ?? '-1')]));
+        // Each partition's messages in its own turn (`inTurn`), the partitions side by side.
+        const byPartition = new Map<number, typeof chunk>();
+        for (const m of chunk) byPartition.set(m.partition, [...(byPartition.get(m.partition) ?? []), m]);
+        const sent = await Promise.allSettled(
+          [...byPartition].map(([partition, partitionMessages]) =>
+            this.inTurn(partition, () =>
+              this.producer.send({
+                topic,
+                acks: -1,
+                compression: CompressionTypes.None,
+                messages: partitionMessages,
+              }),
+            ),
+          ),
+        );
+        const failed = sent.find((r) => r.status === 'rejected');
+        if (failed) throw failed.reason;
+        const next = new Map(
+          sent.flatMap((r) =>
+            r.status === 'fulfilled'
+              ? r.value.map((m) => [m.partition, BigInt(m.baseOffset ?? '-1')] as const)
+              : [],
+          ),
+        );
         for (const { partition } of chunk) {
           const offset = next.get(partition);
           if (offset === undefined || offset < 0n)
@@ -133,6 +160,44 @@ export class EventPublisher implements OnApplicationShutdown {
     } finally {
       span.end();
     }
+  }
+
+  /**
+   * A partition's sends one at a time (the patched kafkajs keeps that order too: a retry must keep
+   * its sequence numbers, see patches/README.md), each waiting its turn PUBLISH_DEADLINE_MS at most:
+   * while a partition's leader is down, a queue of requests each waiting out the retries of the one
+   * before would grow without end. Other partitions go on meanwhile.
+   */
+  private inTurn<T>(partition: number, send: () => Promise<T>): Promise<T> {
+    let state: 'waiting' | 'sending' | 'gave up' = 'waiting';
+    const turn = (this.tails.get(partition) ?? Promise.resolve()).then(() => {
+      if (state === 'gave up') throw new BrokerUnavailableError('gave up waiting for the publish before it');
+      state = 'sending';
+      return send();
+    });
+    const tail = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.tails.set(partition, tail);
+    void tail.then(() => {
+      if (this.tails.get(partition) === tail) this.tails.delete(partition);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    // Only while it waits: once its send has begun it runs to its end (kafkajs cannot take a
+    // request back, and its own retries bound it).
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        if (state !== 'waiting') return;
+        state = 'gave up';
+        reject(
+          new BrokerUnavailableError(
+            `not sent within ${PUBLISH_DEADLINE_MS} ms: the publishes before it on partition ${partition} are still failing`,
+          ),
+        );
+      }, PUBLISH_DEADLINE_MS);
+    });
+    return Promise.race([turn, late]).finally(() => clearTimeout(timer));
   }
 
   /**

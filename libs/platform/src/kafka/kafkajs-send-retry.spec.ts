@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaJSProtocolError } from 'kafkajs';
 
 /**
@@ -31,18 +32,25 @@ interface Produced {
   count: number;
 }
 
+type Hook = (nodeId: number, attempt: number) => Promise<void>;
+
 /**
  * A cluster of brokers 1-3 with topic `t`'s partitions led by `leaders`, which become `afterRefresh`
- * once the producer refreshes its metadata (a leader killed). `answer(nodeId, attempt)` decides each
- * produce request: resolve, or throw.
+ * once the producer refreshes its metadata (a leader killed). Each partition has one log, as its
+ * replicas share it, and refuses a batch whose first sequence it already holds as Kafka does: it
+ * answers with that batch's offset and writes nothing. `before` may refuse a request (not written);
+ * `after` may lose its answer (written, then the broker died).
  */
 function harness(opts: {
   leaders: Record<number, number>;
   afterRefresh: Record<number, number>;
-  answer: (nodeId: number, attempt: number) => Promise<void>;
+  before?: Hook;
+  after?: Hook;
+  retryMs?: number;
 }) {
   let leaders = opts.leaders;
   const written: Produced[] = [];
+  const logs = new Map<number, { firstSequence: number; values: string[] }[]>();
   const attempts = new Map<number, number>();
   const sequences = new Map<string, number>();
   const broker = (nodeId: number) => ({
@@ -52,24 +60,40 @@ function harness(opts: {
     }: {
       topicData: {
         topic: string;
-        partitions: { partition: number; firstSequence: number; messages: unknown[] }[];
+        partitions: { partition: number; firstSequence: number; messages: { value: string }[] }[];
       }[];
     }) => {
       const attempt = (attempts.get(nodeId) ?? 0) + 1;
       attempts.set(nodeId, attempt);
-      await opts.answer(nodeId, attempt);
+      await opts.before?.(nodeId, attempt);
+      const offsets = new Map<number, number>();
       for (const { partitions } of topicData)
-        for (const p of partitions)
-          written.push({
-            nodeId,
-            partition: p.partition,
-            firstSequence: p.firstSequence,
-            count: p.messages.length,
-          });
+        for (const p of partitions) {
+          const log = logs.get(p.partition) ?? [];
+          logs.set(p.partition, log);
+          const offsetOf = (i: number) => log.slice(0, i).reduce((n, b) => n + b.values.length, 0);
+          const held = log.findIndex((b) => b.firstSequence === p.firstSequence);
+          if (held >= 0) offsets.set(p.partition, offsetOf(held));
+          else {
+            offsets.set(p.partition, offsetOf(log.length));
+            log.push({ firstSequence: p.firstSequence, values: p.messages.map((m) => m.value) });
+            written.push({
+              nodeId,
+              partition: p.partition,
+              firstSequence: p.firstSequence,
+              count: p.messages.length,
+            });
+          }
+        }
+      await opts.after?.(nodeId, attempt);
       return {
         topics: topicData.map(({ topic, partitions }) => ({
           topicName: topic,
-          partitions: partitions.map(({ partition }) => ({ partition, errorCode: 0, baseOffset: '0' })),
+          partitions: partitions.map(({ partition }) => ({
+            partition,
+            errorCode: 0,
+            baseOffset: String(offsets.get(partition)),
+          })),
         })),
       };
     },
@@ -98,6 +122,7 @@ function harness(opts: {
     findBroker: ({ nodeId }: { nodeId: string }) => Promise.resolve(brokers.get(Number(nodeId))),
   };
   const eosManager = {
+    isInitialized: () => true,
     isTransactional: () => true,
     addPartitionsToTransaction: () => Promise.resolve(),
     getSequence: (topic: string, partition: number) => sequences.get(`${topic}|${partition}`) ?? 0,
@@ -110,19 +135,22 @@ function harness(opts: {
     getProducerEpoch: () => 0,
   };
   const logger = { debug: () => undefined, error: () => undefined };
-  const send = createSendMessages({
+  const sendMessages = createSendMessages({
     logger,
     cluster,
     eosManager,
     partitioner: ({ message }: { message: { partition: number } }) => message.partition,
-    retrier: createRetry({ initialRetryTime: 1, retries: 3 }),
+    retrier: createRetry({ initialRetryTime: opts.retryMs ?? 1, retries: 3 }),
   });
-  const messages = [0, 0, 1, 1, 1].map((partition, i) => ({ partition, value: `m${i}` }));
-  return {
-    written,
-    send: () => send({ acks: -1, timeout: 30_000, topicMessages: [{ topic: 't', messages }] }),
-  };
+  const send = (messages = [0, 0, 1, 1, 1].map((partition, i) => ({ partition, value: `m${i}` }))) =>
+    sendMessages({ acks: -1, timeout: 30_000, topicMessages: [{ topic: 't', messages }] });
+  return { written, logs, send };
 }
+
+const notLeaderOnFirstAttemptOf =
+  (broker: number): Hook =>
+  (nodeId, attempt) =>
+    nodeId === broker && attempt === 1 ? Promise.reject(notLeader()) : Promise.resolve();
 
 const timesWritten = (written: Produced[], partition: number) =>
   written.filter((w) => w.partition === partition).length;
@@ -134,8 +162,7 @@ describe('kafkajs produce retry (patched)', () => {
     const { written, send } = harness({
       leaders: { 0: 1, 1: 2 },
       afterRefresh: { 0: 3, 1: 3 },
-      answer: (nodeId, attempt) =>
-        nodeId === 2 && attempt === 1 ? Promise.reject(notLeader()) : Promise.resolve(),
+      before: notLeaderOnFirstAttemptOf(2),
     });
     const response = await send();
     expect(timesWritten(written, 0)).toBe(1);
@@ -148,8 +175,7 @@ describe('kafkajs produce retry (patched)', () => {
     const { written, send } = harness({
       leaders: { 0: 1, 1: 2 },
       afterRefresh: { 0: 1, 1: 1 },
-      answer: (nodeId, attempt) =>
-        nodeId === 2 && attempt === 1 ? Promise.reject(notLeader()) : Promise.resolve(),
+      before: notLeaderOnFirstAttemptOf(2),
     });
     await send();
     expect(timesWritten(written, 0)).toBe(1);
@@ -161,13 +187,55 @@ describe('kafkajs produce retry (patched)', () => {
     const { written, send } = harness({
       leaders: { 0: 1, 1: 2 },
       afterRefresh: { 0: 1, 1: 3 },
-      answer: async (nodeId, attempt) => {
-        if (nodeId === 1) await new Promise((resolve) => setTimeout(resolve, 50));
-        if (nodeId === 2 && attempt === 1) throw notLeader();
+      before: async (nodeId, attempt) => {
+        if (nodeId === 1) await sleep(50);
+        await notLeaderOnFirstAttemptOf(2)(nodeId, attempt);
       },
     });
     await send();
     expect(timesWritten(written, 0)).toBe(1);
     expect(timesWritten(written, 1)).toBe(1);
+  });
+
+  it('runs sends one at a time, so a retry keeps the sequence numbers of what it may have written', async () => {
+    // Send A is written by broker 1, which dies before answering; its retry goes to broker 3.
+    // Send B, beside it, must not take A's sequence numbers: the broker would take B for a
+    // duplicate of A, answer with A's offset and write nothing.
+    const lost = new Error('Connection closed');
+    Object.assign(lost, { name: 'KafkaJSConnectionClosedError', retriable: true });
+    const { logs, send } = harness({
+      leaders: { 0: 1 },
+      afterRefresh: { 0: 3 },
+      after: async (nodeId, attempt) => {
+        await sleep(10);
+        if (nodeId === 1 && attempt === 1) throw lost;
+      },
+      retryMs: 30,
+    });
+    // B starts after A's request failed and before A retries.
+    const [a, b] = await Promise.all([
+      send([{ partition: 0, value: 'A' }]),
+      sleep(15).then(() => send([{ partition: 0, value: 'B' }])),
+    ]);
+    const log = logs.get(0)!.flatMap((batch) => batch.values);
+    expect(log).toEqual(['A', 'B']);
+    expect(a[0]).toMatchObject({ partition: 0, baseOffset: '0' });
+    expect(b[0]).toMatchObject({ partition: 0, baseOffset: '1' });
+  });
+
+  it('lets sends to other partitions go on while one partition waits', async () => {
+    const order: string[] = [];
+    const { send } = harness({
+      leaders: { 0: 1, 1: 2 },
+      afterRefresh: { 0: 1, 1: 2 },
+      before: async (nodeId) => {
+        if (nodeId === 1) await sleep(50);
+      },
+    });
+    await Promise.all([
+      send([{ partition: 0, value: 'A' }]).then(() => order.push('A')),
+      send([{ partition: 1, value: 'B' }]).then(() => order.push('B')),
+    ]);
+    expect(order).toEqual(['B', 'A']);
   });
 });

@@ -87,17 +87,24 @@ export class PartitionTransactions {
       // About the same patience in all (~100 s), in shorter first steps.
       retry: this.retry,
     });
+    // Each step named in the error (its cause keeps the classification: transient or not).
+    let doing = 'connecting its transactional producer';
     try {
       await producer.connect();
       // The first transaction initialises the transactional id: this is the fence. It is empty, so
       // aborting it sends nothing.
+      doing = 'initialising its transactional id (the fence)';
       await (await producer.transaction()).abort();
+      doing = "reading the group's committed offset";
       const [offsets] = await this.requireAdmin().fetchOffsets({ groupId: this.groupId, topics: [topic] });
       const committed = offsets?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+      doing = 'bringing consumer_progress up to the committed offset';
       await this.onClaimed(topic, partition, committed);
     } catch (error) {
       await producer.disconnect().catch(() => undefined);
-      throw error;
+      throw new Error(`claiming ${k}: ${doing}: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
     }
     const claim: Claim = { key: k, producer, stale: false };
     this.owned.set(k, claim);
