@@ -1,32 +1,38 @@
 import { jest } from '@jest/globals';
-import type { Kafka, RecordMetadata } from 'kafkajs';
+import kafkajs, { type Kafka, type RecordMetadata } from 'kafkajs';
 import { BrokerUnavailableError, EventPublisher, PUBLISH_DEADLINE_MS } from './event-publisher.js';
+import { KeyPartitioner } from './key-partitioner.js';
+
+const { KafkaJSError } = kafkajs;
 
 /**
  * The publisher's sends take turns, each waiting PUBLISH_DEADLINE_MS at most. Its producer is a
  * stand-in whose sends the test settles by hand: what is under test is the publisher's queue, not
  * Kafka (the sector services' integration tests publish to a real broker).
  */
-function publisherWithSends() {
+function publisherWithSends(partitions = 1) {
   const sends: { topic: string; settle: (offset: string) => void; fail: (e: Error) => void }[] = [];
   const producer = {
     connect: () => Promise.resolve(),
     disconnect: () => Promise.resolve(),
-    send: ({ topic }: { topic: string }) =>
+    send: ({ topic, messages }: { topic: string; messages: { partition: number }[] }) =>
       new Promise<RecordMetadata[]>((resolve, reject) =>
         sends.push({
           topic,
-          settle: (offset) => resolve([{ topicName: topic, partition: 0, errorCode: 0, baseOffset: offset }]),
+          settle: (offset) =>
+            resolve([
+              { topicName: topic, partition: messages[0]!.partition, errorCode: 0, baseOffset: offset },
+            ]),
           fail: reject,
         }),
       ),
   };
   const kafka = { producer: () => producer } as unknown as Kafka;
-  const publisher = new EventPublisher(kafka, 1);
-  const publish = (topic: string) =>
+  const publisher = new EventPublisher(kafka, partitions);
+  const publish = (topic: string, key = 'k') =>
     publisher.publishBatch(topic, [
       {
-        key: 'k',
+        key,
         value: Buffer.from('v'),
         ctx: { id: topic, source: 's', type: 't', time: new Date(0), subject: 'x', dataschema: 'd' },
       },
@@ -74,5 +80,36 @@ describe('EventPublisher turns', () => {
     expect(sends.map((s) => s.topic)).toEqual(['a', 'c']);
     sends[1]!.settle('4');
     await expect(c).resolves.toHaveLength(1);
+  });
+
+  it('lets a publish to another partition go on while one waits', async () => {
+    const partitioner = new KeyPartitioner(2);
+    const keys = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const first = keys[0]!;
+    const other = keys.find((k) => partitioner.partition(k) !== partitioner.partition(first))!;
+    const { sends, publish } = publisherWithSends(2);
+    void publish('a', first);
+    const b = publish('b', other);
+    await flush();
+    expect(sends.map((s) => s.topic)).toEqual(['a', 'b']);
+    sends[1]!.settle('1');
+    await expect(b).resolves.toHaveLength(1);
+  });
+
+  it('sends again when kafkajs gives up, within the same turn', async () => {
+    const { sends, publish } = publisherWithSends();
+    const a = publish('a');
+    const b = publish('b');
+    await flush();
+    sends[0]!.fail(new KafkaJSError('Connection error: connect ECONNREFUSED 127.0.0.1:26202'));
+    // Sent again (after 250 ms) before b's turn comes.
+    while (sends.length < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(sends.map((s) => s.topic)).toEqual(['a', 'a']);
+    sends[1]!.settle('5');
+    await expect(a).resolves.toEqual([{ topic: 'a', partition: 0, offset: '5' }]);
+    await flush();
+    expect(sends.map((s) => s.topic)).toEqual(['a', 'a', 'b']);
+    sends[2]!.settle('6');
+    await expect(b).resolves.toHaveLength(1);
   });
 });

@@ -1,6 +1,14 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { type DescMessage, type MessageShape, toBinary } from '@bufbuild/protobuf';
-import kafkajs, { type Admin, CompressionTypes, type Kafka, type Producer } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import kafkajs, {
+  type Admin,
+  CompressionTypes,
+  type Kafka,
+  type Message,
+  type Producer,
+  type RecordMetadata,
+} from 'kafkajs';
 import { failSpan, SpanKind, startSpan, traceparentOf } from '../observability/tracing.js';
 import { KeyPartitioner } from './key-partitioner.js';
 import type { CloudEventContext } from '@cie/contracts';
@@ -16,11 +24,13 @@ export interface PublishedPosition {
   offset: string;
 }
 
+/** How long a publish is sent again while the broker does not take it (`sendRetrying`). */
+export const SEND_RETRY_MS = 11_000;
+
 /**
  * How long a publish may wait for its turn (the sends before it) before it is answered as failed
- * (503); its own send then retries for about 11 s, long enough for a cluster to move a killed
- * broker's partitions to another (KRaft notices a broker gone after its 9 s session), short enough
- * that an agency is not left hanging while the only broker is down.
+ * (503); its own send is then tried for SEND_RETRY_MS, short enough that an agency is not left
+ * hanging while the only broker is down.
  */
 export const PUBLISH_DEADLINE_MS = 15_000;
 
@@ -49,14 +59,15 @@ export class EventPublisher implements OnApplicationShutdown {
     partitions: number,
   ) {
     this.partitioner = new KeyPartitioner(partitions);
-    // Retries for about 11 s: a cluster's failover, not the minutes of a broker that is down (then
-    // the agency gets a 503 within PUBLISH_DEADLINE_MS). Safe for exactly-once: a record answered 503
-    // is re-sent with the same event id, which the exchange de-duplicates.
+    // Few retries inside kafkajs (its retries of one send, nested with its metadata refreshes, took
+    // 30 s with a broker killed); `sendRetrying` sends again for about SEND_RETRY_MS instead. Safe
+    // for exactly-once: a record answered 503 is re-sent with the same event id, which the exchange
+    // de-duplicates.
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 2000 },
+      retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 1000 },
     });
   }
 
@@ -117,30 +128,10 @@ export class EventPublisher implements OnApplicationShutdown {
       // chunks before it are re-sent under the same event ids, which the exchange de-duplicates.
       const positions: PublishedPosition[] = [];
       for (const chunk of chunksBySize(messages, MAX_REQUEST_BYTES)) {
-        // Each partition's messages in its own turn (`inTurn`), the partitions side by side.
-        const byPartition = new Map<number, typeof chunk>();
-        for (const m of chunk) byPartition.set(m.partition, [...(byPartition.get(m.partition) ?? []), m]);
-        const sent = await Promise.allSettled(
-          [...byPartition].map(([partition, partitionMessages]) =>
-            this.inTurn(partition, () =>
-              this.producer.send({
-                topic,
-                acks: -1,
-                compression: CompressionTypes.None,
-                messages: partitionMessages,
-              }),
-            ),
-          ),
+        const results = await this.inTurn([...new Set(chunk.map((m) => m.partition))], () =>
+          this.sendRetrying(topic, chunk),
         );
-        const failed = sent.find((r) => r.status === 'rejected');
-        if (failed) throw failed.reason;
-        const next = new Map(
-          sent.flatMap((r) =>
-            r.status === 'fulfilled'
-              ? r.value.map((m) => [m.partition, BigInt(m.baseOffset ?? '-1')] as const)
-              : [],
-          ),
-        );
+        const next = new Map(results.map((r) => [r.partition, BigInt(r.baseOffset ?? '-1')]));
         for (const { partition } of chunk) {
           const offset = next.get(partition);
           if (offset === undefined || offset < 0n)
@@ -163,14 +154,35 @@ export class EventPublisher implements OnApplicationShutdown {
   }
 
   /**
+   * Sends again while kafkajs gives up, for about SEND_RETRY_MS: long enough for a cluster to move a
+   * killed broker's partitions (KRaft notices a broker gone after its 9 s session). Within the
+   * partitions' turn, so a send again keeps its sequence numbers: if the first was in fact written,
+   * the broker answers with its offset.
+   */
+  private async sendRetrying(topic: string, messages: Message[]): Promise<RecordMetadata[]> {
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages });
+      } catch (error) {
+        if (!(error instanceof KafkaJSError) || Date.now() - started > SEND_RETRY_MS) throw error;
+        this.logger.warn(`publish to ${topic} failed (attempt ${attempt}), sending again: ${error.message}`);
+        await sleep(Math.min(2000, 250 * 2 ** (attempt - 1)));
+      }
+    }
+  }
+
+  /**
    * A partition's sends one at a time (the patched kafkajs keeps that order too: a retry must keep
    * its sequence numbers, see patches/README.md), each waiting its turn PUBLISH_DEADLINE_MS at most:
    * while a partition's leader is down, a queue of requests each waiting out the retries of the one
-   * before would grow without end. Other partitions go on meanwhile.
+   * before would grow without end. A send waits for the sends before it on any of its partitions;
+   * sends to other partitions go on meanwhile.
    */
-  private inTurn<T>(partition: number, send: () => Promise<T>): Promise<T> {
+  private inTurn<T>(partitions: number[], send: () => Promise<T>): Promise<T> {
     let state: 'waiting' | 'sending' | 'gave up' = 'waiting';
-    const turn = (this.tails.get(partition) ?? Promise.resolve()).then(() => {
+    const before = Promise.all(partitions.map((p) => this.tails.get(p) ?? Promise.resolve()));
+    const turn = before.then(() => {
       if (state === 'gave up') throw new BrokerUnavailableError('gave up waiting for the publish before it');
       state = 'sending';
       return send();
@@ -179,9 +191,9 @@ export class EventPublisher implements OnApplicationShutdown {
       () => undefined,
       () => undefined,
     );
-    this.tails.set(partition, tail);
+    for (const p of partitions) this.tails.set(p, tail);
     void tail.then(() => {
-      if (this.tails.get(partition) === tail) this.tails.delete(partition);
+      for (const p of partitions) if (this.tails.get(p) === tail) this.tails.delete(p);
     });
     let timer: NodeJS.Timeout | undefined;
     // Only while it waits: once its send has begun it runs to its end (kafkajs cannot take a
@@ -192,7 +204,7 @@ export class EventPublisher implements OnApplicationShutdown {
         state = 'gave up';
         reject(
           new BrokerUnavailableError(
-            `not sent within ${PUBLISH_DEADLINE_MS} ms: the publishes before it on partition ${partition} are still failing`,
+            `not sent within ${PUBLISH_DEADLINE_MS} ms: the publishes before it on ${partitions.length === 1 ? `partition ${partitions[0]}` : 'its partitions'} are still failing`,
           ),
         );
       }, PUBLISH_DEADLINE_MS);
