@@ -687,10 +687,28 @@ const SCENARIOS = {
   },
   /** 5 % bad input over HTTP: malformed JSON, NUL, 20,000-deep nesting, numbers beyond 2^53, unknown fields. */
   'bad-input': { badShare: 0.05 },
-  /** After the load: the exchange's group reset to the earliest offsets; stores and feeds must not change. */
+  /**
+   * After the load: conflicting resubmissions (an accepted record sent again with other content),
+   * each refused 409, then the exchange's group reset to the earliest offsets; stores and feeds must
+   * not change.
+   */
   replay: {
     after: async (stack, result, run) => {
       const before = await check(stack, result);
+      const conflicts = result.accepted.slice(0, 10);
+      let refused = 0;
+      for (const id of conflicts) {
+        const i = Number(id.slice(id.lastIndexOf('-') + 1));
+        const response = await fetch(`${stack.courts.url}/v1/records`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${COURT_KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ ...record(run, i), outstandingAmount: '1.00' }),
+        });
+        const text = await response.text();
+        if (response.status === 409 && /"detail"/.test(text)) refused += 1;
+        else stack.failures.push(`replay: a conflicting resubmission of ${id} got HTTP ${response.status}`);
+      }
+      stack.notes.push(`${refused} of ${conflicts.length} conflicting resubmissions refused 409`);
       for (const e of stack.exchanges) await e.kill('SIGTERM');
       const admin = new kafkajs.Kafka({
         clientId: 'chaos-admin',
