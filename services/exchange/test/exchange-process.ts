@@ -1,16 +1,21 @@
 import { fileURLToPath } from 'node:url';
-import { REPO_ROOT, ServiceProcess } from '@cie/testing';
+import { REPO_ROOT, ServiceProcess, testDatabaseUrl, testKafkaBrokers } from '@cie/testing';
 
 export { REPO_ROOT, ServiceProcess };
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
-/** Settings shared by every exchange process of one test file (same secrets, group, database). */
 // Fixed, not random: Jest loads this module once per test file, and every file's exchange shares the database.
 const TEST_PII_KEY = Buffer.alloc(32, 7).toString('base64');
 
+/**
+ * Settings shared by every exchange process of one test file (same secrets, group, database): the
+ * test broker and database unless `overrides` names others.
+ */
 export function exchangeEnv(overrides: Record<string, string>): Record<string, string> {
   return {
+    KAFKA_BROKERS: testKafkaBrokers().join(','),
+    DATABASE_URL: testDatabaseUrl(),
     // Published secrets and the demo keys files: the exchange takes them only in demo mode.
     DEMO_MODE: '1',
     PSEUDONYM_SECRET: 'integration-test-pseudonym-secret-0123456789',

@@ -18,7 +18,6 @@ import {
   readTopic,
   testDatabaseUrl,
   testKafka,
-  testKafkaBrokers,
 } from '@cie/testing';
 import type { Admin, Producer } from 'kafkajs';
 import pg from 'pg';
@@ -44,8 +43,6 @@ const POLICY = 'subscribers@2026-11-22.2+release@2026-11-23.1';
 const run = randomUUID().slice(0, 8);
 const kafka = testKafka(`exchange-it-${run}`);
 const env = exchangeEnv({
-  KAFKA_BROKERS: testKafkaBrokers().join(','),
-  DATABASE_URL: testDatabaseUrl(),
   KAFKA_CONSUMER_GROUP: `exchange-it-${run}`,
   EXCHANGE_INSTANCE_ID: `exchange-it-${run}`,
   PORT: '28080',

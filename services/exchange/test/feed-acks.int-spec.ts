@@ -11,7 +11,7 @@ import {
   Topics,
 } from '@cie/contracts';
 import { MessageSigner, privateKeyOf } from '@cie/platform';
-import { expectEventually, readTopic, testDatabaseUrl, testKafka, testKafkaBrokers } from '@cie/testing';
+import { expectEventually, readTopic, testDatabaseUrl, testKafka } from '@cie/testing';
 import { Partitioners, type Producer } from 'kafkajs';
 import pg from 'pg';
 import { ExchangeProcess, exchangeEnv, REPO_ROOT } from './exchange-process.js';
@@ -67,8 +67,6 @@ const kafka = testKafka(`feed-acks-it-${run}`);
 
 const exchange = new ExchangeProcess(
   exchangeEnv({
-    KAFKA_BROKERS: testKafkaBrokers().join(','),
-    DATABASE_URL: testDatabaseUrl(),
     KAFKA_CONSUMER_GROUP: `feed-acks-it-${run}`,
     EXCHANGE_INSTANCE_ID: `feed-acks-it-${run}`,
     PORT: '28093',

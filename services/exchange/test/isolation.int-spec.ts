@@ -11,14 +11,7 @@ import {
   SubjectKind,
   TaxCreditLevel,
 } from '@cie/contracts';
-import {
-  expectEventually,
-  type ReadMessage,
-  readFeed,
-  testDatabaseUrl,
-  testKafka,
-  testKafkaBrokers,
-} from '@cie/testing';
+import { expectEventually, type ReadMessage, readFeed, testDatabaseUrl, testKafka } from '@cie/testing';
 import type { Producer } from 'kafkajs';
 import pg from 'pg';
 import { ExchangeProcess, exchangeEnv } from './exchange-process.js';
@@ -46,8 +39,6 @@ const PORTAL_REDACTS = ['legalRepresentative', 'facts'];
 const run = randomUUID().slice(0, 8);
 const kafka = testKafka(`isolation-it-${run}`);
 const env = exchangeEnv({
-  KAFKA_BROKERS: testKafkaBrokers().join(','),
-  DATABASE_URL: testDatabaseUrl(),
   KAFKA_CONSUMER_GROUP: `isolation-it-${run}`,
   EXCHANGE_INSTANCE_ID: `isolation-it-${run}`,
   PORT: '28081',

@@ -18,14 +18,7 @@ import {
   TaxCreditLevel,
   Topics,
 } from '@cie/contracts';
-import {
-  expectEventually,
-  type ReadMessage,
-  readTopic,
-  testDatabaseUrl,
-  testKafka,
-  testKafkaBrokers,
-} from '@cie/testing';
+import { expectEventually, type ReadMessage, readTopic, testDatabaseUrl, testKafka } from '@cie/testing';
 import type { Message, Producer } from 'kafkajs';
 import pg from 'pg';
 import { ExchangeProcess, exchangeEnv } from './exchange-process.js';
@@ -167,8 +160,6 @@ describe('lists, measure tasks, feedback and lifting', () => {
   beforeAll(async () => {
     exchange = new ExchangeProcess(
       exchangeEnv({
-        KAFKA_BROKERS: testKafkaBrokers().join(','),
-        DATABASE_URL: testDatabaseUrl(),
         KAFKA_CONSUMER_GROUP: group,
         EXCHANGE_INSTANCE_ID: `${group}-a`,
         EXPIRY_SCAN_INTERVAL_MS: '500',

@@ -1,14 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { fromBinary } from '@bufbuild/protobuf';
 import { CreditEventType, FeedEventSchema, RecordStatus, SubjectKind, Topics } from '@cie/contracts';
-import {
-  type ReadMessage,
-  readFeed,
-  readTopic,
-  testDatabaseUrl,
-  testKafka,
-  testKafkaBrokers,
-} from '@cie/testing';
+import { type ReadMessage, readFeed, readTopic, testKafka } from '@cie/testing';
 import type { Producer } from 'kafkajs';
 import { ExchangeProcess, exchangeEnv } from './exchange-process.js';
 import { publishDebtor, publishWithdrawal, testUscc } from './sector-events.js';
@@ -39,8 +32,6 @@ describe('corrections and withdrawals reach every past receiver', () => {
   beforeAll(async () => {
     exchange = new ExchangeProcess(
       exchangeEnv({
-        KAFKA_BROKERS: testKafkaBrokers().join(','),
-        DATABASE_URL: testDatabaseUrl(),
         KAFKA_CONSUMER_GROUP: `lifecycle-it-${run}`,
         EXCHANGE_INSTANCE_ID: `lifecycle-it-${run}`,
         PORT: '28083',

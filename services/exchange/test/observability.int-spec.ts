@@ -163,8 +163,6 @@ describe('observability: traces, metrics, logs (courts service and exchange, rea
     });
     exchange = new ExchangeProcess(
       exchangeEnv({
-        KAFKA_BROKERS: testKafkaBrokers().join(','),
-        DATABASE_URL: testDatabaseUrl(),
         KAFKA_CONSUMER_GROUP: `exchange-obs-${run}`,
         EXCHANGE_INSTANCE_ID: `exchange-obs-${run}`,
         PORT: '28180',

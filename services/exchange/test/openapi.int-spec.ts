@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '@cie/platform';
-import {
-  NOT_API_PATHS,
-  registeredRoutes,
-  testDatabaseUrl,
-  testKafkaBrokers,
-  undocumentedRoutes,
-} from '@cie/testing';
+import { NOT_API_PATHS, registeredRoutes, undocumentedRoutes } from '@cie/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ExchangeConfig } from '../src/exchange.config.js';
 import { createApp } from '../src/main.js';
@@ -23,8 +17,6 @@ describe('the exchange OpenAPI document', () => {
     const config = loadConfig(
       ExchangeConfig,
       exchangeEnv({
-        KAFKA_BROKERS: testKafkaBrokers().join(','),
-        DATABASE_URL: testDatabaseUrl(),
         KAFKA_CONSUMER_GROUP: `openapi-it-${run}`,
         EXCHANGE_INSTANCE_ID: `openapi-it-${run}`,
         // Absolute: the service resolves its default files from the repository root, jest runs here.

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { SubjectKind } from '@cie/contracts';
-import { testDatabaseUrl, testKafka, testKafkaBrokers } from '@cie/testing';
+import { testDatabaseUrl, testKafka } from '@cie/testing';
 import type { Producer } from 'kafkajs';
 import pg from 'pg';
 import { ExchangeProcess, exchangeEnv } from './exchange-process.js';
@@ -43,7 +43,6 @@ const people = [
 const exchangeWith = (keys: Record<string, string>, port: number) =>
   new ExchangeProcess(
     exchangeEnv({
-      KAFKA_BROKERS: testKafkaBrokers().join(','),
       DATABASE_URL: url,
       KAFKA_CONSUMER_GROUP: `pii-rotation-it-${run}`,
       EXCHANGE_INSTANCE_ID: `pii-rotation-it-${run}-${port}`,

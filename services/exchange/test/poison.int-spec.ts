@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { AgencyRequestType, DisputeResolutionSchema, FeedEventSchema, Topics } from '@cie/contracts';
 import { cloudEventHeaders } from '@cie/platform';
-import { readFeed, readTopic, testDatabaseUrl, testKafka, testKafkaBrokers } from '@cie/testing';
+import { readFeed, readTopic, testKafka } from '@cie/testing';
 import { SubjectKind } from '@cie/contracts';
 import type { Producer } from 'kafkajs';
 import { ExchangeProcess, exchangeEnv } from './exchange-process.js';
@@ -27,8 +27,6 @@ describe('poison on a sector topic is isolated; the partition moves on', () => {
   beforeAll(async () => {
     exchange = new ExchangeProcess(
       exchangeEnv({
-        KAFKA_BROKERS: testKafkaBrokers().join(','),
-        DATABASE_URL: testDatabaseUrl(),
         KAFKA_CONSUMER_GROUP: `poison-it-${run}`,
         EXCHANGE_INSTANCE_ID: `poison-it-${run}`,
         PORT: '28087',

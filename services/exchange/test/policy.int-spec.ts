@@ -4,14 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fromBinary } from '@bufbuild/protobuf';
 import { CreditEventType, FeedEventSchema, SubjectKind } from '@cie/contracts';
-import {
-  expectEventually,
-  type ReadMessage,
-  readFeed,
-  testDatabaseUrl,
-  testKafka,
-  testKafkaBrokers,
-} from '@cie/testing';
+import { expectEventually, type ReadMessage, readFeed, testDatabaseUrl, testKafka } from '@cie/testing';
 import type { Producer } from 'kafkajs';
 import pg from 'pg';
 import { ExchangeProcess, exchangeEnv, REPO_ROOT } from './exchange-process.js';
@@ -72,8 +65,6 @@ describe('policy versions: reload without restart, audit, what-if, withdrawals o
     copyFileSync(`${REPO_ROOT}deploy/local/release-rules.demo.json`, releaseRulesFile);
     exchange = new ExchangeProcess(
       exchangeEnv({
-        KAFKA_BROKERS: testKafkaBrokers().join(','),
-        DATABASE_URL: testDatabaseUrl(),
         KAFKA_CONSUMER_GROUP: `policy-it-${run}`,
         EXCHANGE_INSTANCE_ID: `policy-it-${run}`,
         SUBSCRIBERS_FILE: subscribersFile,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { fromBinary } from '@bufbuild/protobuf';
 import { FeedEventSchema, SubjectKind } from '@cie/contracts';
-import { readTopic, testDatabaseUrl, testKafka, testKafkaBrokers } from '@cie/testing';
+import { readTopic, testDatabaseUrl, testKafka } from '@cie/testing';
 import type { Producer } from 'kafkajs';
 import pg from 'pg';
 import { ExchangeProcess, exchangeEnv } from './exchange-process.js';
@@ -44,8 +44,6 @@ describe('per-subscriber pseudonyms', () => {
   beforeAll(async () => {
     exchange = new ExchangeProcess(
       exchangeEnv({
-        KAFKA_BROKERS: testKafkaBrokers().join(','),
-        DATABASE_URL: testDatabaseUrl(),
         KAFKA_CONSUMER_GROUP: `pseudonyms-it-${run}`,
         EXCHANGE_INSTANCE_ID: `pseudonyms-it-${run}`,
         PORT: '28091',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { fromBinary } from '@bufbuild/protobuf';
 import { CreditEventType, FEED_RESYNC_HEADER, FeedEventSchema, SubjectKind } from '@cie/contracts';
-import { type ReadMessage, readFeed, testDatabaseUrl, testKafka, testKafkaBrokers } from '@cie/testing';
+import { type ReadMessage, readFeed, testDatabaseUrl, testKafka } from '@cie/testing';
 import type { Producer } from 'kafkajs';
 import pg from 'pg';
 import { ExchangeProcess, exchangeEnv } from './exchange-process.js';
@@ -36,8 +36,6 @@ describe('POST /v1/subscribers/{id}/resync', () => {
   beforeAll(async () => {
     exchange = new ExchangeProcess(
       exchangeEnv({
-        KAFKA_BROKERS: testKafkaBrokers().join(','),
-        DATABASE_URL: testDatabaseUrl(),
         KAFKA_CONSUMER_GROUP: `resync-it-${run}`,
         EXCHANGE_INSTANCE_ID: `resync-it-${run}`,
         PORT: '28105',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { expectEveryRouteGuarded, REPO_ROOT, testDatabaseUrl, testKafkaBrokers } from '@cie/testing';
+import { expectEveryRouteGuarded, REPO_ROOT } from '@cie/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadExchangeConfig } from '../src/exchange.config.js';
 import { createApp } from '../src/main.js';
@@ -23,8 +23,6 @@ describe('every route of the exchange', () => {
 
   beforeAll(async () => {
     const env = exchangeEnv({
-      KAFKA_BROKERS: testKafkaBrokers().join(','),
-      DATABASE_URL: testDatabaseUrl(),
       KAFKA_CONSUMER_GROUP: `routes-it-${run}`,
       EXCHANGE_INSTANCE_ID: `routes-it-${run}`,
       CLIENTS_FILE: `${REPO_ROOT}deploy/local/exchange-clients.demo.json`,

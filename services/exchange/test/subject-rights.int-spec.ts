@@ -58,8 +58,6 @@ writeFileSync(
 const exchangeOf = (instance: string, port: number) =>
   new ExchangeProcess(
     exchangeEnv({
-      KAFKA_BROKERS: testKafkaBrokers().join(','),
-      DATABASE_URL: testDatabaseUrl(),
       KAFKA_CONSUMER_GROUP: group,
       EXCHANGE_INSTANCE_ID: `${group}-${instance}`,
       EXPIRY_SCAN_INTERVAL_MS: '500',

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SubjectKind } from '@cie/contracts';
-import { readTopic, testDatabaseUrl, testKafka, testKafkaBrokers } from '@cie/testing';
+import { readTopic, testDatabaseUrl, testKafka } from '@cie/testing';
 import type { Producer } from 'kafkajs';
 import pg from 'pg';
 import { ExchangeProcess, exchangeEnv } from './exchange-process.js';
@@ -29,8 +29,6 @@ describe('subject queries by subscribers', () => {
   beforeAll(async () => {
     exchange = new ExchangeProcess(
       exchangeEnv({
-        KAFKA_BROKERS: testKafkaBrokers().join(','),
-        DATABASE_URL: testDatabaseUrl(),
         KAFKA_CONSUMER_GROUP: `subjects-it-${run}`,
         EXCHANGE_INSTANCE_ID: `subjects-it-${run}`,
         PORT: '28082',

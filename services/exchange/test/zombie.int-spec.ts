@@ -2,14 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fromBinary } from '@bufbuild/protobuf';
 import { FeedEventSchema, SubjectKind } from '@cie/contracts';
-import {
-  expectEventually,
-  type ReadMessage,
-  readFeed,
-  testDatabaseUrl,
-  testKafka,
-  testKafkaBrokers,
-} from '@cie/testing';
+import { expectEventually, type ReadMessage, readFeed, testDatabaseUrl, testKafka } from '@cie/testing';
 import type { Producer } from 'kafkajs';
 import pg from 'pg';
 import { ExchangeProcess, exchangeEnv } from './exchange-process.js';
@@ -29,8 +22,6 @@ const FEEDS = ['beijing-platform', 'public-portal', 'procurement-regulator'] as 
 
 const env = (instance: string, port: string, extra: Record<string, string> = {}) =>
   exchangeEnv({
-    KAFKA_BROKERS: testKafkaBrokers().join(','),
-    DATABASE_URL: testDatabaseUrl(),
     KAFKA_CONSUMER_GROUP: `zombie-it-${run}`,
     EXCHANGE_INSTANCE_ID: `zombie-it-${run}-${instance}`,
     PORT: port,
