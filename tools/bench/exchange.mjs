@@ -1,4 +1,5 @@
 // npm run bench [-- --events 20000] [--rate 1000 --warmup 10 --window 60] [--soak [--soak-minutes 20]] [--cpu-prof]
+//   [--platformatic]
 // Throughput, latency, memory and CPU of the exchange's ingest path (sector topics → PostgreSQL →
 // feed topics, one Kafka transaction per batch) on real engines: its own Kafka broker
 // (.stack/bench-exchange, port 27192), a fresh database cie_bench_exchange and the exchange alone on
@@ -8,12 +9,15 @@
 // transaction per batch: send + sendOffsets + commit, read_committed, the same retry settings) but no
 // database, reading bench.passthrough.in (12 partitions, as the four sector topics); and the same
 // passthrough fan-out-matched: it writes as many messages per input as the exchange wrote in its
-// warm-up (feed messages + outcomes, ~3.3), each event telling it how many copies (bench_copies).
+// warm-up (feed messages + outcomes, ~3.3), each event telling it how many copies (bench_copies);
+// and with --platformatic, for the issue's client spike, the plain passthrough written with
+// @platformatic/kafka (its own input topic and group, one transaction per partition's messages),
+// printed beside kafkajs'.
 //
 // 1. Throughput: three interleaved pairs A B B A B A (A the exchange, B the passthrough, each B
-//    followed by the fan-out-matched run), each on a fresh backlog of N events produced as fast as
-//    an idempotent producer can (acks -1, batches of 500); records/s = N / (last arrival − first
-//    produce); the median of the three pair ratios.
+//    followed by the fan-out-matched run, and the @platformatic/kafka one with --platformatic), each
+//    on a fresh backlog of N events produced as fast as an idempotent producer can (acks -1, batches
+//    of 500); records/s = N / (last arrival − first produce); the median of the three pair ratios.
 // 2. Latency, open loop: events sent on a schedule at a fixed rate (--rate, default 1000/s, then half
 //    the exchange's measured maximum), latency measured from each event's scheduled time (no
 //    coordinated omission), --warmup seconds not counted, then a --window; p50/p99/p99.9 per feed
@@ -41,6 +45,8 @@ const KAFKA_PORT = 27192;
 const SERVICE_PORT = 3910;
 const DATABASE = 'cie_bench_exchange';
 const PASS_IN = 'bench.passthrough.in';
+/** The input of the same passthrough written with @platformatic/kafka (the client spike). */
+const PASS_IN_PLATFORMATIC = 'bench.passthrough-platformatic.in';
 const PASS_OUT = 'bench.passthrough.out';
 const PASS_IN_PARTITIONS = 12; // the four sector topics have 3 partitions each
 const PRODUCE_BATCH = 500;
@@ -67,7 +73,8 @@ const now = () => performance.timeOrigin + performance.now();
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const quiet = { write: () => true };
 
-if (args.includes('--passthrough-worker')) await passthroughWorker();
+if (args.includes('--passthrough-worker') && args.includes('--platformatic')) await platformaticWorker();
+else if (args.includes('--passthrough-worker')) await passthroughWorker();
 else await benchMain();
 
 // =============================================================================================
@@ -160,6 +167,95 @@ async function passthroughWorker() {
   });
 }
 
+// The same passthrough with @platformatic/kafka (the issue's client spike, baseline only): its
+// consumer is a stream of messages, so each partition's messages read since the last transaction
+// make one transaction (send, the consumer's offset, commit), as kafkajs' eachBatch does.
+async function platformaticWorker() {
+  const { Consumer, Producer, MessagesStreamModes, MessagesStreamFallbackModes, FetchIsolationLevels } =
+    await import('@platformatic/kafka');
+  const bootstrapBrokers = [process.env.BENCH_BROKERS];
+  const fetchSettings = JSON.parse(process.env.BENCH_FETCH ?? '{}');
+  const consumer = new Consumer({
+    clientId: 'bench-passthrough-platformatic',
+    groupId: 'bench-passthrough-platformatic',
+    bootstrapBrokers,
+    autocommit: false,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3000,
+    isolationLevel: FetchIsolationLevels.READ_COMMITTED,
+    ...(fetchSettings.maxBytes && { maxBytes: fetchSettings.maxBytes }),
+  });
+  const producer = new Producer({
+    clientId: 'bench-passthrough-platformatic',
+    bootstrapBrokers,
+    idempotent: true,
+    transactionalId: 'bench-passthrough-platformatic-tx',
+  });
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await consumer.close(true).catch(() => {});
+    await producer.close().catch(() => {});
+    process.exit(0);
+  };
+  process.on('message', (m) => m === 'stop' && stop());
+  process.on('SIGTERM', stop);
+  process.on('disconnect', stop);
+
+  const stream = await consumer.consume({
+    topics: [PASS_IN_PLATFORMATIC],
+    mode: MessagesStreamModes.COMMITTED,
+    fallbackMode: MessagesStreamFallbackModes.EARLIEST,
+  });
+  const queue = [];
+  let wake;
+  stream.on('data', (message) => {
+    queue.push(message);
+    wake?.();
+  });
+  stream.on('error', (error) => {
+    process.stderr.write(`platformatic passthrough: ${error.stack ?? error}\n`);
+    process.exit(1);
+  });
+  process.send?.('ready');
+  const copiesOf = (headers) => {
+    for (const [k, v] of headers ?? []) if (k.toString() === 'bench_copies') return Number(v.toString());
+    return 1;
+  };
+  while (!stopping) {
+    if (queue.length === 0) await new Promise((resolve) => (wake = resolve));
+    wake = undefined;
+    const byPartition = new Map();
+    for (const m of queue.splice(0))
+      byPartition.set(m.partition, [...(byPartition.get(m.partition) ?? []), m]);
+    for (const list of byPartition.values()) {
+      const messages = list.flatMap(({ key, value, headers }) =>
+        Array.from({ length: copiesOf(headers) }, () => ({ topic: PASS_OUT, key, value, headers })),
+      );
+      const transaction = await producer.beginTransaction();
+      try {
+        // In requests under 512 kB, as the exchange sends its outputs.
+        for (let i = 0, size = 0, from = 0; i <= messages.length; i++) {
+          const bytes = i < messages.length ? messages[i].value.length + 200 : Infinity;
+          if (i > from && (size + bytes > 512 * 1024 || i === messages.length)) {
+            await transaction.send({ messages: messages.slice(from, i) });
+            from = i;
+            size = 0;
+          }
+          size += bytes;
+        }
+        await transaction.addConsumer(consumer);
+        await transaction.addOffset(list.at(-1));
+        await transaction.commit();
+      } catch (error) {
+        await transaction.abort().catch(() => {});
+        throw error;
+      }
+    }
+  }
+}
+
 // =============================================================================================
 
 async function benchMain() {
@@ -173,6 +269,9 @@ async function benchMain() {
   const WARMUP_S = numberOption('warmup', 10, 0);
   const WINDOW_S = numberOption('window', 60, 0.5);
   const SOAK = args.includes('--soak');
+  /** The client spike: the plain passthrough with @platformatic/kafka too, printed beside kafkajs'. */
+  const SPIKE = args.includes('--platformatic');
+  const RUNS = SPIKE ? 12 : 9;
   const SOAK_MINUTES = numberOption('soak-minutes', 20, 0.1);
   const STALL_MS = 60_000;
 
@@ -188,15 +287,16 @@ async function benchMain() {
 
   const clients = []; // kafkajs consumers/producers of this process, disconnected before Kafka stops
   let worker; // the passthrough process
+  let platformatic; // the same passthrough with @platformatic/kafka
   let stopping;
   function stopAll() {
     stopping ??= (async () => {
-      if (worker && worker.exitCode === null && worker.signalCode === null) {
-        worker.kill('SIGTERM');
+      for (const w of [worker, platformatic]) {
+        if (!w || w.exitCode !== null || w.signalCode !== null) continue;
+        w.kill('SIGTERM');
         const deadline = Date.now() + 10_000;
-        while (worker.exitCode === null && worker.signalCode === null && Date.now() < deadline)
-          await sleep(100);
-        if (worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
+        while (w.exitCode === null && w.signalCode === null && Date.now() < deadline) await sleep(100);
+        if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
       }
       for (const c of clients) await c.disconnect().catch(() => {});
       await stopServices({ name: NAME }).catch((e) =>
@@ -282,7 +382,8 @@ async function benchMain() {
       ).rows.map((r) => r.pid);
     const meterExchange = () =>
       cpuMeter(async () => ({ exchange: [pid], postgres: await backends(), broker: [kafka.pid] }));
-    const meterPassthrough = () => cpuMeter(async () => ({ passthrough: [worker.pid], broker: [kafka.pid] }));
+    const meterPassthrough = (w = worker) =>
+      cpuMeter(async () => ({ passthrough: [w.pid], broker: [kafka.pid] }));
 
     // ---- the exchange's readers ----------------------------------------------------------------
     const feedTopics = events.subscribers.map((id) => events.Topics.feed(id));
@@ -417,6 +518,7 @@ async function benchMain() {
     await admin.createTopics({
       topics: [
         { topic: PASS_IN, numPartitions: PASS_IN_PARTITIONS, replicationFactor: 1 },
+        { topic: PASS_IN_PLATFORMATIC, numPartitions: PASS_IN_PARTITIONS, replicationFactor: 1 },
         { topic: PASS_OUT, numPartitions: 3, replicationFactor: 1 },
       ],
       waitForLeaders: true,
@@ -437,23 +539,26 @@ async function benchMain() {
       },
     );
     clients.push(outReader);
-    worker = fork(fileURLToPath(import.meta.url), ['--passthrough-worker'], {
-      env: {
-        ...process.env,
-        BENCH_BROKERS: kafka.brokers,
-        BENCH_RETRY: JSON.stringify(RETRY),
-        BENCH_FETCH: JSON.stringify(exchangeFetchSettings(env)),
-      },
-      execArgv: ['--disable-warning=TimeoutNegativeWarning'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    await Promise.race([
-      new Promise((resolve) => worker.once('message', resolve)),
-      new Promise((_, reject) =>
-        worker.once('exit', (c) => reject(new Error(`passthrough exited with ${c}`))),
-      ),
-      sleep(60_000).then(() => Promise.reject(new Error('passthrough not in its group within 60 s'))),
-    ]);
+    const startWorker = async (flags) => {
+      const w = fork(fileURLToPath(import.meta.url), ['--passthrough-worker', ...flags], {
+        env: {
+          ...process.env,
+          BENCH_BROKERS: kafka.brokers,
+          BENCH_RETRY: JSON.stringify(RETRY),
+          BENCH_FETCH: JSON.stringify(exchangeFetchSettings(env)),
+        },
+        execArgv: ['--disable-warning=TimeoutNegativeWarning'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      await Promise.race([
+        new Promise((resolve) => w.once('message', resolve)),
+        new Promise((_, reject) => w.once('exit', (c) => reject(new Error(`passthrough exited with ${c}`)))),
+        sleep(60_000).then(() => Promise.reject(new Error('passthrough not in its group within 60 s'))),
+      ]);
+      return w;
+    };
+    worker = await startWorker([]);
+    if (SPIKE) platformatic = await startWorker(['--platformatic']);
     /** Copies per event averaging `fanOut` (0 = plain passthrough: one each, no header). */
     const withCopies = (list, k) => {
       let owed = 0;
@@ -468,9 +573,9 @@ async function benchMain() {
       }
       return list;
     };
-    const passRun = async (list, send, windowFrom = 0) => {
+    const passRun = async (list, send, windowFrom = 0, input = PASS_IN) => {
       pass = newRun(list, windowFrom);
-      const produced = await send(producer, list, () => PASS_IN, pass);
+      const produced = await send(producer, list, () => input, pass);
       const deadline = now() + TIMEOUT_MS;
       const expected = list.reduce((s, e) => s + e.copies, 0);
       while (pass.messages < expected && now() < deadline) await sleep(50);
@@ -492,18 +597,23 @@ async function benchMain() {
     step(`baseline warm-up: ${WARM_UP} events, plain and fan-out-matched`);
     checkPass('passthrough warm-up', await passRun(withCopies(events.make('PWARM', WARM_UP), 0), backlog));
     checkPass('fan-out warm-up', await passRun(withCopies(events.make('FWARM', WARM_UP), fanOut), backlog));
+    if (SPIKE)
+      checkPass(
+        '@platformatic/kafka warm-up',
+        await passRun(withCopies(events.make('PLWARM', WARM_UP), 0), backlog, 0, PASS_IN_PLATFORMATIC),
+      );
     await sleep(1000);
     const passIdle = memory(worker.pid).rss;
 
     // ---- 1. throughput: A B B A B A, each B with its fan-out-matched run ------------------------
-    const runs = { exchange: [], pass: [], fan: [] };
+    const runs = { exchange: [], pass: [], fan: [], plat: [] };
     let exSampled = { max: 0, samples: 0 };
     let passSampled = { max: 0, samples: 0 };
     let runNo = 0;
     const throughputA = async () => {
       runNo++;
       const prefix = `EXB${runNo}`;
-      step(`throughput ${runNo}/9: exchange, ${N} events`);
+      step(`throughput ${runNo}/${RUNS}: exchange, ${N} events`);
       const rss = sampler(pid);
       const cpu = await meterExchange();
       const r = await exchangeRun(prefix, events.make(prefix, N), backlog);
@@ -515,19 +625,23 @@ async function benchMain() {
       runs.exchange.push(r);
     };
     const throughputB = async () => {
-      for (const [kind, k] of [
-        ['pass', 0],
-        ['fan', fanOut],
+      for (const [kind, k, w, input] of [
+        ['pass', 0, worker, PASS_IN],
+        ['fan', fanOut, worker, PASS_IN],
+        ...(SPIKE ? [['plat', 0, platformatic, PASS_IN_PLATFORMATIC]] : []),
       ]) {
         runNo++;
         const prefix = `${kind.toUpperCase()}${runNo}`;
-        step(`throughput ${runNo}/9: passthrough${k ? ` ×${k.toFixed(2)}` : ''}, ${N} events`);
-        const rss = sampler(worker.pid);
-        const cpu = await meterPassthrough();
-        const r = await passRun(withCopies(events.make(prefix, N), k), backlog);
+        const label =
+          kind === 'plat' ? 'passthrough @platformatic/kafka' : `passthrough${k ? ` ×${k.toFixed(2)}` : ''}`;
+        step(`throughput ${runNo}/${RUNS}: ${label}, ${N} events`);
+        const rss = sampler(w.pid);
+        const cpu = await meterPassthrough(w);
+        const r = await passRun(withCopies(events.make(prefix, N), k), backlog, 0, input);
         r.cpu = await cpu.stop(N);
         const s = rss.stop();
-        passSampled = { max: Math.max(passSampled.max, s.max), samples: passSampled.samples + s.samples };
+        if (w === worker)
+          passSampled = { max: Math.max(passSampled.max, s.max), samples: passSampled.samples + s.samples };
         checkPass(`throughput run ${runNo}`, r);
         step(`  ${r.perSecond.toFixed(0)} records/s; ${cpuLine(r.cpu)}`);
         runs[kind].push(r);
@@ -539,6 +653,9 @@ async function benchMain() {
     const pairRatios = (kind) => runs.exchange.map((a, i) => a.perSecond / runs[kind][i].perSecond);
     const ratio = median(pairRatios('pass'));
     const fanRatio = median(pairRatios('fan'));
+    /** The client spike: @platformatic/kafka's passthrough over kafkajs', run next to each other. */
+    const clientRatios = runs.plat.map((r, i) => r.perSecond / runs.pass[i].perSecond);
+    const clientRatio = median(clientRatios);
     const maxRate = median(runs.exchange.map((r) => r.perSecond));
     const exHwm = memory(pid).hwm;
 
@@ -604,6 +721,7 @@ async function benchMain() {
       say(row('exchange', runs.exchange[i]));
       say(row('passthrough', runs.pass[i]));
       say(row(`passthrough ×${fanOut.toFixed(2)}`, runs.fan[i]));
+      if (SPIKE) say(row('passthrough platformatic', runs.plat[i]));
     }
     say(
       `  exchange / passthrough ${pairRatios('pass')
@@ -613,6 +731,10 @@ async function benchMain() {
           .map((x) => x.toFixed(3))
           .join(', ')} → median ${fanRatio.toFixed(3)}`,
     );
+    if (SPIKE)
+      say(
+        `  @platformatic/kafka passthrough / kafkajs passthrough ${clientRatios.map((x) => x.toFixed(3)).join(', ')} → median ${clientRatio.toFixed(3)}`,
+      );
     say(
       `  feed messages      last run: ${runs.exchange.at(-1).messages} arrived, ${runs.exchange.at(-1).expectedTotal} in exchange.deliveries; per feed (all runs) ${[
         ...perFeed,
@@ -656,7 +778,11 @@ async function benchMain() {
         `p99 @${half.rate}/s (half max) ${ms(half.ex.p99)} (target 250); RSS max ${mb(exSampled.max)} (target 300)` +
         `${soak ? `, soak growth ${mb(soak.rssLast - soak.rssFirst)}` : ''}; ` +
         `CPU µs/record exchange ${cpuEx('exchange').toFixed(0)}, postgres ${cpuEx('postgres').toFixed(0)}, broker ${cpuEx('broker').toFixed(0)} ` +
-        `(passthrough ${median(runs.pass.map((r) => r.cpu.passthrough)).toFixed(0)}); ${failures.length ? 'FAILED' : 'accounting ok'}`,
+        `(passthrough ${median(runs.pass.map((r) => r.cpu.passthrough)).toFixed(0)}); ` +
+        (SPIKE
+          ? `@platformatic/kafka/kafkajs passthrough ${clientRatio.toFixed(3)} (CPU µs/record ${median(runs.plat.map((r) => r.cpu.passthrough)).toFixed(0)}); `
+          : '') +
+        `${failures.length ? 'FAILED' : 'accounting ok'}`,
     );
     return failures.length ? 1 : 0;
   }

@@ -304,7 +304,7 @@ describe('exchange on the real broker and database', () => {
     });
 
     const { rows } = await db.query(
-      `SELECT kind, details->>'subscriberId' AS subscriber, details->>'allowed' AS allowed FROM exchange.audit_log WHERE record_id = $1 ORDER BY seq`,
+      `SELECT kind, details->>'subscriberId' AS subscriber, details->>'allowed' AS allowed FROM exchange.audit_entries WHERE record_id = $1 ORDER BY seq, part`,
       [record.record_id],
     );
     const decisions = (rows as { kind: string; subscriber: string; allowed: string }[]).filter(
@@ -320,6 +320,13 @@ describe('exchange on the real broker and database', () => {
     expect((rows as { kind: string }[]).filter((r) => r.kind === 'delivery').length).toBeGreaterThanOrEqual(
       2,
     );
+    // Its decisions and deliveries are one chain row, not one row each.
+    const chained = await db.query(`SELECT kind FROM exchange.audit_log WHERE record_id = $1 ORDER BY seq`, [
+      record.record_id,
+    ]);
+    expect(chained.rows[0]).toEqual({ kind: 'record_activity' });
+    expect(chained.rows).not.toContainEqual({ kind: 'routing_decision' });
+    expect(chained.rows).not.toContainEqual({ kind: 'delivery' });
     const dataSource = createDataSource(testDatabaseUrl(), {
       lockTimeoutMs: 10_000,
       idleInTransactionTimeoutMs: 15_000,

@@ -389,7 +389,7 @@ describe('lists, measure tasks, feedback and lifting', () => {
       expect((await tasks(recordId)).map((t) => t.implementer_id)).toEqual(['procurement-bj']),
     );
     const { rows: skipped } = await db.query<{ details: { measureId: string; reason: string } }>(
-      `SELECT details FROM exchange.audit_log WHERE kind = 'measure_task_not_sent' AND record_id = $1 ORDER BY details->>'measureId'`,
+      `SELECT details FROM exchange.audit_entries WHERE kind = 'measure_task_not_sent' AND record_id = $1 ORDER BY details->>'measureId'`,
       [recordId],
     );
     expect(skipped.map((r) => r.details.measureId)).toEqual(['dd-licence-review', 'dd-subsidy']);
@@ -612,8 +612,8 @@ describe('lists, measure tasks, feedback and lifting', () => {
     await expectUpgraded(first, second);
     // The audit log tells it in the same order: listed on the watch list, then upgraded.
     const { rows } = await db.query<{ kind: string; list_type: string }>(
-      `SELECT kind, details->>'listType' AS list_type FROM exchange.audit_log
-        WHERE kind IN ('list_entry_created', 'list_entry_ended') AND record_id = ANY($1::uuid[]) ORDER BY seq`,
+      `SELECT kind, details->>'listType' AS list_type FROM exchange.audit_entries
+        WHERE kind IN ('list_entry_created', 'list_entry_ended') AND record_id = ANY($1::uuid[]) ORDER BY seq, part`,
       [[first, second]],
     );
     expect(rows.map((r) => [r.kind, r.list_type])).toEqual([

@@ -1,6 +1,7 @@
 import {
   type AuditChainRow,
   canonicalJson,
+  canonicalJsonOf,
   ChainVerifier,
   GENESIS_HASH,
   hashEntry,
@@ -55,6 +56,25 @@ describe('audit hash chain', () => {
       // Then the hash is byte for byte the one of the whole entry
       expect(prepared).toBe(hashEntry(prevHash, entry));
     }
+  });
+
+  it('serialises details in one pass to exactly the canonical JSON of their round trip through JSON', () => {
+    // Given values with dates, undefined, non-finite numbers, toJSON, integer-like keys and unicode
+    const values: unknown[] = [
+      { b: 1, a: [{ d: undefined, c: 'é' }], '10': 'x', '2': 'y' },
+      {
+        at: new Date('2026-12-02T01:02:03.004Z'),
+        list: [undefined, () => 1, Number.NaN, Infinity, -0, 1e21],
+      },
+      { nested: { toJSON: () => ({ z: 1, y: [null, true] }) }, s: 'line\n"quoted"\u0000\u2028', f: () => 1 },
+      { deep: [[[{ k: 0.1 + 0.2 }]]], empty: {}, none: [] },
+      [1, 'two', null],
+      'text',
+      null,
+    ];
+    // When serialised both ways, Then the texts are byte for byte the same
+    for (const value of values) expect(canonicalJsonOf(value)).toBe(canonicalJson(value));
+    expect(() => canonicalJsonOf({ big: 1n })).toThrow(/BigInt/);
   });
 
   it('hashes the same contents to the same hash whatever the key order, and chains on the previous hash', () => {

@@ -82,27 +82,72 @@ export interface PreparedEntry {
   after: string;
 }
 
-const SEQ_MARK = '\u0000';
+/**
+ * `canonicalJson(value)` in one pass over the value, without the round trip through JSON text:
+ * what JSON.stringify would keep (toJSON applied, undefined, functions and symbols dropped from
+ * objects and null in arrays, non-finite numbers null), keys sorted at every level. The audit log
+ * stores this text as the details and hashes it, so it serialises each entry once.
+ */
+export function canonicalJsonOf(value: unknown): string {
+  return canonicalValue(value) ?? 'null';
+}
+
+function canonicalValue(input: unknown): string | undefined {
+  let value = input;
+  if (value !== null && typeof value === 'object') {
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') value = (toJSON as () => unknown).call(value);
+    if (value instanceof Number || value instanceof String || value instanceof Boolean)
+      value = value.valueOf();
+  }
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : 'null';
+    case 'bigint':
+      throw new TypeError('Do not know how to serialize a BigInt');
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) return `[${value.map((v) => canonicalValue(v) ?? 'null').join(',')}]`;
+      const object = value as Record<string, unknown>;
+      const parts: string[] = [];
+      for (const key of Object.keys(object).sort()) {
+        const text = canonicalValue(object[key]);
+        if (text !== undefined) parts.push(`${JSON.stringify(key)}:${text}`);
+      }
+      return `{${parts.join(',')}}`;
+    }
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return undefined;
+  }
+}
 
 /**
  * The canonical JSON of an entry without its seq, so that the costly part of hashing can run before
- * the audit log's lock is taken; `hashPrepared` then gives exactly `hashEntry`'s hash. Keys are
- * sorted, so the top-level seq is the last `"seq":` before subjectId, whose string escapes quotes.
+ * the audit log's lock is taken; `hashPrepared` then gives exactly `hashEntry`'s hash. `detailsJson`
+ * is the details' canonical text (`canonicalJsonOf`). The keys in their sorted order: actor, details,
+ * kind, recordId, recordedAt, seq, subjectId.
  */
+export function prepareEntryText(
+  entry: Omit<AuditEntryContent, 'seq' | 'details'>,
+  detailsJson: string,
+): PreparedEntry {
+  const text = (v: string | null) => (v === null ? 'null' : JSON.stringify(v));
+  return {
+    before:
+      `{"actor":${text(entry.actor)},"details":${detailsJson},"kind":${text(entry.kind)},` +
+      `"recordId":${text(entry.recordId)},"recordedAt":${text(entry.recordedAt.toISOString())},"seq":`,
+    after: `,"subjectId":${text(entry.subjectId)}}`,
+  };
+}
+
+/** `prepareEntryText` of an entry whose details are an object. */
 export function prepareEntry(entry: Omit<AuditEntryContent, 'seq'>): PreparedEntry {
-  // Details read back from JSON already (AuditLog): no second round through JSON.
-  const text = canonical({
-    seq: SEQ_MARK,
-    recordedAt: entry.recordedAt.toISOString(),
-    kind: entry.kind,
-    actor: entry.actor,
-    subjectId: entry.subjectId,
-    recordId: entry.recordId,
-    details: entry.details,
-  });
-  const mark = `"seq":${JSON.stringify(SEQ_MARK)}`;
-  const at = text.lastIndexOf(mark);
-  return { before: text.slice(0, at + '"seq":'.length), after: text.slice(at + mark.length) };
+  return prepareEntryText(entry, canonicalJsonOf(entry.details));
 }
 
 /** `hashEntry(prevHash, entry)` for an entry prepared with `prepareEntry`, now that its seq is known. */

@@ -6,9 +6,10 @@ import {
   ChainVerifier,
   checkEntryInChain,
   GENESIS_HASH,
+  canonicalJsonOf,
   hashPrepared,
   type PreparedEntry,
-  prepareEntry,
+  prepareEntryText,
   type VerifyResult,
 } from './audit-chain.js';
 
@@ -85,9 +86,10 @@ export class AuditLog {
     if (em instanceof DataSource || (em instanceof EntityManager && !em.queryRunner?.isTransactionActive)) {
       throw new Error('AuditLog.append must run inside the caller’s transaction (pass its EntityManager)');
     }
-    // Everything but the seq is serialised and prepared for hashing before the lock is taken.
+    // Everything but the seq is serialised (once, canonically) and prepared for hashing before the
+    // lock is taken.
     const contents = entries.map((entry, i) => this.content(entry, i));
-    const prepared = contents.map(({ content }) => prepareEntry(content));
+    const prepared = contents.map(({ content, detailsJson }) => prepareEntryText(content, detailsJson));
 
     await em.query(`SELECT pg_advisory_xact_lock($1::bigint)`, [AUDIT_LOG_LOCK_KEY.toString()]);
     const [last] = await em.query<{ seq: string; hash: string }[]>(
@@ -169,23 +171,21 @@ export class AuditLog {
 
   /**
    * An entry's contents exactly as they will read back from the database, so the hash matches later,
-   * and its details as the JSON text stored.
+   * and its details as the canonical JSON text stored (jsonb keeps no key order: any order reads back
+   * the same) and hashed.
    */
   private content(
     entry: AuditEntryInput,
     index: number,
-  ): { content: Omit<AuditChainRow, 'seq' | 'prevHash' | 'hash'>; detailsJson: string } {
+  ): { content: Omit<AuditChainRow, 'seq' | 'prevHash' | 'hash' | 'details'>; detailsJson: string } {
     const where = `audit entry ${index}`;
     if (!entry.kind) throw new Error(`${where}: kind is required`);
     if (!entry.actor) throw new Error(`${where}: actor is required`);
     const recordId = entry.recordId ?? null;
     if (recordId !== null && !UUID.test(recordId))
       throw new Error(`${where}: recordId ${recordId} is not a UUID`);
-    const detailsJson = JSON.stringify(entry.details ?? {});
-    const details = JSON.parse(detailsJson) as unknown;
-    if (details === null || typeof details !== 'object' || Array.isArray(details)) {
-      throw new Error(`${where}: details must be a JSON object`);
-    }
+    const detailsJson = canonicalJsonOf(entry.details ?? {});
+    if (!detailsJson.startsWith('{')) throw new Error(`${where}: details must be a JSON object`);
     const recordedAt = entry.recordedAt ?? this.clock.now();
     if (Number.isNaN(recordedAt.getTime())) throw new Error(`${where}: recordedAt is not a valid date`);
     return {
@@ -196,7 +196,6 @@ export class AuditLog {
         subjectId: entry.subjectId ?? null,
         // PostgreSQL returns uuids in lower case.
         recordId: recordId?.toLowerCase() ?? null,
-        details: details as Record<string, unknown>,
       },
       detailsJson,
     };

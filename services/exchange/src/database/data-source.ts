@@ -11,6 +11,7 @@ import { HoldingsView1764010800000 } from './migrations/1764010800000-holdings-v
 import { RepeatedDisputes1764014400000 } from './migrations/1764014400000-repeated-disputes.js';
 import { JointMeasures1764100000000 } from './migrations/1764100000000-joint-measures.js';
 import { Receipts1764103600000 } from './migrations/1764103600000-receipts.js';
+import { AuditEntriesView1764200000000 } from './migrations/1764200000000-audit-entries-view.js';
 
 /** The exchange's database: its own schema, migrations committed and run at start (never synchronize). */
 export function createDataSource(url: string, timeouts: DatabaseTimeouts): DataSource {
@@ -29,6 +30,7 @@ export function createDataSource(url: string, timeouts: DatabaseTimeouts): DataS
       RepeatedDisputes1764014400000,
       JointMeasures1764100000000,
       Receipts1764103600000,
+      AuditEntriesView1764200000000,
     ],
     schema: 'exchange',
     migrationsTableName: 'migrations',

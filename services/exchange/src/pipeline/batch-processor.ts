@@ -5,6 +5,7 @@ import { type Clock, deadLetterMessage, type IdGenerator } from '@cie/platform';
 import type { KafkaMessage } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuditLog } from '../audit/audit-log.js';
+import { onePerRecord } from '../audit/audit-per-record.js';
 import type { JointMeasuresHandler } from '../measures/joint-measures.handler.js';
 import type { Applied, OutboundMessage, Refusal, Step } from '../outbound.js';
 import type { Publication, PublicationHandler } from '../publication/publication.handler.js';
@@ -150,7 +151,7 @@ export class BatchProcessor {
     const deadLetters = await this.deadLetter(em, outcomes, step.now);
     const outcomeMessages = await this.recordOutcomes(em, outcomes, step.now);
     // Last in the transaction: the audit log's lock serialises the chain from here to the commit.
-    await this.audit.append(em, step.audit);
+    await this.audit.append(em, onePerRecord(step.audit));
     return [...outbound, ...deadLetters, ...outcomeMessages];
   }
 
