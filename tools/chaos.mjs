@@ -1,4 +1,4 @@
-// npm run chaos [-- fault ...] [--rate 40] [--seconds 40]
+// npm run chaos [-- fault ...] [--rate 40] [--seconds 40] [--capacity N]
 // Fault injection on real processes: for each fault, a fresh stack (its own Kafka broker on
 // 127.0.0.1:26092, a fresh database cie_chaos, two exchange instances in one consumer group, the
 // courts service and beijing-platform's regional platform), a fixed-rate load of court records over
@@ -14,7 +14,8 @@
 // 127.0.0.1:26200/26202/26204: not one 503 allowed), sigterm, bad-input, replay, pg-stop (the stack's
 // database on a private PostgreSQL cluster of its own, 127.0.0.1:26432, stopped with pg_ctl -m
 // immediate; the machine's server on 5432 is never touched), net-latency, net-blackhole and net-reset
-// (through TCP fault proxies in front of the broker, 26095, and PostgreSQL, 26433).
+// (through TCP fault proxies in front of the broker, 26095, and PostgreSQL, 26433), audit-tamper, and
+// back-pressure (the courts service's capacity measured, or given with --capacity, then twice that).
 // @cie/platform's configuration classes are decorated: their metadata API first.
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
@@ -116,7 +117,7 @@ const children = new Set();
 
 function usage(problem) {
   console.error(
-    `chaos: ${problem}\nusage: npm run chaos [-- ${FAULTS.join('|')} ...] [--rate 40] [--seconds 40]`,
+    `chaos: ${problem}\nusage: npm run chaos [-- ${FAULTS.join('|')} ...] [--rate 40] [--seconds 40] [--capacity N]`,
   );
   process.exit(2);
 }
@@ -1237,7 +1238,7 @@ const SCENARIOS = {
       // does not, and capacity is CPU-bound: the issue's 10 % is held against that one.
       const capacityDrop = 1 - t.cleanUs / t.badUs;
       stack.notes.push(
-        `CPU per good record (services and broker): clean ${t.cleanUs.toFixed(0)} µs, with 5 % bad input ${t.badUs.toFixed(0)} µs (${change(t.badUs, t.cleanUs)}): capacity ${(capacityDrop * 100).toFixed(1)} % lower (issue: at most 10 %)`,
+        `CPU per good record (services and broker): clean ${t.cleanUs.toFixed(0)} µs, with 5 % bad input ${t.badUs.toFixed(0)} µs (${change(t.badUs, t.cleanUs)}): capacity ${(Math.abs(capacityDrop) * 100).toFixed(1)} % ${capacityDrop > 0 ? 'lower' : 'higher'} (issue: at most 10 % lower)`,
       );
       if (capacityDrop > 0.1)
         stack.failures.push(
