@@ -1241,13 +1241,13 @@ const SCENARIOS = {
       // On this shared machine both figures move with everyone else's load, by more than 10 % from
       // one run to the next: a run fails only when both say the mix cost more than 10 %.
       const capacityDrop = 1 - t.cleanUs / t.badUs;
-      const throughputDrop = 1 - t.bad / t.clean;
+      const wallDrop = 1 - t.bad / t.clean;
       stack.notes.push(
         `CPU per good record (services and broker, beyond idle): clean ${t.cleanUs.toFixed(0)} µs, with 5 % bad input ${t.badUs.toFixed(0)} µs (${change(t.badUs, t.cleanUs)}): capacity ${(Math.abs(capacityDrop) * 100).toFixed(1)} % ${capacityDrop > 0 ? 'lower' : 'higher'} (issue: at most 10 % lower)`,
       );
-      if (capacityDrop > 0.1 && throughputDrop > 0.1)
+      if (capacityDrop > 0.1 && wallDrop > 0.1)
         stack.failures.push(
-          `bad input cost ${(throughputDrop * 100).toFixed(1)} % of the throughput and ${(capacityDrop * 100).toFixed(1)} % of the capacity (more than 10 %)`,
+          `bad input cost ${(wallDrop * 100).toFixed(1)} % of the throughput and ${(capacityDrop * 100).toFixed(1)} % of the capacity (more than 10 %)`,
         );
       return t;
     },
