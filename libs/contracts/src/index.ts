@@ -12,3 +12,4 @@ export * from './gen/cie/tax/v1/credit_rating_pb.js';
 export * from './gen/cie/tax/v1/major_violation_pb.js';
 export * from './asyncapi/asyncapi.js';
 export * from './receipts.js';
+export * from './limits.js';

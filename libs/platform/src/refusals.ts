@@ -20,6 +20,8 @@ export const REFUSAL_CODES = [
   'invalid_state',
   /** A correction would change who the record is about: that is a withdrawal and a new record. */
   'subject_identity_changed',
+  /** Bigger than this consumer takes (a record event over MAX_RECORD_BYTES, the sector services' own limit). */
+  'too_large',
   /** PostgreSQL refused its values (SQLSTATE class 22): the same message fails the same way again. */
   'unstorable',
   /** Handling it failed with a non-transient error; the consumer isolated it so the partition moves on. */

@@ -55,6 +55,7 @@ export async function configureSectorApp(app: NestExpressApplication): Promise<N
   const config = app.get(SectorConfig);
   hardenHttp(app, {
     authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE,
+    maxInFlight: config.MAX_IN_FLIGHT_REQUESTS,
     open: isOpenSectorRoute,
     longer: { matches: (req) => BULK_ROUTE.test(req.path), timeoutMs: BULK_REQUEST_TIMEOUT_MS },
   });

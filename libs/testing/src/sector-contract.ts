@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import {
@@ -825,6 +826,63 @@ export function describeSectorService({ sector, agencyKey, otherSectorKey }: Sec
         }
         expect(statuses).toEqual([404, 404, 429]);
       } finally {
+        await limited.close();
+      }
+    });
+
+    it('answers 503 with Retry-After past MAX_IN_FLIGHT_REQUESTS while health still answers, and takes requests again once those end', async () => {
+      const limited = await createSectorApp(sector, config({ MAX_IN_FLIGHT_REQUESTS: '2' }));
+      await limited.listen(0, '127.0.0.1');
+      const url = new URL(await limited.getUrl());
+      // Two NDJSON uploads whose bodies stay open: two requests in progress until they are ended.
+      const uploads = [0, 1].map(() => {
+        const request = http.request({
+          host: url.hostname,
+          port: url.port,
+          method: 'POST',
+          path: '/v1/records/bulk',
+          headers: { authorization: `Bearer ${agencyKey}`, 'content-type': 'application/x-ndjson' },
+        });
+        const answered = new Promise<number>((resolve, reject) => {
+          request.on('response', (r) => {
+            r.resume();
+            r.on('end', () => resolve(r.statusCode ?? 0));
+          });
+          request.on('error', reject);
+        });
+        // Handled here too: a failing test destroys the uploads, and their rejection is no news then.
+        answered.catch(() => undefined);
+        request.flushHeaders();
+        return { request, answered };
+      });
+      try {
+        const overloaded = await expectEventually(async () => {
+          const r = await fetch(`${url.origin}/v1/records/none`, {
+            headers: { authorization: `Bearer ${agencyKey}` },
+          });
+          expect(r.status).toBe(503);
+          return r;
+        });
+        expect(overloaded.headers.get('retry-after')).toBe('1');
+        expect(await overloaded.json()).toMatchObject({
+          code: 'OVERLOADED',
+          detail: '2 requests are already in progress; nothing was accepted, retry in 1 s',
+        });
+        expect((await fetch(`${url.origin}/health/live`)).status).toBe(200);
+
+        for (const u of uploads) u.request.end();
+        expect(await Promise.all(uploads.map((u) => u.answered))).toEqual([200, 200]);
+        await expectEventually(async () =>
+          expect(
+            (
+              await fetch(`${url.origin}/v1/records/none`, {
+                headers: { authorization: `Bearer ${agencyKey}` },
+              })
+            ).status,
+          ).toBe(404),
+        );
+      } finally {
+        for (const u of uploads) u.request.destroy();
         await limited.close();
       }
     });

@@ -24,7 +24,10 @@ export async function createApp(config: ExchangeConfig): Promise<NestExpressAppl
     },
   );
   useHttpObservability(app);
-  hardenHttp(app, { authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE });
+  hardenHttp(app, {
+    authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE,
+    maxInFlight: config.MAX_IN_FLIGHT_REQUESTS,
+  });
   enableGracefulShutdown(app);
   await startConsumers(app);
   return app;

@@ -21,7 +21,10 @@ export async function createApp(config: RegionalPlatformConfig): Promise<NestExp
     logger: createLogger(`regional-platform:${config.SUBSCRIBER_ID}`, VERSION, config),
   });
   useHttpObservability(app);
-  hardenHttp(app, { authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE });
+  hardenHttp(app, {
+    authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE,
+    maxInFlight: config.MAX_IN_FLIGHT_REQUESTS,
+  });
   enableGracefulShutdown(app);
   await startConsumers(app);
   return app;

@@ -229,6 +229,15 @@ export class CommonConfig {
   @Min(1)
   AUTH_FAILURES_PER_MINUTE: number = 20;
 
+  /**
+   * HTTP requests in progress at once (health and metrics aside) before 503 with Retry-After: past
+   * it a service sheds load at once rather than queueing requests in memory until their deadline.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  MAX_IN_FLIGHT_REQUESTS: number = 64;
+
   @IsIn(['debug', 'log', 'warn', 'error'])
   LOG_LEVEL: 'debug' | 'log' | 'warn' | 'error' = 'log';
 

@@ -170,6 +170,35 @@ export function requestDeadline(
   };
 }
 
+/**
+ * At most `max` requests in flight at once (`open` routes aside, so probes answer under load); past
+ * it, 503 with Retry-After at once, before the key is checked or the body read. An overloaded service
+ * then answers quickly what it cannot take, instead of queueing requests in memory until each one's
+ * deadline, which makes every answer slow and lets fewer through (issue 13, fault 10).
+ */
+export function inFlightLimit(max: number, open: (path: string) => boolean, retryAfterS = 1): RequestHandler {
+  let inFlight = 0;
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (open(req.path)) return next();
+    if (inFlight >= max) {
+      res.setHeader('Retry-After', String(retryAfterS));
+      sendRequestException(
+        req,
+        res,
+        new RequestException(
+          RequestErrorCode.OVERLOADED,
+          `${max} requests are already in progress; nothing was accepted, retry in ${retryAfterS} s`,
+        ),
+      );
+      return;
+    }
+    inFlight += 1;
+    // 'close' follows 'finish' and also comes when the client goes away first: counted down once.
+    res.once('close', () => (inFlight -= 1));
+    next();
+  };
+}
+
 /** Health probes and metrics scrapes: the only routes of a service that need no key. */
 export const isHealthOrMetrics = (path: string): boolean => /^\/(health\/[a-z]+|metrics)\/?$/.test(path);
 
@@ -182,13 +211,16 @@ export interface HttpHardening {
   requestTimeoutMs?: number;
   /** Routes allowed to take longer, e.g. a streamed upload. */
   longer?: { matches: (req: Request) => boolean; timeoutMs: number };
+  /** Requests in flight at once before 503 (MAX_IN_FLIGHT_REQUESTS); unlimited when not given. */
+  maxInFlight?: number;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * What every service puts in front of its routes, after observability and before any body parser:
- * header and request deadlines, repeated query parameters refused, failed authentication throttled.
+ * the in-flight limit, header and request deadlines, repeated query parameters refused, failed
+ * authentication throttled.
  */
 export function hardenHttp(app: INestApplication, options: HttpHardening): void {
   const open = options.open ?? isHealthOrMetrics;
@@ -200,6 +232,7 @@ export function hardenHttp(app: INestApplication, options: HttpHardening): void 
   // Node's own limits, server-wide: headers within 30 s; the body of the longest route allowed.
   server.headersTimeout = Math.min(timeoutMs, DEFAULT_REQUEST_TIMEOUT_MS);
   server.requestTimeout = Math.max(timeoutMs, options.longer?.timeoutMs ?? 0);
+  if (options.maxInFlight !== undefined) app.use(inFlightLimit(options.maxInFlight, open));
   app.use(requestDeadline(timeoutMs, options.longer));
   app.use(refuseRepeatedQueryParameters());
   app.use(

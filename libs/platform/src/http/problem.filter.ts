@@ -23,6 +23,7 @@ const REQUEST_STATUS: Record<RequestErrorCode, number> = {
   [RequestErrorCode.FORBIDDEN]: HttpStatus.FORBIDDEN,
   [RequestErrorCode.REPEATED_PARAMETER]: HttpStatus.BAD_REQUEST,
   [RequestErrorCode.TOO_MANY_FAILED_AUTHENTICATIONS]: HttpStatus.TOO_MANY_REQUESTS,
+  [RequestErrorCode.OVERLOADED]: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
 /**

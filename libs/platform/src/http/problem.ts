@@ -44,6 +44,8 @@ export enum RequestErrorCode {
   REPEATED_PARAMETER = 'REPEATED_PARAMETER',
   /** Too many failed authentications from one address: wait Retry-After seconds. */
   TOO_MANY_FAILED_AUTHENTICATIONS = 'TOO_MANY_FAILED_AUTHENTICATIONS',
+  /** As many requests in progress as the service takes at once (MAX_IN_FLIGHT_REQUESTS): retry later. */
+  OVERLOADED = 'OVERLOADED',
 }
 
 /** Raised at the HTTP edge: bad body fields, missing credentials. */

@@ -3,6 +3,7 @@ import { create, toBinary } from '@bufbuild/protobuf';
 import {
   type CloudEventContext,
   CreditEventType,
+  MAX_RECORD_BYTES,
   RecordWithdrawalSchema,
   SourceRefSchema,
   SubjectIdentitySchema,
@@ -32,7 +33,6 @@ import { type Receipt, refused } from './receipt.js';
 import type { WithdrawalDto } from './withdrawal.dto.js';
 
 export type Channel = 'http' | 'bulk' | 'kafka';
-export const MAX_RECORD_BYTES = 64 * 1024;
 
 const SUBJECT_KIND = {
   legal_entity: SubjectKind.LEGAL_ENTITY,

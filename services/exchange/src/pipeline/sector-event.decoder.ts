@@ -9,6 +9,7 @@ import {
   type DisputeResolution,
   DisputeResolutionSchema,
   type ExpiryDue,
+  MAX_RECORD_BYTES,
   ExpiryDueSchema,
   type PolicyChanged,
   PolicyChangedSchema,
@@ -199,6 +200,13 @@ export function decodeSectorEvent(position: SourcePosition, message: KafkaMessag
   if (!type) return fail(`unsupported dataschema ${context.dataschema}`);
   if (position.topic !== Topics.sectorEvents(type.sector))
     return fail(`dataschema ${context.dataschema} is a ${type.sector} event, not for ${position.topic}`);
+  // Stored once, then sent to every entitled feed: a record the sector service would have refused
+  // (a 900 kB obligation) is refused here too.
+  if (message.value.length > MAX_RECORD_BYTES)
+    return fail(
+      `payload is ${message.value.length} bytes; a record event may be at most ${MAX_RECORD_BYTES}`,
+      'too_large',
+    );
   try {
     // The schema was chosen by the dataschema, so the message is that member of the union.
     const event = fromBinary(type.schema, message.value) as SectorEvent;
