@@ -133,8 +133,10 @@ export async function startKafka({
   cluster,
   /** The port clients are told to use, when it is not `port` (a fault proxy in front: tcp-proxy.mjs). */
   advertisedPort = port,
+  /** The log directory, when not `<name>/kafka-data` (inside a small tmpfs: npm run chaos kafka-disk-full). */
+  dataDir,
 } = {}) {
-  const p = paths(root, name);
+  const p = { ...paths(root, name), ...(dataDir && { data: dataDir }) };
   // A crashed earlier run may still hold the ports; stop exactly that pid first.
   await stopKafka({ root, name, log });
   await assertPortFree(port);
