@@ -23,7 +23,8 @@ export class BrokerUnavailableError extends Error {
 
 /**
  * Publishes protobuf events with CloudEvents headers through an idempotent producer with acks=all.
- * A send resolves only once every in-sync replica has the message, so callers may acknowledge then.
+ * A send resolves only once every in-sync replica has the message, so callers may acknowledge then;
+ * it fails with BrokerUnavailableError when that has not happened within `publishTimeoutMs`.
  */
 @Injectable()
 export class EventPublisher implements OnApplicationShutdown {
@@ -37,11 +38,14 @@ export class EventPublisher implements OnApplicationShutdown {
   constructor(
     private readonly kafka: Kafka,
     partitions: number,
+    /** KAFKA_PUBLISH_TIMEOUT_MS */
+    private readonly publishTimeoutMs: number,
   ) {
     this.partitioner = new KeyPartitioner(partitions);
-    // Few retries: an agency waiting on a broker that is down gets a 503 within seconds rather than
-    // a hung request. Safe for exactly-once: a record answered 503 is re-sent with the same event id,
-    // which the exchange de-duplicates.
+    // Few retries, and a publish bounded by publishTimeoutMs: an agency waiting on a broker that is
+    // down gets a 503 within seconds rather than a hung request (kafkajs' reconnects alone last a
+    // minute and more). Safe for exactly-once: a record answered 503 is re-sent with the same event
+    // id, which the exchange de-duplicates.
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -95,34 +99,7 @@ export class EventPublisher implements OnApplicationShutdown {
     });
     const traceparent = traceparentOf(span);
     try {
-      await this.connect();
-      const messages = events.map((e) => ({
-        key: e.key,
-        value: e.value,
-        partition: this.partitioner.partition(e.key),
-        headers: cloudEventHeaders(e.ctx.traceparent || !traceparent ? e.ctx : { ...e.ctx, traceparent }),
-      }));
-      // In requests under the broker's limit, one after the other: a bulk flush can be megabytes, and
-      // one request over the limit is refused on every retry. A chunk that fails fails the batch; the
-      // chunks before it are re-sent under the same event ids, which the exchange de-duplicates.
-      const positions: PublishedPosition[] = [];
-      for (const chunk of chunksBySize(messages, MAX_REQUEST_BYTES)) {
-        const results = await this.producer.send({
-          topic,
-          acks: -1,
-          compression: CompressionTypes.None,
-          messages: chunk,
-        });
-        const next = new Map(results.map((r) => [r.partition, BigInt(r.baseOffset ?? '-1')]));
-        for (const { partition } of chunk) {
-          const offset = next.get(partition);
-          if (offset === undefined || offset < 0n)
-            throw new BrokerUnavailableError(`no acknowledgement for ${topic}[${partition}]`);
-          next.set(partition, offset + 1n);
-          positions.push({ topic, partition, offset: offset.toString() });
-        }
-      }
-      return positions;
+      return await this.withinPublishTimeout(topic, this.send(topic, events, traceparent));
     } catch (error) {
       failSpan(span, error);
       if (error instanceof KafkaJSError || error instanceof BrokerUnavailableError) {
@@ -133,6 +110,69 @@ export class EventPublisher implements OnApplicationShutdown {
     } finally {
       span.end();
     }
+  }
+
+  /**
+   * `sending`, or BrokerUnavailableError once `publishTimeoutMs` has passed without it: with its only
+   * broker gone (shut down on a full disk, killed), kafkajs keeps reconnecting for a minute and more,
+   * and the agency would wait for its request's deadline instead of a prompt 503.
+   */
+  private async withinPublishTimeout<T>(topic: string, sending: Promise<T>): Promise<T> {
+    // The abandoned send may still succeed or fail later: a record answered 503 may or may not be on
+    // the topic, and is sent again under the same event id, which the exchange de-duplicates.
+    sending.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new BrokerUnavailableError(
+              `Kafka did not acknowledge ${topic} within ${this.publishTimeoutMs} ms`,
+            ),
+          ),
+        this.publishTimeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([sending, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async send(
+    topic: string,
+    events: { key: string; value: Buffer; ctx: CloudEventContext }[],
+    traceparent: string | undefined,
+  ): Promise<PublishedPosition[]> {
+    await this.connect();
+    const messages = events.map((e) => ({
+      key: e.key,
+      value: e.value,
+      partition: this.partitioner.partition(e.key),
+      headers: cloudEventHeaders(e.ctx.traceparent || !traceparent ? e.ctx : { ...e.ctx, traceparent }),
+    }));
+    // In requests under the broker's limit, one after the other: a bulk flush can be megabytes, and
+    // one request over the limit is refused on every retry. A chunk that fails fails the batch; the
+    // chunks before it are re-sent under the same event ids, which the exchange de-duplicates.
+    const positions: PublishedPosition[] = [];
+    for (const chunk of chunksBySize(messages, MAX_REQUEST_BYTES)) {
+      const results = await this.producer.send({
+        topic,
+        acks: -1,
+        compression: CompressionTypes.None,
+        messages: chunk,
+      });
+      const next = new Map(results.map((r) => [r.partition, BigInt(r.baseOffset ?? '-1')]));
+      for (const { partition } of chunk) {
+        const offset = next.get(partition);
+        if (offset === undefined || offset < 0n)
+          throw new BrokerUnavailableError(`no acknowledgement for ${topic}[${partition}]`);
+        next.set(partition, offset + 1n);
+        positions.push({ topic, partition, offset: offset.toString() });
+      }
+    }
+    return positions;
   }
 
   /**
