@@ -785,6 +785,7 @@ const SCENARIOS = {
     check: (result, stack) =>
       diskFullFailures(result, stack, [
         { file: /^kafka\.log$/, says: /No space left on device/ },
+        { file: /^kafka\.log$/, says: /all log dirs in .* have failed/ },
         // KAFKA_STORAGE_ERROR, as kafkajs words it, for what was in flight when the disk filled.
         { file: /^courts\.log$/, says: /Disk error when trying to access log file on the disk/ },
       ]),
@@ -847,12 +848,14 @@ async function diskFullFailures(result, stack, said) {
     failures.push(`a 503 took ${(slowest / 1000).toFixed(1)} s (more than ${MAX_REFUSAL_MS / 1000})`);
   const logs = logsSince(stack);
   for (const { file, says } of said) {
-    const lines = logs.filter((l) => file.test(l.file) && says.test(l.line));
+    const lines = logs
+      .filter((l) => file.test(l.file) && says.test(l.line))
+      .map((l) => ({ ...l, message: logMessage(l.line) }));
     if (lines.length === 0) failures.push(`no line of ${file} says ${says}`);
-    else
-      stack.notes.push(
-        `${lines.length} line(s) of ${lines[0].file} say it, e.g. ${logMessage(lines[0].line).slice(0, 200)}`,
-      );
+    else {
+      const [shortest] = lines.toSorted((a, b) => a.message.length - b.message.length);
+      stack.notes.push(`${lines.length} line(s) of ${shortest.file}, e.g. ${shortest.message.slice(0, 200)}`);
+    }
   }
   const db = new pg.Client({ connectionString: stack.databaseUrl });
   await db.connect();

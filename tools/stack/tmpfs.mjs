@@ -23,9 +23,20 @@ function isMountPoint(dir) {
     .some((line) => line.split(' ')[1] === target);
 }
 
-/** Unmounts `dir` if something is mounted there; a no-op otherwise. */
+/**
+ * Unmounts `dir` if something is mounted there; a no-op otherwise. A server that has just exited may
+ * hold it a moment longer (a JVM's threads outlive its main one): tried for 10 s, then detached
+ * lazily (`umount -l`: gone from the tree now, freed once the last user lets go).
+ */
 export function unmountTmpfs(dir) {
-  if (fs.existsSync(dir) && isMountPoint(dir)) execFileSync('umount', [dir], { stdio: 'pipe' });
+  for (let i = 0; fs.existsSync(dir) && isMountPoint(dir); i++) {
+    try {
+      execFileSync('umount', i < 20 ? [dir] : ['-l', dir], { stdio: 'pipe' });
+    } catch (error) {
+      if (i >= 20) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+  }
 }
 
 /** Mounts a fresh, empty tmpfs of `sizeMb` on `dir` (created if missing; anything mounted there first is unmounted). */
