@@ -870,8 +870,8 @@ async function diskFullFailures(result, stack, said) {
   return failures;
 }
 
-/** A 503 must come within this (the request deadline, 30 s, answers a request left hanging). */
-const MAX_REFUSAL_MS = 20_000;
+/** A 503 must come within this: KAFKA_PUBLISH_TIMEOUT_MS (15 s) and some, short of the 30 s request deadline that answers a request left hanging. */
+const MAX_REFUSAL_MS = 25_000;
 
 /** The message of a JSON log line (the services' pino logs), or the line itself. */
 function logMessage(line) {
