@@ -108,6 +108,12 @@ describe('classifyError: transient errors are retried, anything else is poison',
     expect(classifyError(retried(new TypeError('x is undefined')))).toBe('poison');
   });
 
+  it("Given kafkajs' plain Error('Broker not connected') (its broker shut down during a metadata request: kafka-disk-full), When classified, Then it is transient", () => {
+    // kafkajs/src/broker/index.js throws it as a plain Error, not one of its own classes; it reached
+    // an agency as a 500 and would have dead-lettered a message at the exchange.
+    expect(classifyError(new Error('Broker not connected'))).toBe('transient');
+  });
+
   it('Given a full disk at PostgreSQL or at the broker (npm run chaos pg-disk-full, kafka-disk-full), When classified, Then it is transient: nothing is dead-lettered, the batch waits for space', () => {
     expect(
       classifyError(

@@ -6,6 +6,7 @@ import { KeyPartitioner } from './key-partitioner.js';
 import type { CloudEventContext } from '@cie/contracts';
 import { cloudEventHeaders } from './cloudevent-headers.js';
 import { chunksBySize, MAX_REQUEST_BYTES } from './chunks-by-size.js';
+import { classifyError } from './error-classification.js';
 
 // kafkajs is CommonJS; its error classes are only reachable through the default export under ESM.
 const { KafkaJSError } = kafkajs;
@@ -102,9 +103,16 @@ export class EventPublisher implements OnApplicationShutdown {
       return await this.withinPublishTimeout(topic, this.send(topic, events, traceparent));
     } catch (error) {
       failSpan(span, error);
-      if (error instanceof KafkaJSError || error instanceof BrokerUnavailableError) {
-        this.logger.warn(`publish to ${topic} failed: ${error.message}`);
-        throw new BrokerUnavailableError(error.message);
+      // kafkajs' own errors, and what the one classification calls transient: kafkajs also throws a
+      // plain Error('Broker not connected') when its broker goes away mid-request.
+      if (
+        error instanceof KafkaJSError ||
+        error instanceof BrokerUnavailableError ||
+        classifyError(error) === 'transient'
+      ) {
+        const message = error instanceof Error ? error.message : String(error);
+        this.logger.warn(`publish to ${topic} failed: ${message}`);
+        throw new BrokerUnavailableError(message);
       }
       throw error;
     } finally {
