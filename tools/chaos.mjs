@@ -28,7 +28,7 @@ import { FeedEventSchema, isCreditEventType, Topics } from '@cie/contracts';
 import { usccCheckCharacter } from '@cie/identifiers';
 import kafkajs from 'kafkajs';
 import pg from 'pg';
-import { DEFAULT_ROOT, startKafka, startKafkaCluster, stopKafka } from './stack/kafka.mjs';
+import { DEFAULT_ROOT, isAlive, startKafka, startKafkaCluster, stopKafka } from './stack/kafka.mjs';
 import {
   ensureDatabase,
   startPostgresServer,
@@ -759,7 +759,7 @@ const SCENARIOS = {
       const filled = Date.now();
       let exitedAfterMs = null;
       while (Date.now() - filled < DISK_FULL_MS) {
-        if (exitedAfterMs === null && !alive(stack.kafka.pid)) exitedAfterMs = Date.now() - filled;
+        if (exitedAfterMs === null && !isAlive(stack.kafka.pid)) exitedAfterMs = Date.now() - filled;
         await sleep(250);
       }
       stack.disk.release();
@@ -821,17 +821,6 @@ const SCENARIOS = {
 
 /** How long the disk-full faults keep the disk full. */
 const DISK_FULL_MS = Math.max(5, Math.min(18, SECONDS - 15)) * 1000;
-
-/** Whether process `pid` runs (a zombie does not). */
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 /**
  * What the disk-full faults must show besides nothing lost (issue 13 fault 7): ingest refused with

@@ -477,7 +477,8 @@ function signalGroup(pid, signal) {
   }
 }
 
-function isAlive(pid) {
+/** Whether process `pid` runs (a zombie does not). */
+export function isAlive(pid) {
   try {
     process.kill(pid, 0);
   } catch (err) {
