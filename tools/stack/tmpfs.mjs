@@ -1,11 +1,11 @@
 // A small tmpfs to run out of space on (npm run chaos pg-disk-full / kafka-disk-full): mounted in this
 // machine's own mount namespace, so the server started on it later sees it wherever it runs (a
 // broker restarted after it shut itself down included); it needs root, and is unmounted at the end.
-// Space runs out with a ballast file that takes every free byte, and comes back when it is deleted.
+// Space runs out with ballast files that take every free byte, and comes back when they are deleted.
 //
 //   const disk = mountTmpfs({ dir: '/tmp/cie-disk', sizeMb: 256 });
 //   disk.fill();     // 0 bytes free
-//   disk.release();  // the ballast deleted
+//   disk.release();  // the ballast deleted: the space is back
 //   disk.unmount();
 
 import { execFileSync } from 'node:child_process';
