@@ -14,8 +14,10 @@
 // 127.0.0.1:26200/26202/26204: not one 503 allowed), sigterm, bad-input, replay, pg-stop (the stack's
 // database on a private PostgreSQL cluster of its own, 127.0.0.1:26432, stopped with pg_ctl -m
 // immediate; the machine's server on 5432 is never touched), net-latency, net-blackhole and net-reset
-// (through TCP fault proxies in front of the broker, 26095, and PostgreSQL, 26433), audit-tamper, and
-// back-pressure (the courts service's capacity measured, or given with --capacity, then twice that).
+// (through TCP fault proxies in front of the broker, 26095, and PostgreSQL, 26433), audit-tamper,
+// back-pressure (the courts service's capacity measured, or given with --capacity, then twice that),
+// pg-disk-full and kafka-disk-full (PostgreSQL's data directory, or the broker's log directory, on a
+// 256 MB tmpfs mounted for the fault, needs root: every free byte taken mid-load, then given back).
 // @cie/platform's configuration classes are decorated: their metadata API first.
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
@@ -43,7 +45,7 @@ import kafkajs from 'kafkajs';
 import pg from 'pg';
 import { cpuMicros } from './bench/process-cpu.mjs';
 import { sampler } from './bench/process-memory.mjs';
-import { DEFAULT_ROOT, startKafka, startKafkaCluster, stopKafka } from './stack/kafka.mjs';
+import { DEFAULT_ROOT, isAlive, startKafka, startKafkaCluster, stopKafka } from './stack/kafka.mjs';
 import {
   ensureDatabase,
   startPostgresServer,
@@ -52,6 +54,7 @@ import {
 } from './stack/postgres.mjs';
 import { NODE_FLAGS, stackEnv } from './stack/services.mjs';
 import { startProxy } from './stack/tcp-proxy.mjs';
+import { mountTmpfs, unmountTmpfs } from './stack/tmpfs.mjs';
 
 const FAULTS = [
   'exchange-kill',
@@ -68,6 +71,8 @@ const FAULTS = [
   'net-reset',
   'audit-tamper',
   'back-pressure',
+  'pg-disk-full',
+  'kafka-disk-full',
 ];
 /**
  * CHAOS_PORT_OFFSET (default 0) moves every port below by that much and gives the stack its own names
@@ -86,6 +91,12 @@ const KAFKA_PROXY_PORT = 26095 + OFFSET;
 const PG_PROXY_PORT = 26433 + OFFSET;
 /** The private PostgreSQL cluster of the pg-stop fault: its own directory and port. */
 const PRIVATE_PG = { dir: path.join(os.tmpdir(), `cie-chaos-postgres${SUFFIX}`), port: 26432 + OFFSET };
+/**
+ * The tmpfs of the disk-full faults: PostgreSQL's data directory (pg-disk-full, a private cluster on
+ * PRIVATE_PG's port) or the broker's log directory (kafka-disk-full) on it, and nothing else.
+ */
+const DISK = { dir: path.join(os.tmpdir(), `cie-chaos-disk${SUFFIX}`), sizeMb: 256 };
+const STACK_DIR = path.join(DEFAULT_ROOT, '.stack', NAME);
 /** The services' HTTP ports. */
 const PORTS = { exchangeA: 26100, exchangeB: 26101, courts: 26103, platform: 26110 };
 for (const k of Object.keys(PORTS)) PORTS[k] += OFFSET;
@@ -184,7 +195,7 @@ async function waitReady(url, timeoutMs) {
  * The broker the fault needs: a three-node cluster (`cluster`), the single broker behind a fault proxy
  * (`proxied`: it advertises the proxy's port, so every client goes through it), or the single broker.
  */
-async function startBrokers({ cluster = false, proxied = false }) {
+async function startBrokers({ cluster = false, proxied = false, dataDir }) {
   const quiet = { write: () => true };
   if (cluster) {
     const c = await startKafkaCluster({ name: `${NAME}-cluster`, ports: CLUSTER_PORTS, log: quiet });
@@ -195,6 +206,7 @@ async function startBrokers({ cluster = false, proxied = false }) {
     port: KAFKA_PORT,
     log: quiet,
     ...(proxied && { advertisedPort: KAFKA_PROXY_PORT }),
+    ...(dataDir && { dataDir }),
   });
   const proxy = proxied ? await startProxy({ port: KAFKA_PROXY_PORT, target: KAFKA_PORT }) : undefined;
   return {
@@ -207,10 +219,25 @@ async function startBrokers({ cluster = false, proxied = false }) {
   };
 }
 
-async function startStack(run, { privatePostgres = false, cluster = false, proxied = false } = {}) {
-  fs.mkdirSync(path.join(DEFAULT_ROOT, '.stack', NAME), { recursive: true });
-  const kafka = await startBrokers({ cluster, proxied });
-  const adminUrl = privatePostgres ? (await startPrivatePostgres(PRIVATE_PG)).adminUrl : undefined;
+/** The broker's log directory in kafka-disk-full. */
+const KAFKA_DISK_DATA = path.join(DISK.dir, 'kafka-data');
+/** The private cluster of pg-disk-full: its data directory on the tmpfs, its log outside it. */
+const DISK_PG = {
+  dir: path.join(DISK.dir, 'postgres'),
+  port: PRIVATE_PG.port,
+  logFile: path.join(STACK_DIR, 'postgres.log'),
+};
+
+async function startStack(run, { privatePostgres = false, cluster = false, proxied = false, diskFull } = {}) {
+  fs.mkdirSync(STACK_DIR, { recursive: true });
+  const disk = diskFull ? mountTmpfs(DISK) : undefined;
+  const kafka = await startBrokers({
+    cluster,
+    proxied,
+    ...(diskFull === 'kafka' && { dataDir: KAFKA_DISK_DATA }),
+  });
+  const pgCluster = diskFull === 'postgres' ? DISK_PG : privatePostgres ? PRIVATE_PG : undefined;
+  const adminUrl = pgCluster ? (await startPrivatePostgres(pgCluster)).adminUrl : undefined;
   const databaseUrl = await ensureDatabase({ name: DATABASE, fresh: true, ...(adminUrl && { adminUrl }) });
   const pgProxy = proxied
     ? await startProxy({ port: PG_PROXY_PORT, target: Number(new URL(databaseUrl).port || 5432) })
@@ -238,7 +265,12 @@ async function startStack(run, { privatePostgres = false, cluster = false, proxi
     kafka,
     databaseUrl,
     pgProxy,
-    privatePostgres,
+    pgCluster,
+    disk,
+    // Where each log ends before the services start: what this fault logs comes after (logsSince).
+    logMarks: new Map(fs.readdirSync(STACK_DIR).map((f) => [f, fs.statSync(path.join(STACK_DIR, f)).size])),
+    /** Lines of a log that was written anew since (the broker's, restarted), kept by the fault. */
+    keptLogs: [],
     exchanges: [exchange('a', PORTS.exchangeA), exchange('b', PORTS.exchangeB)],
     courts: new Service('courts', 'services/courts/dist/main.js', env, PORTS.courts),
     platform: new Service(
@@ -259,12 +291,43 @@ async function startStack(run, { privatePostgres = false, cluster = false, proxi
 }
 
 async function stopStack(stack) {
-  for (const s of [stack.platform, stack.courts, ...stack.exchanges]) {
-    if (s.child && s.child.exitCode === null && s.child.signalCode === null) await s.kill('SIGTERM');
+  try {
+    for (const s of [stack.platform, stack.courts, ...stack.exchanges]) {
+      if (s.child && s.child.exitCode === null && s.child.signalCode === null) await s.kill('SIGTERM');
+    }
+    await stack.pgProxy?.close();
+    await stack.kafka.stop();
+    if (stack.pgCluster) stopPrivatePostgres(stack.pgCluster);
+  } finally {
+    stack.disk?.unmount();
   }
-  await stack.pgProxy?.close();
-  await stack.kafka.stop();
-  if (stack.privatePostgres) stopPrivatePostgres(PRIVATE_PG);
+}
+
+/** The lines `file` (under .stack/<name>) got since the stack's services started, as { file, line }. */
+function logLines(stack, file) {
+  const text = fs.readFileSync(path.join(STACK_DIR, file));
+  return text
+    .subarray(Math.min(stack.logMarks.get(file) ?? 0, text.length))
+    .toString('utf8')
+    .split('\n')
+    .map((line) => ({ file, line }));
+}
+
+/**
+ * What the stack's processes (services, broker, private PostgreSQL) logged since its services
+ * started. The broker writes its log anew at each start: a fault that restarts it calls
+ * `keepBrokerLog` first.
+ */
+function logsSince(stack) {
+  const files = fs.readdirSync(STACK_DIR).filter((f) => f.endsWith('.log'));
+  return [...stack.keptLogs, ...files.flatMap((file) => logLines(stack, file))];
+}
+
+function keepBrokerLog(stack) {
+  // Kept on disk too, for whoever looks after the run.
+  fs.copyFileSync(path.join(STACK_DIR, 'kafka.log'), path.join(STACK_DIR, 'kafka.log.1'));
+  stack.keptLogs.push(...logLines(stack, 'kafka.log'));
+  stack.logMarks.set('kafka.log', 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -760,7 +823,15 @@ async function checkTopicAnswers(stack, result, sent) {
 }
 
 /** A fresh tally of what the services answered. */
-const tally = () => ({ sent: 0, accepted: [], refused: 0, badRefused: 0, errors: [], latencies: [] });
+const tally = () => ({
+  sent: 0,
+  accepted: [],
+  refused: 0,
+  refusedAfterMs: [],
+  badRefused: 0,
+  errors: [],
+  latencies: [],
+});
 
 /**
  * Request `i` of the run (the `bad` ones: BAD_REQUESTS in turn) sent and its answer counted in `result`:
@@ -794,6 +865,7 @@ async function send(stack, run, result, i, bad) {
         result.errors.push(`bad input ${i}: HTTP ${r.status} without a problem detail`);
     } else if (r.status === 503 || r.status === 429) {
       result.refused += 1;
+      result.refusedAfterMs.push(Date.now() - asked);
       if (!r.headers.get('retry-after'))
         result.errors.push(`record ${i}: HTTP ${r.status} without Retry-After`);
     } else result.errors.push(`${bad ? 'bad input' : 'record'} ${i}: HTTP ${r.status}`);
@@ -811,7 +883,10 @@ async function load(stack, run, { rate = RATE, badShare = 0, topic, during = asy
   const t0 = Date.now();
   const total = Math.round(rate * SECONDS);
   const inFlight = [];
-  const fault = during(stack, t0, run);
+  // A fault that fails to happen is a failed run, not a crashed one: the stack is still stopped.
+  const fault = during(stack, t0, run).catch((error) =>
+    stack.failures.push(`the fault could not be injected: ${error.message}`),
+  );
   for (let i = 0; i < total; i++) {
     const due = t0 + (i * 1000) / rate;
     if (due > Date.now()) await sleep(due - Date.now());
@@ -1252,6 +1327,77 @@ const SCENARIOS = {
     },
   },
   /**
+   * Issue 13 fault 7, PostgreSQL: the stack's database on a private cluster whose data directory is a
+   * 256 MB tmpfs, every free byte taken by a ballast file mid-load for DISK_FULL_MS, then given back.
+   */
+  'pg-disk-full': {
+    diskFull: 'postgres',
+    during: async (stack, t0) => {
+      await sleep(Math.max(0, t0 + Math.min(10, SECONDS / 3) * 1000 - Date.now()));
+      stack.disk.fill();
+      const filled = Date.now();
+      await sleep(DISK_FULL_MS);
+      stack.disk.release();
+      stack.notes.push(
+        `PostgreSQL's data directory (a ${DISK.sizeMb} MB tmpfs) full for ${((Date.now() - filled) / 1000).toFixed(0)} s`,
+      );
+    },
+    check: (result, stack) =>
+      diskFullFailures(result, stack, [
+        // PostgreSQL's own words (SQLSTATE 53100), as ingest and the consumers log them.
+        { file: /^courts\.log$/, says: /could not extend file .*No space left on device/ },
+        { file: /^exchange-[ab]\.log$/, says: /No space left on device/ },
+      ]),
+  },
+  /**
+   * Issue 13 fault 7, Kafka: the broker's only log directory on a 256 MB tmpfs, every free byte taken
+   * mid-load for DISK_FULL_MS, then given back.
+   */
+  'kafka-disk-full': {
+    diskFull: 'kafka',
+    during: async (stack, t0) => {
+      await sleep(Math.max(0, t0 + Math.min(10, SECONDS / 3) * 1000 - Date.now()));
+      stack.disk.fill();
+      const filled = Date.now();
+      let exitedAfterMs = null;
+      while (Date.now() - filled < DISK_FULL_MS) {
+        if (exitedAfterMs === null && !isAlive(stack.kafka.pid)) exitedAfterMs = Date.now() - filled;
+        await sleep(250);
+      }
+      stack.disk.release();
+      stack.notes.push(
+        `the broker's log directory (a ${DISK.sizeMb} MB tmpfs) full for ${((Date.now() - filled) / 1000).toFixed(0)} s; ` +
+          (exitedAfterMs === null
+            ? 'the broker kept running'
+            : `the broker exited ${(exitedAfterMs / 1000).toFixed(1)} s after it filled`),
+      );
+      if (exitedAfterMs !== null) {
+        keepBrokerLog(stack);
+        const restarted = await startKafka({
+          name: NAME,
+          port: KAFKA_PORT,
+          keepData: true,
+          dataDir: KAFKA_DISK_DATA,
+          log: { write: () => true },
+        });
+        stack.kafka = { ...stack.kafka, pid: restarted.pid };
+        stack.notes.push('space back: the broker restarted on its data');
+      }
+    },
+    check: (result, stack) =>
+      diskFullFailures(result, stack, [
+        { file: /^kafka\.log$/, says: /No space left on device/ },
+        { file: /^kafka\.log$/, says: /all log dirs in .* have failed/ },
+        // KAFKA_STORAGE_ERROR, as kafkajs words it, to the client whose append failed first (ingest or
+        // an exchange, at random; none when the broker's own write failed first): not required.
+        {
+          file: /^(courts|exchange-[ab])\.log$/,
+          says: /Disk error when trying to access log file on the disk/,
+          optional: true,
+        },
+      ]),
+  },
+  /**
    * 5 % bad input over HTTP (malformed JSON, NUL, 20,000-deep nesting, numbers beyond 2^53, unknown
    * fields, ...) and as much on the topics: bad submissions (each answered on the receipts topic,
    * naming the field) and bad sector events (each dead-lettered with its code and reason); a fifth of
@@ -1354,6 +1500,59 @@ const SCENARIOS = {
   },
 };
 
+/** How long the disk-full faults keep the disk full. */
+const DISK_FULL_MS = Math.max(5, Math.min(18, SECONDS - 15)) * 1000;
+
+/**
+ * What the disk-full faults must show besides nothing lost (issue 13 fault 7): ingest refused with
+ * 503 (Retry-After is checked for every 503) within a bound, nothing dead-lettered (a full disk is
+ * no fault of the message's: the exchange retries in place and commits nothing), back to normal in
+ * a minute, and each log in `said` ({ file, says, optional }) naming what went wrong.
+ */
+async function diskFullFailures(result, stack, said) {
+  const failures = [];
+  if (result.refused === 0) failures.push('no request was answered 503 while the disk was full');
+  const slowest = Math.max(0, ...result.refusedAfterMs);
+  stack.notes.push(`${result.refused} answered 503, the slowest after ${(slowest / 1000).toFixed(1)} s`);
+  if (slowest > MAX_REFUSAL_MS)
+    failures.push(`a 503 took ${(slowest / 1000).toFixed(1)} s (more than ${MAX_REFUSAL_MS / 1000})`);
+  const logs = logsSince(stack);
+  for (const { file, says, optional = false } of said) {
+    const lines = logs
+      .filter((l) => file.test(l.file) && says.test(l.line))
+      .map((l) => ({ ...l, message: logMessage(l.line) }));
+    if (lines.length === 0 && !optional) failures.push(`no line of ${file} says ${says}`);
+    else if (lines.length === 0) stack.notes.push(`no line of ${file} says ${says}`);
+    else {
+      const [shortest] = lines.toSorted((a, b) => a.message.length - b.message.length);
+      stack.notes.push(`${lines.length} line(s) of ${shortest.file}, e.g. ${shortest.message.slice(0, 200)}`);
+    }
+  }
+  const db = new pg.Client({ connectionString: stack.databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query('SELECT count(*)::int AS n FROM exchange.dead_letters');
+    if (rows[0].n > 0) failures.push(`${rows[0].n} message(s) dead-lettered`);
+  } finally {
+    await db.end();
+  }
+  if (result.backToNormalS > 60)
+    failures.push(`back to normal after ${result.backToNormalS} s (more than 60)`);
+  return failures;
+}
+
+/** A 503 must come within this: KAFKA_PUBLISH_TIMEOUT_MS (15 s) and some, short of the 30 s request deadline that answers a request left hanging. */
+const MAX_REFUSAL_MS = 25_000;
+
+/** The message of a JSON log line (the services' pino logs), or the line itself. */
+function logMessage(line) {
+  try {
+    return JSON.parse(line).msg ?? line;
+  } catch {
+    return line.trim();
+  }
+}
+
 /** `npm run audit:verify` on `databaseUrl`: its exit code and what it printed. */
 function verifyAudit(databaseUrl) {
   return new Promise((resolve) => {
@@ -1428,7 +1627,7 @@ async function runFault(fault) {
     if (fault === 'bad-input' && result.badRefused === 0) failures.push('no bad input was refused');
     if (fault === 'pg-stop' && result.refused === 0)
       failures.push('nothing was refused while PostgreSQL was down');
-    failures.push(...(scenario.check?.(result) ?? []));
+    failures.push(...((await scenario.check?.({ ...result, ...checked }, stack)) ?? []));
     return { fault, ...result, ...checked, notes: stack.notes, failures };
   } finally {
     await stopStack(stack);
@@ -1470,9 +1669,24 @@ const stopBrokers = () =>
       stopKafka({ name, log: { write: () => true } }),
     ),
   );
+/** The disk-full faults' tmpfs, and the private cluster that may still run on it. */
+const releaseDisk = () => {
+  try {
+    stopPrivatePostgres({ ...DISK_PG, mode: 'immediate' });
+  } catch {
+    // not running
+  }
+  try {
+    unmountTmpfs(DISK.dir);
+  } catch (error) {
+    console.error(`chaos: could not unmount ${DISK.dir}: ${error.message}`);
+  }
+};
 process.on('SIGINT', () => {
   cleanup();
-  stopBrokers().finally(() => process.exit(130));
+  stopBrokers()
+    .then(releaseDisk)
+    .finally(() => process.exit(130));
 });
 main().then(
   (code) => {
@@ -1483,6 +1697,7 @@ main().then(
     console.error(`chaos: ${error.stack ?? error.message}`);
     cleanup();
     await stopBrokers();
+    releaseDisk();
     process.exit(1);
   },
 );

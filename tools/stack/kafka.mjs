@@ -133,8 +133,10 @@ export async function startKafka({
   cluster,
   /** The port clients are told to use, when it is not `port` (a fault proxy in front: tcp-proxy.mjs). */
   advertisedPort = port,
+  /** The log directory, when not `<name>/kafka-data` (inside a small tmpfs: npm run chaos kafka-disk-full). */
+  dataDir,
 } = {}) {
-  const p = paths(root, name);
+  const p = { ...paths(root, name), ...(dataDir && { data: dataDir }) };
   // A crashed earlier run may still hold the ports; stop exactly that pid first.
   await stopKafka({ root, name, log });
   await assertPortFree(port);
@@ -475,7 +477,8 @@ function signalGroup(pid, signal) {
   }
 }
 
-function isAlive(pid) {
+/** Whether process `pid` runs (a zombie does not). */
+export function isAlive(pid) {
   try {
     process.kill(pid, 0);
   } catch (err) {

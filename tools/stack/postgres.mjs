@@ -111,7 +111,7 @@ function asPostgres(program, args) {
  * Starts (creating it the first time) a throwaway cluster in `dir` on 127.0.0.1:`port`, trusting
  * local connections, and returns its admin URL. `port` must not be 5432.
  */
-export async function startPrivatePostgres({ dir, port }) {
+export async function startPrivatePostgres({ dir, port, logFile }) {
   if (Number(port) === 5432) throw new Error('postgres: the private cluster must not use 5432');
   if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -123,19 +123,27 @@ export async function startPrivatePostgres({ dir, port }) {
     }
     asPostgres('initdb', ['-D', dir, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync']);
   }
-  await startPostgresServer({ dir, port });
+  await startPostgresServer({ dir, port, logFile });
   const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
   await waitForPostgres(adminUrl, 30_000);
   return { adminUrl, dir, port };
 }
 
-/** Starts the server of an existing private cluster (after stopPrivatePostgres). */
-export async function startPostgresServer({ dir, port }) {
+/**
+ * Starts the server of an existing private cluster (after stopPrivatePostgres). Its log is `logFile`
+ * (default `server.log` in `dir`; elsewhere when `dir` is a tmpfs that fills up: pg-disk-full).
+ */
+export async function startPostgresServer({ dir, port, logFile = path.join(dir, 'server.log') }) {
+  if (!fs.existsSync(logFile)) {
+    // The server writes it as the postgres user.
+    fs.writeFileSync(logFile, '');
+    if (process.getuid?.() === 0) execFileSync('chown', ['postgres', logFile]);
+  }
   asPostgres('pg_ctl', [
     '-D',
     dir,
     '-l',
-    path.join(dir, 'server.log'),
+    logFile,
     '-w',
     '-t',
     '30',

@@ -70,7 +70,11 @@ export class SectorAppModule {
         provide: EventPublisher,
         useFactory: async () => {
           await ensureTopics(kafka, sectorTopics(sector.sector), config.topicSettings);
-          return new EventPublisher(kafka, await partitionCount(kafka, Topics.sectorEvents(sector.sector)));
+          return new EventPublisher(
+            kafka,
+            await partitionCount(kafka, Topics.sectorEvents(sector.sector)),
+            config.KAFKA_PUBLISH_TIMEOUT_MS,
+          );
         },
       },
       {

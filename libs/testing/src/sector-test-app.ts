@@ -41,6 +41,7 @@ export async function sectorAppWithoutBroker(
           connectionTimeout: 500,
         }),
         3,
+        config.KAFKA_PUBLISH_TIMEOUT_MS,
       ),
     )
     .compile();

@@ -273,7 +273,11 @@ export class AppModule {
           provide: COMMAND_PUBLISHER,
           inject: [Kafka, 'TOPICS'],
           useFactory: async (kafka: Kafka) =>
-            new EventPublisher(kafka, await partitionCount(kafka, Topics.exchangeCommands)),
+            new EventPublisher(
+              kafka,
+              await partitionCount(kafka, Topics.exchangeCommands),
+              config.KAFKA_PUBLISH_TIMEOUT_MS,
+            ),
         },
         {
           provide: SubjectRightsService,

@@ -155,6 +155,17 @@ export class CommonConfig {
   KAFKA_STALL_AFTER_MS: number = 60_000;
 
   /**
+   * How long a publish waits for Kafka's acknowledgement before the request is answered 503 (the
+   * only broker gone: kafkajs alone would keep reconnecting for a minute and more). Above a broker's
+   * failover time in a cluster (broker.session.timeout.ms, 9 s by default), so that losing one
+   * broker of three refuses nothing.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  KAFKA_PUBLISH_TIMEOUT_MS: number = 15_000;
+
+  /**
    * Replication factor of every topic this service creates. Unset: 3, or one per broker on a smaller
    * cluster (1 on the single-broker local stack). Production sets it (3).
    */

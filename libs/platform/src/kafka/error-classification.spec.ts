@@ -108,6 +108,36 @@ describe('classifyError: transient errors are retried, anything else is poison',
     expect(classifyError(retried(new TypeError('x is undefined')))).toBe('poison');
   });
 
+  it("Given kafkajs' plain Error('Broker not connected') (its broker shut down during a metadata request: kafka-disk-full), When classified, Then it is transient", () => {
+    // kafkajs/src/broker/index.js throws it as a plain Error, not one of its own classes; it reached
+    // an agency as a 500 and would have dead-lettered a message at the exchange.
+    expect(classifyError(new Error('Broker not connected'))).toBe('transient');
+  });
+
+  it('Given a full disk at PostgreSQL or at the broker (npm run chaos pg-disk-full, kafka-disk-full), When classified, Then it is transient: nothing is dead-lettered, the batch waits for space', () => {
+    expect(
+      classifyError(
+        queryFailed('53100', 'could not extend file "base/16384/16644": No space left on device'),
+      ),
+    ).toBe('transient');
+    for (const [type, code] of [
+      ['KAFKA_STORAGE_ERROR', 56],
+      ['NOT_ENOUGH_REPLICAS', 19],
+      ['NOT_ENOUGH_REPLICAS_AFTER_APPEND', 20],
+    ] as const) {
+      const error = new KafkaJSProtocolError({
+        message: type,
+        type,
+        code,
+        retriable: true,
+      } as unknown as Error);
+      expect(classifyError(error)).toBe('transient');
+      expect(
+        classifyError(new KafkaJSNumberOfRetriesExceeded(error, { retryCount: 5, retryTime: 1000 })),
+      ).toBe('transient');
+    }
+  });
+
   it('Given a bug, a refusal or something that is not an Error, When classified, Then it is poison', () => {
     expect(classifyError(new TypeError("Cannot read properties of undefined (reading 'id')"))).toBe('poison');
     expect(classifyError(new RefusalError('invalid_field', 'subscriber contains a NUL', 'subscriber'))).toBe(

@@ -17,7 +17,12 @@ const TRANSIENT_SQLSTATE_CLASSES = new Set(['08', '40', '53', '57']);
 const TRANSIENT_SQLSTATES = new Set(['55P03']);
 const SQLSTATE = /^[0-9A-Z]{5}$/;
 const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE']);
-const CONNECTION_ERROR_MESSAGES = /Connection terminated|timeout exceeded when trying to connect/i;
+/**
+ * node-postgres losing or not getting a connection; kafkajs' plain `Error('Broker not connected')`
+ * (not one of its own classes) when its broker shuts down during a request (kafka-disk-full).
+ */
+const CONNECTION_ERROR_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|^Broker not connected$/i;
 /** kafkajs errors that only say "gave up" or "stopped": what decides is their cause. */
 const KAFKAJS_WRAPPERS = new Set(['KafkaJSNumberOfRetriesExceeded', 'KafkaJSNonRetriableError']);
 const MAX_DEPTH = 6;

@@ -14,6 +14,7 @@ import { KeyPartitioner } from './key-partitioner.js';
 import type { CloudEventContext } from '@cie/contracts';
 import { cloudEventHeaders } from './cloudevent-headers.js';
 import { chunksBySize, MAX_REQUEST_BYTES } from './chunks-by-size.js';
+import { classifyError } from './error-classification.js';
 
 // kafkajs is CommonJS; its error classes are only reachable through the default export under ESM.
 const { KafkaJSError } = kafkajs;
@@ -24,15 +25,12 @@ export interface PublishedPosition {
   offset: string;
 }
 
-/** How long a publish is sent again while the broker does not take it (`sendRetrying`). */
-export const SEND_RETRY_MS = 11_000;
-
 /**
- * How long a publish may wait for its turn (the sends before it) before it is answered as failed
- * (503); its own send is then tried for SEND_RETRY_MS, short enough that an agency is not left
- * hanging while the only broker is down.
+ * How long a publish is sent again while the broker does not take it (`sendRetrying`), within its
+ * KAFKA_PUBLISH_TIMEOUT_MS: long enough for a cluster to move a killed broker's partitions (KRaft
+ * notices a broker gone after its 9 s session).
  */
-export const PUBLISH_DEADLINE_MS = 15_000;
+export const SEND_RETRY_MS = 11_000;
 
 /** The broker could not be reached or did not acknowledge: nothing may be claimed as accepted. */
 export class BrokerUnavailableError extends Error {
@@ -41,7 +39,8 @@ export class BrokerUnavailableError extends Error {
 
 /**
  * Publishes protobuf events with CloudEvents headers through an idempotent producer with acks=all.
- * A send resolves only once every in-sync replica has the message, so callers may acknowledge then.
+ * A send resolves only once every in-sync replica has the message, so callers may acknowledge then;
+ * it fails with BrokerUnavailableError when that has not happened within `publishTimeoutMs`.
  */
 @Injectable()
 export class EventPublisher implements OnApplicationShutdown {
@@ -57,12 +56,15 @@ export class EventPublisher implements OnApplicationShutdown {
   constructor(
     private readonly kafka: Kafka,
     partitions: number,
+    /** KAFKA_PUBLISH_TIMEOUT_MS */
+    private readonly publishTimeoutMs: number,
   ) {
     this.partitioner = new KeyPartitioner(partitions);
-    // Few retries inside kafkajs (its retries of one send, nested with its metadata refreshes, took
-    // 30 s with a broker killed); `sendRetrying` sends again for about SEND_RETRY_MS instead. Safe
-    // for exactly-once: a record answered 503 is re-sent with the same event id, which the exchange
-    // de-duplicates.
+    // Few retries inside kafkajs (its retries of one send, nested with its metadata refreshes, held a
+    // send 30 s with a broker killed); `sendRetrying` sends again instead, and a publish is bounded
+    // by publishTimeoutMs: an agency waiting on a broker that is down gets a 503 rather than a hung
+    // request (kafkajs' reconnects alone last a minute and more). Safe for exactly-once: a record
+    // answered 503 is re-sent with the same event id, which the exchange de-duplicates.
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -116,41 +118,84 @@ export class EventPublisher implements OnApplicationShutdown {
     });
     const traceparent = traceparentOf(span);
     try {
-      await this.connect();
-      const messages = events.map((e) => ({
-        key: e.key,
-        value: e.value,
-        partition: this.partitioner.partition(e.key),
-        headers: cloudEventHeaders(e.ctx.traceparent || !traceparent ? e.ctx : { ...e.ctx, traceparent }),
-      }));
-      // In requests under the broker's limit, one after the other: a bulk flush can be megabytes, and
-      // one request over the limit is refused on every retry. A chunk that fails fails the batch; the
-      // chunks before it are re-sent under the same event ids, which the exchange de-duplicates.
-      const positions: PublishedPosition[] = [];
-      for (const chunk of chunksBySize(messages, MAX_REQUEST_BYTES)) {
-        const results = await this.inTurn([...new Set(chunk.map((m) => m.partition))], () =>
-          this.sendRetrying(topic, chunk),
-        );
-        const next = new Map(results.map((r) => [r.partition, BigInt(r.baseOffset ?? '-1')]));
-        for (const { partition } of chunk) {
-          const offset = next.get(partition);
-          if (offset === undefined || offset < 0n)
-            throw new BrokerUnavailableError(`no acknowledgement for ${topic}[${partition}]`);
-          next.set(partition, offset + 1n);
-          positions.push({ topic, partition, offset: offset.toString() });
-        }
-      }
-      return positions;
+      return await this.withinPublishTimeout(topic, this.send(topic, events, traceparent));
     } catch (error) {
       failSpan(span, error);
-      if (error instanceof KafkaJSError || error instanceof BrokerUnavailableError) {
-        this.logger.warn(`publish to ${topic} failed: ${error.message}`);
-        throw new BrokerUnavailableError(error.message);
+      // kafkajs' own errors, and what the one classification calls transient: kafkajs also throws a
+      // plain Error('Broker not connected') when its broker goes away mid-request.
+      if (
+        error instanceof KafkaJSError ||
+        error instanceof BrokerUnavailableError ||
+        classifyError(error) === 'transient'
+      ) {
+        const message = error instanceof Error ? error.message : String(error);
+        this.logger.warn(`publish to ${topic} failed: ${message}`);
+        throw new BrokerUnavailableError(message);
       }
       throw error;
     } finally {
       span.end();
     }
+  }
+
+  /**
+   * `sending`, or BrokerUnavailableError once `publishTimeoutMs` has passed without it: with its only
+   * broker gone (shut down on a full disk, killed), kafkajs keeps reconnecting for a minute and more,
+   * and the agency would wait for its request's deadline instead of a prompt 503.
+   */
+  private async withinPublishTimeout<T>(topic: string, sending: Promise<T>): Promise<T> {
+    // The abandoned send may still succeed or fail later: a record answered 503 may or may not be on
+    // the topic, and is sent again under the same event id, which the exchange de-duplicates.
+    sending.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new BrokerUnavailableError(
+              `Kafka did not acknowledge ${topic} within ${this.publishTimeoutMs} ms`,
+            ),
+          ),
+        this.publishTimeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([sending, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async send(
+    topic: string,
+    events: { key: string; value: Buffer; ctx: CloudEventContext }[],
+    traceparent: string | undefined,
+  ): Promise<PublishedPosition[]> {
+    await this.connect();
+    const messages = events.map((e) => ({
+      key: e.key,
+      value: e.value,
+      partition: this.partitioner.partition(e.key),
+      headers: cloudEventHeaders(e.ctx.traceparent || !traceparent ? e.ctx : { ...e.ctx, traceparent }),
+    }));
+    // In requests under the broker's limit, one after the other: a bulk flush can be megabytes, and
+    // one request over the limit is refused on every retry. A chunk that fails fails the batch; the
+    // chunks before it are re-sent under the same event ids, which the exchange de-duplicates.
+    const positions: PublishedPosition[] = [];
+    for (const chunk of chunksBySize(messages, MAX_REQUEST_BYTES)) {
+      const results = await this.inTurn([...new Set(chunk.map((m) => m.partition))], () =>
+        this.sendRetrying(topic, chunk),
+      );
+      const next = new Map(results.map((r) => [r.partition, BigInt(r.baseOffset ?? '-1')]));
+      for (const { partition } of chunk) {
+        const offset = next.get(partition);
+        if (offset === undefined || offset < 0n)
+          throw new BrokerUnavailableError(`no acknowledgement for ${topic}[${partition}]`);
+        next.set(partition, offset + 1n);
+        positions.push({ topic, partition, offset: offset.toString() });
+      }
+    }
+    return positions;
   }
 
   /**
@@ -165,7 +210,11 @@ export class EventPublisher implements OnApplicationShutdown {
       try {
         return await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages });
       } catch (error) {
-        if (!(error instanceof KafkaJSError) || Date.now() - started > SEND_RETRY_MS) throw error;
+        if (
+          !(error instanceof KafkaJSError) ||
+          Date.now() - started > Math.min(SEND_RETRY_MS, this.publishTimeoutMs)
+        )
+          throw error;
         this.logger.warn(`publish to ${topic} failed (attempt ${attempt}), sending again: ${error.message}`);
         await sleep(Math.min(2000, 250 * 2 ** (attempt - 1)));
       }
@@ -174,7 +223,7 @@ export class EventPublisher implements OnApplicationShutdown {
 
   /**
    * A partition's sends one at a time (the patched kafkajs keeps that order too: a retry must keep
-   * its sequence numbers, see patches/README.md), each waiting its turn PUBLISH_DEADLINE_MS at most:
+   * its sequence numbers, see patches/README.md), each waiting its turn publishTimeoutMs at most:
    * while a partition's leader is down, a queue of requests each waiting out the retries of the one
    * before would grow without end. A send waits for the sends before it on any of its partitions;
    * sends to other partitions go on meanwhile.
@@ -204,10 +253,10 @@ export class EventPublisher implements OnApplicationShutdown {
         state = 'gave up';
         reject(
           new BrokerUnavailableError(
-            `not sent within ${PUBLISH_DEADLINE_MS} ms: the publishes before it on ${partitions.length === 1 ? `partition ${partitions[0]}` : 'its partitions'} are still failing`,
+            `not sent within ${this.publishTimeoutMs} ms: the publishes before it on ${partitions.length === 1 ? `partition ${partitions[0]}` : 'its partitions'} are still failing`,
           ),
         );
-      }, PUBLISH_DEADLINE_MS);
+      }, this.publishTimeoutMs);
     });
     return Promise.race([turn, late]).finally(() => clearTimeout(timer));
   }
