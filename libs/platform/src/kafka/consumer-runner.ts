@@ -21,6 +21,7 @@ import { InvalidEnvelopeError } from './cloudevent-headers.js';
 import { deadLetterMessage } from './dead-letter.js';
 import { classifyError, refusalForError } from './error-classification.js';
 import { isolatePoison, type SliceOutcome } from './isolate-poison.js';
+import { retryWhileLeadersSettle } from './leaders-settle.js';
 
 /**
  * Every Kafka consumer runs through a ConsumerRunner (DESIGN §14): connect, subscribe, `eachBatch`,
@@ -179,10 +180,14 @@ export class ConsumerRunner {
   async start(): Promise<void> {
     await this.ownProducer?.connect();
     await this.consumer.connect();
-    await this.consumer.subscribe({
-      topics: this.options.topics,
-      fromBeginning: this.options.fromBeginning ?? true,
-    });
+    // A topic just created on a cluster is unknown to a broker until its metadata arrives there, and
+    // kafkajs' subscribe does not ask again (a chaos cluster's courts service stopped at start on it).
+    await retryWhileLeadersSettle(() =>
+      this.consumer.subscribe({
+        topics: this.options.topics,
+        fromBeginning: this.options.fromBeginning ?? true,
+      }),
+    );
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
