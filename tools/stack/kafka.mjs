@@ -233,6 +233,11 @@ function serverProperties({ p, port, controllerPort, cluster, advertisedPort = p
     // Default is 128 MB of heap for compaction; a dev broker needs almost none.
     'log.cleaner.dedupe.buffer.size': 2 * 1024 * 1024,
     'num.recovery.threads.per.data.dir': 1,
+    // A cluster notices a killed broker after its session (KRaft's default 9 s), then moves its
+    // partitions. 9 s plus kafkajs' attempts at the dead leader came to about KAFKA_PUBLISH_TIMEOUT_MS
+    // (15 s), and a few publishes got 503 in cluster-kill. A deployment keeps this session well under
+    // that timeout; so does this cluster.
+    ...(cluster && { 'broker.session.timeout.ms': 4000, 'broker.heartbeat.interval.ms': 1000 }),
   };
   return (
     Object.entries(props)
