@@ -557,6 +557,10 @@ const tag = (number, wire) => {
   }
 };
 
+/** A valid court event with `bytes` (protobuf fields, well formed or not) written after it. */
+const withBytesAfter = (bytes) => (run, n) =>
+  sectorMessage(uscc(run, n), Buffer.concat([eventBytes(courtEvent(run, n)), Buffer.from(bytes)]));
+
 /**
  * Bad sector events, each with the dead letter it must become on credit.courts.events.v1.dlq: its
  * `code` and what its reason `says` (the field, when one is at fault). What the wire format cannot
@@ -574,11 +578,7 @@ const BAD_EVENTS = [
   {
     kind: 'invalid UTF-8',
     // obligation (field 4) holding 0xff 0xfe
-    message: (run, n) =>
-      sectorMessage(
-        uscc(run, n),
-        Buffer.concat([eventBytes(courtEvent(run, n)), Buffer.from([...tag(4, 2), 2, 0xff, 0xfe])]),
-      ),
+    message: withBytesAfter([...tag(4, 2), 2, 0xff, 0xfe]),
     code: 'undecodable',
     says: /utf-8/i,
   },
@@ -603,14 +603,10 @@ const BAD_EVENTS = [
   {
     kind: '20,000-deep nesting',
     // 20,000 groups (wire type 3) of an unknown field, one inside the other: 40 kB, under the size limit
-    message: (run, n) =>
-      sectorMessage(
-        uscc(run, n),
-        Buffer.concat([
-          eventBytes(courtEvent(run, n)),
-          Buffer.from([...Array(20_000).fill(tag(15, 3)).flat(), ...Array(20_000).fill(tag(15, 4)).flat()]),
-        ]),
-      ),
+    message: withBytesAfter([
+      ...Array(20_000).fill(tag(15, 3)).flat(),
+      ...Array(20_000).fill(tag(15, 4)).flat(),
+    ]),
     code: 'undecodable',
     says: /recursion/,
   },
@@ -625,14 +621,7 @@ const BAD_EVENTS = [
   },
   {
     kind: 'a varint beyond 2^64',
-    message: (run, n) =>
-      sectorMessage(
-        uscc(run, n),
-        Buffer.concat([
-          eventBytes(courtEvent(run, n)),
-          Buffer.from([...tag(5, 0), ...Array(10).fill(0xff), 0x01]),
-        ]),
-      ),
+    message: withBytesAfter([...tag(5, 0), ...Array(10).fill(0xff), 0x01]),
     code: 'undecodable',
     says: /varint/,
   },
