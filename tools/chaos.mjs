@@ -1092,9 +1092,28 @@ async function check(stack, result, { settleMs = 120_000 } = {}) {
 
 const every = async (t0, fromS, periodS, action) => {
   for (let t = fromS; t < SECONDS - 5; t += periodS()) {
-    await sleep(Math.max(0, t0 + t * 1000 - Date.now()));
+    await at(t0, t);
     await action(t);
   }
+};
+
+/** Sleeps until `seconds` into the load that began at t0. */
+const at = (t0, seconds) => sleep(Math.max(0, t0 + seconds * 1000 - Date.now()));
+
+/** When most faults strike: 10 s into the load, or a third of a short one. */
+const faultAt = () => Math.min(10, SECONDS / 3);
+
+/**
+ * Fills the stack's tmpfs at the fault time, runs `whileFull` (by default: waits DISK_FULL_MS), gives
+ * the space back, and says for how many seconds the disk was full.
+ */
+const diskFullFor = async (stack, t0, whileFull = () => sleep(DISK_FULL_MS)) => {
+  await at(t0, faultAt());
+  stack.disk.fill();
+  const filled = Date.now();
+  const seen = await whileFull(filled);
+  stack.disk.release();
+  return { seconds: ((Date.now() - filled) / 1000).toFixed(0), seen };
 };
 
 const SCENARIOS = {
@@ -1117,7 +1136,7 @@ const SCENARIOS = {
   'broker-kill': {
     seconds: 50,
     during: async (stack, t0) => {
-      await sleep(Math.max(0, t0 + 10_000 - Date.now()));
+      await at(t0, 10);
       process.kill(stack.kafka.pid, 'SIGKILL');
       await sleep(Math.max(5, Math.min(30, SECONDS - 20)) * 1000);
       const restarted = await startKafka({
@@ -1136,7 +1155,7 @@ const SCENARIOS = {
    */
   zombie: {
     during: async (stack, t0) => {
-      await sleep(Math.max(0, t0 + Math.min(8, SECONDS / 3) * 1000 - Date.now()));
+      await at(t0, Math.min(8, SECONDS / 3));
       const [victim] = stack.exchanges;
       victim.child.kill('SIGSTOP');
       await sleep(20_000);
@@ -1147,7 +1166,7 @@ const SCENARIOS = {
   /** The single broker frozen (SIGSTOP) for 20 s, past the clients' session timeouts, then continued. */
   'broker-stop': {
     during: async (stack, t0) => {
-      await sleep(Math.max(0, t0 + Math.min(10, SECONDS / 3) * 1000 - Date.now()));
+      await at(t0, faultAt());
       process.kill(-stack.kafka.pid, 'SIGSTOP');
       await sleep(20_000);
       process.kill(-stack.kafka.pid, 'SIGCONT');
@@ -1161,7 +1180,7 @@ const SCENARIOS = {
   'cluster-kill': {
     cluster: true,
     during: async (stack, t0) => {
-      await sleep(Math.max(0, t0 + Math.min(10, SECONDS / 3) * 1000 - Date.now()));
+      await at(t0, faultAt());
       const node = stack.kafka.nodes[1];
       process.kill(-node.pid, 'SIGKILL');
       await sleep(Math.max(10, Math.min(30, SECONDS - 15)) * 1000);
@@ -1236,7 +1255,7 @@ const SCENARIOS = {
   'net-latency': {
     proxied: true,
     during: async (stack, t0) => {
-      await sleep(Math.max(0, t0 + Math.min(10, SECONDS / 3) * 1000 - Date.now()));
+      await at(t0, faultAt());
       for (const proxy of [stack.kafka.proxy, stack.pgProxy]) proxy.delay(200);
       await sleep(20_000);
       for (const proxy of [stack.kafka.proxy, stack.pgProxy]) proxy.delay(0);
@@ -1247,7 +1266,7 @@ const SCENARIOS = {
   'net-blackhole': {
     proxied: true,
     during: async (stack, t0) => {
-      await sleep(Math.max(0, t0 + Math.min(10, SECONDS / 3) * 1000 - Date.now()));
+      await at(t0, faultAt());
       const ms = Math.max(10, Math.min(30, SECONDS - 15)) * 1000;
       stack.kafka.proxy.blackhole(true);
       await sleep(ms);
@@ -1259,7 +1278,7 @@ const SCENARIOS = {
   'net-reset': {
     proxied: true,
     during: async (stack, t0) => {
-      await sleep(Math.max(0, t0 + Math.min(10, SECONDS / 3) * 1000 - Date.now()));
+      await at(t0, faultAt());
       for (let i = 0; i < 4; i++) {
         for (const proxy of [stack.kafka.proxy, stack.pgProxy]) proxy.reset();
         await sleep(5_000);
@@ -1270,7 +1289,7 @@ const SCENARIOS = {
   /** SIGTERM an exchange mid-load: it must exit within 10 s; restarted, it duplicates nothing. */
   sigterm: {
     during: async (stack, t0) => {
-      await sleep(Math.max(0, t0 + 10_000 - Date.now()));
+      await at(t0, 10);
       const [victim] = stack.exchanges;
       const asked = Date.now();
       const exit = await Promise.race([victim.kill('SIGTERM'), sleep(10_000).then(() => null)]);
@@ -1292,7 +1311,7 @@ const SCENARIOS = {
     privatePostgres: true,
     during: async (stack, t0) => {
       const downMs = Math.max(5, Math.min(30, SECONDS - 10)) * 1000;
-      await sleep(Math.max(0, t0 + Math.min(10, SECONDS / 3) * 1000 - Date.now()));
+      await at(t0, faultAt());
       stopPrivatePostgres({ ...PRIVATE_PG, mode: 'immediate' });
       const stopped = Date.now();
       let notReadyMs = null;
@@ -1322,14 +1341,8 @@ const SCENARIOS = {
   'pg-disk-full': {
     diskFull: 'postgres',
     during: async (stack, t0) => {
-      await sleep(Math.max(0, t0 + Math.min(10, SECONDS / 3) * 1000 - Date.now()));
-      stack.disk.fill();
-      const filled = Date.now();
-      await sleep(DISK_FULL_MS);
-      stack.disk.release();
-      stack.notes.push(
-        `PostgreSQL's data directory (a ${DISK.sizeMb} MB tmpfs) full for ${((Date.now() - filled) / 1000).toFixed(0)} s`,
-      );
+      const full = await diskFullFor(stack, t0);
+      stack.notes.push(`PostgreSQL's data directory (a ${DISK.sizeMb} MB tmpfs) full for ${full.seconds} s`);
     },
     check: (result, stack) =>
       diskFullFailures(result, stack, [
@@ -1345,17 +1358,18 @@ const SCENARIOS = {
   'kafka-disk-full': {
     diskFull: 'kafka',
     during: async (stack, t0) => {
-      await sleep(Math.max(0, t0 + Math.min(10, SECONDS / 3) * 1000 - Date.now()));
-      stack.disk.fill();
-      const filled = Date.now();
-      let exitedAfterMs = null;
-      while (Date.now() - filled < DISK_FULL_MS) {
-        if (exitedAfterMs === null && !isAlive(stack.kafka.pid)) exitedAfterMs = Date.now() - filled;
-        await sleep(250);
-      }
-      stack.disk.release();
+      // While full, when (if at all) the broker shut itself down.
+      const full = await diskFullFor(stack, t0, async (filled) => {
+        let exitedAfterMs = null;
+        while (Date.now() - filled < DISK_FULL_MS) {
+          if (exitedAfterMs === null && !isAlive(stack.kafka.pid)) exitedAfterMs = Date.now() - filled;
+          await sleep(250);
+        }
+        return exitedAfterMs;
+      });
+      const exitedAfterMs = full.seen;
       stack.notes.push(
-        `the broker's log directory (a ${DISK.sizeMb} MB tmpfs) full for ${((Date.now() - filled) / 1000).toFixed(0)} s; ` +
+        `the broker's log directory (a ${DISK.sizeMb} MB tmpfs) full for ${full.seconds} s; ` +
           (exitedAfterMs === null
             ? 'the broker kept running'
             : `the broker exited ${(exitedAfterMs / 1000).toFixed(1)} s after it filled`),

@@ -118,7 +118,10 @@ export class EventPublisher implements OnApplicationShutdown {
     });
     const traceparent = traceparentOf(span);
     try {
-      return await this.withinPublishTimeout(topic, this.send(topic, events, traceparent));
+      // One deadline for the whole publish: the caller is answered at it, and a send still waiting
+      // for its turn then is never made (`inTurn`).
+      const deadline = Date.now() + this.publishTimeoutMs;
+      return await this.withinPublishTimeout(topic, this.send(topic, events, traceparent, deadline));
     } catch (error) {
       failSpan(span, error);
       // kafkajs' own errors, and what the one classification calls transient: kafkajs also throws a
@@ -170,6 +173,7 @@ export class EventPublisher implements OnApplicationShutdown {
     topic: string,
     events: { key: string; value: Buffer; ctx: CloudEventContext }[],
     traceparent: string | undefined,
+    deadline: number,
   ): Promise<PublishedPosition[]> {
     await this.connect();
     const messages = events.map((e) => ({
@@ -183,7 +187,7 @@ export class EventPublisher implements OnApplicationShutdown {
     // chunks before it are re-sent under the same event ids, which the exchange de-duplicates.
     const positions: PublishedPosition[] = [];
     for (const chunk of chunksBySize(messages, MAX_REQUEST_BYTES)) {
-      const results = await this.inTurn([...new Set(chunk.map((m) => m.partition))], () =>
+      const results = await this.inTurn([...new Set(chunk.map((m) => m.partition))], deadline, () =>
         this.sendRetrying(topic, chunk),
       );
       const next = new Map(results.map((r) => [r.partition, BigInt(r.baseOffset ?? '-1')]));
@@ -222,18 +226,21 @@ export class EventPublisher implements OnApplicationShutdown {
   }
 
   /**
-   * A partition's sends one at a time (the patched kafkajs keeps that order too: a retry must keep
-   * its sequence numbers, see patches/README.md), each waiting its turn publishTimeoutMs at most:
-   * while a partition's leader is down, a queue of requests each waiting out the retries of the one
-   * before would grow without end. A send waits for the sends before it on any of its partitions;
-   * sends to other partitions go on meanwhile.
+   * A partition's sends one at a time, so a send again keeps its sequence numbers. The patched
+   * kafkajs serializes an idempotent producer's sends per partition too (patches/README.md), which
+   * protects every producer; this layer is what lets a publish whose deadline passed while it waited
+   * be dropped unsent: while a partition's leader is down, a queue of requests each waiting out the
+   * retries of the one before would otherwise grow without end. A send waits for the sends before it
+   * on any of its partitions; sends to other partitions go on meanwhile. Once begun, a send runs to
+   * its end (kafkajs cannot take a request back, and `sendRetrying` bounds it).
    */
-  private inTurn<T>(partitions: number[], send: () => Promise<T>): Promise<T> {
-    let state: 'waiting' | 'sending' | 'gave up' = 'waiting';
+  private inTurn<T>(partitions: number[], deadline: number, send: () => Promise<T>): Promise<T> {
     const before = Promise.all(partitions.map((p) => this.tails.get(p) ?? Promise.resolve()));
     const turn = before.then(() => {
-      if (state === 'gave up') throw new BrokerUnavailableError('gave up waiting for the publish before it');
-      state = 'sending';
+      if (Date.now() >= deadline)
+        throw new BrokerUnavailableError(
+          `not sent within ${this.publishTimeoutMs} ms: the publishes before it on ${partitions.length === 1 ? `partition ${partitions[0]}` : 'its partitions'} were still failing`,
+        );
       return send();
     });
     const tail = turn.then(
@@ -244,21 +251,7 @@ export class EventPublisher implements OnApplicationShutdown {
     void tail.then(() => {
       for (const p of partitions) if (this.tails.get(p) === tail) this.tails.delete(p);
     });
-    let timer: NodeJS.Timeout | undefined;
-    // Only while it waits: once its send has begun it runs to its end (kafkajs cannot take a
-    // request back, and its own retries bound it).
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        if (state !== 'waiting') return;
-        state = 'gave up';
-        reject(
-          new BrokerUnavailableError(
-            `not sent within ${this.publishTimeoutMs} ms: the publishes before it on ${partitions.length === 1 ? `partition ${partitions[0]}` : 'its partitions'} are still failing`,
-          ),
-        );
-      }, this.publishTimeoutMs);
-    });
-    return Promise.race([turn, late]).finally(() => clearTimeout(timer));
+    return turn;
   }
 
   /**
