@@ -109,6 +109,7 @@ describe('poison on a sector topic is isolated; the partition moves on', () => {
     const nul = dlq.find((x) => x.headers['ce_id'] === nulNoteId);
     expect(nul?.headers['dlq_code']).toBe('invalid_field');
     expect(nul?.headers['dlq_reason']).toBe('resolution.note contains a control character');
+    expect(nul?.headers['dlq_field']).toBe('resolution.note');
     // The original bytes travel with the dead letter, for inspection and replay.
     expect(
       Buffer.from(nul?.value ?? []).equals(Buffer.from(toBinary(DisputeResolutionSchema, resolution))),
@@ -116,6 +117,7 @@ describe('poison on a sector topic is isolated; the partition moves on', () => {
     const badId = dlq.find((x) => x.headers['ce_id'] === 'not-a-uuid');
     expect(badId?.headers['dlq_code']).toBe('invalid_envelope');
     expect(badId?.headers['dlq_reason']).toBe('invalid envelope: header ce_id must be a UUID');
+    expect(badId?.headers['dlq_field']).toBe('ce_id');
 
     readiness.push((await fetch(`${exchange.url}/health/ready`)).status);
     expect(readiness.length).toBeGreaterThan(1);

@@ -17,8 +17,16 @@ export function cloudEventHeaders(ctx: CloudEventContext): Record<string, string
   return headers;
 }
 
+/** A CloudEvents header missing or wrong; `header` names it (the dead letter's `dlq_field`). */
 export class InvalidEnvelopeError extends Error {
   override readonly name = 'InvalidEnvelopeError';
+
+  constructor(
+    message: string,
+    readonly header: string,
+  ) {
+    super(message);
+  }
 }
 
 function header(headers: IHeaders | undefined, name: string): string | undefined {
@@ -31,22 +39,24 @@ function header(headers: IHeaders | undefined, name: string): string | undefined
 export function readCloudEvent(headers: IHeaders | undefined): CloudEventContext {
   const required = (name: string): string => {
     const value = header(headers, name);
-    if (!value) throw new InvalidEnvelopeError(`header ${name} is missing`);
+    if (!value) throw new InvalidEnvelopeError(`header ${name} is missing`, name);
     return value;
   };
   const specversion = required(CeHeader.specversion);
   if (specversion !== CE_SPEC_VERSION)
     throw new InvalidEnvelopeError(
       `header ${CeHeader.specversion} is ${specversion}, expected ${CE_SPEC_VERSION}`,
+      CeHeader.specversion,
     );
   const contentType = required(CeHeader.contentType);
   if (contentType !== PROTOBUF_CONTENT_TYPE)
     throw new InvalidEnvelopeError(
       `header ${CeHeader.contentType} is ${contentType}, expected ${PROTOBUF_CONTENT_TYPE}`,
+      CeHeader.contentType,
     );
   const time = new Date(required(CeHeader.time));
   if (Number.isNaN(time.getTime()))
-    throw new InvalidEnvelopeError(`header ${CeHeader.time} is not an RFC 3339 time`);
+    throw new InvalidEnvelopeError(`header ${CeHeader.time} is not an RFC 3339 time`, CeHeader.time);
   const traceparent = header(headers, CeHeader.traceparent);
   return {
     id: required(CeHeader.id),

@@ -426,7 +426,7 @@ function decodeEach<T>(
     } catch (error) {
       if (error instanceof RefusalError) refuse(message, error.refusal);
       else if (error instanceof InvalidEnvelopeError)
-        refuse(message, { code: 'invalid_envelope', detail: error.message });
+        refuse(message, { code: 'invalid_envelope', field: error.header, detail: error.message });
       else throw error;
       return [];
     }

@@ -112,7 +112,12 @@ export class BatchProcessor {
     const publications: Publication[] = [];
     const others: DecodedEvent<OneByOne>[] = [];
     for (const d of decoded) {
-      if (!d.ok) outcomes.push({ d, status: 'dead_lettered', refusal: { code: d.code, detail: d.reason } });
+      if (!d.ok)
+        outcomes.push({
+          d,
+          status: 'dead_lettered',
+          refusal: { code: d.code, detail: d.reason, ...(d.field !== undefined && { field: d.field }) },
+        });
       else if (seenBefore.has(d.context.id)) {
         this.logger.warn(`event ${d.context.id} at ${where(d)} was processed before; ignored`);
         outcomes.push({ d, status: 'ignored_duplicate' });

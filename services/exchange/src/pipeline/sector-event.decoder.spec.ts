@@ -9,7 +9,7 @@ import {
 } from '@cie/contracts';
 import { cloudEventHeaders } from '@cie/platform';
 import type { KafkaMessage } from 'kafkajs';
-import { decodeSectorEvent } from './sector-event.decoder.js';
+import { decodeSectorEvent, unstorableField } from './sector-event.decoder.js';
 
 const position = { topic: Topics.sectorEvents('courts'), partition: 0, offset: '7' };
 
@@ -74,5 +74,51 @@ describe('decodeSectorEvent', () => {
     expect(!decoded.ok && decoded.reason).toMatch(
       new RegExp(`^payload is 9\\d{5} bytes; a record event may be at most ${MAX_RECORD_BYTES}$`),
     );
+  });
+
+  it('Given an event whose ce_id is no UUID, Then it is refused invalid_envelope naming ce_id as the field', () => {
+    const message = courtEvent('欠');
+    message.headers = { ...message.headers, ce_id: 'not-a-uuid' };
+
+    expect(decodeSectorEvent(position, message)).toMatchObject({
+      ok: false,
+      code: 'invalid_envelope',
+      field: 'ce_id',
+    });
+  });
+
+  it('Given an event with no ce_time header, Then the field is ce_time', () => {
+    const message = courtEvent('欠');
+    const { ce_time: _dropped, ...headers } = message.headers!;
+    message.headers = headers;
+
+    expect(decodeSectorEvent(position, message)).toMatchObject({
+      ok: false,
+      code: 'invalid_envelope',
+      field: 'ce_time',
+      reason: 'invalid envelope: header ce_time is missing',
+    });
+  });
+
+  it('Given a court event on the tax topic, Then the field is ce_dataschema', () => {
+    const decoded = decodeSectorEvent({ ...position, topic: Topics.sectorEvents('tax') }, courtEvent('欠'));
+
+    expect(decoded).toMatchObject({ ok: false, code: 'undecodable', field: 'ce_dataschema' });
+  });
+});
+
+describe('unstorableField', () => {
+  it('Given a NUL deep in a message, Then it names the path of the field', () => {
+    expect(unstorableField({ reason: { text: 'a\u0000b' } }, 'dispute')).toEqual({
+      field: 'dispute.reason.text',
+      reason: 'dispute.reason.text contains a control character',
+    });
+  });
+
+  it('Given a recordId that is no UUID, Then it names recordId', () => {
+    expect(unstorableField({ recordId: 'x' }, 'answer')).toEqual({
+      field: 'answer.recordId',
+      reason: 'answer.recordId must be a UUID',
+    });
   });
 });

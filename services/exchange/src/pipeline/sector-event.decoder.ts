@@ -23,7 +23,7 @@ import {
   TaskAnswerSchema,
   Topics,
 } from '@cie/contracts';
-import { readCloudEvent, type SourcePosition } from '@cie/platform';
+import { InvalidEnvelopeError, readCloudEvent, type SourcePosition } from '@cie/platform';
 import type { KafkaMessage } from 'kafkajs';
 import { SECTOR_EVENT_TYPES, type SectorEvent } from '../domain/normalise/index.js';
 import type { RefusalCode } from '../outbound.js';
@@ -57,6 +57,8 @@ export type DecodedSectorEvent =
       eventId?: string;
       reason: string;
       code: RefusalCode;
+      /** The field at fault, when one is: a CloudEvents header (`ce_id`) or a payload path. */
+      field?: string;
     };
 
 /** A successfully decoded event of the given action(s). */
@@ -124,41 +126,46 @@ const LIFECYCLE_MESSAGES: Record<
 
 /** Checks the envelope and decodes the payload; anything wrong becomes a reason for the dead-letter topic. */
 export function decodeSectorEvent(position: SourcePosition, message: KafkaMessage): DecodedSectorEvent {
-  const envelopeRefused = (reason: string): DecodedSectorEvent => ({
+  const envelopeRefused = (reason: string, field?: string): DecodedSectorEvent => ({
     ok: false,
     position,
     message,
     reason,
     code: 'invalid_envelope',
+    ...(field !== undefined && { field }),
   });
   let context: CloudEventContext;
   try {
     context = readCloudEvent(message.headers);
   } catch (error) {
+    if (error instanceof InvalidEnvelopeError)
+      return envelopeRefused(`invalid envelope: ${error.message}`, error.header);
     return envelopeRefused(`invalid envelope: ${(error as Error).message}`);
   }
   // Event ids are stored as UUIDs: anything else is refused here, not by the database.
-  if (!UUID.test(context.id)) return envelopeRefused('invalid envelope: header ce_id must be a UUID');
-  const fail = (reason: string, code: RefusalCode = 'undecodable'): DecodedSectorEvent => ({
+  if (!UUID.test(context.id))
+    return envelopeRefused('invalid envelope: header ce_id must be a UUID', 'ce_id');
+  const fail = (reason: string, code: RefusalCode = 'undecodable', field?: string): DecodedSectorEvent => ({
     ok: false,
     position,
     message,
     eventId: context.id,
     reason,
     code,
+    ...(field !== undefined && { field }),
   });
   if (!message.value) return fail('empty payload');
   const lifecycle = LIFECYCLE_MESSAGES[context.type];
   const onCommands = position.topic === Topics.exchangeCommands;
   if (lifecycle) {
     if (lifecycle.commands !== 'either' && lifecycle.commands !== onCommands)
-      return fail(`${context.type} does not belong on ${position.topic}`);
+      return fail(`${context.type} does not belong on ${position.topic}`, 'undecodable', 'ce_type');
     if (context.dataschema !== lifecycle.schema.typeName)
-      return fail(`${context.type} must be a ${lifecycle.schema.typeName}`);
+      return fail(`${context.type} must be a ${lifecycle.schema.typeName}`, 'undecodable', 'ce_dataschema');
     try {
       const body: MessageShape<DescMessage> = fromBinary(lifecycle.schema, message.value);
       const problem = unstorableField(body, lifecycle.field);
-      if (problem) return fail(problem, 'invalid_field');
+      if (problem) return fail(problem.reason, 'invalid_field', problem.field);
       // The table pairs each action with its message type, which the union above spells out.
       return {
         ok: true,
@@ -172,10 +179,14 @@ export function decodeSectorEvent(position: SourcePosition, message: KafkaMessag
       return fail(`payload is not a valid ${context.dataschema}: ${(error as Error).message}`);
     }
   }
-  if (onCommands) return fail(`unsupported command type ${context.type}`);
+  if (onCommands) return fail(`unsupported command type ${context.type}`, 'undecodable', 'ce_type');
   if (context.type === CreditEventType.withdrawn) {
     if (context.dataschema !== RecordWithdrawalSchema.typeName)
-      return fail(`a withdrawal must be a ${RecordWithdrawalSchema.typeName}`);
+      return fail(
+        `a withdrawal must be a ${RecordWithdrawalSchema.typeName}`,
+        'undecodable',
+        'ce_dataschema',
+      );
     try {
       return {
         ok: true,
@@ -195,11 +206,15 @@ export function decodeSectorEvent(position: SourcePosition, message: KafkaMessag
       : context.type === CreditEventType.corrected
         ? 'correct'
         : undefined;
-  if (!action) return fail(`unsupported event type ${context.type}`);
+  if (!action) return fail(`unsupported event type ${context.type}`, 'undecodable', 'ce_type');
   const type = SECTOR_EVENT_TYPES.get(context.dataschema);
-  if (!type) return fail(`unsupported dataschema ${context.dataschema}`);
+  if (!type) return fail(`unsupported dataschema ${context.dataschema}`, 'undecodable', 'ce_dataschema');
   if (position.topic !== Topics.sectorEvents(type.sector))
-    return fail(`dataschema ${context.dataschema} is a ${type.sector} event, not for ${position.topic}`);
+    return fail(
+      `dataschema ${context.dataschema} is a ${type.sector} event, not for ${position.topic}`,
+      'undecodable',
+      'ce_dataschema',
+    );
   // Stored once, then sent to every entitled feed: a record the sector service would have refused
   // (a 900 kB obligation) is refused here too.
   if (message.value.length > MAX_RECORD_BYTES)
@@ -226,14 +241,16 @@ const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
  * What PostgreSQL would refuse on every retry, named by field: a control character (NUL above all)
  * in any text, or an id stored as a UUID that is not one. Walks the decoded message without recursion.
  */
-export function unstorableField(body: object, root: string): string | undefined {
+export function unstorableField(body: object, root: string): { field: string; reason: string } | undefined {
   const stack: [string, unknown][] = [[root, body]];
   while (stack.length > 0) {
     const [path, value] = stack.pop()!;
     if (typeof value === 'string') {
-      if (CONTROL_CHARACTERS.test(value)) return `${path} contains a control character`;
+      if (CONTROL_CHARACTERS.test(value))
+        return { field: path, reason: `${path} contains a control character` };
       const field = path.slice(path.lastIndexOf('.') + 1);
-      if (UUID_FIELDS.has(field) && !UUID.test(value)) return `${path} must be a UUID`;
+      if (UUID_FIELDS.has(field) && !UUID.test(value))
+        return { field: path, reason: `${path} must be a UUID` };
     } else if (typeof value === 'object' && value !== null && !(value instanceof Uint8Array)) {
       for (const [key, child] of Object.entries(value))
         if (key !== '$typeName') stack.push([`${path}.${key}`, child]);
