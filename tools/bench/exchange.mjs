@@ -73,6 +73,14 @@ const now = () => performance.timeOrigin + performance.now();
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const quiet = { write: () => true };
 
+/** The exchange's consumer fetch settings by default (services/exchange/src/exchange.config.ts). */
+const FETCH_DEFAULTS = {
+  KAFKA_FETCH_MAX_BYTES_PER_PARTITION: '262144',
+  KAFKA_FETCH_MAX_BYTES: '2097152',
+  KAFKA_FETCH_MIN_BYTES: '1',
+  KAFKA_FETCH_MAX_WAIT_MS: '5000',
+};
+
 if (args.includes('--passthrough-worker') && args.includes('--platformatic')) await platformaticWorker();
 else if (args.includes('--passthrough-worker')) await passthroughWorker();
 else await benchMain();
@@ -342,9 +350,10 @@ async function benchMain() {
     step(`fresh database ${DATABASE}`);
     const databaseUrl = await ensureDatabase({ name: DATABASE, fresh: true });
     const env = stackEnv({ name: NAME, kafkaBrokers: kafka.brokers, databaseUrl });
-    // The exchange's fetch sizes (its config's defaults), stated so that the passthrough uses them too.
-    env.KAFKA_FETCH_MAX_BYTES_PER_PARTITION ??= '262144';
-    env.KAFKA_FETCH_MAX_BYTES ??= '2097152';
+    // The exchange's fetch settings (its config's defaults, or as given in the environment), stated so
+    // that the passthrough uses them too.
+    for (const [setting, byDefault] of Object.entries(FETCH_DEFAULTS))
+      env[setting] = process.env[setting] ?? byDefault;
     // --cpu-prof: the exchange writes a V8 CPU profile into .stack/bench-exchange/ when it stops.
     if (args.includes('--cpu-prof'))
       env.NODE_OPTIONS = [
@@ -712,6 +721,9 @@ async function benchMain() {
     say(`  events             ${N} per throughput run (${events.mixDescription(first.list)})`);
     say(`  fan-out            ${fanOut.toFixed(2)} output messages per event (feed messages + outcomes)`);
     say(
+      `  fetch              ${env.KAFKA_FETCH_MIN_BYTES} bytes at least, waiting ${env.KAFKA_FETCH_MAX_WAIT_MS} ms at most; ${env.KAFKA_FETCH_MAX_BYTES_PER_PARTITION} per partition, ${env.KAFKA_FETCH_MAX_BYTES} per fetch (both sides)`,
+    );
+    say(
       `Throughput, three interleaved pairs A B B A B A (fresh backlog each, produced in batches of ${PRODUCE_BATCH}):`,
     );
     const row = (label, r) =>
@@ -795,6 +807,8 @@ async function benchMain() {
     if (env.KAFKA_FETCH_MAX_BYTES_PER_PARTITION)
       settings.maxBytesPerPartition = Number(env.KAFKA_FETCH_MAX_BYTES_PER_PARTITION);
     if (env.KAFKA_FETCH_MAX_BYTES) settings.maxBytes = Number(env.KAFKA_FETCH_MAX_BYTES);
+    if (env.KAFKA_FETCH_MIN_BYTES) settings.minBytes = Number(env.KAFKA_FETCH_MIN_BYTES);
+    if (env.KAFKA_FETCH_MAX_WAIT_MS) settings.maxWaitTimeInMs = Number(env.KAFKA_FETCH_MAX_WAIT_MS);
     return settings;
   }
 

@@ -163,6 +163,25 @@ export class ExchangeConfig extends CommonConfig {
   KAFKA_FETCH_MAX_BYTES: number = 2_097_152;
 
   /**
+   * A fetch waits until this many bytes are there, or KAFKA_FETCH_MAX_WAIT_MS has passed. Every batch
+   * costs one PostgreSQL and one Kafka transaction whatever its size, so at a steady rate a fetch
+   * that returns the first byte makes many small batches whose fixed cost takes the machine; waiting
+   * a little makes fewer, larger ones. 1 (kafkajs' default) returns at once.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_485_760)
+  KAFKA_FETCH_MIN_BYTES: number = 1;
+
+  /** The longest a fetch waits for KAFKA_FETCH_MIN_BYTES (kafkajs' default: 5000). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(5000)
+  KAFKA_FETCH_MAX_WAIT_MS: number = 5000;
+
+  /**
    * Partitions whose batches are stored side by side, each in its own PostgreSQL transaction and
    * committed by its own fenced producer (PartitionTransactions), so that Node, PostgreSQL and the
    * broker work at the same time instead of taking turns. 1 processes one batch at a time. Keep it

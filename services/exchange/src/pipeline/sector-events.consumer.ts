@@ -67,7 +67,8 @@ export class SectorEventsConsumer extends RunnerConsumer {
     );
     this.runner = new ConsumerRunner({
       name: 'exchange-sector-events',
-      // Partitions stored in PostgreSQL side by side, their Kafka transactions grouped (GroupCommit).
+      // Partitions stored in PostgreSQL side by side, each committed by its own transactional producer
+      // (PartitionTransactions).
       partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY,
       kafka,
       groupId: config.KAFKA_CONSUMER_GROUP,
@@ -79,6 +80,8 @@ export class SectorEventsConsumer extends RunnerConsumer {
         allowAutoTopicCreation: false,
         maxBytesPerPartition: config.KAFKA_FETCH_MAX_BYTES_PER_PARTITION,
         maxBytes: config.KAFKA_FETCH_MAX_BYTES,
+        minBytes: config.KAFKA_FETCH_MIN_BYTES,
+        maxWaitTimeInMs: config.KAFKA_FETCH_MAX_WAIT_MS,
       },
       stallAfterMs: config.KAFKA_STALL_AFTER_MS,
       onGroupJoin: () => this.transactions.rebalanced(),
