@@ -16,6 +16,14 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ]; then
   # the other platforms' builds and `npm ci` refuses it. `npm install --no-save` installs exactly the
   # locked versions and leaves the lock file untouched.
   echo "› npm install from package-lock.json (Node $(node --version))" >&2
+  # A patched package is installed afresh: patch-package applies a changed patch only to the
+  # package as published, and npm leaves a package that is already there as it is.
+  for patch in patches/*.patch; do
+    [ -e "$patch" ] || continue
+    package=$(basename "$patch" .patch)
+    package=${package%+*}
+    rm -rf "node_modules/${package//+//}"
+  done
   npm install --no-save --no-audit --no-fund --loglevel=error >&2
   echo "$lock_sum" > "$stamp"
 fi
