@@ -780,7 +780,8 @@ async function benchMain() {
         .split('\n')
         .filter((l) => l.includes('"level":"error"'))
         .at(-1);
-      if (lastError) say(`  last error in ${log}: ${String(JSON.parse(lastError).msg ?? lastError).slice(0, 300)}`);
+      if (lastError)
+        say(`  last error in ${log}: ${String(JSON.parse(lastError).msg ?? lastError).slice(0, 300)}`);
     }
     const [fixed, half] = latency;
     const cpuEx = (k) => median(runs.exchange.map((r) => r.cpu[k]));
