@@ -12,6 +12,7 @@ import { RepeatedDisputes1764014400000 } from './migrations/1764014400000-repeat
 import { JointMeasures1764100000000 } from './migrations/1764100000000-joint-measures.js';
 import { Receipts1764103600000 } from './migrations/1764103600000-receipts.js';
 import { AuditEntriesView1764200000000 } from './migrations/1764200000000-audit-entries-view.js';
+import { ActiveEntriesIndex1764300000000 } from './migrations/1764300000000-active-entries-index.js';
 
 /** The exchange's database: its own schema, migrations committed and run at start (never synchronize). */
 export function createDataSource(url: string, timeouts: DatabaseTimeouts): DataSource {
@@ -31,6 +32,7 @@ export function createDataSource(url: string, timeouts: DatabaseTimeouts): DataS
       JointMeasures1764100000000,
       Receipts1764103600000,
       AuditEntriesView1764200000000,
+      ActiveEntriesIndex1764300000000,
     ],
     schema: 'exchange',
     migrationsTableName: 'migrations',

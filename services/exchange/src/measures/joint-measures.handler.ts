@@ -17,7 +17,7 @@ import {
 import type { DecodedEvent } from '../pipeline/sector-event.decoder.js';
 import type { RecordsRepository } from '../records/records.repository.js';
 import type { PolicyHolder } from '../routing/policy-holder.js';
-import { decideListing, type ListingDecision } from './domain/listing.js';
+import { decideListing, type ListingDecision, upgradesFrom } from './domain/listing.js';
 import { decideTaskAnswer, planApplyTasks, planLifts, type TaskAnswerer } from './domain/tasks.js';
 import type { Implementer, ListType } from './domain/joint-measures.js';
 import type { JointMeasures } from './measures.loader.js';
@@ -57,8 +57,6 @@ interface TaskSpec {
 export class JointMeasuresHandler {
   /** Record kinds some list type enters directly: a new record of another kind costs no query. */
   private readonly listedKinds: Set<string>;
-  /** Record kinds that can upgrade a subject's entries: these read the subject's active entries. */
-  private readonly upgradableKinds: Set<string>;
 
   constructor(
     private readonly measures: JointMeasures,
@@ -72,15 +70,12 @@ export class JointMeasuresHandler {
     private readonly subjectIds: SubjectIds,
   ) {
     this.listedKinds = new Set([...measures.lists.types.values()].flatMap((t) => t.entry.kinds));
-    this.upgradableKinds = new Set(
-      [...measures.lists.types.values()].flatMap((t) => (t.upgrade ? t.entry.kinds : [])),
-    );
   }
 
   /**
    * The list entries of several changes at once (a batch of new records), decided in order as if
-   * one by one: the entries of every record and the active entries of every subject are read (and
-   * locked) in one query and kept current in memory while each change is decided, so a change sees
+   * one by one: the entries of every record, and the subject's active entries of the list types a
+   * change can upgrade (most can upgrade none), are read (and locked) in one query and kept current in memory while each change is decided, so a change sees
    * what the ones before it created or ended; then the tasks of the entries that end are read in
    * one query, and every write goes in one statement per kind. Returns each change's messages, in
    * the order given.
@@ -89,30 +84,27 @@ export class JointMeasuresHandler {
     step: Step,
     changes: readonly { change: RecordChange; source: Source }[],
   ): Promise<OutboundMessage[][]> {
-    const relevant = changes.map(({ change }) => !change.isNew || this.listedKinds.has(change.record.kind));
-    const read = {
-      records: changes.flatMap(({ change }, i) =>
-        relevant[i] && !change.isNew ? [change.record.recordId] : [],
-      ),
-      subjects: changes.flatMap(({ change }, i) =>
-        relevant[i] && this.upgradableKinds.has(change.record.kind)
-          ? [change.record.subject.canonicalId]
-          : [],
-      ),
-    };
-    const known = new Known(
-      await this.repository.entriesOfRecordsAndSubjects(step.em, read.records, read.subjects),
-    );
     const today = chinaDate(step.now);
+    const relevant = changes.map(({ change }) => !change.isNew || this.listedKinds.has(change.record.kind));
+    const upgrades = changes.map(({ change }, i) =>
+      relevant[i] ? upgradesFrom(this.measures.lists, change.record, today) : [],
+    );
+    const records = changes.flatMap(({ change }, i) =>
+      relevant[i] && !change.isNew ? [change.record.recordId] : [],
+    );
+    const subjectTypes = changes.flatMap(({ change }, i) =>
+      upgrades[i]!.map((listType) => ({ subjectId: change.record.subject.canonicalId, listType })),
+    );
+    const known = new Known(
+      await this.repository.entriesOfRecordsAndSubjects(step.em, records, subjectTypes),
+    );
     // 1. Decide each change in order against the entries as the changes before it left them.
     const decided: (Decided | undefined)[] = changes.map(({ change }, i) => {
       if (!relevant[i]) return undefined;
       const { record } = change;
       const entries = known.ofRecord(record.recordId);
       if (!this.listedKinds.has(record.kind) && entries.length === 0) return undefined;
-      const subjectActive = this.upgradableKinds.has(record.kind)
-        ? known.activeOfSubject(record.subject.canonicalId)
-        : [];
+      const subjectActive = known.activeOfSubject(record.subject.canonicalId, upgrades[i]!);
       const decision = decideListing({
         lists: this.measures.lists,
         record,
@@ -494,8 +486,12 @@ class Known {
     return [...(this.byRecord.get(recordId) ?? [])];
   }
 
-  activeOfSubject(subjectId: string): KnownEntry[] {
-    return (this.bySubject.get(subjectId) ?? []).filter((e) => e.state === 'active');
+  /** The subject's active entries of these list types (those read for it). */
+  activeOfSubject(subjectId: string, listTypes: readonly string[]): KnownEntry[] {
+    if (listTypes.length === 0) return [];
+    return (this.bySubject.get(subjectId) ?? []).filter(
+      (e) => e.state === 'active' && listTypes.includes(e.listType),
+    );
   }
 }
 

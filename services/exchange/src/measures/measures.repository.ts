@@ -92,17 +92,20 @@ export class MeasuresRepository {
    * record, for upgrades), locked, oldest first: a record's list changes are serialised with its
    * other changes. One query for a whole batch.
    */
+  /** The entries of these records, and the active entries of each subject of the given list type. */
   async entriesOfRecordsAndSubjects(
     em: EntityManager,
     recordIds: readonly string[],
-    subjectIds: readonly string[],
+    subjectTypes: readonly { subjectId: string; listType: string }[],
   ): Promise<KnownEntry[]> {
-    if (recordIds.length === 0 && subjectIds.length === 0) return [];
+    if (recordIds.length === 0 && subjectTypes.length === 0) return [];
     return em.query<KnownEntry[]>(
       `SELECT ${ENTRY}, subject_id AS "subjectId" FROM exchange.list_entries
-        WHERE record_id = ANY($1::uuid[]) OR (subject_id = ANY($2::text[]) AND state = 'active')
+        WHERE record_id = ANY($1::uuid[])
+           OR (state = 'active' AND (subject_id, list_type) IN
+                (SELECT * FROM unnest($2::text[], $3::text[])))
         ORDER BY listed_at FOR UPDATE`,
-      [recordIds, subjectIds],
+      [recordIds, subjectTypes.map((s) => s.subjectId), subjectTypes.map((s) => s.listType)],
     );
   }
 

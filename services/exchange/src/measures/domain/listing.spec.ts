@@ -1,7 +1,7 @@
 import { exchangeCatalogue } from '../../catalogue/catalogue.loader.js';
 import type { CanonicalRecord } from '../../domain/canonical-record.js';
 import { loadJointMeasures } from '../measures.loader.js';
-import { decideListing, type EntryView, validUntil } from './listing.js';
+import { decideListing, type EntryView, upgradesFrom, validUntil } from './listing.js';
 
 const { lists } = loadJointMeasures(exchangeCatalogue());
 const TODAY = '2026-12-02';
@@ -141,6 +141,20 @@ describe('decideListing', () => {
       expect(decide(violation('r2', 'serious')).create.map((c) => c.listType.id)).toEqual([
         'ecommerce.watch',
       ]);
+    });
+
+    it('names the list types whose entries of the subject a change can upgrade: only a live serious violation', () => {
+      expect(upgradesFrom(lists, violation('r2', 'serious'), TODAY)).toEqual(['ecommerce.watch']);
+      expect(upgradesFrom(lists, violation('r2', 'general'), TODAY)).toEqual([]);
+      expect(upgradesFrom(lists, { ...violation('r2', 'serious'), status: 'withdrawn' }, TODAY)).toEqual([]);
+      expect(upgradesFrom(lists, record(), TODAY)).toEqual([]);
+    });
+
+    it('does not look at the subject’s entries of a list type it cannot upgrade', () => {
+      const black = entry({ entryId: 'b9', listType: 'ecommerce.serious_dishonesty', recordId: 'r-old' });
+      const d = decide(violation('r2', 'serious'), [], [black]);
+      expect(d.create.map((c) => [c.listType.id, c.upgrades])).toEqual([['ecommerce.watch', []]]);
+      expect(d.end).toEqual([]);
     });
 
     it('keeps an upgraded entry while its record stays serious, removes it when corrected to general', () => {

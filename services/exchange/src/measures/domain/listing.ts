@@ -48,6 +48,26 @@ export function validUntil(type: ListType, record: CanonicalRecord, today: strin
   return own && isIsoDate(own) && own < disclosed ? own : disclosed;
 }
 
+/** The list types a record of this kind with these facts enters directly. */
+function enteredDirectly(lists: ListCatalogue, kind: string, facts: Record<string, string>): ListType[] {
+  return [...lists.types.values()].filter(
+    (t) => t.listing === 'direct' && t.entry.kinds.includes(kind) && holds(t.entry.when, facts),
+  );
+}
+
+/**
+ * The list types whose active entries of the record's subject this change upgrades, if the subject
+ * has any: the only entries of other records `decideListing` reads. Most changes upgrade nothing, so
+ * the subject's entries (which grow with its history) are read only for the few that can.
+ */
+export function upgradesFrom(lists: ListCatalogue, record: CanonicalRecord, today: string): string[] {
+  if (isEnded(record.status) || periodOver(record, today)) return [];
+  const facts = listingFacts(record);
+  return enteredDirectly(lists, record.kind, facts)
+    .filter((t) => t.upgrade && lists.types.has(t.upgrade.to) && holds(t.upgrade.when, facts))
+    .map((t) => t.id);
+}
+
 /**
  * Reconciles a record with the lists, whatever happened to it (published, corrected, withdrawn,
  * expired, repaired, a dispute upheld):
@@ -58,7 +78,8 @@ export function validUntil(type: ListType, record: CanonicalRecord, today: strin
  *   list (for another record) upgrades those entries: they end `upgraded` and the record enters
  *   the list they upgrade to (watch → black);
  * - an entry made by upgrade stays while its record still meets the upgrade conditions.
- * `entries` are this record's entries; `subjectActive` the subject's active entries of other records.
+ * `entries` are this record's entries; `subjectActive` the subject's active entries of other records
+ * (of the list types `upgradesFrom` names: others are not looked at).
  * Pure: no I/O, no clock.
  */
 export function decideListing(args: {
@@ -78,18 +99,14 @@ export function decideListing(args: {
     return decision;
   }
   const facts = listingFacts(record);
+  const upgrading = new Set(upgradesFrom(lists, record, today));
   const wanted = new Map<string, { type: ListType; upgrades: string[] }>();
-  for (const type of lists.types.values()) {
-    if (
-      type.listing !== 'direct' ||
-      !type.entry.kinds.includes(record.kind) ||
-      !holds(type.entry.when, facts)
-    )
-      continue;
-    const upgrade = type.upgrade;
-    const target = upgrade && lists.types.get(upgrade.to);
-    const underWatch = subjectActive.filter((e) => e.listType === type.id && e.recordId !== record.recordId);
-    if (target && upgrade && underWatch.length > 0 && holds(upgrade.when, facts))
+  for (const type of enteredDirectly(lists, record.kind, facts)) {
+    const target = type.upgrade && lists.types.get(type.upgrade.to);
+    const underWatch = upgrading.has(type.id)
+      ? subjectActive.filter((e) => e.listType === type.id && e.recordId !== record.recordId)
+      : [];
+    if (target && underWatch.length > 0)
       wanted.set(target.id, { type: target, upgrades: underWatch.map((e) => e.entryId) });
     else wanted.set(type.id, { type, upgrades: [] });
   }
