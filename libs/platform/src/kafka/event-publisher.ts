@@ -121,7 +121,7 @@ export class EventPublisher implements OnApplicationShutdown {
       // One deadline for the whole publish: the caller is answered at it, and a send still waiting
       // for its turn then is never made (`inTurn`).
       const deadline = Date.now() + this.publishTimeoutMs;
-      return await this.withinPublishTimeout(topic, this.send(topic, events, traceparent, deadline));
+      return await this.until(deadline, topic, this.send(topic, events, traceparent, deadline));
     } catch (error) {
       failSpan(span, error);
       // kafkajs' own errors, and what the one classification calls transient: kafkajs also throws a
@@ -142,11 +142,11 @@ export class EventPublisher implements OnApplicationShutdown {
   }
 
   /**
-   * `sending`, or BrokerUnavailableError once `publishTimeoutMs` has passed without it: with its only
-   * broker gone (shut down on a full disk, killed), kafkajs keeps reconnecting for a minute and more,
-   * and the agency would wait for its request's deadline instead of a prompt 503.
+   * `sending`, or BrokerUnavailableError at `deadline` (publishTimeoutMs after the publish began):
+   * with its only broker gone (shut down on a full disk, killed), kafkajs keeps reconnecting for a
+   * minute and more, and the agency would wait for its request's deadline instead of a prompt 503.
    */
-  private async withinPublishTimeout<T>(topic: string, sending: Promise<T>): Promise<T> {
+  private async until<T>(deadline: number, topic: string, sending: Promise<T>): Promise<T> {
     // The abandoned send may still succeed or fail later: a record answered 503 may or may not be on
     // the topic, and is sent again under the same event id, which the exchange de-duplicates.
     sending.catch(() => undefined);
@@ -159,7 +159,7 @@ export class EventPublisher implements OnApplicationShutdown {
               `Kafka did not acknowledge ${topic} within ${this.publishTimeoutMs} ms`,
             ),
           ),
-        this.publishTimeoutMs,
+        deadline - Date.now(),
       );
     });
     try {
