@@ -75,10 +75,10 @@ export class JointMeasuresHandler {
   /**
    * The list entries of several changes at once (a batch of new records), decided in order as if
    * one by one: the entries of every record, and the subject's active entries of the list types a
-   * change can upgrade (most can upgrade none), are read (and locked) in one query and kept current in memory while each change is decided, so a change sees
-   * what the ones before it created or ended; then the tasks of the entries that end are read in
-   * one query, and every write goes in one statement per kind. Returns each change's messages, in
-   * the order given.
+   * change can upgrade (most can upgrade none), are read (and locked) in one query and kept current
+   * in memory while each change is decided, so a change sees what the ones before it created or
+   * ended; then the tasks of the entries that end are read in one query, and every write goes in
+   * one statement per kind. Returns each change's messages, in the order given.
    */
   async reconcileAll(
     step: Step,

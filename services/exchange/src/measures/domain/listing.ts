@@ -64,8 +64,17 @@ export function upgradesFrom(lists: ListCatalogue, record: CanonicalRecord, toda
   if (isEnded(record.status) || periodOver(record, today)) return [];
   const facts = listingFacts(record);
   return enteredDirectly(lists, record.kind, facts)
-    .filter((t) => t.upgrade && lists.types.has(t.upgrade.to) && holds(t.upgrade.when, facts))
+    .filter((t) => upgradeTarget(lists, t, facts))
     .map((t) => t.id);
+}
+
+/** The list a type's entries are upgraded to by a record with these facts, if they are. */
+function upgradeTarget(
+  lists: ListCatalogue,
+  type: ListType,
+  facts: Record<string, string>,
+): ListType | undefined {
+  return type.upgrade && holds(type.upgrade.when, facts) ? lists.types.get(type.upgrade.to) : undefined;
 }
 
 /**
@@ -99,11 +108,10 @@ export function decideListing(args: {
     return decision;
   }
   const facts = listingFacts(record);
-  const upgrading = new Set(upgradesFrom(lists, record, today));
   const wanted = new Map<string, { type: ListType; upgrades: string[] }>();
   for (const type of enteredDirectly(lists, record.kind, facts)) {
-    const target = type.upgrade && lists.types.get(type.upgrade.to);
-    const underWatch = upgrading.has(type.id)
+    const target = upgradeTarget(lists, type, facts);
+    const underWatch = target
       ? subjectActive.filter((e) => e.listType === type.id && e.recordId !== record.recordId)
       : [];
     if (target && underWatch.length > 0)
